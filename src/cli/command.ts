@@ -1,0 +1,91 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from '../util/errors.js';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Shown in --help. */
+  description: string;
+  /** Placeholder shown after a string flag in --help, e.g. `MS`. */
+  valueName?: string;
+}
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export type ParsedValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandSpec {
+  /** e.g. `scan` or `profiles check`. */
+  name: string;
+  summary: string;
+  /** Positional synopsis, e.g. `[DIR]`. */
+  positionals?: string;
+  options: Record<string, OptionSpec>;
+  /** Returns the exit code: 0 success, 1 failure, 2 bad usage or invalid input. */
+  run(values: ParsedValues, positionals: string[], io: CommandIO): Promise<number>;
+}
+
+export function helpText(spec: CommandSpec): string {
+  const lines = [
+    `Usage: camwarden ${spec.name}${spec.positionals ? ` ${spec.positionals}` : ''} [options]`,
+    '',
+    spec.summary,
+    '',
+  ];
+  const entries = Object.entries(spec.options);
+  if (entries.length > 0) lines.push('Options:');
+  const rows = entries.map(([name, opt]) => {
+    const flag = `${opt.short ? `-${opt.short}, ` : ''}--${name}${opt.type === 'string' ? ` ${opt.valueName ?? 'VALUE'}` : ''}`;
+    return [flag, `${opt.description}${opt.multiple ? ' (repeatable)' : ''}`] as const;
+  });
+  rows.push(['-h, --help', 'Show this help']);
+  const width = Math.max(...rows.map(([f]) => f.length));
+  for (const [flag, desc] of rows) lines.push(`  ${flag.padEnd(width)}  ${desc}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function parseCommandArgs(
+  spec: CommandSpec,
+  argv: string[],
+): { values: ParsedValues; positionals: string[]; help: boolean } {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, opt] of Object.entries(spec.options)) {
+    options[name] = {
+      type: opt.type,
+      ...(opt.multiple ? { multiple: true } : {}),
+      ...(opt.short ? { short: opt.short } : {}),
+    };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const help = values.help === true;
+    delete values.help;
+    return { values: values as ParsedValues, positionals, help };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`camwarden ${spec.name}: ${message}`);
+  }
+}
+
+/** Reads a numeric flag, naming the flag when it is not a positive integer. */
+export function intFlag(values: ParsedValues, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) <= 0) {
+    throw new UsageError(`--${name}: expected a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+export function stringsFlag(values: ParsedValues, name: string): string[] {
+  const raw = values[name];
+  if (raw === undefined) return [];
+  if (Array.isArray(raw)) return raw.filter((v): v is string => typeof v === 'string');
+  return typeof raw === 'string' ? [raw] : [];
+}

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ErrorCode, UsageError } from '../util/errors.js';
+import { type Config, configSchema } from './schema.js';
+
+/** The package's own device-profiles/ (used when CAMWARDEN_PROFILES_DIR and profilesDir are unset). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUNDLED_PROFILES_DIR = resolve(PACKAGE_ROOT, 'device-profiles');
+
+type Env = Record<string, string | undefined>;
+type Raw = Record<string, unknown>;
+
+function section(raw: Raw, key: string): Raw {
+  const existing = raw[key];
+  if (existing !== undefined && (typeof existing !== 'object' || existing === null || Array.isArray(existing))) {
+    return {}; // let zod report the wrong type at that key
+  }
+  const obj = (existing as Raw | undefined) ?? {};
+  raw[key] = obj;
+  return obj;
+}
+
+function csv(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Environment variables of INTERFACES.md §2 override the file. */
+export function applyEnv(raw: Raw, env: Env): void {
+  const site = section(raw, 'site');
+  if (env.CAMWARDEN_SITE_ID) site.id = env.CAMWARDEN_SITE_ID;
+  if (env.CAMWARDEN_GATEWAY_ID) site.gatewayId = env.CAMWARDEN_GATEWAY_ID;
+  site.id ??= 'site';
+  site.gatewayId ??= sanitizeTopicLevel(hostname());
+
+  const mqtt = section(raw, 'mqtt');
+  if (env.CAMWARDEN_MQTT_URL !== undefined) mqtt.url = env.CAMWARDEN_MQTT_URL || undefined;
+  if (env.CAMWARDEN_MQTT_USERNAME) mqtt.username = env.CAMWARDEN_MQTT_USERNAME;
+  if (env.CAMWARDEN_MQTT_PASSWORD) mqtt.password = env.CAMWARDEN_MQTT_PASSWORD;
+
+  if (env.CAMWARDEN_DATA_DIR) raw.dataDir = env.CAMWARDEN_DATA_DIR;
+  if (env.CAMWARDEN_PROFILES_DIR) raw.profilesDir = env.CAMWARDEN_PROFILES_DIR;
+  if (env.CAMWARDEN_COMMAND_KEYS) raw.commandKeysFile = env.CAMWARDEN_COMMAND_KEYS;
+  if (env.CAMWARDEN_LOG_LEVEL) raw.logLevel = env.CAMWARDEN_LOG_LEVEL;
+
+  const retention = section(raw, 'retention');
+  if (env.CAMWARDEN_RECORDINGS_DIR) retention.recordingsDir = env.CAMWARDEN_RECORDINGS_DIR;
+
+  const onvif = section(raw, 'onvif');
+  if (env.CAMWARDEN_ONVIF_USERNAME) onvif.username = env.CAMWARDEN_ONVIF_USERNAME;
+  if (env.CAMWARDEN_ONVIF_PASSWORD !== undefined) onvif.password = env.CAMWARDEN_ONVIF_PASSWORD;
+
+  const discovery = section(raw, 'discovery');
+  if (env.CAMWARDEN_PROBE_TARGETS) discovery.probeTargets = csv(env.CAMWARDEN_PROBE_TARGETS);
+  if (env.CAMWARDEN_MULTICAST !== undefined && env.CAMWARDEN_MULTICAST !== '') {
+    if (env.CAMWARDEN_MULTICAST !== '0' && env.CAMWARDEN_MULTICAST !== '1') {
+      throw new UsageError('CAMWARDEN_MULTICAST: must be 0 or 1', ErrorCode.InvalidConfig);
+    }
+    discovery.multicast = env.CAMWARDEN_MULTICAST === '1';
+  }
+
+  const schedule = section(raw, 'schedule');
+  if (env.CAMWARDEN_SCAN_SCHEDULE) schedule.scan = env.CAMWARDEN_SCAN_SCHEDULE;
+  if (env.CAMWARDEN_SWEEP_SCHEDULE) schedule.sweep = env.CAMWARDEN_SWEEP_SCHEDULE;
+
+  const enforce = section(raw, 'enforce');
+  if (env.CAMWARDEN_ENFORCE) enforce.mode = env.CAMWARDEN_ENFORCE;
+}
+
+export function sanitizeTopicLevel(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return cleaned.length > 0 ? cleaned : 'gateway';
+}
+
+/** `file: path.to.field: message` for every problem, so an integrator can fix them all in one go. */
+export function formatIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+      return `${source}: ${path}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file that was read, if any. */
+  file: string | undefined;
+  /** Directory relative paths in the file are resolved against. */
+  baseDir: string;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): LoadedConfig {
+  const explicit = env.CAMWARDEN_CONFIG;
+  const candidate = explicit ? resolve(cwd, explicit) : resolve(cwd, 'camwarden.yaml');
+  let raw: Raw = {};
+  let file: string | undefined;
+  if (explicit && !existsSync(candidate)) {
+    throw new UsageError(`CAMWARDEN_CONFIG: ${candidate}: no such file`, ErrorCode.InvalidConfig);
+  }
+  if (existsSync(candidate)) {
+    file = candidate;
+    const doc = parseDocument(readFileSync(candidate, 'utf8'), { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      throw new UsageError(
+        doc.errors.map((e) => `${candidate}: ${e.message.split('\n')[0]}`).join('\n'),
+        ErrorCode.InvalidConfig,
+      );
+    }
+    const parsed: unknown = doc.toJS();
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new UsageError(`${candidate}: (root): expected a mapping`, ErrorCode.InvalidConfig);
+      }
+      raw = parsed as Raw;
+    }
+  }
+  applyEnv(raw, env);
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new UsageError(formatIssues(file ?? 'environment', result.error.issues), ErrorCode.InvalidConfig);
+  }
+  const baseDir = file ? dirname(file) : cwd;
+  const config = result.data;
+  config.dataDir = resolve(baseDir, config.dataDir);
+  config.profilesDir = config.profilesDir ? resolve(baseDir, config.profilesDir) : BUNDLED_PROFILES_DIR;
+  if (config.retention.recordingsDir) config.retention.recordingsDir = resolve(baseDir, config.retention.recordingsDir);
+  if (config.retention.quarantineDir) config.retention.quarantineDir = resolve(baseDir, config.retention.quarantineDir);
+  if (config.commandKeysFile) config.commandKeysFile = resolve(baseDir, config.commandKeysFile);
+  return { config, file, baseDir };
+}

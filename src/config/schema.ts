@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/** Strict objects: a misspelt key is an error that names it, not a silently ignored setting. */
+const credentials = z.strictObject({
+  username: z.string().min(1),
+  password: z.string(),
+});
+
+export const siteSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only (it is an MQTT topic level)'),
+  gatewayId: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only (it is an MQTT topic level)'),
+  /** Art 14 filing fields reported in the inventory. */
+  unit: z.string().default(''),
+  location: z.string().default(''),
+  /** Policy pack id under device-profiles/packs (cn-2025, eu-gdpr, us-ny). */
+  policyPack: z.string().default('cn-2025'),
+});
+
+export const mqttSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'must start with mqtt:// or mqtts://')
+    .optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  prefix: z.string().min(1).default('camwarden'),
+  clientId: z.string().optional(),
+  /** PEM file paths for TLS / mutual TLS. */
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  rejectUnauthorized: z.boolean().default(true),
+  protocol: z.enum(['auto', '5', '3.1.1']).default('auto'),
+  keepaliveS: z.number().int().min(5).max(3600).default(30),
+  maxInflight: z.number().int().min(1).max(1000).default(64),
+  /** Outbox alarm thresholds; audit and enforcement events are never dropped. */
+  outboxAlarmEvents: z.number().int().min(100).default(500_000),
+  outboxMaxEvents: z.number().int().min(1000).default(2_000_000),
+});
+
+export const discoverySchema = z.strictObject({
+  multicast: z.boolean().default(true),
+  /** Hosts, `a.b.c.d-e` / `a.b.c.d-a.b.c.e` ranges or CIDRs probed by unicast UDP 3702. */
+  probeTargets: z.array(z.string()).default([]),
+  /** Known device service URLs interrogated without discovery. */
+  devices: z.array(z.string().url()).default([]),
+  /** IPv4 interface names or addresses to probe on; empty = all non-internal. */
+  interfaces: z.array(z.string()).default([]),
+  timeoutMs: z.number().int().min(200).max(60_000).default(3000),
+  probeRepeats: z.number().int().min(1).max(5).default(3),
+  listenHello: z.boolean().default(true),
+  /** Cap on unicast targets of one scan, against typos like /8. */
+  maxTargets: z.number().int().min(1).max(65_536).default(4096),
+});
+
+export const onvifSchema = z.strictObject({
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Per-device credentials, matched by address or endpoint. */
+  devices: z
+    .array(z.strictObject({ address: z.string().optional(), endpoint: z.string().optional(), ...credentials.shape }))
+    .default([]),
+  callTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  deviceTimeoutMs: z.number().int().min(500).max(300_000).default(20_000),
+  concurrency: z.number().int().min(1).max(512).default(32),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(2 * 1024 * 1024),
+  /** Clock skew beyond which a device gets a `clock-skew` error entry. */
+  maxClockSkewS: z.number().int().min(1).default(300),
+});
+
+export const enforceSchema = z.strictObject({
+  mode: z.enum(['on', 'dry-run', 'off']).default('on'),
+  nftables: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      nftPath: z.string().default('nft'),
+      table: z.string().default('camwarden'),
+    })
+    .default({ enabled: true, nftPath: 'nft', table: 'camwarden' }),
+  /** ONVIF levers act only where enabled here AND the vendor profile says they work. */
+  levers: z
+    .strictObject({
+      rtspOff: z.boolean().default(false),
+      privacyMask: z.boolean().default(false),
+      recordingJobIdle: z.boolean().default(false),
+    })
+    .default({ rtspOff: false, privacyMask: false, recordingJobIdle: false }),
+  quarantineFootage: z.boolean().default(true),
+  retryBaseMs: z.number().int().min(100).default(2000),
+  retryMaxMs: z.number().int().min(1000).default(300_000),
+});
+
+export const retentionSchema = z.strictObject({
+  recordingsDir: z.string().optional(),
+  /** Layout id: built-in `generic`, `frigate`, or one from device-profiles/layouts. */
+  layout: z.string().default('generic'),
+  quarantineDir: z.string().optional(),
+  quotaBytes: z.number().int().min(0).optional(),
+  minFreeBytes: z.number().int().min(0).optional(),
+  maxDeletesPerRun: z.number().int().min(1).default(200_000),
+  /** A file modified less than this long ago is still being written. */
+  activeWriteGraceS: z.number().int().min(0).default(120),
+  /** A clock more than this far ahead of the newest recording is implausible. */
+  maxClockAheadDays: z.number().int().min(1).default(7),
+});
+
+export const scheduleSchema = z.strictObject({
+  scan: z.string().default('*/5 * * * *'),
+  sweep: z.string().default('0 * * * *'),
+});
+
+export const httpSchema = z.strictObject({
+  /** `127.0.0.1:9464` to serve /healthz and /metrics; unset = off. */
+  listen: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  site: siteSchema,
+  dataDir: z.string().default('./.camwarden'),
+  profilesDir: z.string().optional(),
+  commandKeysFile: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  mqtt: mqttSchema.default(mqttSchema.parse({})),
+  discovery: discoverySchema.default(discoverySchema.parse({})),
+  onvif: onvifSchema.default(onvifSchema.parse({})),
+  enforce: enforceSchema.default(enforceSchema.parse({})),
+  retention: retentionSchema.default(retentionSchema.parse({})),
+  schedule: scheduleSchema.default(scheduleSchema.parse({})),
+  http: httpSchema.default(httpSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type MqttConfig = z.infer<typeof mqttSchema>;
+export type DiscoveryConfig = z.infer<typeof discoverySchema>;
+export type OnvifConfig = z.infer<typeof onvifSchema>;
+export type EnforceConfig = z.infer<typeof enforceSchema>;
+export type RetentionConfig = z.infer<typeof retentionSchema>;

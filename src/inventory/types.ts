@@ -1,0 +1,127 @@
+/**
+ * The data that flows one way through camwarden:
+ *   DiscoveredDevice (discovery/) → DeviceReport (onvif/) → CameraRecord (inventory/) → Decision (policy/)
+ *   → actions (enforce/, retention/) and reports (reporting/).
+ * Field names of CameraRecord are the JSON contract of INTERFACES.md §4.
+ */
+
+export type Action = 'allow' | 'flag' | 'block';
+
+export interface Reason {
+  code: string;
+  rule: string;
+  article: string;
+  message: string;
+}
+
+export interface Decision {
+  action: Action;
+  reasons: Reason[];
+}
+
+export interface DeviceError {
+  code: string;
+  message: string;
+}
+
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+  elevation?: number;
+}
+
+/** A device seen by WS-Discovery (multicast, unicast probe, Hello) or named with `--device`. */
+export interface DiscoveredDevice {
+  /** EndpointReference Address verbatim, e.g. `urn:uuid:…` (empty for `--device` until interrogated). */
+  endpoint: string;
+  /** IPv4 the answer came from (the only host we will ever talk to for this device). */
+  address: string;
+  /** XAddrs whose host is `address`; foreign or link-local ones are dropped. */
+  xaddrs: string[];
+  scopes: string[];
+  types: string[];
+  metadataVersion?: string;
+  via: 'multicast' | 'unicast' | 'hello' | 'manual';
+  /** XAddrs that were refused (foreign host, link-local), for reporting. */
+  refusedXaddrs?: string[];
+}
+
+export interface RecordingSourceInfo {
+  recordingToken: string;
+  sourceId: string;
+  name: string;
+  location: string;
+  description: string;
+  /** ISO-8601 duration verbatim, e.g. `PT1H`, `PT0S` (= unlimited). */
+  maximumRetentionTime?: string;
+}
+
+export interface VideoSourceInfo {
+  token: string;
+}
+
+/** What ONVIF interrogation learned about one device. Identity strings are verbatim from the XML. */
+export interface DeviceReport {
+  discovered: DiscoveredDevice;
+  xaddr: string;
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  serial?: string;
+  hardwareId?: string;
+  mac?: string;
+  /** Scopes from GetScopes (preferred) or from discovery. */
+  scopes: string[];
+  geo?: GeoPoint;
+  /** Device clock minus our clock, in ms, from GetSystemDateAndTime. */
+  clockSkewMs?: number;
+  services: { media2?: string; recording?: string; search?: string; media?: string; replay?: string };
+  profileTokens: string[];
+  videoSources: VideoSourceInfo[];
+  recordings: RecordingSourceInfo[];
+  isRecorder: boolean;
+  errors: DeviceError[];
+}
+
+export interface CameraLocation {
+  zone: string;
+  source: 'scope' | 'profile' | 'geofence' | 'none';
+  tags: string[];
+  geo?: GeoPoint;
+}
+
+export interface CameraRecord {
+  id: string;
+  kind: 'camera' | 'recorder';
+  endpoint: string;
+  address: string;
+  xaddr: string;
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  serial?: string;
+  hardwareId?: string;
+  mac?: string;
+  scopes: string[];
+  location: CameraLocation;
+  decision: Decision;
+  errors: DeviceError[];
+  /** NVR channels only. */
+  parent?: string;
+  channel?: string;
+  /** Recorder-reported retention (MaximumRetentionTime) for this channel or recorder. */
+  maximumRetentionTime?: string;
+  /** Matched vendor profile id, from profiles/. */
+  vendorProfile?: string;
+  /** Art 7/9/33 system class from the site profile, when known. */
+  systemClass?: string;
+}
+
+export interface ScanResult {
+  site: string;
+  gateway: string;
+  scannedAt: string;
+  policyRevision: string;
+  cameras: CameraRecord[];
+  errors: Array<{ source: string; code: string; message: string }>;
+}

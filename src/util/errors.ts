@@ -1,0 +1,64 @@
+/**
+ * Error codes that cross a boundary: CLI exit messages, camera `errors[]`, MQTT responses and events.
+ * String values are part of the contract; add, never rename.
+ */
+export enum ErrorCode {
+  // usage and input
+  BadUsage = 'bad-usage',
+  InvalidConfig = 'invalid-config',
+  InvalidProfile = 'invalid-profile',
+  // device interrogation
+  Timeout = 'timeout',
+  Unreachable = 'unreachable',
+  Unauthorized = 'unauthorized',
+  ResponseTooLarge = 'response-too-large',
+  DoctypeRefused = 'doctype-refused',
+  InvalidXml = 'invalid-xml',
+  SoapFault = 'soap-fault',
+  NotSupported = 'not-supported',
+  ClockSkew = 'clock-skew',
+  UnverifiedDevice = 'unverified-device',
+  ForeignXaddr = 'foreign-xaddr',
+  // requests
+  Expired = 'expired',
+  Replayed = 'replayed',
+  InvalidRequest = 'invalid-request',
+  UnknownOp = 'unknown-op',
+  // runtime
+  EnforcementFailed = 'enforcement-failed',
+  RetentionRefused = 'retention-refused',
+  Internal = 'internal',
+}
+
+export class CamwardenError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CamwardenError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Thrown for bad flags, files or fields: the CLI maps it to exit code 2. */
+export class UsageError extends CamwardenError {
+  constructor(message: string, code: ErrorCode = ErrorCode.BadUsage) {
+    super(code, message);
+    this.name = 'UsageError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export function errorCodeOf(err: unknown): ErrorCode {
+  return err instanceof CamwardenError ? err.code : ErrorCode.Internal;
+}
