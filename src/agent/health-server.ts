@@ -1,0 +1,91 @@
+import { createServer, type Server } from 'node:http';
+import type { AgentModule } from './agent-module.js';
+
+export interface HealthSource {
+  /** Module name → facts; numbers become Prometheus gauges. */
+  health(): Record<string, Record<string, number | string | boolean>>;
+}
+
+function metricName(module: string, key: string): string {
+  return `camwarden_${module}_${key}`
+    .replace(/[^a-zA-Z0-9_]/g, '_')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+export function renderMetrics(facts: Record<string, Record<string, number | string | boolean>>): string {
+  const lines: string[] = [];
+  const mem = process.memoryUsage();
+  lines.push(
+    '# TYPE camwarden_process_resident_memory_bytes gauge',
+    `camwarden_process_resident_memory_bytes ${mem.rss}`,
+  );
+  lines.push(
+    '# TYPE camwarden_process_uptime_seconds gauge',
+    `camwarden_process_uptime_seconds ${process.uptime().toFixed(1)}`,
+  );
+  for (const [module, values] of Object.entries(facts)) {
+    for (const [key, value] of Object.entries(values)) {
+      const num = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+      if (typeof num !== 'number' || !Number.isFinite(num)) continue;
+      const name = metricName(module, key);
+      lines.push(`# TYPE ${name} gauge`, `${name} ${num}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Local /healthz and Prometheus /metrics; binds only where configured (default loopback). */
+export class HealthServer implements AgentModule {
+  readonly name = 'health-http';
+  private server: Server | undefined;
+  private boundPort: number | undefined;
+
+  constructor(
+    private readonly listen: string,
+    private readonly source: HealthSource,
+    private readonly isReady: () => boolean,
+  ) {}
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const match = /^(.*):(\d+)$/.exec(this.listen);
+    const host = match?.[1] || '127.0.0.1';
+    const port = Number(match?.[2] ?? this.listen);
+    this.server = createServer((req, res) => {
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (req.url === '/healthz') {
+        const ready = this.isReady();
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ready ? 'ok' : 'starting', modules: this.source.health() }));
+        return;
+      }
+      if (req.url === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(renderMetrics(this.source.health()));
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(port, host, () => resolve());
+    });
+    const address = this.server.address();
+    this.boundPort = typeof address === 'object' && address ? address.port : port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
