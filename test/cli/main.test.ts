@@ -1,0 +1,50 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { COMMANDS } from '../../src/cli/registry.js';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  return { io: { stdout, stderr, env: {}, cwd: process.cwd() }, out: () => out, err: () => err };
+}
+
+describe('camwarden CLI', () => {
+  it('lists every command in --help', async () => {
+    const t = io();
+    expect(await main(['--help'], t.io)).toBe(0);
+    for (const name of Object.keys(COMMANDS)) expect(t.out()).toContain(name);
+  });
+
+  it('exits 2 on an unknown command and on an unknown flag, naming it', async () => {
+    const a = io();
+    expect(await main(['frobnicate'], a.io)).toBe(2);
+    expect(a.err()).toContain('frobnicate');
+    const b = io();
+    expect(await main(['scan', '--no-such-flag'], b.io)).toBe(2);
+    expect(b.err()).toContain('--no-such-flag');
+  });
+
+  it('suggests the sub-command of a group', async () => {
+    const t = io();
+    expect(await main(['profiles'], t.io)).toBe(2);
+    expect(t.err()).toContain('profiles check');
+  });
+
+  it('describes every command and flag with --help', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const t = io();
+      expect(await main([...name.split(' '), '--help'], t.io)).toBe(0);
+      expect(t.out()).toContain(`Usage: camwarden ${name}`);
+      expect(t.out()).not.toContain('not built yet');
+    }
+  });
+});
