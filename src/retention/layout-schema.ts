@@ -1,0 +1,96 @@
+/**
+ * zod schema of one recording layout file (device-profiles/layouts/*.yaml). profiles/ loads the files with it;
+ * retention/ compiles the validated segments into matchers (layout-matcher.ts).
+ */
+import { z } from 'zod';
+
+/** Named fields a segment pattern may use; anything else in braces is a typo, not a literal. */
+export const LAYOUT_FIELDS = ['camera', 'YYYY', 'MM', 'DD', 'hh', 'mm', 'ss', 'ext'] as const;
+export type LayoutField = (typeof LAYOUT_FIELDS)[number];
+
+const FIELD_RE = /\{([^{}]*)\}/g;
+
+/** Fields used by one segment pattern, in order. */
+export function segmentFields(segment: string): string[] {
+  return [...segment.matchAll(FIELD_RE)].map((m) => m[1] ?? '');
+}
+
+const segmentPattern = z
+  .string()
+  .min(1)
+  .refine((s) => !s.includes('/') && !s.includes('\\'), 'a segment is one path component: no "/" or "\\"')
+  .refine((s) => s !== '.' && s !== '..', 'a segment cannot be "." or ".."')
+  .refine(
+    (s) => s.replace(FIELD_RE, '').indexOf('{') < 0 && s.replace(FIELD_RE, '').indexOf('}') < 0,
+    'unbalanced "{" or "}"',
+  )
+  .superRefine((s, ctx) => {
+    for (const f of segmentFields(s)) {
+      if (!(LAYOUT_FIELDS as readonly string[]).includes(f)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown field {${f}}; known: ${LAYOUT_FIELDS.map((x) => `{${x}}`).join(' ')}`,
+        });
+      }
+    }
+    if (/\}\{/.test(s)) ctx.addIssue({ code: 'custom', message: 'two fields must be separated by a literal' });
+  });
+
+export const recordingLayoutSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    id: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lower-case letters, digits, "_", "." and "-" only'),
+    description: z.string().default(''),
+    /** Path components below the root, the last one names the file. */
+    segments: z.array(segmentPattern).min(2).max(12),
+    /** Index of a directory segment whose value alone dates the whole directory (YYYY, MM and DD). */
+    dateDirDepth: z.number().int().min(0).optional(),
+  })
+  .superRefine((layout, ctx) => {
+    const counts = new Map<string, number>();
+    for (const seg of layout.segments) for (const f of segmentFields(seg)) counts.set(f, (counts.get(f) ?? 0) + 1);
+    for (const [f, n] of counts) {
+      if (n > 1) ctx.addIssue({ code: 'custom', path: ['segments'], message: `field {${f}} appears ${n} times` });
+    }
+    for (const f of ['camera', 'YYYY', 'MM', 'DD'] as const) {
+      if (!counts.has(f)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['segments'],
+          message: `field {${f}} is required (age comes from the path)`,
+        });
+      }
+    }
+    const last = layout.segments.length - 1;
+    if (layout.dateDirDepth !== undefined) {
+      const seg = layout.segments[layout.dateDirDepth];
+      if (seg === undefined || layout.dateDirDepth >= last) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dateDirDepth'],
+          message: 'must index a directory segment (not the file)',
+        });
+      } else {
+        const fs = segmentFields(seg);
+        if (!(fs.includes('YYYY') && fs.includes('MM') && fs.includes('DD'))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['dateDirDepth'],
+            message: 'that segment must contain {YYYY}, {MM} and {DD}',
+          });
+        }
+        // A date dir must hold the complete date: every segment deeper may only add time of day / camera / ext.
+        for (let i = layout.dateDirDepth + 1; i <= last; i++) {
+          const deeper = segmentFields(layout.segments[i] ?? '');
+          if (deeper.some((f) => f === 'YYYY' || f === 'MM' || f === 'DD')) {
+            ctx.addIssue({ code: 'custom', path: ['dateDirDepth'], message: 'date fields below the date directory' });
+          }
+        }
+      }
+    }
+  });
+
+export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
