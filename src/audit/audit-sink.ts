@@ -7,7 +7,9 @@ export type AuditKind =
   | 'profiles'
   | 'request'
   | 'legal-hold'
-  | 'consent';
+  | 'consent'
+  /** The log's own housekeeping, e.g. a torn tail cut off after a crash. */
+  | 'audit';
 
 export interface AuditSink {
   append(kind: AuditKind, data: Record<string, unknown>): Promise<void>;

@@ -1,11 +1,42 @@
+import { resolve } from 'node:path';
+import { auditFilePath } from '../../audit/audit-log.js';
+import { verifyAuditLog } from '../../audit/verify.js';
+import { loadConfig } from '../../config/load-config.js';
+import { ErrorCode, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
 
-// UNBUILT: replaced by the helper that owns this command.
 export const auditVerifyCommand: CommandSpec = {
   name: 'audit verify',
-  summary: 'not built yet',
-  options: {},
-  async run() {
-    throw new Error('audit verify: not built yet');
+  summary:
+    'Verify the hash chain of the audit log (<data dir>/audit.jsonl): an edited, removed or reordered line ' +
+    'breaks it; names the first line at fault. Exit 0 valid, 1 broken.',
+  options: {
+    file: { type: 'string', valueName: 'FILE', description: 'Audit log to verify (default: <data dir>/audit.jsonl)' },
+    json: { type: 'boolean', description: 'Print the result as one JSON document' },
+  },
+  async run(values, _positionals, io) {
+    const explicit = typeof values.file === 'string' ? resolve(io.cwd, values.file) : undefined;
+    const file = explicit ?? auditFilePath(loadConfig(io.env, io.cwd).config.dataDir);
+    let result: Awaited<ReturnType<typeof verifyAuditLog>>;
+    try {
+      result = await verifyAuditLog(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT')
+        throw new UsageError(`${explicit ? '--file: ' : ''}${file}: no such file`, ErrorCode.BadUsage);
+      if (code === 'EISDIR') throw new UsageError(`${explicit ? '--file: ' : ''}${file}: is a directory`);
+      throw err;
+    }
+    if (values.json === true) {
+      io.stdout.write(`${JSON.stringify(result)}\n`);
+    } else if (result.ok) {
+      io.stdout.write(`${file}: OK, ${result.entries} entries, head ${result.head}\n`);
+    } else if (result.fault) {
+      io.stdout.write(
+        `${file}:${result.fault.line}: BROKEN (${result.fault.kind}): ${result.fault.reason}; ` +
+          `${result.entries} entries verified before it\n`,
+      );
+    }
+    return result.ok ? 0 : 1;
   },
 };

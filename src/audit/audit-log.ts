@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { EventSink } from '../reporting/event-sink.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
+import type { AuditKind, AuditSink } from './audit-sink.js';
+import { toPlainJson } from './canonical-json.js';
+import { readTail } from './read-tail.js';
+
+export const AUDIT_FILE_NAME = 'audit.jsonl';
+
+export function auditFilePath(dataDir: string): string {
+  return join(dataDir, AUDIT_FILE_NAME);
+}
+
+export interface AuditLogOptions {
+  file: string;
+  /** Each appended entry is also emitted as an `audit.appended` event (critical: never dropped). */
+  events?: EventSink;
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+/** What start() found at the end of the log. */
+export interface AuditResumeReport {
+  seq: number;
+  head: string;
+  /** A torn last write was cut off and kept aside in `savedTo`; an `audit` entry records it. */
+  tornTail?: { offset: number; bytes: number; sha256: string; savedTo: string };
+  /** The last line does not hash to its own `hash` (edited): chaining continues, verify will name it. */
+  lastLineInvalid?: string;
+}
+
+/**
+ * The hash-chained JSONL audit log: one `{seq, ts, kind, data, prev, hash}` per line, appended one at a time
+ * (a queue), each fsync'd before append() resolves. start() resumes the chain from the last line.
+ */
+export class AuditLog implements AuditSink {
+  private fh: FileHandle | undefined;
+  private seq = 0;
+  private head = GENESIS_HASH;
+  private size = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly clock: () => Date;
+
+  constructor(private readonly opts: AuditLogOptions) {
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  get file(): string {
+    return this.opts.file;
+  }
+
+  async start(): Promise<AuditResumeReport> {
+    if (this.fh) return { seq: this.seq, head: this.head };
+    const file = this.opts.file;
+    await mkdir(dirname(file), { recursive: true });
+    const fh = await open(file, 'a+');
+    await fh.sync();
+    await syncDir(dirname(file));
+    const report: AuditResumeReport = { seq: 0, head: GENESIS_HASH };
+    let tail = await readTail(file);
+    let torn: { offset: number; bytes: Buffer } | undefined = tail.fragment;
+    if (tail.lastLine && !torn && parseEntry(tail.lastLine.text) === undefined) {
+      // A terminated line that is not even JSON is the remains of a crashed write, not a valid entry.
+      torn = { offset: tail.lastLine.offset, bytes: Buffer.from(`${tail.lastLine.text}\n`) };
+    }
+    if (torn) {
+      const sha256 = createHash('sha256').update(torn.bytes).digest('hex');
+      const savedTo = `${file}.torn-${torn.offset}-${sha256.slice(0, 12)}`;
+      await writeFile(savedTo, torn.bytes, { flush: true });
+      await fh.truncate(torn.offset);
+      await fh.sync();
+      report.tornTail = { offset: torn.offset, bytes: torn.bytes.length, sha256, savedTo: basename(savedTo) };
+      this.opts.logger?.error({ audit: report.tornTail }, 'audit log ended in a torn write: cut off and kept aside');
+      tail = await readTail(file);
+    }
+    this.size = tail.size - (tail.fragment?.bytes.length ?? 0);
+    if (tail.lastLine) {
+      const last = parseEntry(tail.lastLine.text);
+      if (!last) throw new CamwardenError(ErrorCode.Internal, `${file}: last line is not an audit entry`);
+      this.seq = last.seq;
+      this.head = last.hash;
+      if (hashEntry(last) !== last.hash) {
+        report.lastLineInvalid = `line with seq ${last.seq} does not match its hash`;
+        this.opts.logger?.error({ seq: last.seq }, 'audit log: last entry fails its own hash (edited?)');
+      }
+    }
+    this.fh = fh;
+    report.seq = this.seq;
+    report.head = this.head;
+    if (report.tornTail) await this.append('audit', { event: 'torn-tail-removed', ...report.tornTail });
+    return { ...report, seq: this.seq, head: this.head };
+  }
+
+  /** Appends one entry; resolves once it is on disk. Appends are serialised in call order. */
+  append(kind: AuditKind, data: Record<string, unknown>): Promise<void> {
+    return this.appendEntry(kind, data).then(() => undefined);
+  }
+
+  appendEntry(kind: AuditKind, data: Record<string, unknown>): Promise<AuditEntry> {
+    const run = this.queue.then(() => this.write(kind, data));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  current(): { seq: number; head: string } {
+    return { seq: this.seq, head: this.head };
+  }
+
+  async stop(): Promise<void> {
+    await this.queue;
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close();
+  }
+
+  private async write(kind: AuditKind, data: Record<string, unknown>): Promise<AuditEntry> {
+    const fh = this.fh;
+    if (!fh) throw new CamwardenError(ErrorCode.Internal, 'audit log: append before start()');
+    const ts = this.clock();
+    const entry = sealEntry({
+      seq: this.seq + 1,
+      ts: ts.toISOString(),
+      kind,
+      data: toPlainJson(data),
+      prev: this.head,
+    });
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+    try {
+      await fh.write(line, 0, line.length, null);
+      await fh.sync();
+    } catch (err) {
+      // Undo a partial line so the next append does not chain after a torn write.
+      await fh.truncate(this.size).catch(() => undefined);
+      throw new CamwardenError(ErrorCode.Internal, `audit log ${this.opts.file}: ${errorMessage(err)}`, undefined, {
+        cause: err,
+      });
+    }
+    this.size += line.length;
+    this.seq = entry.seq;
+    this.head = entry.hash;
+    if (this.opts.events) {
+      await this.opts.events.emit('audit.appended', { ...entry }, { ts, critical: true }).catch((err: unknown) => {
+        this.opts.logger?.warn({ seq: entry.seq, err: errorMessage(err) }, 'audit entry not forwarded as event');
+      });
+    }
+    return entry;
+  }
+}
+
+function parseEntry(text: string): AuditEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return entryShapeProblem(value) === undefined ? (value as AuditEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (!dh) return;
+  await dh.sync().catch(() => undefined);
+  await dh.close();
+}

@@ -1,0 +1,76 @@
+import { stat } from 'node:fs/promises';
+import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry } from './audit-entry.js';
+import { readLines } from './read-lines.js';
+
+export type AuditFaultKind = 'torn' | 'invalid-json' | 'invalid-entry' | 'seq' | 'prev' | 'hash';
+
+export interface AuditFault {
+  /** 1-based line number of the first line at fault. */
+  line: number;
+  kind: AuditFaultKind;
+  reason: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  file: string;
+  /** Entries that verified before the first fault (all of them when ok). */
+  entries: number;
+  /** Hash of the last verified entry (GENESIS_HASH for an empty log): compare with an external anchor. */
+  head: string;
+  lastSeq: number;
+  fault?: AuditFault;
+}
+
+/**
+ * Walks the chain from the first line: every line must parse, have the entry shape, carry seq = previous + 1,
+ * prev = previous hash, and a hash that matches its content. An edited line fails `hash` (or `prev`/`seq` if
+ * those were edited); a removed line fails `seq`/`prev` on the line after the gap; a swapped pair fails on the
+ * first of the two. Removing lines at the END leaves a valid shorter chain: only an external anchor (the
+ * `audit.appended` events carry each hash to the registry) can reveal that.
+ */
+export async function verifyAuditLog(file: string): Promise<AuditVerifyResult> {
+  await stat(file);
+  let prev = GENESIS_HASH;
+  let lastSeq = 0;
+  let entries = 0;
+  const fail = (line: number, kind: AuditFaultKind, reason: string): AuditVerifyResult => ({
+    ok: false,
+    file,
+    entries,
+    head: prev,
+    lastSeq,
+    fault: { line, kind, reason },
+  });
+  for await (const { line, text, terminated } of readLines(file)) {
+    if (!terminated) {
+      return fail(line, 'torn', 'last line is incomplete (no trailing newline): a write was cut short');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return fail(line, 'invalid-json', text.length === 0 ? 'empty line' : 'not valid JSON');
+    }
+    const shape = entryShapeProblem(parsed);
+    if (shape) return fail(line, 'invalid-entry', shape);
+    const entry = parsed as AuditEntry;
+    if (entry.seq !== lastSeq + 1) {
+      return fail(line, 'seq', `seq ${entry.seq} where ${lastSeq + 1} was expected (a line was removed or moved)`);
+    }
+    if (entry.prev !== prev) {
+      return fail(
+        line,
+        'prev',
+        'prev does not match the hash of the line before (a line was removed, moved or edited)',
+      );
+    }
+    if (hashEntry(entry) !== entry.hash) {
+      return fail(line, 'hash', 'hash does not match the entry content (the line was edited)');
+    }
+    prev = entry.hash;
+    lastSeq = entry.seq;
+    entries++;
+  }
+  return { ok: true, file, entries, head: prev, lastSeq };
+}

@@ -1,0 +1,167 @@
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, hashEntry } from '../../src/audit/audit-entry.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { verifyAuditLog } from '../../src/audit/verify.js';
+import { main } from '../../src/cli/main.js';
+import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+
+let dir: string;
+let file: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cw-audit-'));
+  file = join(dir, 'audit.jsonl');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeLog(n: number): Promise<string[]> {
+  const log = new AuditLog({ file });
+  await log.start();
+  for (let i = 0; i < n; i++) await log.append('enforcement', { i, camera: `cam-${i}` });
+  await log.stop();
+  return (await readFile(file, 'utf8')).trimEnd().split('\n');
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  const code = await main(args, { stdout, stderr, env: { CAMWARDEN_DATA_DIR: dir }, cwd: dir });
+  return { code, out, err };
+}
+
+describe('AuditLog', () => {
+  it('chains entries from the genesis hash, one JSON line each', async () => {
+    const lines = await writeLog(3);
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(entries[0].prev).toBe(GENESIS_HASH);
+    expect(entries[1].prev).toBe(entries[0].hash);
+    expect(entries[2].prev).toBe(entries[1].hash);
+    for (const e of entries) expect(hashEntry(e)).toBe(e.hash);
+    expect(Object.keys(entries[0]).sort()).toEqual(['data', 'hash', 'kind', 'prev', 'seq', 'ts']);
+  });
+
+  it('serialises concurrent appends and resumes the chain after a restart', async () => {
+    const log = new AuditLog({ file });
+    await log.start();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.append('decision', { i })));
+    await log.stop();
+    const again = new AuditLog({ file });
+    const resumed = await again.start();
+    expect(resumed.seq).toBe(50);
+    await again.append('profiles', { revision: 'abc' });
+    await again.stop();
+    const result = await verifyAuditLog(file);
+    expect(result).toMatchObject({ ok: true, entries: 51, lastSeq: 51 });
+    const order = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .slice(0, 50)
+      .map((l) => JSON.parse(l).data.i);
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('forwards each entry as an audit.appended event', async () => {
+    const events = new MemoryEventSink();
+    const log = new AuditLog({ file, events });
+    await log.start();
+    await log.append('request', { op: 'rescan' });
+    await log.stop();
+    const [ev] = events.ofType('audit.appended');
+    expect(ev).toMatchObject({ seq: 1, kind: 'request', data: { op: 'rescan' }, prev: GENESIS_HASH });
+    expect(typeof ev?.hash).toBe('string');
+  });
+
+  it('detects a torn last line after a crash, keeps it aside and records that instead of chaining over it', async () => {
+    await writeLog(2);
+    await appendFile(file, '{"seq":3,"ts":"2026-');
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 3, kind: 'torn' });
+    const log = new AuditLog({ file });
+    const report = await log.start();
+    expect(report.tornTail).toMatchObject({ offset: expect.any(Number), bytes: 20 });
+    await log.append('enforcement', { after: 'crash' });
+    await log.stop();
+    const result = await verifyAuditLog(file);
+    expect(result).toMatchObject({ ok: true, entries: 4 });
+    const lines = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[2]).toMatchObject({ seq: 3, kind: 'audit', data: { event: 'torn-tail-removed', bytes: 20 } });
+    const aside = (await readdir(dir)).find((f) => f.includes('.torn-'));
+    expect(aside).toBeDefined();
+    expect(await readFile(join(dir, aside as string), 'utf8')).toBe('{"seq":3,"ts":"2026-');
+  });
+});
+
+describe('verifyAuditLog and `audit verify`', () => {
+  it('passes an intact log (exit 0)', async () => {
+    await writeLog(5);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 5 });
+    const r = await cli(['audit', 'verify']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('OK, 5 entries');
+  });
+
+  it('catches an edited line and names it', async () => {
+    const lines = await writeLog(5);
+    lines[2] = (lines[2] as string).replace('"cam-2"', '"cam-X"');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 3, kind: 'hash' });
+    const r = await cli(['audit', 'verify', '--file', file, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, entries: 2, fault: { line: 3, kind: 'hash' } });
+  });
+
+  it('catches an edited line whose hash was recomputed (the next line no longer chains)', async () => {
+    const lines = await writeLog(4);
+    const e = JSON.parse(lines[1] as string);
+    e.data.camera = 'forged';
+    e.hash = hashEntry(e);
+    lines[1] = JSON.stringify(e);
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 3, kind: 'prev' });
+  });
+
+  it('catches a deleted line at the line after the gap', async () => {
+    const lines = await writeLog(5);
+    lines.splice(1, 1);
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 2, kind: 'seq' });
+    const r = await cli(['audit', 'verify', '--file', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${file}:2: BROKEN`);
+  });
+
+  it('catches a swapped pair at the first of the two', async () => {
+    const lines = await writeLog(5);
+    [lines[2], lines[3]] = [lines[3] as string, lines[2] as string];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 3, kind: 'seq' });
+    expect((await cli(['audit', 'verify', '--file', file])).code).toBe(1);
+  });
+
+  it('catches a garbage line and an empty line', async () => {
+    const lines = await writeLog(3);
+    await writeFile(file, `${lines[0]}\n\n${lines[1]}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 2, kind: 'invalid-json' });
+    await writeFile(file, `${lines[0]}\n{"seq":2}\n`);
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 2, kind: 'invalid-entry' });
+  });
+
+  it('exits 2 naming the file when it does not exist', async () => {
+    const r = await cli(['audit', 'verify', '--file', join(dir, 'nope.jsonl')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('nope.jsonl');
+  });
+});
