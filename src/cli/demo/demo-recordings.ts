@@ -21,7 +21,11 @@ export async function writeDemoRecordings(
   for (const camera of cameraIds) {
     for (let day = 0; day < opts.days; day++) {
       const date = new Date(now.getTime() - day * DAY_MS);
-      const dir = join(root, camera, `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`);
+      const dir = join(
+        root,
+        camera,
+        `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`,
+      );
       await mkdir(dir, { recursive: true });
       for (let s = 0; s < opts.segmentsPerDay; s++) {
         // Segments start at 00:00 and every 10 minutes after; none lies in the future.
