@@ -1,0 +1,17 @@
+export { computeDesired, type DesiredOptions } from './desired-state.js';
+export { type ActionFailure, Enforcer, type EnforcerDeps, type ReconcileResult } from './enforcer.js';
+export { tableRuleset } from './nft-ruleset.js';
+export { createNftRunner, NftError, type NftRunnerOptions } from './nft-runner.js';
+export { planEnforcement } from './plan.js';
+export { runRecorderHook } from './recorder-hook.js';
+export { enforcementStatePath, loadEnforcementState, STATE_FILE_NAME } from './state-file.js';
+export type {
+  ActionKind,
+  ActionSpec,
+  AppliedAction,
+  DesiredState,
+  EnforcementPlan,
+  FootageQuarantine,
+  HookRunner,
+  NftRunner,
+} from './types.js';

@@ -1,0 +1,86 @@
+import type { OnvifSession } from '../../onvif/session.js';
+import { asArray, attr, child, escapeXml, findFirst, NS, parseSoap, text } from '../soap-xml.js';
+import type { Lever } from './lever.js';
+
+interface RecordingJob {
+  token: string;
+  recordingToken: string | undefined;
+  mode: string;
+  sourceTokens: string[];
+}
+
+async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> {
+  const xml = await session.call('recording', `<trc:GetRecordingJobs xmlns:trc="${NS.trc}"/>`);
+  const response = findFirst(parseSoap(xml), 'GetRecordingJobsResponse');
+  return asArray(child(response, 'JobItem')).flatMap((item) => {
+    const token = text(child(item, 'JobToken'));
+    const config = child(item, 'JobConfiguration');
+    if (!token) return [];
+    const sourceTokens = asArray(child(config, 'Source')).flatMap((s) => {
+      const st = child(s, 'SourceToken');
+      const t = text(child(st, 'Token')) ?? text(st);
+      return t ? [t] : [];
+    });
+    return [
+      {
+        token,
+        recordingToken: text(child(config, 'RecordingToken')),
+        mode: text(child(config, 'Mode')) ?? 'Active',
+        sourceTokens,
+      },
+    ];
+  });
+}
+
+/** Recording tokens whose source is this channel (GetRecordings: Source/SourceId). */
+async function recordingsOfChannel(session: OnvifSession, channel: string): Promise<Set<string>> {
+  const xml = await session.call('recording', `<trc:GetRecordings xmlns:trc="${NS.trc}"/>`);
+  const response = findFirst(parseSoap(xml), 'GetRecordingsResponse');
+  const out = new Set<string>();
+  for (const item of asArray(child(response, 'RecordingItem'))) {
+    const token = text(child(item, 'RecordingToken'));
+    const source = child(child(item, 'Configuration'), 'Source');
+    if (token && (text(child(source, 'SourceId')) === channel || attr(item, 'token') === channel)) out.add(token);
+  }
+  return out;
+}
+
+export function setRecordingJobModeBody(jobToken: string, mode: string): string {
+  return (
+    `<trc:SetRecordingJobMode xmlns:trc="${NS.trc}"><trc:JobToken>${escapeXml(jobToken)}</trc:JobToken>` +
+    `<trc:Mode>${escapeXml(mode)}</trc:Mode></trc:SetRecordingJobMode>`
+  );
+}
+
+/**
+ * Recording jobs of the channel (all jobs when the whole recorder is blocked) set to Idle; their previous modes
+ * are stored and put back on unblock. A job matches a channel by its RecordingToken, its source token, or the
+ * recording whose SourceId is the channel.
+ */
+export const recordingJobIdleLever: Lever = {
+  async apply(session, spec) {
+    const jobs = await getRecordingJobs(session);
+    let targets = jobs;
+    if (spec.channel) {
+      const channel = spec.channel;
+      targets = jobs.filter((j) => j.recordingToken === channel || j.sourceTokens.includes(channel));
+      if (targets.length === 0) {
+        const recordings = await recordingsOfChannel(session, channel);
+        targets = jobs.filter((j) => j.recordingToken !== undefined && recordings.has(j.recordingToken));
+      }
+    }
+    const prior = targets.map((j) => ({ token: j.token, mode: j.mode }));
+    for (const job of targets) {
+      if (job.mode !== 'Idle') await session.call('recording', setRecordingJobModeBody(job.token, 'Idle'));
+    }
+    return { jobs: prior };
+  },
+  async revert(session, _spec, prior) {
+    for (const j of asArray(prior.jobs)) {
+      const { token, mode } = j as { token?: unknown; mode?: unknown };
+      if (typeof token === 'string' && typeof mode === 'string' && mode !== 'Idle') {
+        await session.call('recording', setRecordingJobModeBody(token, mode));
+      }
+    }
+  },
+};

@@ -1,0 +1,41 @@
+import { addElementRuleset, BLOCKED_SET, deleteElementRuleset, parseSetElements, tableRuleset } from './nft-ruleset.js';
+import { NftError } from './nft-runner.js';
+import type { NftRunner } from './types.js';
+
+/** The camwarden table on the gateway: the set of isolated addresses and the chains that drop them. */
+export class NftablesBackend {
+  constructor(
+    private readonly run: NftRunner,
+    private readonly table: string,
+  ) {}
+
+  /** The live set; undefined when the table (or set) does not exist. */
+  async listBlocked(): Promise<string[] | undefined> {
+    try {
+      const { stdout } = await this.run(['-j', 'list', 'set', 'inet', this.table, BLOCKED_SET]);
+      return parseSetElements(stdout);
+    } catch (err) {
+      if (err instanceof NftError && err.failure === 'no-such-object') return undefined;
+      throw err;
+    }
+  }
+
+  /** (Re)writes the whole table atomically with exactly these addresses. */
+  async writeTable(addresses: readonly string[]): Promise<void> {
+    await this.run(['-f', '-'], tableRuleset(this.table, addresses));
+  }
+
+  async add(address: string): Promise<void> {
+    await this.run(['-f', '-'], addElementRuleset(this.table, [address]));
+  }
+
+  async remove(address: string): Promise<void> {
+    try {
+      await this.run(['-f', '-'], deleteElementRuleset(this.table, [address]));
+    } catch (err) {
+      // Already gone (or the table was removed by hand): the address is not isolated, which is the goal.
+      if (err instanceof NftError && err.failure === 'no-such-object') return;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import type { AppliedAction } from './types.js';
+
+export const STATE_FILE_NAME = 'enforcement-state.json';
+
+export function enforcementStatePath(dataDir: string): string {
+  return join(dataDir, STATE_FILE_NAME);
+}
+
+export interface EnforcementStateDoc {
+  version: 1;
+  actions: Record<string, AppliedAction>;
+}
+
+/** Reads the applied actions; a missing file is an empty state, a corrupt one is an error (never guessed). */
+export async function loadEnforcementState(file: string): Promise<Map<string, AppliedAction>> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw err;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw new CamwardenError(ErrorCode.Internal, `${file}: not valid JSON`);
+  }
+  const actions = (doc as Partial<EnforcementStateDoc>)?.actions;
+  if ((doc as Partial<EnforcementStateDoc>)?.version !== 1 || actions === null || typeof actions !== 'object') {
+    throw new CamwardenError(ErrorCode.Internal, `${file}: not an enforcement state (version 1)`);
+  }
+  const out = new Map<string, AppliedAction>();
+  for (const [key, a] of Object.entries(actions)) {
+    if (a && typeof a === 'object' && a.spec && typeof a.spec.kind === 'string' && a.spec.key === key) out.set(key, a);
+  }
+  return out;
+}
+
+/** Atomic replace: temp file, fsync, rename, fsync of the directory. */
+export async function saveEnforcementState(file: string, actions: ReadonlyMap<string, AppliedAction>): Promise<void> {
+  const doc: EnforcementStateDoc = {
+    version: 1,
+    actions: Object.fromEntries([...actions].sort(([a], [b]) => a.localeCompare(b))),
+  };
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(doc, null, 2)}\n`, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  const dh = await open(dirname(file), 'r').catch(() => undefined);
+  if (dh) {
+    await dh.sync().catch(() => undefined);
+    await dh.close();
+  }
+}

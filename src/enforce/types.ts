@@ -1,0 +1,71 @@
+import type { RecorderHook } from '../profiles/types.js';
+
+/** One reversible thing enforcement does for a blocked camera. */
+export type ActionKind =
+  | 'isolate'
+  | 'rtsp-off'
+  | 'privacy-mask'
+  | 'recording-job-idle'
+  | 'recorder-hook'
+  | 'quarantine';
+
+export interface ActionSpec {
+  /** `<kind>:<subject>`: `isolate:<IPv4>`, otherwise `<kind>:<camera id>`. Unique in a desired state. */
+  key: string;
+  kind: ActionKind;
+  /** Camera record ids whose `block` decision requires this action (several may share one address). */
+  cameras: string[];
+  /** The subject camera record (levers, hook, quarantine). */
+  cameraId?: string;
+  /** isolate: the address dropped; hook: its `{address}`. */
+  address?: string;
+  /** Levers: the device service URL of the camera or of the recorder owning the channel. */
+  xaddr?: string;
+  /** Levers on a recorder channel: the source token (absent: the whole device). */
+  channel?: string;
+  /** recorder-hook: the hooks as configured when the action was applied. */
+  hook?: { stop: RecorderHook; start?: RecorderHook };
+}
+
+/** An action in effect, with what is needed to undo it (the state before it). */
+export interface AppliedAction {
+  spec: ActionSpec;
+  appliedAt: string;
+  prior?: Record<string, unknown>;
+}
+
+export interface DesiredState {
+  actions: ActionSpec[];
+  /** Every camera id present in the records (an applied action of an absent camera stays in force). */
+  cameras: string[];
+  /** Block decisions that cannot be fully enforced, and why (reported as enforcement.failed once). */
+  skipped: Array<{ cameraId: string; action: ActionKind; reason: string }>;
+}
+
+export interface EnforcementPlan {
+  apply: ActionSpec[];
+  revert: AppliedAction[];
+  /** Keys already in effect and still desired. */
+  keep: string[];
+  /** Applied actions of cameras absent from the records: kept in force, not reverted. */
+  retained: AppliedAction[];
+}
+
+/** The retention engineer's footage quarantine for a blocked camera (INTERFACES §7). */
+export interface FootageQuarantine {
+  quarantine(cameraId: string): Promise<void>;
+  release(cameraId: string): Promise<void>;
+}
+
+export interface NftResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `nft <args>` with optional stdin; rejects with NftError on a missing binary, no permission or exit ≠ 0. */
+export type NftRunner = (args: string[], stdin?: string) => Promise<NftResult>;
+
+export type HookRunner = (
+  hook: RecorderHook,
+  vars: { camera: string; address: string; action: string },
+) => Promise<void>;
