@@ -1,0 +1,103 @@
+import type { CameraRecord } from '../../src/inventory/types.js';
+import type { ProfileSet, VendorProfile } from '../../src/profiles/types.js';
+import { NftError } from '../../src/enforce/nft-runner.js';
+import type { NftRunner } from '../../src/enforce/types.js';
+import type { EnforceConfig } from '../../src/config/schema.js';
+import { enforceSchema } from '../../src/config/schema.js';
+
+export function enforceConfig(over: Partial<EnforceConfig> = {}): EnforceConfig {
+  return { ...enforceSchema.parse({}), retryBaseMs: 1000, retryMaxMs: 8000, ...over };
+}
+
+/** An in-memory nftables that understands the few commands camwarden sends, and records them. */
+export function fakeNft(): { run: NftRunner; calls: Array<{ args: string[]; stdin?: string }>; elements: Set<string>; table: { exists: boolean }; fail: { next: number; error?: NftError } } {
+  const calls: Array<{ args: string[]; stdin?: string }> = [];
+  const elements = new Set<string>();
+  const table = { exists: false };
+  const fail: { next: number; error?: NftError } = { next: 0 };
+  const addrs = (text: string): string[] => [...(text.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/\d+\.\d+\.\d+\.\d+/g)].map((m) => m[0]);
+  const run: NftRunner = async (args, stdin) => {
+    calls.push(stdin === undefined ? { args } : { args, stdin });
+    if (fail.next > 0) {
+      fail.next--;
+      throw fail.error ?? new NftError('denied', 'nft: Operation not permitted');
+    }
+    if (args[0] === '-j' && args[1] === 'list') {
+      if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
+      return { stdout: JSON.stringify({ nftables: [{ metainfo: {} }, { set: { name: 'blocked_v4', elem: [...elements] } }] }), stderr: '' };
+    }
+    const text = stdin ?? '';
+    if (text.includes('delete table')) {
+      table.exists = true;
+      elements.clear();
+      const m = text.match(/elements = \{([^}]*)\}/);
+      for (const a of addrs(m ? `{${m[1]}}` : '')) elements.add(a);
+    } else if (text.startsWith('add element')) {
+      if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
+      for (const a of addrs(text)) elements.add(a);
+    } else if (text.startsWith('delete element')) {
+      for (const a of addrs(text)) {
+        if (!elements.delete(a)) throw new NftError('no-such-object', 'Error: No such file or directory');
+      }
+    }
+    return { stdout: '', stderr: '' };
+  };
+  return { run, calls, elements, table, fail };
+}
+
+export function camera(id: string, address: string, action: 'allow' | 'flag' | 'block', extra: Partial<CameraRecord> = {}): CameraRecord {
+  return {
+    id,
+    kind: 'camera',
+    endpoint: `urn:uuid:${id}`,
+    address,
+    xaddr: `http://${address}/onvif/device_service`,
+    scopes: [],
+    location: { zone: action === 'block' ? 'toilet' : 'public-other', source: 'scope', tags: [] },
+    decision: { action, reasons: [] },
+    errors: [],
+    ...extra,
+  };
+}
+
+export function vendor(id: string, levers: Partial<VendorProfile['levers']> = {}): VendorProfile {
+  return {
+    id,
+    file: `${id}.yaml`,
+    priority: 0,
+    description: '',
+    match: {},
+    quirks: { placeholderLocations: [], digestOnly: false, brokenMedia2: false, utcIsLocalTime: false },
+    levers: { rtspOff: false, privacyMask: false, recordingJobIdle: false, ...levers },
+  };
+}
+
+export function profileSet(over: { vendors?: VendorProfile[]; levers?: ProfileSet['site']['levers']; hooks?: ProfileSet['site']['recorderHooks'] } = {}): ProfileSet {
+  return {
+    revision: 'r1',
+    dir: '/profiles',
+    packId: 'cn-2025',
+    packs: {},
+    vendors: over.vendors ?? [],
+    site: {
+      file: 'site.yaml',
+      cameras: [],
+      consents: [],
+      filings: [],
+      signage: [],
+      geofences: [],
+      recorderHooks: over.hooks ?? {},
+      levers: over.levers ?? {},
+    },
+    retention: {
+      defaultDays: 30,
+      zoneDays: {},
+      classMinimumDays: {},
+      overlayMinimumDays: {},
+      siteOverlays: [],
+      legalHolds: [],
+    },
+    layouts: {},
+    signed: false,
+  };
+}
