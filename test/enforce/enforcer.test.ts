@@ -80,10 +80,18 @@ table inet camwarden {
 });
 
 describe('planEnforcement / computeDesired', () => {
-  const opts = { levers: { rtspOff: true, privacyMask: true, recordingJobIdle: true }, nftables: true, quarantine: true };
+  const opts = {
+    levers: { rtspOff: true, privacyMask: true, recordingJobIdle: true },
+    nftables: true,
+    quarantine: true,
+  };
 
   it('isolates a blocked camera; flag and allow get nothing', () => {
-    const d = computeDesired([camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'flag'), camera('c', '10.0.0.4', 'allow')], profileSet(), opts);
+    const d = computeDesired(
+      [camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'flag'), camera('c', '10.0.0.4', 'allow')],
+      profileSet(),
+      opts,
+    );
     expect(d.actions.map((a) => a.key).sort()).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
   });
 
@@ -110,31 +118,66 @@ describe('planEnforcement / computeDesired', () => {
     const cam = camera('a', '10.0.0.2', 'block', { vendorProfile: 'v' });
     const all = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
     const keys = (ps: ReturnType<typeof profileSet>, levers = all) =>
-      computeDesired([cam], ps, { ...opts, levers }).actions.map((a) => a.kind).filter((k) => k === 'rtsp-off' || k === 'privacy-mask');
+      computeDesired([cam], ps, { ...opts, levers })
+        .actions.map((a) => a.kind)
+        .filter((k) => k === 'rtsp-off' || k === 'privacy-mask');
     expect(keys(profileSet({ vendors: [vendor('v', all)], levers: all }))).toEqual(['rtsp-off', 'privacy-mask']);
     expect(keys(profileSet({ vendors: [vendor('v', all)], levers: {} }))).toEqual([]);
     expect(keys(profileSet({ vendors: [vendor('v', {})], levers: all }))).toEqual([]);
-    expect(keys(profileSet({ vendors: [vendor('v', all)], levers: all }), { rtspOff: false, privacyMask: false, recordingJobIdle: false })).toEqual([]);
+    expect(
+      keys(profileSet({ vendors: [vendor('v', all)], levers: all }), {
+        rtspOff: false,
+        privacyMask: false,
+        recordingJobIdle: false,
+      }),
+    ).toEqual([]);
   });
 
   it('refuses to isolate loopback and reports it as skipped', () => {
     const d = computeDesired([camera('a', '127.0.0.5', 'block')], profileSet(), opts);
     expect(d.actions.map((a) => a.kind)).toEqual(['quarantine']);
-    expect(d.skipped[0]).toMatchObject({ cameraId: 'a', action: 'isolate', reason: expect.stringContaining('loopback') });
+    expect(d.skipped[0]).toMatchObject({
+      cameraId: 'a',
+      action: 'isolate',
+      reason: expect.stringContaining('loopback'),
+    });
   });
 
   it('reverts when the decision changes, keeps actions of cameras absent from the records', () => {
     const applied = new Map([
-      ['isolate:10.0.0.2', { spec: { key: 'isolate:10.0.0.2', kind: 'isolate' as const, cameras: ['a'], address: '10.0.0.2' }, appliedAt: '' }],
-      ['isolate:10.0.0.7', { spec: { key: 'isolate:10.0.0.7', kind: 'isolate' as const, cameras: ['gone'], address: '10.0.0.7' }, appliedAt: '' }],
-      ['isolate:10.0.0.8', { spec: { key: 'isolate:10.0.0.8', kind: 'isolate' as const, cameras: [], address: '10.0.0.8' }, appliedAt: '' }],
+      [
+        'isolate:10.0.0.2',
+        {
+          spec: { key: 'isolate:10.0.0.2', kind: 'isolate' as const, cameras: ['a'], address: '10.0.0.2' },
+          appliedAt: '',
+        },
+      ],
+      [
+        'isolate:10.0.0.7',
+        {
+          spec: { key: 'isolate:10.0.0.7', kind: 'isolate' as const, cameras: ['gone'], address: '10.0.0.7' },
+          appliedAt: '',
+        },
+      ],
+      [
+        'isolate:10.0.0.8',
+        {
+          spec: { key: 'isolate:10.0.0.8', kind: 'isolate' as const, cameras: [], address: '10.0.0.8' },
+          appliedAt: '',
+        },
+      ],
     ]);
-    const d = computeDesired([camera('a', '10.0.0.2', 'allow'), camera('b', '10.0.0.3', 'block')], profileSet(), { ...opts, quarantine: false });
+    const d = computeDesired([camera('a', '10.0.0.2', 'allow'), camera('b', '10.0.0.3', 'block')], profileSet(), {
+      ...opts,
+      quarantine: false,
+    });
     const plan = planEnforcement(d, applied);
     expect(plan.apply.map((a) => a.key)).toEqual(['isolate:10.0.0.3']);
     expect(plan.revert.map((a) => a.spec.key).sort()).toEqual(['isolate:10.0.0.2', 'isolate:10.0.0.8']);
     expect(plan.retained.map((a) => a.spec.key)).toEqual(['isolate:10.0.0.7']);
-    expect(planEnforcement(d, new Map([[plan.apply[0]?.key ?? '', { spec: plan.apply[0] as never, appliedAt: '' }]])).apply).toEqual([]);
+    expect(
+      planEnforcement(d, new Map([[plan.apply[0]?.key ?? '', { spec: plan.apply[0] as never, appliedAt: '' }]])).apply,
+    ).toEqual([]);
   });
 });
 
@@ -149,7 +192,12 @@ describe('Enforcer', () => {
     expect(nft.calls[2]?.stdin).toBe('add element inet camwarden blocked_v4 { 10.0.0.2 }\n');
     expect([...nft.elements]).toEqual(['10.0.0.2']);
     expect(quarantined).toEqual(['q:a']);
-    expect(events.ofType('enforcement.applied').map((e) => e.key).sort()).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
+    expect(
+      events
+        .ofType('enforcement.applied')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
     expect(audit.entries.filter((e) => e.kind === 'enforcement')).toHaveLength(2);
     const state = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(Object.keys(state.actions).sort()).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
@@ -176,7 +224,10 @@ describe('Enforcer', () => {
     first.nft.elements.delete('10.0.0.3');
     first.nft.elements.add('10.0.0.99');
     const restarted = new Enforcer({ ...first.deps });
-    const r = await restarted.reconcile([camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'block')], profileSet());
+    const r = await restarted.reconcile(
+      [camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'block')],
+      profileSet(),
+    );
     expect(r.applied).toEqual(['isolate:10.0.0.3']);
     expect(r.reverted).toEqual(['isolate:10.0.0.99']);
     expect([...first.nft.elements].sort()).toEqual(['10.0.0.2', '10.0.0.3']);
@@ -199,9 +250,19 @@ describe('Enforcer', () => {
       },
     });
     const all = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
-    const ps = profileSet({ vendors: [vendor('v', all)], levers: all, hooks: { stop: { kind: 'command', command: ['true'], timeoutMs: 1000 } } });
+    const ps = profileSet({
+      vendors: [vendor('v', all)],
+      levers: all,
+      hooks: { stop: { kind: 'command', command: ['true'], timeoutMs: 1000 } },
+    });
     const r = await enforcer.reconcile([camera('a', '10.0.0.2', 'block', { vendorProfile: 'v' })], ps);
-    expect(r.plan.apply.map((a) => a.kind).sort()).toEqual(['isolate', 'privacy-mask', 'quarantine', 'recorder-hook', 'rtsp-off']);
+    expect(r.plan.apply.map((a) => a.kind).sort()).toEqual([
+      'isolate',
+      'privacy-mask',
+      'quarantine',
+      'recorder-hook',
+      'rtsp-off',
+    ]);
     expect(r.applied).toEqual([]);
     expect(nft.calls).toEqual([]);
     expect(sessions).toBe(0);
@@ -222,19 +283,32 @@ describe('Enforcer', () => {
   });
 
   it('retries a failing nft with exponential backoff and reports every failure', async () => {
-    const { enforcer, nft, events, audit, clock } = setup({ config: enforceConfig({ quarantineFootage: false, retryBaseMs: 1000, retryMaxMs: 4000 }) });
+    const { enforcer, nft, events, audit, clock } = setup({
+      config: enforceConfig({ quarantineFootage: false, retryBaseMs: 1000, retryMaxMs: 4000 }),
+    });
     nft.fail.next = 100;
     const records = [camera('a', '10.0.0.2', 'block')];
     const r1 = await enforcer.reconcile(records, profileSet());
-    expect(r1.failed).toMatchObject([{ key: 'isolate:10.0.0.2', attempt: 1, nextRetryMs: 1000, error: expect.stringContaining('not permitted') }]);
+    expect(r1.failed).toMatchObject([
+      { key: 'isolate:10.0.0.2', attempt: 1, nextRetryMs: 1000, error: expect.stringContaining('not permitted') },
+    ]);
     const r2 = await enforcer.reconcile(records, profileSet());
     expect(r2.deferred).toEqual(['isolate:10.0.0.2']);
     clock.advance(1000);
-    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({ attempt: 2, nextRetryMs: 2000 });
+    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({
+      attempt: 2,
+      nextRetryMs: 2000,
+    });
     clock.advance(2000);
-    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({ attempt: 3, nextRetryMs: 4000 });
+    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({
+      attempt: 3,
+      nextRetryMs: 4000,
+    });
     clock.advance(4000);
-    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({ attempt: 4, nextRetryMs: 4000 });
+    expect((await enforcer.reconcile(records, profileSet())).failed[0]).toMatchObject({
+      attempt: 4,
+      nextRetryMs: 4000,
+    });
     const failed = events.ofType('enforcement.failed');
     expect(failed.map((f) => f.attempt)).toEqual([1, 2, 3, 4]);
     expect(audit.entries.filter((e) => e.data.event === 'enforcement.failed')).toHaveLength(4);
@@ -247,7 +321,10 @@ describe('Enforcer', () => {
   });
 
   it('retries on its own timer once started', async () => {
-    const { enforcer, nft, events } = setup({ config: enforceConfig({ quarantineFootage: false, retryBaseMs: 20, retryMaxMs: 40 }), clock: () => new Date() });
+    const { enforcer, nft, events } = setup({
+      config: enforceConfig({ quarantineFootage: false, retryBaseMs: 20, retryMaxMs: 40 }),
+      clock: () => new Date(),
+    });
     await enforcer.start();
     nft.fail.next = 2;
     await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
@@ -264,13 +341,19 @@ describe('Enforcer', () => {
     });
     const r = await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
     expect(r.failed[0]?.error).toMatch(/not found/);
-    expect(events.ofType('enforcement.failed')[0]).toMatchObject({ key: 'isolate:10.0.0.2', error: expect.stringContaining('not found') });
+    expect(events.ofType('enforcement.failed')[0]).toMatchObject({
+      key: 'isolate:10.0.0.2',
+      error: expect.stringContaining('not found'),
+    });
   });
 
   it('runs the recorder hook to stop, and the start hook on unblock', async () => {
     const calls: string[] = [];
     const { enforcer } = setup({
-      config: enforceConfig({ quarantineFootage: false, nftables: { enabled: false, nftPath: 'nft', table: 'camwarden' } }),
+      config: enforceConfig({
+        quarantineFootage: false,
+        nftables: { enabled: false, nftPath: 'nft', table: 'camwarden' },
+      }),
       runHook: async (hook, vars) => {
         calls.push(`${hook.command?.[0]}:${vars.camera}:${vars.address}:${vars.action}`);
       },
@@ -304,7 +387,11 @@ describe('Enforcer', () => {
     };
     const all = { rtspOff: true, privacyMask: false, recordingJobIdle: false };
     const { enforcer } = setup({
-      config: enforceConfig({ quarantineFootage: false, levers: all, nftables: { enabled: false, nftPath: 'nft', table: 'camwarden' } }),
+      config: enforceConfig({
+        quarantineFootage: false,
+        levers: all,
+        nftables: { enabled: false, nftPath: 'nft', table: 'camwarden' },
+      }),
       openSession: async () => session,
     });
     const ps = profileSet({ vendors: [vendor('v', all)], levers: all });

@@ -1,21 +1,28 @@
-import type { CameraRecord } from '../../src/inventory/types.js';
-import type { ProfileSet, VendorProfile } from '../../src/profiles/types.js';
-import { NftError } from '../../src/enforce/nft-runner.js';
-import type { NftRunner } from '../../src/enforce/types.js';
 import type { EnforceConfig } from '../../src/config/schema.js';
 import { enforceSchema } from '../../src/config/schema.js';
+import { NftError } from '../../src/enforce/nft-runner.js';
+import type { NftRunner } from '../../src/enforce/types.js';
+import type { CameraRecord } from '../../src/inventory/types.js';
+import type { ProfileSet, VendorProfile } from '../../src/profiles/types.js';
 
 export function enforceConfig(over: Partial<EnforceConfig> = {}): EnforceConfig {
   return { ...enforceSchema.parse({}), retryBaseMs: 1000, retryMaxMs: 8000, ...over };
 }
 
 /** An in-memory nftables that understands the few commands camwarden sends, and records them. */
-export function fakeNft(): { run: NftRunner; calls: Array<{ args: string[]; stdin?: string }>; elements: Set<string>; table: { exists: boolean }; fail: { next: number; error?: NftError } } {
+export function fakeNft(): {
+  run: NftRunner;
+  calls: Array<{ args: string[]; stdin?: string }>;
+  elements: Set<string>;
+  table: { exists: boolean };
+  fail: { next: number; error?: NftError };
+} {
   const calls: Array<{ args: string[]; stdin?: string }> = [];
   const elements = new Set<string>();
   const table = { exists: false };
   const fail: { next: number; error?: NftError } = { next: 0 };
-  const addrs = (text: string): string[] => [...(text.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/\d+\.\d+\.\d+\.\d+/g)].map((m) => m[0]);
+  const addrs = (text: string): string[] =>
+    [...(text.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/\d+\.\d+\.\d+\.\d+/g)].map((m) => m[0]);
   const run: NftRunner = async (args, stdin) => {
     calls.push(stdin === undefined ? { args } : { args, stdin });
     if (fail.next > 0) {
@@ -24,7 +31,10 @@ export function fakeNft(): { run: NftRunner; calls: Array<{ args: string[]; stdi
     }
     if (args[0] === '-j' && args[1] === 'list') {
       if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
-      return { stdout: JSON.stringify({ nftables: [{ metainfo: {} }, { set: { name: 'blocked_v4', elem: [...elements] } }] }), stderr: '' };
+      return {
+        stdout: JSON.stringify({ nftables: [{ metainfo: {} }, { set: { name: 'blocked_v4', elem: [...elements] } }] }),
+        stderr: '',
+      };
     }
     const text = stdin ?? '';
     if (text.includes('delete table')) {
@@ -45,7 +55,12 @@ export function fakeNft(): { run: NftRunner; calls: Array<{ args: string[]; stdi
   return { run, calls, elements, table, fail };
 }
 
-export function camera(id: string, address: string, action: 'allow' | 'flag' | 'block', extra: Partial<CameraRecord> = {}): CameraRecord {
+export function camera(
+  id: string,
+  address: string,
+  action: 'allow' | 'flag' | 'block',
+  extra: Partial<CameraRecord> = {},
+): CameraRecord {
   return {
     id,
     kind: 'camera',
@@ -72,7 +87,13 @@ export function vendor(id: string, levers: Partial<VendorProfile['levers']> = {}
   };
 }
 
-export function profileSet(over: { vendors?: VendorProfile[]; levers?: ProfileSet['site']['levers']; hooks?: ProfileSet['site']['recorderHooks'] } = {}): ProfileSet {
+export function profileSet(
+  over: {
+    vendors?: VendorProfile[];
+    levers?: ProfileSet['site']['levers'];
+    hooks?: ProfileSet['site']['recorderHooks'];
+  } = {},
+): ProfileSet {
   return {
     revision: 'r1',
     dir: '/profiles',
