@@ -1,0 +1,187 @@
+/**
+ * A minimal ONVIF SOAP client implementing OpenSession, for enforcement against devices and the simulator
+ * until onvif/ ships its session (then pass that one instead; this adapter stays as a fallback). SOAP 1.2 over
+ * HTTP, WS-Security UsernameToken digest, HTTP Digest on a 401 challenge, per-call timeout, response size cap,
+ * DTD refusal. Service URLs come from GetServices, pinned to the device's own host (never a foreign host).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../onvif/session.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { asArray, child, findFirst, parseSoap, text } from './soap-xml.js';
+
+export interface RawSoapOptions {
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+const SERVICE_NS: Record<OnvifService, string> = {
+  device: 'http://www.onvif.org/ver10/device/wsdl',
+  media: 'http://www.onvif.org/ver10/media/wsdl',
+  media2: 'http://www.onvif.org/ver20/media/wsdl',
+  recording: 'http://www.onvif.org/ver10/recording/wsdl',
+  search: 'http://www.onvif.org/ver10/search/wsdl',
+  replay: 'http://www.onvif.org/ver10/replay/wsdl',
+};
+
+export function createRawSoapOpenSession(opts: RawSoapOptions = {}): OpenSession {
+  return async (xaddr, credentials) => new RawSoapSession(xaddr, credentials, opts);
+}
+
+class RawSoapSession implements OnvifSession {
+  private services: Promise<Map<string, string>> | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly origin: string;
+
+  constructor(
+    readonly xaddr: string,
+    private readonly credentials: OnvifCredentials | undefined,
+    opts: RawSoapOptions,
+  ) {
+    const url = new URL(xaddr);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new CamwardenError(ErrorCode.InvalidRequest, `xaddr ${xaddr}: not an http(s) URL`);
+    }
+    this.origin = url.origin;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.maxBytes = opts.maxResponseBytes ?? 2 * 1024 * 1024;
+  }
+
+  async call(service: OnvifService, bodyXml: string): Promise<string> {
+    const url = service === 'device' ? this.xaddr : ((await this.serviceUrls()).get(SERVICE_NS[service]) ?? this.xaddr);
+    return this.post(url, bodyXml);
+  }
+
+  close(): void {
+    this.services = undefined;
+  }
+
+  private serviceUrls(): Promise<Map<string, string>> {
+    this.services ??= this.post(
+      this.xaddr,
+      '<tds:GetServices xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>',
+    )
+      .then((xml) => {
+        const map = new Map<string, string>();
+        const response = findFirst(parseSoap(xml), 'GetServicesResponse');
+        for (const s of asArray(child(response, 'Service'))) {
+          const ns = text(child(s, 'Namespace'));
+          const addr = text(child(s, 'XAddr'));
+          if (!ns || !addr) continue;
+          try {
+            const u = new URL(addr);
+            map.set(ns, `${this.origin}${u.pathname}${u.search}`);
+          } catch {
+            // an unusable XAddr: fall back to the device service URL
+          }
+        }
+        return map;
+      })
+      .catch(() => new Map<string, string>());
+    return this.services;
+  }
+
+  private async post(url: string, bodyXml: string, authorization?: string): Promise<string> {
+    const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header>${this.security()}</s:Header><s:Body>${bodyXml}</s:Body></s:Envelope>`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/soap+xml; charset=utf-8',
+          ...(authorization ? { authorization } : {}),
+        },
+        body: envelope,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (err) {
+      const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      throw new CamwardenError(timeout ? ErrorCode.Timeout : ErrorCode.Unreachable, `${url}: ${errorMessage(err)}`);
+    }
+    const challenge = res.headers.get('www-authenticate');
+    if (res.status === 401 && !authorization && this.credentials && challenge?.toLowerCase().startsWith('digest')) {
+      await res.body?.cancel().catch(() => undefined);
+      return this.post(url, bodyXml, digestHeader(challenge, this.credentials, 'POST', new URL(url).pathname));
+    }
+    const body = await readCapped(res, this.maxBytes, url);
+    if (res.status === 401 || res.status === 403)
+      throw new CamwardenError(ErrorCode.Unauthorized, `${url}: HTTP ${res.status}`);
+    const doc = parseSoap(body);
+    const fault = findFirst(doc, 'Fault');
+    if (fault !== undefined) {
+      const reason = text(findFirst(fault, 'Text')) ?? text(findFirst(fault, 'Value')) ?? 'SOAP fault';
+      const notAuth = /NotAuthorized|Sender not Authorized/i.test(body);
+      throw new CamwardenError(notAuth ? ErrorCode.Unauthorized : ErrorCode.SoapFault, `${url}: ${reason}`);
+    }
+    if (!res.ok) throw new CamwardenError(ErrorCode.SoapFault, `${url}: HTTP ${res.status}`);
+    return body;
+  }
+
+  private security(): string {
+    if (!this.credentials) return '';
+    const nonce = randomBytes(16);
+    const created = new Date().toISOString();
+    const digest = createHash('sha1')
+      .update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(this.credentials.password)]))
+      .digest('base64');
+    const esc = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return (
+      '<wsse:Security s:mustUnderstand="1" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">' +
+      `<wsse:UsernameToken><wsse:Username>${esc(this.credentials.username)}</wsse:Username>` +
+      `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${digest}</wsse:Password>` +
+      `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>` +
+      `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`
+    );
+  }
+}
+
+async function readCapped(res: Response, max: number, url: string): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new CamwardenError(ErrorCode.ResponseTooLarge, `${url}: response larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** RFC 7616 Digest (MD5, qop=auth) answer to a challenge. */
+export function digestHeader(challenge: string, creds: OnvifCredentials, method: string, uri: string): string {
+  const params: Record<string, string> = {};
+  for (const m of challenge.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g))
+    params[(m[1] ?? '').toLowerCase()] = m[2] ?? m[3] ?? '';
+  const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+  const realm = params.realm ?? '';
+  const nonce = params.nonce ?? '';
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const ha1 = md5(`${creds.username}:${realm}:${creds.password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const qop = params.qop
+    ?.split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
+  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+  const parts = [
+    `username="${creds.username}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${uri}"`,
+    `response="${response}"`,
+    ...(params.opaque !== undefined ? [`opaque="${params.opaque}"`] : []),
+    ...(qop ? [`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`] : []),
+    'algorithm=MD5',
+  ];
+  return `Digest ${parts.join(', ')}`;
+}
