@@ -222,20 +222,21 @@ export class Enforcer implements AgentModule {
   /**
    * Makes the isolate entries of `state` equal the live set: an address the state lists but the kernel lacks
    * went missing (re-applied by the plan), an address in the set that the state does not know is stale (owner
-   * unknown: reverted). The table itself is rewritten once per process (keeping the live elements) so its chains
-   * are exactly ours and never duplicated. Returns the error that makes isolation impossible now, if any.
+   * unknown: reverted). The table itself is rewritten (keeping the live elements) once per process and whenever
+   * its chains are found altered, so its rules are exactly ours: never missing, never duplicated. Returns the error that makes isolation impossible now, if any.
    */
   private async syncLiveSet(state: Map<string, AppliedAction>): Promise<Error | undefined> {
     const wantsNft = this.deps.config.nftables.enabled || [...state.values()].some((a) => a.spec.kind === 'isolate');
     if (!wantsNft) return undefined;
     let live: string[];
     try {
-      const listed = await this.nft.listBlocked();
-      if (listed === undefined || !this.tableWritten) {
-        await this.nft.writeTable(listed ?? []);
+      const table = await this.nft.readTable();
+      if (table === undefined || !table.intact || !this.tableWritten) {
+        if (table && !table.intact) this.deps.logger?.warn('camwarden nftables table was altered: rewriting it');
+        await this.nft.writeTable(table?.elements ?? []);
         this.tableWritten = true;
       }
-      live = listed ?? [];
+      live = table?.elements ?? [];
     } catch (err) {
       this.tableWritten = false;
       return err instanceof Error ? err : new Error(String(err));

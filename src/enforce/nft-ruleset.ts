@@ -59,7 +59,62 @@ export function deleteElementRuleset(table: string, addresses: readonly string[]
   return `delete element inet ${table} ${BLOCKED_SET} { ${elements(addresses)} }\n`;
 }
 
-/** Parses `nft -j list set inet <table> blocked_v4`: the addresses in the live set. */
+export interface LiveTable {
+  elements: string[];
+  /** Chains, set and rule verdicts are exactly what tableRuleset writes (nothing removed, added or flipped). */
+  intact: boolean;
+}
+
+type NftItem = Record<string, Record<string, unknown> | undefined>;
+
+/**
+ * Parses `nft -j list table inet <table>`: the blocked addresses, and whether the table still has our shape:
+ * set blocked_v4 of ipv4_addr; chain forward (hook forward, policy accept) with two drop rules; chain input
+ * (hook input, policy accept) with accept then drop. Rule expressions are not compared (their JSON differs
+ * between nft versions); counts and verdicts catch a rule deleted, added or flipped by hand.
+ */
+export function parseLiveTable(json: string): LiveTable {
+  const items = nftItems(json);
+  const elements = parseSetElements(json);
+  const set = items.find((i) => i.set?.name === BLOCKED_SET)?.set;
+  const chain = (name: string) => items.find((i) => i.chain?.name === name)?.chain;
+  const verdicts = (name: string) =>
+    items
+      .filter((i) => i.rule?.chain === name)
+      .map((i) => {
+        const expr = i.rule?.expr;
+        const last = Array.isArray(expr) ? (expr.at(-1) as Record<string, unknown> | undefined) : undefined;
+        return last ? (Object.keys(last)[0] ?? '?') : '?';
+      })
+      .join(',');
+  const chainOk = (name: string, hook: string) => {
+    const c = chain(name);
+    return c?.hook === hook && c?.type === 'filter' && c?.policy === 'accept';
+  };
+  const intact =
+    set?.type === 'ipv4_addr' &&
+    chainOk('forward', 'forward') &&
+    chainOk('input', 'input') &&
+    verdicts('forward') === 'drop,drop' &&
+    verdicts('input') === 'accept,drop' &&
+    items.filter((i) => i.chain).length === 2 &&
+    items.filter((i) => i.set).length === 1;
+  return { elements, intact };
+}
+
+function nftItems(json: string): NftItem[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    throw new CamwardenError(ErrorCode.EnforcementFailed, 'nft -j list: output is not JSON');
+  }
+  const items = (doc as { nftables?: unknown }).nftables;
+  if (!Array.isArray(items)) throw new CamwardenError(ErrorCode.EnforcementFailed, 'nft -j list: no "nftables" array');
+  return items as NftItem[];
+}
+
+/** The addresses in the live set, from `nft -j list set …` or `nft -j list table …`. */
 export function parseSetElements(json: string): string[] {
   let doc: unknown;
   try {

@@ -1,4 +1,12 @@
-import { addElementRuleset, BLOCKED_SET, deleteElementRuleset, parseSetElements, tableRuleset } from './nft-ruleset.js';
+import {
+  addElementRuleset,
+  BLOCKED_SET,
+  deleteElementRuleset,
+  type LiveTable,
+  parseLiveTable,
+  parseSetElements,
+  tableRuleset,
+} from './nft-ruleset.js';
 import { NftError } from './nft-runner.js';
 import type { NftRunner } from './types.js';
 
@@ -14,6 +22,17 @@ export class NftablesBackend {
     try {
       const { stdout } = await this.run(['-j', 'list', 'set', 'inet', this.table, BLOCKED_SET]);
       return parseSetElements(stdout);
+    } catch (err) {
+      if (err instanceof NftError && err.failure === 'no-such-object') return undefined;
+      throw err;
+    }
+  }
+
+  /** The live table: its set elements and whether its chains are intact; undefined when it does not exist. */
+  async readTable(): Promise<LiveTable | undefined> {
+    try {
+      const { stdout } = await this.run(['-j', 'list', 'table', 'inet', this.table]);
+      return parseLiveTable(stdout);
     } catch (err) {
       if (err instanceof NftError && err.failure === 'no-such-object') return undefined;
       throw err;

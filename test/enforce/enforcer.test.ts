@@ -187,7 +187,7 @@ describe('Enforcer', () => {
     const records = [camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'flag')];
     const r = await enforcer.reconcile(records, profileSet());
     expect(r.applied.sort()).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
-    expect(nft.calls.map((c) => c.args.join(' '))).toEqual(['-j list set inet camwarden blocked_v4', '-f -', '-f -']);
+    expect(nft.calls.map((c) => c.args.join(' '))).toEqual(['-j list table inet camwarden', '-f -', '-f -']);
     expect(nft.calls[1]?.stdin).toBe(tableRuleset('camwarden', []));
     expect(nft.calls[2]?.stdin).toBe('add element inet camwarden blocked_v4 { 10.0.0.2 }\n');
     expect([...nft.elements]).toEqual(['10.0.0.2']);
@@ -234,6 +234,22 @@ describe('Enforcer', () => {
     // The rewrite on start kept the live elements (no window where a blocked camera was let through).
     const rewrite = first.nft.calls.filter((c) => c.stdin?.includes('delete table')).at(-1);
     expect(rewrite?.stdin).toContain('elements = { 10.0.0.2, 10.0.0.99 }');
+  });
+
+  it('rewrites the table (keeping its addresses) when a rule was removed by hand', async () => {
+    const { enforcer, nft } = setup({ config: enforceConfig({ quarantineFootage: false }) });
+    const records = [camera('a', '10.0.0.2', 'block')];
+    await enforcer.reconcile(records, profileSet());
+    const writes = () => nft.calls.filter((c) => c.stdin?.includes('delete table')).length;
+    expect(writes()).toBe(1);
+    await enforcer.reconcile(records, profileSet());
+    expect(writes()).toBe(1);
+    nft.table.tampered = true;
+    const r = await enforcer.reconcile(records, profileSet());
+    expect(writes()).toBe(2);
+    expect(nft.calls.at(-1)?.stdin).toContain('elements = { 10.0.0.2 }');
+    expect(r.applied).toEqual([]);
+    expect([...nft.elements]).toEqual(['10.0.0.2']);
   });
 
   it('dry-run changes nothing: no nft command, no lever call, no hook, no state file; emits enforcement.planned', async () => {

@@ -14,12 +14,12 @@ export function fakeNft(): {
   run: NftRunner;
   calls: Array<{ args: string[]; stdin?: string }>;
   elements: Set<string>;
-  table: { exists: boolean };
+  table: { exists: boolean; tampered: boolean };
   fail: { next: number; error?: NftError };
 } {
   const calls: Array<{ args: string[]; stdin?: string }> = [];
   const elements = new Set<string>();
-  const table = { exists: false };
+  const table = { exists: false, tampered: false };
   const fail: { next: number; error?: NftError } = { next: 0 };
   const addrs = (text: string): string[] =>
     [...(text.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/\d+\.\d+\.\d+\.\d+/g)].map((m) => m[0]);
@@ -31,14 +31,29 @@ export function fakeNft(): {
     }
     if (args[0] === '-j' && args[1] === 'list') {
       if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
-      return {
-        stdout: JSON.stringify({ nftables: [{ metainfo: {} }, { set: { name: 'blocked_v4', elem: [...elements] } }] }),
-        stderr: '',
-      };
+      const rule = (chain: string, verdict: string) => ({
+        rule: { chain, expr: [{ match: {} }, { [verdict]: null }] },
+      });
+      const items: unknown[] = [
+        { metainfo: {} },
+        { set: { name: 'blocked_v4', type: 'ipv4_addr', elem: [...elements] } },
+      ];
+      if (args[2] === 'table') {
+        items.push(
+          { chain: { name: 'forward', type: 'filter', hook: 'forward', policy: 'accept' } },
+          { chain: { name: 'input', type: 'filter', hook: 'input', policy: 'accept' } },
+          ...(table.tampered ? [] : [rule('forward', 'drop')]),
+          rule('forward', 'drop'),
+          rule('input', 'accept'),
+          rule('input', 'drop'),
+        );
+      }
+      return { stdout: JSON.stringify({ nftables: items }), stderr: '' };
     }
     const text = stdin ?? '';
     if (text.includes('delete table')) {
       table.exists = true;
+      table.tampered = false;
       elements.clear();
       const m = text.match(/elements = \{([^}]*)\}/);
       for (const a of addrs(m ? `{${m[1]}}` : '')) elements.add(a);

@@ -173,6 +173,16 @@ describe.runIf(canRun)('nftables isolation in network namespaces', () => {
     }
     expect(reach(NS.up, [blocked])).toEqual({ [blocked]: false });
 
+    // Someone deletes a rule by hand: the next pass restores the table without losing the blocked address.
+    const handles = JSON.parse(inNs(NS.gw, ['nft', '-j', '-a', 'list', 'chain', 'inet', 'camwarden', 'forward'])) as {
+      nftables: Array<{ rule?: { handle: number } }>;
+    };
+    const handle = handles.nftables.find((i) => i.rule)?.rule?.handle;
+    inNs(NS.gw, ['nft', 'delete', 'rule', 'inet', 'camwarden', 'forward', 'handle', String(handle)]);
+    expect(liveRules().rules).toBe(3);
+    await newEnforcer().reconcile(records([blocked]), profileSet());
+    expect(liveRules()).toEqual({ elements: [blocked], rules: 4, chains: 2, tables: 1 });
+
     // A second camera is blocked, then the first one's decision changes (e.g. consent arrived).
     const second = others[0] as string;
     await newEnforcer().reconcile(records([blocked, second]), profileSet());
