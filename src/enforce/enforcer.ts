@@ -89,6 +89,9 @@ export class Enforcer implements AgentModule {
   private readonly failures = new Map<string, FailureRecord>();
   private readonly reportedSkips = new Set<string>();
   private tableWritten = false;
+  /** Non-lever changes are saved coalesced (at most every 250 ms, and at the end of a pass). */
+  private stateDirty = false;
+  private lastSave = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -178,15 +181,24 @@ export class Enforcer implements AgentModule {
     await this.refreshOwners(desired.actions, state);
     await this.reportSkips(desired.skipped);
 
+    const batched = isolateError ? new Set<string>() : await this.isolateInOneTransaction(plan);
+    const done = async (): Promise<undefined> => undefined;
     const inPlan = new Set<string>();
     for (const action of plan.revert) {
-      inPlan.add(action.spec.key);
-      await this.attempt(result, 'revert', action.spec, () => this.revert(action, isolateError));
+      const key = action.spec.key;
+      inPlan.add(key);
+      await this.attempt(
+        result,
+        'revert',
+        action.spec,
+        batched.has(key) ? done : () => this.revert(action, isolateError),
+      );
     }
     for (const spec of plan.apply) {
       inPlan.add(spec.key);
-      await this.attempt(result, 'apply', spec, () => this.apply(spec, isolateError));
+      await this.attempt(result, 'apply', spec, batched.has(spec.key) ? done : () => this.apply(spec, isolateError));
     }
+    if (this.stateDirty) await this.saveState(state);
     for (const key of [...this.failures.keys()]) if (!inPlan.has(key)) this.failures.delete(key);
     this.scheduleRetry();
     this.lastResult = result;
@@ -217,6 +229,34 @@ export class Enforcer implements AgentModule {
 
   private async saveState(state: Map<string, AppliedAction>): Promise<void> {
     await saveEnforcementState(this.deps.stateFile, state);
+    this.stateDirty = false;
+    this.lastSave = Date.now();
+  }
+
+  /**
+   * Many address changes (first start on a big site) go to nft as one transaction instead of one process each.
+   * Returns the keys it handled; on failure it handles none, and each action then runs and fails on its own,
+   * so every failure is still reported per camera.
+   */
+  private async isolateInOneTransaction(plan: EnforcementPlan): Promise<Set<string>> {
+    const now = this.clock().getTime();
+    const due = (key: string, op: 'apply' | 'revert') => {
+      const f = this.failures.get(key);
+      return !(f && f.op === op && f.nextAt > now);
+    };
+    const removes = plan.revert.filter((a) => a.spec.kind === 'isolate' && a.spec.address && due(a.spec.key, 'revert'));
+    const adds = plan.apply.filter((a) => a.kind === 'isolate' && a.address && due(a.key, 'apply'));
+    if (removes.length + adds.length < 2) return new Set();
+    try {
+      await this.nft.change(
+        adds.map((a) => a.address as string),
+        removes.map((a) => a.spec.address as string),
+      );
+    } catch (err) {
+      this.deps.logger?.warn({ err: errorMessage(err) }, 'batched isolation failed; retrying address by address');
+      return new Set();
+    }
+    return new Set([...adds.map((a) => a.key), ...removes.map((a) => a.spec.key)]);
   }
 
   /**
@@ -297,7 +337,9 @@ export class Enforcer implements AgentModule {
         state.delete(spec.key);
         result.reverted.push(spec.key);
       }
-      await this.saveState(state);
+      // Lever priors are saved at once; the rest is cheap to redo after a crash, so saves are coalesced.
+      if (LEVERS[spec.kind] || Date.now() - this.lastSave > 250) await this.saveState(state);
+      else this.stateDirty = true;
       await this.report(op === 'apply' ? 'enforcement.applied' : 'enforcement.reverted', {
         op,
         ...describe(spec),
@@ -330,7 +372,16 @@ export class Enforcer implements AgentModule {
       case 'rtsp-off':
       case 'privacy-mask':
       case 'recording-job-idle':
-        return this.withSession(spec, (session, lever) => lever.apply(session, spec));
+        return this.withSession(spec, (session, lever) =>
+          lever.apply(session, spec, {
+            pendingPrior: this.state?.get(spec.key)?.pending ? this.state.get(spec.key)?.prior : undefined,
+            savePrior: async (prior) => {
+              const state = this.state ?? new Map<string, AppliedAction>();
+              state.set(spec.key, { spec, appliedAt: this.clock().toISOString(), prior, pending: true });
+              await this.saveState(state);
+            },
+          }),
+        );
       case 'recorder-hook': {
         const hook = required(spec.hook, 'hook');
         await this.hookRunner()(hook.stop, vars(spec, 'stop'));

@@ -44,6 +44,14 @@ export class NftablesBackend {
     await this.run(['-f', '-'], tableRuleset(this.table, addresses));
   }
 
+  /** Removes and adds many addresses in one transaction (all or nothing). */
+  async change(add: readonly string[], remove: readonly string[]): Promise<void> {
+    const text =
+      (remove.length > 0 ? deleteElementRuleset(this.table, remove) : '') +
+      (add.length > 0 ? addElementRuleset(this.table, add) : '');
+    if (text) await this.run(['-f', '-'], text);
+  }
+
   async add(address: string): Promise<void> {
     await this.run(['-f', '-'], addElementRuleset(this.table, [address]));
   }

@@ -22,7 +22,8 @@ export function planEnforcement(desired: DesiredState, applied: ReadonlyMap<stri
   const apply: ActionSpec[] = [];
   const keep: string[] = [];
   for (const [key, spec] of wanted) {
-    if (applied.has(key)) keep.push(key);
+    const current = applied.get(key);
+    if (current && !current.pending) keep.push(key);
     else apply.push(spec);
   }
   const revert: AppliedAction[] = [];

@@ -32,6 +32,11 @@ export interface AppliedAction {
   spec: ActionSpec;
   appliedAt: string;
   prior?: Record<string, unknown>;
+  /**
+   * The prior state was saved but the change may not have completed (crash in between): the action is applied
+   * again, reusing this prior (the device now may already show the changed state, which is not the prior).
+   */
+  pending?: true;
 }
 
 export interface DesiredState {

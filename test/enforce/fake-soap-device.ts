@@ -13,6 +13,8 @@ export interface FakeDevice {
     masks: Array<{ token: string; configurationToken: string; polygon: string }>;
     jobs: Array<{ token: string; recordingToken: string; source: string; mode: string }>;
   };
+  /** Operations whose next response is lost after the state changed (the connection drops). */
+  loseResponse: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startFakeDevice(): Promise<FakeDevice> {
     ],
   };
   const calls: FakeDevice['calls'] = [];
+  const loseResponse = new Set<string>();
   let port = 0;
   let nextMask = 1;
   const server: Server = createServer((req, res) => {
@@ -120,6 +123,10 @@ export async function startFakeDevice(): Promise<FakeDevice> {
           out =
             '<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en">ActionNotSupported</s:Text></s:Reason></s:Fault>';
       }
+      if (loseResponse.delete(operation)) {
+        req.socket.destroy();
+        return;
+      }
       res.setHeader('content-type', 'application/soap+xml');
       res.end(env(out));
     });
@@ -130,6 +137,7 @@ export async function startFakeDevice(): Promise<FakeDevice> {
     xaddr: `http://127.0.0.1:${port}/onvif/device_service`,
     calls,
     state,
+    loseResponse,
     stop: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

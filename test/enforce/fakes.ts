@@ -57,12 +57,17 @@ export function fakeNft(): {
       elements.clear();
       const m = text.match(/elements = \{([^}]*)\}/);
       for (const a of addrs(m ? `{${m[1]}}` : '')) elements.add(a);
-    } else if (text.startsWith('add element')) {
-      if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
-      for (const a of addrs(text)) elements.add(a);
-    } else if (text.startsWith('delete element')) {
-      for (const a of addrs(text)) {
-        if (!elements.delete(a)) throw new NftError('no-such-object', 'Error: No such file or directory');
+    } else {
+      for (const line of text.split('\n').filter(Boolean)) {
+        if (line.startsWith('add element')) {
+          if (!table.exists) throw new NftError('no-such-object', 'Error: No such file or directory');
+          for (const a of addrs(line)) elements.add(a);
+        } else if (line.startsWith('delete element')) {
+          for (const a of addrs(line)) {
+            if (!elements.has(a)) throw new NftError('no-such-object', 'Error: No such file or directory');
+          }
+          for (const a of addrs(line)) elements.delete(a);
+        }
       }
     }
     return { stdout: '', stderr: '' };

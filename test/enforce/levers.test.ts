@@ -111,6 +111,31 @@ describe('ONVIF levers (SOAP over HTTP)', () => {
     expect(device.calls).toEqual([]);
   });
 
+  it('a change whose answer was lost is retried with the prior saved before it, so unblock restores the original', async () => {
+    const { e } = enforcer({ ...NONE, rtspOff: true, recordingJobIdle: true });
+    const ps = profileSet({ vendors: [vendor('v', ALL)], levers: ALL });
+    const nvr = camera('n1', '10.0.0.50', 'block', { kind: 'recorder', vendorProfile: 'v', xaddr: device.xaddr });
+    device.loseResponse.add('SetNetworkProtocols');
+    device.loseResponse.add('SetRecordingJobMode');
+    const first = await e.reconcile([nvr], ps);
+    expect(first.failed.map((f) => f.key).sort()).toEqual(['recording-job-idle:n1', 'rtsp-off:n1']);
+    // The device did change before the answer got lost.
+    expect(device.state.protocols.find((p) => p.name === 'RTSP')?.enabled).toBe(false);
+    expect(device.state.jobs[0]?.mode).toBe('Idle');
+    const state = JSON.parse(await readFile(join(dir, 'enforcement-state.json'), 'utf8'));
+    expect(state.actions['rtsp-off:n1']).toMatchObject({
+      pending: true,
+      prior: { rtsp: { enabled: true, ports: [554] } },
+    });
+    // A new process (restart) retries: the saved prior wins over what the device shows now.
+    const { e: restarted } = enforcer({ ...NONE, rtspOff: true, recordingJobIdle: true });
+    const again = await restarted.reconcile([nvr], ps);
+    expect(again.applied.sort()).toEqual(['recording-job-idle:n1', 'rtsp-off:n1']);
+    await restarted.reconcile([{ ...nvr, decision: { action: 'allow', reasons: [] } }], ps);
+    expect(device.state.protocols.find((p) => p.name === 'RTSP')?.enabled).toBe(true);
+    expect(device.state.jobs.map((j) => j.mode)).toEqual(['Active', 'Active']);
+  });
+
   it('a lever that fails is reported and retried, the others still act', async () => {
     const { e, events } = enforcer();
     device.state.protocols = device.state.protocols.filter((p) => p.name !== 'RTSP');

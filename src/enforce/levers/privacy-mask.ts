@@ -47,7 +47,12 @@ export function deleteMaskBody(token: string): string {
  * recorder). Only the masks we created are stored, and only those are deleted on unblock.
  */
 export const privacyMaskLever: Lever = {
-  async apply(session, spec) {
+  async apply(session, spec, ctx) {
+    // Masks an interrupted attempt may have created are removed first, so none is left behind unrecorded.
+    for (const m of asArray(ctx.pendingPrior?.masks)) {
+      const token = (m as { maskToken?: unknown }).maskToken;
+      if (typeof token === 'string') await session.call('media2', deleteMaskBody(token)).catch(() => undefined);
+    }
     const all = await getVideoSourceConfigurations(session);
     const targets = spec.channel ? all.filter((c) => c.sourceToken === spec.channel || c.token === spec.channel) : all;
     if (targets.length === 0) {
@@ -63,9 +68,11 @@ export const privacyMaskLever: Lever = {
         const maskToken = text(findFirst(parseSoap(xml), 'Token'));
         if (!maskToken) throw new CamwardenError(ErrorCode.InvalidXml, 'CreateMaskResponse has no Token');
         created.push({ configurationToken: target.token, maskToken });
+        await ctx.savePrior({ masks: created });
       } catch (err) {
         // Half a mask set is neither blocked nor restorable: take back what we made, then report.
         for (const m of created) await session.call('media2', deleteMaskBody(m.maskToken)).catch(() => undefined);
+        await ctx.savePrior({ masks: [] }).catch(() => undefined);
         throw new CamwardenError(ErrorCode.EnforcementFailed, `CreateMask on ${target.token}: ${errorMessage(err)}`);
       }
     }
@@ -74,7 +81,14 @@ export const privacyMaskLever: Lever = {
   async revert(session, _spec, prior) {
     for (const m of asArray(prior.masks)) {
       const token = (m as { maskToken?: unknown }).maskToken;
-      if (typeof token === 'string') await session.call('media2', deleteMaskBody(token));
+      if (typeof token !== 'string') continue;
+      try {
+        await session.call('media2', deleteMaskBody(token));
+      } catch (err) {
+        // The device refusing to delete a token means it no longer has that mask (removed by hand, reset):
+        // the goal is reached. Timeouts and auth failures are real failures and are retried.
+        if (!(err instanceof CamwardenError && err.code === ErrorCode.SoapFault)) throw err;
+      }
     }
   },
 };

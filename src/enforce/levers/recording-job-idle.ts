@@ -58,7 +58,7 @@ export function setRecordingJobModeBody(jobToken: string, mode: string): string 
  * recording whose SourceId is the channel.
  */
 export const recordingJobIdleLever: Lever = {
-  async apply(session, spec) {
+  async apply(session, spec, ctx) {
     const jobs = await getRecordingJobs(session);
     let targets = jobs;
     if (spec.channel) {
@@ -69,11 +69,19 @@ export const recordingJobIdleLever: Lever = {
         targets = jobs.filter((j) => j.recordingToken !== undefined && recordings.has(j.recordingToken));
       }
     }
-    const prior = targets.map((j) => ({ token: j.token, mode: j.mode }));
+    // A job found Idle after an interrupted attempt was probably idled by us: its saved mode wins.
+    const saved = new Map(
+      asArray(ctx.pendingPrior?.jobs).flatMap((j) => {
+        const { token, mode } = j as { token?: unknown; mode?: unknown };
+        return typeof token === 'string' && typeof mode === 'string' ? [[token, mode] as const] : [];
+      }),
+    );
+    const prior = { jobs: targets.map((j) => ({ token: j.token, mode: saved.get(j.token) ?? j.mode })) };
+    await ctx.savePrior(prior);
     for (const job of targets) {
       if (job.mode !== 'Idle') await session.call('recording', setRecordingJobModeBody(job.token, 'Idle'));
     }
-    return { jobs: prior };
+    return prior;
   },
   async revert(session, _spec, prior) {
     for (const j of asArray(prior.jobs)) {

@@ -39,11 +39,12 @@ export function setNetworkProtocolsBody(protocols: readonly NetworkProtocol[]): 
  * switched; the prior RTSP Enabled/Port is stored and restored on unblock.
  */
 export const rtspOffLever: Lever = {
-  async apply(session) {
+  async apply(session, _spec, ctx) {
     const protocols = await getNetworkProtocols(session);
     const rtsp = protocols.find((p) => p.name.toUpperCase() === 'RTSP');
     if (!rtsp) throw new CamwardenError(ErrorCode.NotSupported, 'GetNetworkProtocols lists no RTSP protocol');
-    const prior = { rtsp: { enabled: rtsp.enabled, ports: rtsp.ports } };
+    const prior = ctx.pendingPrior?.rtsp ? ctx.pendingPrior : { rtsp: { enabled: rtsp.enabled, ports: rtsp.ports } };
+    await ctx.savePrior(prior);
     if (rtsp.enabled) {
       const next = protocols.map((p) => (p === rtsp ? { ...p, enabled: false } : p));
       await session.call('device', setNetworkProtocolsBody(next));
