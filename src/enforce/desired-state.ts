@@ -10,6 +10,8 @@ export interface DesiredOptions {
   nftables: boolean;
   /** config `enforce.quarantineFootage` and a FootageQuarantine injected. */
   quarantine: boolean;
+  /** The gateway's own addresses: never isolated (that would cut the gateway off, not the camera). */
+  gatewayAddresses?: readonly string[];
 }
 
 /**
@@ -50,7 +52,9 @@ export function computeDesired(
     const base = { cameras: [r.id], cameraId: r.id };
 
     if (!isChannel && opts.nftables) {
-      const unsafe = unsafeIsolationReason(r.address);
+      const unsafe =
+        unsafeIsolationReason(r.address) ??
+        (opts.gatewayAddresses?.includes(r.address) ? `address ${r.address} belongs to the gateway itself` : undefined);
       if (unsafe) skipped.push({ cameraId: r.id, action: 'isolate', reason: unsafe });
       else add({ key: `isolate:${r.address}`, kind: 'isolate', cameras: [r.id], address: r.address });
     }

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import type { AgentModule } from '../agent/agent-module.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EnforceConfig } from '../config/schema.js';
@@ -43,6 +44,8 @@ export interface EnforcerDeps {
   audit: AuditSink;
   logger?: Logger;
   clock?: () => Date;
+  /** The gateway's own IPv4 addresses (default: this host's interfaces), never isolated. */
+  gatewayAddresses?: () => string[];
 }
 
 export interface ActionFailure {
@@ -147,6 +150,7 @@ export class Enforcer implements AgentModule {
       levers: cfg.levers,
       nftables: cfg.nftables.enabled,
       quarantine: cfg.quarantineFootage && this.deps.quarantine !== undefined,
+      gatewayAddresses: (this.deps.gatewayAddresses ?? localIpv4Addresses)(),
     });
     const result: ReconcileResult = {
       mode: cfg.mode,
@@ -503,6 +507,12 @@ export class Enforcer implements AgentModule {
     }, delay);
     this.retryTimer.unref();
   }
+}
+
+function localIpv4Addresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address),
+  );
 }
 
 function describe(spec: ActionSpec): Record<string, unknown> {

@@ -1,3 +1,4 @@
+export { type CreateEnforcerOptions, createEnforcer, credentialsForXaddr } from './create-enforcer.js';
 export { computeDesired, type DesiredOptions } from './desired-state.js';
 export { type ActionFailure, Enforcer, type EnforcerDeps, type ReconcileResult } from './enforcer.js';
 export { tableRuleset } from './nft-ruleset.js';

@@ -143,6 +143,15 @@ describe('planEnforcement / computeDesired', () => {
     });
   });
 
+  it('never isolates an address of the gateway itself', () => {
+    const d = computeDesired([camera('a', '10.0.0.1', 'block')], profileSet(), {
+      ...opts,
+      gatewayAddresses: ['10.0.0.1'],
+    });
+    expect(d.actions.map((a) => a.kind)).toEqual(['quarantine']);
+    expect(d.skipped[0]?.reason).toContain('gateway itself');
+  });
+
   it('reverts when the decision changes, keeps actions of cameras absent from the records', () => {
     const applied = new Map([
       [
@@ -348,6 +357,30 @@ describe('Enforcer', () => {
     expect(events.ofType('enforcement.failed').length).toBeGreaterThanOrEqual(1);
     expect(events.ofType('enforcement.applied')).toHaveLength(1);
     await enforcer.stop();
+  });
+
+  it('reports an unenforceable block once (not on every pass)', async () => {
+    const { enforcer, events } = setup({ config: enforceConfig({ quarantineFootage: false }) });
+    for (let i = 0; i < 3; i++) await enforcer.reconcile([camera('a', '127.0.0.9', 'block')], profileSet());
+    expect(events.ofType('enforcement.failed')).toMatchObject([{ cameraId: 'a', action: 'isolate', retry: false }]);
+  });
+
+  it('createEnforcer takes credentials from config: per device by address, else the defaults', async () => {
+    const { credentialsForXaddr } = await import('../../src/enforce/create-enforcer.js');
+    const { configSchema } = await import('../../src/config/schema.js');
+    const config = configSchema.parse({
+      site: { id: 's', gatewayId: 'g' },
+      onvif: { username: 'def', password: 'p0', devices: [{ address: '10.0.0.5', username: 'cam5', password: 'p5' }] },
+    });
+    expect(credentialsForXaddr(config, 'http://10.0.0.5/onvif/device_service')).toEqual({
+      username: 'cam5',
+      password: 'p5',
+    });
+    expect(credentialsForXaddr(config, 'http://10.0.0.6:8080/onvif/device_service')).toEqual({
+      username: 'def',
+      password: 'p0',
+    });
+    expect(credentialsForXaddr(config, 'not a url')).toBeUndefined();
   });
 
   it('reports a missing nft binary clearly without crashing', async () => {
