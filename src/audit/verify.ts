@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry } from './audit-entry.js';
 import { readLines } from './read-lines.js';
 
-export type AuditFaultKind = 'torn' | 'invalid-json' | 'invalid-entry' | 'seq' | 'prev' | 'hash';
+export type AuditFaultKind = 'torn' | 'invalid-json' | 'invalid-entry' | 'seq' | 'prev' | 'hash' | 'anchor-missing';
 
 export interface AuditFault {
   /** 1-based line number of the first line at fault. */
@@ -29,11 +29,20 @@ export interface AuditVerifyResult {
  * first of the two. Removing lines at the END leaves a valid shorter chain: only an external anchor (the
  * `audit.appended` events carry each hash to the registry) can reveal that.
  */
-export async function verifyAuditLog(file: string): Promise<AuditVerifyResult> {
+export interface AuditVerifyOptions {
+  /**
+   * A hash known from outside (e.g. the last `audit.appended` the registry received): the chain must contain an
+   * entry with it, which catches lines cut off at the end or a log replaced wholesale.
+   */
+  anchor?: string;
+}
+
+export async function verifyAuditLog(file: string, opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
   await stat(file);
   let prev = GENESIS_HASH;
   let lastSeq = 0;
   let entries = 0;
+  let anchorSeen = false;
   const fail = (line: number, kind: AuditFaultKind, reason: string): AuditVerifyResult => ({
     ok: false,
     file,
@@ -71,6 +80,14 @@ export async function verifyAuditLog(file: string): Promise<AuditVerifyResult> {
     prev = entry.hash;
     lastSeq = entry.seq;
     entries++;
+    if (entry.hash === opts.anchor) anchorSeen = true;
+  }
+  if (opts.anchor !== undefined && !anchorSeen) {
+    return fail(
+      entries + 1,
+      'anchor-missing',
+      `no entry has hash ${opts.anchor}: lines were removed at the end or the log was replaced`,
+    );
   }
   return { ok: true, file, entries, head: prev, lastSeq };
 }

@@ -151,6 +151,17 @@ describe('verifyAuditLog and `audit verify`', () => {
     expect((await cli(['audit', 'verify', '--file', file])).code).toBe(1);
   });
 
+  it('with an anchor hash, catches lines removed at the end (which the chain alone cannot)', async () => {
+    const lines = await writeLog(5);
+    const anchor = JSON.parse(lines[4] as string).hash as string;
+    expect((await verifyAuditLog(file, { anchor })).ok).toBe(true);
+    await writeFile(file, `${lines.slice(0, 3).join('\n')}\n`);
+    expect((await verifyAuditLog(file)).ok).toBe(true);
+    expect((await verifyAuditLog(file, { anchor })).fault).toMatchObject({ line: 4, kind: 'anchor-missing' });
+    expect((await cli(['audit', 'verify', '--file', file, '--anchor', anchor])).code).toBe(1);
+    expect((await cli(['audit', 'verify', '--file', file, '--anchor', 'xyz'])).code).toBe(2);
+  });
+
   it('catches a garbage line and an empty line', async () => {
     const lines = await writeLog(3);
     await writeFile(file, `${lines[0]}\n\n${lines[1]}\n`);

@@ -12,6 +12,11 @@ export const auditVerifyCommand: CommandSpec = {
     'breaks it; names the first line at fault. Exit 0 valid, 1 broken.',
   options: {
     file: { type: 'string', valueName: 'FILE', description: 'Audit log to verify (default: <data dir>/audit.jsonl)' },
+    anchor: {
+      type: 'string',
+      valueName: 'HASH',
+      description: 'A hash known from outside (last audit.appended event seen): fail unless the log contains it',
+    },
     json: { type: 'boolean', description: 'Print the result as one JSON document' },
   },
   async run(values, _positionals, io) {
@@ -19,7 +24,11 @@ export const auditVerifyCommand: CommandSpec = {
     const file = explicit ?? auditFilePath(loadConfig(io.env, io.cwd).config.dataDir);
     let result: Awaited<ReturnType<typeof verifyAuditLog>>;
     try {
-      result = await verifyAuditLog(file);
+      const anchor = typeof values.anchor === 'string' ? values.anchor.toLowerCase() : undefined;
+      if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) {
+        throw new UsageError(`--anchor: expected a sha256 hex (64 digits), got ${JSON.stringify(values.anchor)}`);
+      }
+      result = await verifyAuditLog(file, anchor === undefined ? {} : { anchor });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT')
