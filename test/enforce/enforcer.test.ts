@@ -453,3 +453,18 @@ describe('Enforcer', () => {
     expect(rtsp.enabled).toBe(true);
   });
 });
+
+describe('nft runner errors', () => {
+  it('names the cause: not permitted, missing object, missing binary behind ip netns exec', async () => {
+    const { classifyNftExit } = await import('../../src/enforce/nft-runner.js');
+    const denied = classifyNftExit(['-f', '-'], 1, 'Error: Could not process rule: Operation not permitted\n', false);
+    expect(denied.failure).toBe('denied');
+    expect(denied.message).toContain('CAP_NET_ADMIN');
+    expect(classifyNftExit(['-j', 'list', 'table'], 1, 'Error: No such file or directory\n', false).failure).toBe(
+      'no-such-object',
+    );
+    expect(classifyNftExit(['-f', '-'], 255, 'exec of "nft" failed: No such file or directory\n', true).failure).toBe(
+      'missing',
+    );
+  });
+});
