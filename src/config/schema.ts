@@ -99,6 +99,8 @@ export const enforceSchema = z.strictObject({
   quarantineFootage: z.boolean().default(true),
   retryBaseMs: z.number().int().min(100).default(2000),
   retryMaxMs: z.number().int().min(1000).default(300_000),
+  /** Between scans, re-check the live rules against the last decisions this often (0 = only on scans). */
+  reconcileIntervalMs: z.number().int().min(0).default(60_000),
 });
 
 export const retentionSchema = z.strictObject({

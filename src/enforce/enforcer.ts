@@ -98,6 +98,7 @@ export class Enforcer implements AgentModule {
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
   private last: { records: readonly CameraRecord[]; profiles: ProfileSet | undefined } | undefined;
   private lastResult: ReconcileResult | undefined;
   private readonly clock: () => Date;
@@ -111,10 +112,24 @@ export class Enforcer implements AgentModule {
 
   async start(): Promise<void> {
     this.started = true;
+    const every = this.deps.config.reconcileIntervalMs ?? 0;
+    if (every > 0 && !this.interval) {
+      // Between scans, someone may flush the ruleset or reset a device: re-apply the last decisions.
+      this.interval = setInterval(() => {
+        const last = this.last;
+        if (!last || this.deps.config.mode !== 'on') return;
+        this.reconcile(last.records, last.profiles).catch((err: unknown) => {
+          this.deps.logger?.error({ err: errorMessage(err) }, 'periodic enforcement reconcile failed');
+        });
+      }, every);
+      this.interval.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    if (this.interval) clearInterval(this.interval);
+    this.interval = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.chain.catch(() => undefined);

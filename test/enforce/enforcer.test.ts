@@ -383,6 +383,19 @@ describe('Enforcer', () => {
     expect(credentialsForXaddr(config, 'not a url')).toBeUndefined();
   });
 
+  it('between scans, re-checks the live rules on an interval and restores a flushed table', async () => {
+    const { enforcer, nft } = setup({
+      config: enforceConfig({ quarantineFootage: false, reconcileIntervalMs: 20 }),
+      clock: () => new Date(),
+    });
+    await enforcer.start();
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    nft.table.exists = false;
+    nft.elements.clear();
+    await expect.poll(() => [...nft.elements], { timeout: 2000 }).toEqual(['10.0.0.2']);
+    await enforcer.stop();
+  });
+
   it('reports a missing nft binary clearly without crashing', async () => {
     const { enforcer, events } = setup({
       nft: (await import('../../src/enforce/nft-runner.js')).createNftRunner({ nftPath: '/nonexistent/nft' }),
