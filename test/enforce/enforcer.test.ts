@@ -481,3 +481,37 @@ describe('nft runner errors', () => {
     );
   });
 });
+
+describe('Enforcer with the real audit log', () => {
+  it('every action, undo and failure lands in a hash chain that verifies', async () => {
+    const { AuditLog } = await import('../../src/audit/audit-log.js');
+    const { verifyAuditLog } = await import('../../src/audit/verify.js');
+    const events = new MemoryEventSink();
+    const audit = new AuditLog({ file: join(dir, 'audit.jsonl'), events });
+    await audit.start();
+    const nft = fakeNft();
+    const enforcer = new Enforcer({
+      config: enforceConfig({ quarantineFootage: false }),
+      stateFile,
+      nft: nft.run,
+      events,
+      audit,
+    });
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    nft.fail.next = 10;
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'allow')], profileSet());
+    nft.fail.next = 0;
+    await audit.stop();
+    const result = await verifyAuditLog(join(dir, 'audit.jsonl'));
+    expect(result).toMatchObject({ ok: true, entries: 2 });
+    const lines = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.kind, l.data.event])).toEqual([
+      ['enforcement', 'enforcement.applied'],
+      ['enforcement', 'enforcement.failed'],
+    ]);
+    expect(events.ofType('audit.appended')).toHaveLength(2);
+  });
+});
