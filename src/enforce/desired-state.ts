@@ -90,5 +90,13 @@ export function computeDesired(
     }
     if (opts.quarantine) add({ key: `quarantine:${r.id}`, kind: 'quarantine', ...base });
   }
+  // A blocked recorder idles all its jobs; a channel lever on the same jobs would record "Idle" as its prior and
+  // the recorder's undo would restart a channel that is still blocked. The recorder's action covers them.
+  for (const [key, spec] of actions) {
+    const parent = spec.cameraId !== undefined ? byId.get(spec.cameraId)?.parent : undefined;
+    if (spec.kind === 'recording-job-idle' && parent !== undefined && actions.has(`recording-job-idle:${parent}`)) {
+      actions.delete(key);
+    }
+  }
   return { actions: [...actions.values()], cameras: records.map((r) => r.id), skipped };
 }

@@ -112,6 +112,9 @@ describe('planEnforcement / computeDesired', () => {
     expect(d.actions.find((a) => a.kind === 'recording-job-idle')).toMatchObject({ channel: 'VS1', xaddr: nvr.xaddr });
     const blockedRecorder = computeDesired([{ ...nvr, decision: { action: 'block', reasons: [] } }, ch1], ps, opts);
     expect(blockedRecorder.actions.map((a) => a.key)).toContain('isolate:10.0.0.50');
+    // The recorder's own job lever covers its channels' jobs (no double bookkeeping of the same jobs).
+    expect(blockedRecorder.actions.map((a) => a.key)).toContain('recording-job-idle:nvr1');
+    expect(blockedRecorder.actions.map((a) => a.key)).not.toContain('recording-job-idle:nvr1:VS1');
   });
 
   it('uses a lever only when config, site and vendor all enable it', () => {

@@ -103,6 +103,25 @@ describe('ONVIF levers (SOAP over HTTP)', () => {
     expect(device.state.masks).toEqual([]);
   });
 
+  it('recorder unblocked while one channel stays blocked: that channel’s job stays Idle', async () => {
+    const { e } = enforcer({ ...NONE, recordingJobIdle: true });
+    const ps = profileSet({ vendors: [vendor('nvr', ALL)], levers: ALL });
+    const nvr = camera('n1', '10.0.0.50', 'block', { kind: 'recorder', vendorProfile: 'nvr', xaddr: device.xaddr });
+    const ch = camera('n1:VS2', '10.0.0.50', 'block', { parent: 'n1', channel: 'VS2', xaddr: device.xaddr });
+    await e.reconcile([nvr, ch], ps);
+    expect(device.state.jobs.map((j) => j.mode)).toEqual(['Idle', 'Idle']);
+    await e.reconcile([{ ...nvr, decision: { action: 'flag', reasons: [] } }, ch], ps);
+    expect(device.state.jobs.map((j) => j.mode)).toEqual(['Active', 'Idle']);
+    await e.reconcile(
+      [
+        { ...nvr, decision: { action: 'flag', reasons: [] } },
+        { ...ch, decision: { action: 'allow', reasons: [] } },
+      ],
+      ps,
+    );
+    expect(device.state.jobs.map((j) => j.mode)).toEqual(['Active', 'Active']);
+  });
+
   it('levers not enabled (config, site or vendor): no SOAP call at all', async () => {
     const cam = camera('c1', '10.0.0.2', 'block', { vendorProfile: 'v', xaddr: device.xaddr });
     await enforcer(NONE).e.reconcile([cam], profileSet({ vendors: [vendor('v', ALL)], levers: ALL }));
