@@ -1,0 +1,253 @@
+import type { DeviceError, DeviceReport, DiscoveredDevice } from '../inventory/types.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { silentLogger } from '../util/logger.js';
+import { CamClient } from './cam-client.js';
+import {
+  parseCapabilities,
+  parseDeviceInformation,
+  parseGeoLocation,
+  parseProfileTokens,
+  parseRecordings,
+  parseScopes,
+  parseServices,
+  parseSystemDateAndTime,
+  parseVideoSources,
+  responseBody,
+  type ServiceMap,
+} from './responses.js';
+import type { OnvifCredentials } from './session.js';
+
+export interface InterrogateOptions {
+  credentials: OnvifCredentials | undefined;
+  callTimeoutMs: number;
+  deviceTimeoutMs: number;
+  maxResponseBytes: number;
+  maxClockSkewS: number;
+  logger?: Logger;
+  /** Stops the interrogation early (scan deadline); what was learned is kept. */
+  signal?: AbortSignal;
+}
+
+const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
+
+/** Picks the device service URL: plain http first (ONVIF default), https otherwise. */
+export function pickXaddr(device: DiscoveredDevice): URL | undefined {
+  const urls = device.xaddrs.flatMap((x) => {
+    try {
+      return [new URL(x)];
+    } catch {
+      return [];
+    }
+  });
+  return urls.find((u) => u.protocol === 'http:') ?? urls.find((u) => u.protocol === 'https:');
+}
+
+export function emptyReport(discovered: DiscoveredDevice, xaddr: string): DeviceReport {
+  return {
+    discovered,
+    xaddr,
+    scopes: [...discovered.scopes],
+    services: {},
+    profileTokens: [],
+    videoSources: [],
+    recordings: [],
+    isRecorder: false,
+    errors: [],
+  };
+}
+
+function toDeviceError(err: unknown): DeviceError {
+  if (err instanceof CamwardenError) return { code: err.code, message: err.message.slice(0, 400) };
+  return { code: ErrorCode.Internal, message: errorMessage(err).slice(0, 400) };
+}
+
+const RECORDER_TYPE = /NetworkVideoStorage|NetworkVideoRecorder|(^|[/:])nvr$/i;
+const RECORDER_SCOPE = /\/type\/(nvr|network_?video_?(recorder|storage)|recorder)$/i;
+
+/** A recorder: it says so in Types/scopes, or it records several video sources through Profile G. */
+export function looksLikeRecorder(report: DeviceReport): boolean {
+  if (report.discovered.types.some((t) => RECORDER_TYPE.test(t))) return true;
+  if (report.scopes.some((s) => RECORDER_SCOPE.test(s))) return true;
+  return report.services.recording !== undefined && report.videoSources.length > 1 && report.recordings.length > 1;
+}
+
+/**
+ * Interrogates one device: GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation,
+ * GetScopes and GetServices (GetCapabilities fallback) together, then GetProfiles, GetVideoSources, GetGeoLocation
+ * (where advertised) and GetRecordings (where Profile G is) together. Never throws: every failure becomes an entry
+ * in `errors` and what was learned before it is kept. Bounded by its own deadline.
+ */
+export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
+  const log = opts.logger ?? silentLogger();
+  const url = pickXaddr(discovered);
+  const report = emptyReport(discovered, url?.href ?? discovered.xaddrs[0] ?? '');
+  if (!url) {
+    const refused = discovered.refusedXaddrs ?? [];
+    report.errors.push(
+      refused.length > 0
+        ? {
+            code: ErrorCode.ForeignXaddr,
+            message: `every XAddr points away from ${discovered.address} (refused: ${refused.slice(0, 3).join(' ')})`,
+          }
+        : { code: ErrorCode.Unreachable, message: 'the device announced no usable XAddr' },
+    );
+    return report;
+  }
+  const client = new CamClient({
+    xaddr: url,
+    credentials: opts.credentials,
+    callTimeoutMs: opts.callTimeoutMs,
+    maxResponseBytes: opts.maxResponseBytes,
+  });
+  let finished = false;
+  const fail = (err: unknown): void => {
+    if (!finished) report.errors.push(toDeviceError(err));
+  };
+  const work = (async () => {
+    // 1. Clock first: WS-Security timestamps are computed from it.
+    try {
+      const sentAt = Date.now();
+      const reply = await client.getSystemDateAndTime();
+      const deviceTime = parseSystemDateAndTime(responseBody(reply.xml, 'GetSystemDateAndTime'));
+      if (deviceTime && !finished) {
+        const skew = deviceTime.getTime() - Math.round((sentAt + reply.receivedAt) / 2);
+        report.clockSkewMs = skew;
+        if (Math.abs(skew) > opts.maxClockSkewS * 1000) {
+          report.errors.push({
+            code: ErrorCode.ClockSkew,
+            message: `device clock is ${Math.round(skew / 1000)} s off (device says ${deviceTime.toISOString()})`,
+          });
+        }
+      }
+    } catch (err) {
+      fail(err);
+      // Nothing answers there at all: further calls would only wait out their timers.
+      if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable))
+        return;
+    }
+    // 2. Identity, scopes and services together.
+    const [info, scopes, services] = await Promise.allSettled([
+      client.call('device', 'GetDeviceInformation', `<GetDeviceInformation xmlns="${DEVICE_NS}"/>`),
+      client.call('device', 'GetScopes', `<GetScopes xmlns="${DEVICE_NS}"/>`),
+      client.call(
+        'device',
+        'GetServices',
+        `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>true</IncludeCapability></GetServices>`,
+      ),
+    ]);
+    if (finished) return;
+    if (info.status === 'fulfilled') {
+      try {
+        Object.assign(report, parseDeviceInformation(responseBody(info.value.xml, 'GetDeviceInformation')));
+      } catch (err) {
+        fail(err);
+      }
+    } else fail(info.reason);
+    if (scopes.status === 'fulfilled') {
+      try {
+        const list = parseScopes(responseBody(scopes.value.xml, 'GetScopes'));
+        if (list.length > 0) report.scopes = list;
+      } catch (err) {
+        fail(err);
+      }
+    } else fail(scopes.reason);
+    let map: ServiceMap | undefined;
+    try {
+      if (services.status === 'rejected') throw services.reason;
+      map = parseServices(responseBody(services.value.xml, 'GetServices'));
+    } catch (servicesErr) {
+      try {
+        const caps = await client.call(
+          'device',
+          'GetCapabilities',
+          `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
+        );
+        map = parseCapabilities(responseBody(caps.xml, 'GetCapabilities'));
+      } catch (capsErr) {
+        fail(servicesErr);
+        fail(capsErr);
+      }
+    }
+    if (!map || finished) return;
+    const { geoLocation, ...urls } = map;
+    report.services = {};
+    for (const key of ['media', 'media2', 'recording', 'search', 'replay'] as const) {
+      const v = urls[key];
+      if (v !== undefined) report.services[key] = v;
+    }
+    client.setServiceUrls(urls);
+    // 3. Media, geolocation and recordings together.
+    const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
+    const tasks: Array<Promise<void>> = [];
+    if (media) {
+      const ns = media === 'media' ? 'http://www.onvif.org/ver10/media/wsdl' : 'http://www.onvif.org/ver20/media/wsdl';
+      const profilesBody =
+        media === 'media'
+          ? `<GetProfiles xmlns="${ns}"/>`
+          : `<GetProfiles xmlns="${ns}"><Type>All</Type></GetProfiles>`;
+      tasks.push(
+        client.call(media, 'GetProfiles', profilesBody).then((r) => {
+          if (!finished) report.profileTokens = parseProfileTokens(responseBody(r.xml, 'GetProfiles'));
+        }, fail),
+      );
+      const sourcesOp = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
+      tasks.push(
+        client.call(media, sourcesOp, `<${sourcesOp} xmlns="${ns}"/>`).then((r) => {
+          if (!finished) report.videoSources = parseVideoSources(responseBody(r.xml, sourcesOp));
+        }, fail),
+      );
+    }
+    if (geoLocation) {
+      tasks.push(
+        client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${DEVICE_NS}"/>`).then(
+          (r) => {
+            const geo = parseGeoLocation(responseBody(r.xml, 'GetGeoLocation'));
+            if (geo && !finished) report.geo = geo;
+          },
+          (err: unknown) => {
+            if (!(err instanceof CamwardenError && err.code === ErrorCode.NotSupported)) fail(err);
+          },
+        ),
+      );
+    }
+    if (map.recording) {
+      tasks.push(
+        client
+          .call('recording', 'GetRecordings', '<GetRecordings xmlns="http://www.onvif.org/ver10/recording/wsdl"/>')
+          .then((r) => {
+            if (!finished) report.recordings = parseRecordings(responseBody(r.xml, 'GetRecordings'));
+          }, fail),
+      );
+    }
+    await Promise.all(tasks.map((t) => t.catch(fail)));
+  })();
+
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      work.catch(fail),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          fail(new CamwardenError(ErrorCode.Timeout, `interrogation not finished within ${opts.deviceTimeoutMs} ms`));
+          resolve();
+        }, opts.deviceTimeoutMs);
+        onAbort = () => {
+          fail(new CamwardenError(ErrorCode.Timeout, 'scan time limit reached during interrogation'));
+          resolve();
+        };
+        if (opts.signal?.aborted) onAbort();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    finished = true;
+    if (timer) clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+    client.close();
+  }
+  report.isRecorder = looksLikeRecorder(report);
+  log.debug({ address: discovered.address, errors: report.errors.length }, 'device interrogated');
+  return report;
+}

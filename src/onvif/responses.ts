@@ -1,0 +1,184 @@
+import type { GeoPoint, RecordingSourceInfo, VideoSourceInfo } from '../inventory/types.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import {
+  attr,
+  child,
+  childrenNamed,
+  faultToError,
+  findAll,
+  findFirst,
+  parseXml,
+  path,
+  readSoapFault,
+  textOf,
+  type XmlNode,
+} from '../xml/index.js';
+
+/**
+ * Parsers of raw ONVIF SOAP responses. They read the wire XML (never the onvif package's linerased objects), so
+ * identity strings stay verbatim, and they do not care which prefixes a vendor uses.
+ */
+
+/** Parses a response envelope and returns the element inside Body; a Fault becomes a CamwardenError. */
+export function responseBody(xml: string, operation: string, maxBytes?: number): XmlNode {
+  const envelope = parseXml(xml, maxBytes === undefined ? {} : { maxBytes });
+  if (envelope.local !== 'Envelope') {
+    throw new CamwardenError(ErrorCode.InvalidXml, `${operation}: not a SOAP envelope (<${envelope.name}>)`);
+  }
+  const fault = readSoapFault(envelope);
+  if (fault) throw faultToError(fault, operation);
+  const body = child(envelope, 'Body');
+  const first = body?.children[0];
+  if (!first) throw new CamwardenError(ErrorCode.InvalidXml, `${operation}: empty SOAP body`);
+  return first;
+}
+
+export interface DeviceInformation {
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  serial?: string;
+  hardwareId?: string;
+}
+
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+export function parseDeviceInformation(body: XmlNode): DeviceInformation {
+  const info: DeviceInformation = {};
+  put(info, 'manufacturer', textOf(child(body, 'Manufacturer')));
+  put(info, 'model', textOf(child(body, 'Model')));
+  put(info, 'firmware', textOf(child(body, 'FirmwareVersion')));
+  put(info, 'serial', textOf(child(body, 'SerialNumber')));
+  put(info, 'hardwareId', textOf(child(body, 'HardwareId')));
+  return info;
+}
+
+/** Device UTC time from GetSystemDateAndTime (UTCDateTime, else LocalDateTime read as UTC); undefined if absent. */
+export function parseSystemDateAndTime(body: XmlNode): Date | undefined {
+  const sdt = child(body, 'SystemDateAndTime');
+  const dt = child(sdt, 'UTCDateTime') ?? child(sdt, 'LocalDateTime');
+  if (!dt) return undefined;
+  const num = (...p: string[]): number => Number(textOf(path(dt, ...p)));
+  const [y, mo, d, h, mi, s] = [
+    num('Date', 'Year'),
+    num('Date', 'Month'),
+    num('Date', 'Day'),
+    num('Time', 'Hour'),
+    num('Time', 'Minute'),
+    num('Time', 'Second'),
+  ];
+  if (![y, mo, d, h, mi, s].every((v) => Number.isInteger(v))) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+export function parseScopes(body: XmlNode): string[] {
+  return childrenNamed(body, 'Scopes')
+    .map((s) => textOf(child(s, 'ScopeItem')) ?? textOf(s) ?? '')
+    .filter((s) => s.length > 0);
+}
+
+export interface ServiceMap {
+  device?: string;
+  media?: string;
+  media2?: string;
+  recording?: string;
+  search?: string;
+  replay?: string;
+  /** tds:SystemCapabilities/@GeoLocationEntries > 0 (GetServices with capabilities). */
+  geoLocation?: boolean;
+}
+
+const NAMESPACE_TO_SERVICE: Record<string, keyof ServiceMap> = {
+  'http://www.onvif.org/ver10/device/wsdl': 'device',
+  'http://www.onvif.org/ver10/media/wsdl': 'media',
+  'http://www.onvif.org/ver20/media/wsdl': 'media2',
+  'http://www.onvif.org/ver10/recording/wsdl': 'recording',
+  'http://www.onvif.org/ver10/search/wsdl': 'search',
+  'http://www.onvif.org/ver10/replay/wsdl': 'replay',
+};
+
+function geoAdvertised(node: XmlNode | undefined): boolean {
+  const system = node ? (findFirst(node, 'System') ?? node) : undefined;
+  const entries = attr(system, 'GeoLocationEntries');
+  return entries !== undefined && Number(entries) > 0;
+}
+
+/** GetServices: one entry or many (a single Service is still a list here). */
+export function parseServices(body: XmlNode): ServiceMap {
+  const map: ServiceMap = {};
+  for (const service of childrenNamed(body, 'Service')) {
+    const ns = textOf(child(service, 'Namespace'));
+    const xaddr = textOf(child(service, 'XAddr'));
+    const key = ns ? NAMESPACE_TO_SERVICE[ns] : undefined;
+    if (key && key !== 'geoLocation' && xaddr && map[key] === undefined) map[key] = xaddr;
+    if (key === 'device' && geoAdvertised(child(service, 'Capabilities'))) map.geoLocation = true;
+  }
+  return map;
+}
+
+/** GetCapabilities fallback for devices without GetServices. */
+export function parseCapabilities(body: XmlNode): ServiceMap {
+  const caps = child(body, 'Capabilities');
+  const map: ServiceMap = {};
+  const x = (...p: string[]): string | undefined => textOf(path(caps, ...p, 'XAddr'));
+  put(map, 'device', x('Device'));
+  put(map, 'media', x('Media'));
+  put(map, 'recording', x('Extension', 'Recording'));
+  put(map, 'search', x('Extension', 'Search'));
+  put(map, 'replay', x('Extension', 'Replay'));
+  return map;
+}
+
+export function parseProfileTokens(body: XmlNode): string[] {
+  return childrenNamed(body, 'Profiles')
+    .map((p) => attr(p, 'token') ?? '')
+    .filter((t) => t.length > 0);
+}
+
+/** Media1 GetVideoSources (`VideoSources@token`) or Media2 GetVideoSourceConfigurations (`SourceToken`). */
+export function parseVideoSources(body: XmlNode): VideoSourceInfo[] {
+  const tokens = new Set<string>();
+  for (const vs of childrenNamed(body, 'VideoSources')) {
+    const t = attr(vs, 'token');
+    if (t) tokens.add(t);
+  }
+  for (const cfg of childrenNamed(body, 'Configurations')) {
+    const t = textOf(child(cfg, 'SourceToken'));
+    if (t) tokens.add(t);
+  }
+  return [...tokens].map((token) => ({ token }));
+}
+
+export function parseRecordings(body: XmlNode): RecordingSourceInfo[] {
+  return childrenNamed(body, 'RecordingItem').map((item) => {
+    const cfg = child(item, 'Configuration');
+    const source = child(cfg, 'Source');
+    const info: RecordingSourceInfo = {
+      recordingToken: textOf(child(item, 'RecordingToken')) ?? '',
+      sourceId: textOf(child(source, 'SourceId')) ?? '',
+      name: textOf(child(source, 'Name')) ?? '',
+      location: textOf(child(source, 'Location')) ?? '',
+      description: textOf(child(source, 'Description')) ?? '',
+    };
+    put(info, 'maximumRetentionTime', textOf(child(cfg, 'MaximumRetentionTime')));
+    return info;
+  });
+}
+
+/** GetGeoLocation per schema (tt:LocationEntity/tt:GeoLocation @lat @lon @elevation); first valid point wins. */
+export function parseGeoLocation(body: XmlNode): GeoPoint | undefined {
+  for (const geo of findAll(body, 'GeoLocation')) {
+    const lat = Number(attr(geo, 'lat'));
+    const lon = Number(attr(geo, 'lon'));
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
+    if (attr(geo, 'lat') === undefined || attr(geo, 'lon') === undefined) continue;
+    const point: GeoPoint = { lat, lon };
+    const elevation = Number(attr(geo, 'elevation'));
+    if (attr(geo, 'elevation') !== undefined && Number.isFinite(elevation)) point.elevation = elevation;
+    return point;
+  }
+  return undefined;
+}

@@ -1,0 +1,16 @@
+export { decodeXmlEntities } from './entities.js';
+export {
+  attr,
+  chainTo,
+  child,
+  childrenNamed,
+  findAll,
+  findFirst,
+  path,
+  resolvePrefix,
+  soapBody,
+  splitWhitespace,
+  textOf,
+} from './query.js';
+export { DEFAULT_MAX_XML_BYTES, hasDoctype, type ParseXmlOptions, parseXml, type XmlNode } from './safe-xml.js';
+export { faultToError, readSoapFault, type SoapFaultInfo } from './soap-fault.js';
