@@ -115,6 +115,11 @@ export interface CameraRecord {
   vendorProfile?: string;
   /** Art 7/9/33 system class from the site profile, when known. */
   systemClass?: string;
+  /**
+   * True when the device answered discovery but interrogation did not confirm its identity
+   * (GetDeviceInformation failed): its decision must be `flag` with `unverified-device`.
+   */
+  unverified?: boolean;
 }
 
 export interface ScanResult {

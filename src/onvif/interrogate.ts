@@ -94,6 +94,10 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     );
     return report;
   }
+  if (opts.signal?.aborted) {
+    report.errors.push({ code: ErrorCode.Timeout, message: 'scan time limit reached before interrogation' });
+    return report;
+  }
   const client = new CamClient({
     xaddr: url,
     credentials: opts.credentials,

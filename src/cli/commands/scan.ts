@@ -1,11 +1,62 @@
-import type { CommandSpec } from '../command.js';
+import { loadConfig } from '../../config/load-config.js';
+import { type DecideFn, runScan } from '../../inventory/scan.js';
+import { createLogger } from '../../util/logger.js';
+import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
+import { formatScanTable } from '../output/scan-table.js';
 
-// UNBUILT: replaced by the helper that owns this command.
+/** The policy engine, when it is built: `src/policy/index.ts` exporting `loadDecide(config)` → {decide, revision}. */
+async function loadPolicy(
+  config: Parameters<typeof runScan>[0]['config'],
+): Promise<{ decide: DecideFn; revision: string } | undefined> {
+  try {
+    const mod = (await import('../../policy/index.js' as string)) as {
+      loadDecide?: (c: typeof config) => Promise<{ decide: DecideFn; revision: string }>;
+    };
+    return mod.loadDecide ? await mod.loadDecide(config) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const scanCommand: CommandSpec = {
   name: 'scan',
-  summary: 'not built yet',
-  options: {},
-  async run() {
-    throw new Error('scan: not built yet');
+  summary:
+    'One pass: discover ONVIF devices (multicast on every IPv4 interface unless disabled, plus unicast probes to ' +
+    'targets and CAMWARDEN_PROBE_TARGETS), interrogate each, classify its zone and decide. Changes nothing.',
+  options: {
+    target: {
+      type: 'string',
+      multiple: true,
+      valueName: 'T',
+      description: 'Probe by unicast: a host, a.b.c.d-e, a.b.c.d-a.b.c.e or a CIDR',
+    },
+    device: {
+      type: 'string',
+      multiple: true,
+      valueName: 'URL',
+      description: 'Interrogate this device service URL without discovery',
+    },
+    'no-multicast': { type: 'boolean', description: 'Do not send multicast probes' },
+    timeout: { type: 'string', valueName: 'MS', description: 'Time limit of the whole scan in ms' },
+    json: { type: 'boolean', description: 'Print the result as one JSON document (INTERFACES.md §4)' },
+  },
+  async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
+    const timeoutMs = values.timeout === undefined ? undefined : intFlag(values, 'timeout', 0);
+    const targets = stringsFlag(values, 'target');
+    const devices = stringsFlag(values, 'device');
+    const { config } = loadConfig(io.env, io.cwd);
+    const logger = createLogger({ level: config.logLevel, destination: io.stderr });
+    const policy = await loadPolicy(config);
+    const result = await runScan({
+      config,
+      targets,
+      devices,
+      ...(values['no-multicast'] === true ? { multicast: false } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(policy ? { decide: policy.decide, policyRevision: policy.revision } : {}),
+      logger,
+    });
+    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScanTable(result));
+    return 0;
   },
 };

@@ -1,0 +1,112 @@
+import { ErrorCode } from '../util/errors.js';
+import { idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
+import { channelTags, locationTagsFromScopes } from './location-tags.js';
+import type { CameraRecord, DeviceReport, RecordingSourceInfo } from './types.js';
+
+const PENDING = { action: 'flag' as const, reasons: [] };
+
+/** Identity was not confirmed when GetDeviceInformation never answered. */
+export function isUnverified(report: DeviceReport): boolean {
+  return report.manufacturer === undefined && report.model === undefined && report.serial === undefined;
+}
+
+function baseRecord(report: DeviceReport, id: string): CameraRecord {
+  const record: CameraRecord = {
+    id,
+    kind: 'camera',
+    endpoint: report.discovered.endpoint,
+    address: report.discovered.address,
+    xaddr: report.xaddr,
+    scopes: [...report.scopes],
+    location: { zone: 'unknown', source: 'none', tags: locationTagsFromScopes(report.scopes) },
+    decision: { ...PENDING, reasons: [] },
+    errors: [...report.errors],
+  };
+  for (const key of ['manufacturer', 'model', 'firmware', 'serial', 'hardwareId'] as const) {
+    const v = report[key];
+    if (v !== undefined) record[key] = v;
+  }
+  const mac = report.mac ?? macFromScopes(report.scopes);
+  if (mac !== undefined) record.mac = mac;
+  if (report.geo) record.location.geo = { ...report.geo };
+  if (isUnverified(report)) {
+    record.unverified = true;
+    if (!record.errors.some((e) => e.code !== ErrorCode.ClockSkew)) {
+      record.errors.push({ code: ErrorCode.UnverifiedDevice, message: 'device identity could not be confirmed' });
+    }
+  }
+  return record;
+}
+
+export function recordId(report: DeviceReport): string {
+  return (
+    idFromEndpoint(report.discovered.endpoint) ??
+    idFromSerialAndMac(
+      report.serial,
+      report.mac ?? macFromScopes(report.scopes),
+      report.xaddr || report.discovered.address,
+    )
+  );
+}
+
+/** Pairs each video source with its recording (SourceId = token, else the same position). */
+function channelsOf(report: DeviceReport): Array<{ token: string; recording: RecordingSourceInfo | undefined }> {
+  const recs = report.recordings;
+  if (report.videoSources.length > 0) {
+    const used = new Set<RecordingSourceInfo>();
+    const pairs = report.videoSources.map((vs) => {
+      const rec = recs.find((r) => r.sourceId === vs.token || r.sourceId.endsWith(`/${vs.token}`));
+      if (rec) used.add(rec);
+      return { token: vs.token, recording: rec };
+    });
+    // Unmatched sources take the unused recordings in order (vendors leave SourceId empty or put a URL there).
+    const spare = recs.filter((r) => !used.has(r));
+    for (const p of pairs) if (!p.recording) p.recording = spare.shift();
+    return pairs;
+  }
+  return recs.map((r) => ({ token: r.sourceId || r.recordingToken, recording: r }));
+}
+
+function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefined {
+  const values = new Set(recs.map((r) => r.maximumRetentionTime).filter((v): v is string => v !== undefined));
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/**
+ * CameraRecords from one DeviceReport: a camera, or a recorder plus one record per channel
+ * (`id` = `<recorder id>:<source token>`, `parent`, `channel`). Decisions are left for decide().
+ */
+export function buildRecords(report: DeviceReport): CameraRecord[] {
+  const id = recordId(report);
+  const main = baseRecord(report, id);
+  if (!report.isRecorder) {
+    const retention = commonRetention(report.recordings);
+    if (retention !== undefined) main.maximumRetentionTime = retention;
+    return [main];
+  }
+  main.kind = 'recorder';
+  const retention = commonRetention(report.recordings);
+  if (retention !== undefined) main.maximumRetentionTime = retention;
+  const records: CameraRecord[] = [main];
+  const seen = new Set<string>();
+  for (const { token, recording } of channelsOf(report)) {
+    if (token === '' || seen.has(token)) continue;
+    seen.add(token);
+    const channel: CameraRecord = {
+      id: `${id}:${token}`,
+      kind: 'camera',
+      endpoint: report.discovered.endpoint,
+      address: report.discovered.address,
+      xaddr: report.xaddr,
+      scopes: [],
+      location: { zone: 'unknown', source: 'none', tags: channelTags(recording) },
+      decision: { ...PENDING, reasons: [] },
+      errors: [],
+      parent: id,
+      channel: token,
+    };
+    if (recording?.maximumRetentionTime !== undefined) channel.maximumRetentionTime = recording.maximumRetentionTime;
+    records.push(channel);
+  }
+  return records;
+}

@@ -1,0 +1,42 @@
+import type { CameraRecord, Decision } from './types.js';
+
+/**
+ * Stand-in for policy/ until it is wired: `flag` everything, `unverified-device` when identity was not confirmed,
+ * otherwise `unclassified-zone` (no zone classification is done here).
+ */
+export const PRELIMINARY_POLICY_REVISION = 'preliminary';
+
+export function preliminaryDecision(record: CameraRecord): Decision {
+  if (record.unverified) {
+    return {
+      action: 'flag',
+      reasons: [
+        {
+          code: 'unverified-device',
+          rule: 'cn-2025',
+          article: 'Article 10',
+          message: 'the device answered discovery but its identity could not be confirmed over ONVIF; review it',
+        },
+      ],
+    };
+  }
+  return {
+    action: 'flag',
+    reasons: [
+      {
+        code: 'unclassified-zone',
+        rule: 'cn-2025',
+        article: 'Article 8',
+        message: 'no usable location: the zone is unknown, so Article 8/10 compliance cannot be established',
+      },
+    ],
+  };
+}
+
+export function preliminaryDecide(records: CameraRecord[]): CameraRecord[] {
+  return records.map((r) => ({
+    ...r,
+    location: { ...r.location, zone: 'unknown', source: 'none' },
+    decision: preliminaryDecision(r),
+  }));
+}

@@ -1,0 +1,238 @@
+import type { Config } from '../config/schema.js';
+import { expandTargets } from '../discovery/targets.js';
+import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
+import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
+import { Semaphore } from '../onvif/semaphore.js';
+import type { OnvifCredentials } from '../onvif/session.js';
+import { ErrorCode, UsageError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { silentLogger } from '../util/logger.js';
+import { buildRecords } from './build-records.js';
+import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
+import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
+
+export type DecideFn = (records: CameraRecord[]) => CameraRecord[] | Promise<CameraRecord[]>;
+
+export interface ScanDeps {
+  config: Config;
+  /** Extra unicast targets (e.g. `--target`), on top of config.discovery.probeTargets. */
+  targets?: readonly string[];
+  /** Known device service URLs (`--device`), on top of config.discovery.devices. */
+  devices?: readonly string[];
+  /** Overrides config.discovery.multicast (`--no-multicast`). */
+  multicast?: boolean;
+  /** Upper bound of the whole scan, ms (`--timeout`). */
+  timeoutMs?: number;
+  /** Classifies zones and decides; injected (policy/). Default: preliminaryDecide. */
+  decide?: DecideFn;
+  policyRevision?: string;
+  logger?: Logger;
+  now?: () => Date;
+  /** Test seams. */
+  discoverFn?: (opts: DiscoverOptions) => Promise<DiscoverResult>;
+  interrogateFn?: (device: DiscoveredDevice, opts: InterrogateOptions) => Promise<DeviceReport>;
+  /** WS-Discovery destination port (tests); default 3702. */
+  probePort?: number;
+}
+
+export interface ScanBudget {
+  scanTimeoutMs: number;
+  discoveryTimeoutMs: number;
+  deviceTimeoutMs: number;
+  callTimeoutMs: number;
+}
+
+/** Splits the scan's time limit between discovery and interrogation so the whole scan ends within it. */
+export function scanBudget(config: Config, timeoutMs: number | undefined): ScanBudget {
+  const d = config.discovery.timeoutMs;
+  const dev = config.onvif.deviceTimeoutMs;
+  const call = config.onvif.callTimeoutMs;
+  if (timeoutMs === undefined) {
+    return { scanTimeoutMs: d + dev + 5000, discoveryTimeoutMs: d, deviceTimeoutMs: dev, callTimeoutMs: call };
+  }
+  const discoveryTimeoutMs = Math.max(200, Math.min(d, Math.floor(timeoutMs * 0.4)));
+  const deviceTimeoutMs = Math.max(200, Math.min(dev, timeoutMs - 300));
+  return {
+    scanTimeoutMs: timeoutMs,
+    discoveryTimeoutMs,
+    deviceTimeoutMs,
+    callTimeoutMs: Math.max(100, Math.min(call, Math.floor(deviceTimeoutMs / 2))),
+  };
+}
+
+export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifCredentials | undefined {
+  const specific = config.onvif.devices.find(
+    (d) => (d.address !== undefined && d.address === device.address) || (d.endpoint && d.endpoint === device.endpoint),
+  );
+  if (specific) return { username: specific.username, password: specific.password };
+  if (config.onvif.username) return { username: config.onvif.username, password: config.onvif.password ?? '' };
+  return undefined;
+}
+
+/** `--device URL` → a manual DiscoveredDevice; throws UsageError naming the flag. */
+export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`${flag}: not a URL: ${JSON.stringify(url)}`, ErrorCode.BadUsage);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`${flag}: ${url}: only http:// and https:// device service URLs are supported`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new UsageError(`${flag}: ${url}: put credentials in CAMWARDEN_ONVIF_USERNAME/PASSWORD, not in the URL`);
+  }
+  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via: 'manual' };
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean {
+  const m = new URL(manual.xaddrs[0] ?? 'http://invalid/');
+  return (
+    found.address === manual.address &&
+    found.xaddrs.some((x) => {
+      try {
+        const u = new URL(x);
+        return u.port === m.port && u.protocol === m.protocol;
+      } catch {
+        return false;
+      }
+    })
+  );
+}
+
+export interface ScanPlan {
+  unicastTargets: string[];
+  manual: DiscoveredDevice[];
+  multicast: boolean;
+  budget: ScanBudget;
+}
+
+/** Validates everything the scan was asked to do before any packet leaves (bad input → UsageError). */
+export function planScan(deps: ScanDeps): ScanPlan {
+  const { config } = deps;
+  const manual = [
+    ...config.discovery.devices.map((u) => manualDevice(u, 'discovery.devices')),
+    ...(deps.devices ?? []).map((u) => manualDevice(u)),
+  ];
+  const configured = expandTargets(
+    config.discovery.probeTargets,
+    config.discovery.maxTargets,
+    'CAMWARDEN_PROBE_TARGETS',
+  );
+  const flagged = expandTargets(deps.targets ?? [], config.discovery.maxTargets, '--target');
+  // Manual hosts are probed too, so their EndpointReference (stable id) is learned when they answer.
+  const manualHosts = manual.map((m) => m.address).filter((a) => IPV4.test(a));
+  const unicastTargets = [...new Set([...configured, ...flagged, ...manualHosts])];
+  if (unicastTargets.length > config.discovery.maxTargets) {
+    throw new UsageError(
+      `--target: ${unicastTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
+    );
+  }
+  return {
+    unicastTargets,
+    manual,
+    multicast: deps.multicast ?? config.discovery.multicast,
+    budget: scanBudget(config, deps.timeoutMs),
+  };
+}
+
+/** Interrogates devices as they are found, bounded by a semaphore and the scan deadline. */
+export class Interrogator {
+  private readonly semaphore: Semaphore;
+  private readonly pending: Array<Promise<DeviceReport>> = [];
+  private readonly endpoints = new Set<string>();
+
+  constructor(
+    private readonly deps: ScanDeps,
+    private readonly budget: ScanBudget,
+    private readonly signal: AbortSignal,
+  ) {
+    this.semaphore = new Semaphore(deps.config.onvif.concurrency);
+  }
+
+  add(device: DiscoveredDevice): void {
+    if (device.endpoint !== '') {
+      if (this.endpoints.has(device.endpoint)) return;
+      this.endpoints.add(device.endpoint);
+    }
+    const { config } = this.deps;
+    const fn = this.deps.interrogateFn ?? interrogateDevice;
+    const opts: InterrogateOptions = {
+      credentials: credentialsFor(config, device),
+      callTimeoutMs: this.budget.callTimeoutMs,
+      deviceTimeoutMs: this.budget.deviceTimeoutMs,
+      maxResponseBytes: config.onvif.maxResponseBytes,
+      maxClockSkewS: config.onvif.maxClockSkewS,
+      signal: this.signal,
+      ...(this.deps.logger ? { logger: this.deps.logger } : {}),
+    };
+    this.pending.push(this.semaphore.run(() => fn(device, opts)));
+  }
+
+  all(): Promise<DeviceReport[]> {
+    return Promise.all(this.pending);
+  }
+}
+
+/** Drops duplicate records (same id), keeping the first. */
+export function uniqueById(records: CameraRecord[]): CameraRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+}
+
+/**
+ * One scan pass: discovery (multicast + unicast targets) and `--device` URLs → interrogation (started as soon as a
+ * device is found) → records → decide(records) → ScanResult (INTERFACES.md §4). Changes nothing on devices.
+ */
+export async function runScan(deps: ScanDeps): Promise<ScanResult> {
+  const log = deps.logger ?? silentLogger();
+  const plan = planScan(deps);
+  const started = Date.now();
+  const scannedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const deadline = new AbortController();
+  // Leave room to decide and print before the limit.
+  const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
+  const interrogator = new Interrogator(deps, plan.budget, deadline.signal);
+  const errors: ScanResult['errors'] = [];
+  try {
+    let discovered: DiscoveredDevice[] = [];
+    if (plan.multicast || plan.unicastTargets.length > 0) {
+      const result = await (deps.discoverFn ?? discover)({
+        multicast: plan.multicast,
+        unicastTargets: plan.unicastTargets,
+        interfaces: deps.config.discovery.interfaces,
+        repeats: deps.config.discovery.probeRepeats,
+        timeoutMs: plan.budget.discoveryTimeoutMs,
+        maxDevices: deps.config.discovery.maxTargets,
+        signal: deadline.signal,
+        logger: log,
+        onDevice: (d) => interrogator.add(d),
+        ...(deps.probePort === undefined ? {} : { port: deps.probePort }),
+      });
+      discovered = result.devices;
+      for (const d of discovered) interrogator.add(d); // no-op for those already streamed
+      errors.push(...result.errors);
+    }
+    for (const m of plan.manual) {
+      if (!discovered.some((d) => sameDevice(m, d))) interrogator.add(m);
+    }
+    const reports = await interrogator.all();
+    const records = uniqueById(reports.flatMap(buildRecords));
+    const decided = await (deps.decide ?? preliminaryDecide)(records);
+    decided.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }) || a.id.localeCompare(b.id));
+    log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');
+    return {
+      site: deps.config.site.id,
+      gateway: deps.config.site.gatewayId,
+      scannedAt,
+      policyRevision: deps.policyRevision ?? PRELIMINARY_POLICY_REVISION,
+      cameras: decided,
+      errors,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

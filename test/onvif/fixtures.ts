@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const FIXTURES = '/work/shared/fixtures/onvif-real';
+
+/** Raw wire XML of a capture (JSON captures carry it in `response_body`). */
+export function fixture(rel: string): string {
+  const text = readFileSync(join(FIXTURES, rel), 'utf8');
+  return rel.endsWith('.json') ? (JSON.parse(text) as { response_body: string }).response_body : text;
+}
+
+export const BOSCH = '0x524a_onvif-go/Bosch_FLEXIDOME_indoor_5100i_IR_8.71.0066';
+export const ENP = 'faithoflifedev_easy_onvif_workspace/ENP1A14-IR_25X';
+export const EASY = 'faithoflifedev_easy_onvif_workspace';
+export const KOTLIN = 'sproctor_ONVIF-Camera-Kotlin';
