@@ -1,0 +1,51 @@
+import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { ProfileSet } from '../profiles/types.js';
+import type { EventSink } from '../reporting/event-sink.js';
+import type { AgentModule } from './agent-module.js';
+
+/**
+ * What the daemon needs from each capability. create-agent.ts adapts the concrete modules to these, so the
+ * orchestration (agent.ts) is testable with fakes and knows nothing of their internals.
+ */
+export interface PolicyPort extends AgentModule {
+  /** The active profile set (last-known-good when the newest set was rejected). */
+  current(): ProfileSet | undefined;
+  revision(): string;
+  decide(records: CameraRecord[], now: Date): CameraRecord[];
+  /** Re-reads the profiles directory now (remote `reload-profiles`). */
+  reload(): Promise<{ revision: string; problems: string[] }>;
+}
+
+export interface ReportingPort extends AgentModule {
+  readonly events: EventSink;
+  /** Publishes inventory and camera records (retained) and the status counters. */
+  publishInventory(result: ScanResult): Promise<void>;
+  outboxDepth(): number;
+}
+
+export interface SweepSummary {
+  dryRun: boolean;
+  scanned: number;
+  deleted: number;
+  bytesFreed: number;
+  quarantined: number;
+  held: number;
+  unmatched: number;
+  skipped: Array<{ path: string; reason: string }>;
+  errors: unknown[];
+}
+
+export interface RetentionPort {
+  /** One sweep with the cameras of the last scan (zone, class, blocked) and the active profiles. */
+  sweep(
+    inventory: ScanResult | undefined,
+    profiles: ProfileSet | undefined,
+    opts: { dryRun: boolean },
+  ): Promise<SweepSummary>;
+  /** Recorder MaximumRetentionTime vs policy findings for this inventory; reported as events. */
+  checkRecorders?(inventory: ScanResult, profiles: ProfileSet | undefined): Promise<void>;
+}
+
+export interface EnforcementPort extends AgentModule {
+  reconcile(records: readonly CameraRecord[], profiles: ProfileSet | undefined): Promise<unknown>;
+}
