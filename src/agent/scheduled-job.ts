@@ -48,7 +48,7 @@ export class ScheduledJob<T> implements AgentModule {
   /** Runs the job now, or joins the run in progress. Rejects with the job's error. */
   runNow(): Promise<T> {
     if (this.stopped) return Promise.reject(new Error(`${this.name}: stopped`));
-    if (this.inFlight) return this.inFlight;
+    if (this.inFlight !== undefined) return this.inFlight;
     const started = Date.now();
     const run = this.job()
       .then(
@@ -79,6 +79,11 @@ export class ScheduledJob<T> implements AgentModule {
   }
 
   health(): Record<string, number | boolean> {
-    return { runs: this.runs, failures: this.failures, lastDurationMs: this.lastDurationMs, busy: !!this.inFlight };
+    return {
+      runs: this.runs,
+      failures: this.failures,
+      lastDurationMs: this.lastDurationMs,
+      busy: this.inFlight !== undefined,
+    };
   }
 }
