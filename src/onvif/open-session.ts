@@ -44,13 +44,20 @@ export function createOpenSession(limits: SessionLimits): OpenSession {
         const { geoLocation: _g, ...urls } = parseServices(responseBody(r.xml, 'GetServices'));
         client.setServiceUrls(urls);
       } catch {
-        const r = await client.call(
-          'device',
-          'GetCapabilities',
-          `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
-        );
-        const { geoLocation: _g, ...urls } = parseCapabilities(responseBody(r.xml, 'GetCapabilities'));
-        client.setServiceUrls(urls);
+        try {
+          const r = await client.call(
+            'device',
+            'GetCapabilities',
+            `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
+          );
+          const { geoLocation: _g, ...urls } = parseCapabilities(responseBody(r.xml, 'GetCapabilities'));
+          client.setServiceUrls(urls);
+        } catch (err) {
+          // Without a service list the device service still works; only a dead device fails the session.
+          if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable)) {
+            throw err;
+          }
+        }
       }
     } catch (err) {
       client.close();

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { discover } from '../../src/discovery/ws-discovery.js';
+import { probeMatch, type Responder, startResponder } from './responder.js';
+
+const base = `127.${20 + (process.pid % 200)}.${Math.floor(Math.random() * 250)}`;
+let responders: Responder[] = [];
+afterEach(async () => {
+  await Promise.all(responders.map((r) => r.close()));
+  responders = [];
+});
+
+describe('unicast WS-Discovery on loopback', () => {
+  it('accepts related matches once, drops spoofs, junk, printers and foreign XAddrs', async () => {
+    const port = 30000 + (process.pid % 20000);
+    const honest = await startResponder(`${base}.1`, port, (_p, id) => [
+      probeMatch({
+        relatesTo: id,
+        endpoint: 'urn:uuid:honest',
+        xaddrs: `http://${base}.1:8080/onvif/device_service http://169.254.3.3/onvif`,
+      }),
+    ]);
+    const ns2009 = await startResponder(`${base}.2`, port, (_p, id) => [
+      probeMatch({
+        relatesTo: id,
+        endpoint: 'uuid:new-ns',
+        xaddrs: `http://${base}.2/onvif/device_service`,
+        ns2009: true,
+      }),
+    ]);
+    const spoof = await startResponder(`${base}.3`, port, () => [
+      probeMatch({ relatesTo: 'urn:uuid:not-ours', endpoint: 'urn:uuid:spoof', xaddrs: `http://${base}.3/onvif` }),
+    ]);
+    const junk = await startResponder(`${base}.4`, port, (_p, id) => [
+      'not xml at all',
+      `<!DOCTYPE x [<!ENTITY a "b">]>${probeMatch({ relatesTo: id, endpoint: 'urn:uuid:bomb', xaddrs: `http://${base}.4/` })}`,
+      Buffer.alloc(65 * 1024, 60),
+    ]);
+    const printer = await startResponder(`${base}.5`, port, (_p, id) => [
+      probeMatch({
+        relatesTo: id,
+        endpoint: 'urn:uuid:printer',
+        xaddrs: `http://${base}.5/wsd`,
+        types: 'wsdp:Device',
+        scopes: 'ldap:///ou=printers',
+      }),
+    ]);
+    const foreign = await startResponder(`${base}.6`, port, (_p, id) => [
+      probeMatch({ relatesTo: id, endpoint: 'urn:uuid:foreign', xaddrs: `http://${base}.200/onvif/device_service` }),
+    ]);
+    responders = [honest, ns2009, spoof, junk, printer, foreign];
+    const streamed: string[] = [];
+    const t0 = Date.now();
+    const result = await discover({
+      multicast: false,
+      unicastTargets: [1, 2, 3, 4, 5, 6, 7].map((i) => `${base}.${i}`),
+      timeoutMs: 3000,
+      port,
+      onDevice: (d) => streamed.push(d.endpoint),
+    });
+    expect(Date.now() - t0).toBeLessThan(3200);
+    const byEp = Object.fromEntries(result.devices.map((d) => [d.endpoint, d]));
+    expect(Object.keys(byEp).sort()).toEqual(['urn:uuid:foreign', 'urn:uuid:honest', 'uuid:new-ns']);
+    expect(streamed.sort()).toEqual(Object.keys(byEp).sort());
+    expect(byEp['urn:uuid:honest']?.xaddrs).toEqual([`http://${base}.1:8080/onvif/device_service`]);
+    expect(byEp['urn:uuid:honest']?.refusedXaddrs).toEqual(['http://169.254.3.3/onvif']);
+    expect(byEp['urn:uuid:honest']?.scopes).toEqual([
+      'onvif://www.onvif.org/Profile/Streaming',
+      'onvif://www.onvif.org/location/zone/toilet',
+    ]);
+    expect(byEp['urn:uuid:foreign']?.xaddrs).toEqual([]);
+    expect(byEp['urn:uuid:foreign']?.refusedXaddrs).toEqual([`http://${base}.200/onvif/device_service`]);
+    expect(result.dropped.unrelated).toBeGreaterThan(0);
+    expect(result.dropped.unparsable).toBeGreaterThan(0);
+    expect(result.dropped['not-onvif']).toBeGreaterThan(0);
+    // Two types probed separately, repeated: every target got at least two probes with the two types.
+    expect(honest.probes.some((p) => p.includes('dn:NetworkVideoTransmitter'))).toBe(true);
+    expect(honest.probes.some((p) => p.includes('<d:Types>tds:Device</d:Types>'))).toBe(true);
+  });
+
+  it('ends early when every unicast target answered', async () => {
+    const port = 30001 + (process.pid % 20000);
+    responders = [
+      await startResponder(`${base}.9`, port, (_p, id) => [
+        probeMatch({ relatesTo: id, endpoint: 'urn:uuid:only', xaddrs: `http://${base}.9/onvif/device_service` }),
+      ]),
+    ];
+    const t0 = Date.now();
+    const result = await discover({ multicast: false, unicastTargets: [`${base}.9`], timeoutMs: 5000, port });
+    expect(result.devices).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
