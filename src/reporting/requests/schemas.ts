@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const isoUtc = z.iso.datetime({ offset: false });
+const cameraId = z.string().min(1).max(256);
+
+/** The allow-list: an op not named here is refused with `unknown-op`. */
+export const opSchemas = {
+  scan: z.strictObject({}),
+  sweep: z.strictObject({ dryRun: z.boolean().optional() }),
+  status: z.strictObject({}),
+  'reload-profiles': z.strictObject({}),
+  'legal-hold/add': z.strictObject({
+    id: z.string().min(1).max(128).optional(),
+    cameraId,
+    from: isoUtc,
+    to: isoUtc,
+    reason: z.string().max(1000).optional(),
+  }),
+  'legal-hold/remove': z.strictObject({ id: z.string().min(1).max(128) }),
+  'consent/record': z.strictObject({
+    cameraId,
+    reference: z.string().min(1).max(500),
+    grantedBy: z.string().max(500).optional(),
+    validUntil: isoUtc.optional(),
+  }),
+  'profiles/apply': z.strictObject({
+    /** Profile files by relative path, as text. */
+    files: z.record(z.string().min(1).max(256), z.string().max(1024 * 1024)),
+    revision: z.string().min(1).max(128).optional(),
+    dryRun: z.boolean().optional(),
+  }),
+} as const;
+
+export type RequestOp = keyof typeof opSchemas;
+export const REQUEST_OPS = Object.keys(opSchemas) as RequestOp[];
+export type RequestArgs<O extends RequestOp> = z.infer<(typeof opSchemas)[O]>;
+export type RequestHandlers = { [O in RequestOp]?: (args: RequestArgs<O>) => Promise<unknown> };
+
+export const envelopeSchema = z.object({
+  transaction: z.string().min(1).max(128),
+  issuedAt: isoUtc,
+  expiresAt: isoUtc,
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  args: z.record(z.string(), z.unknown()).default({}),
+  signature: z.string().min(1),
+});
