@@ -1,0 +1,120 @@
+/**
+ * Legal holds added or removed by signed remote requests, persisted in `<dataDir>/legal-holds.json` (atomic
+ * write: tmp + fsync + rename + dir fsync). Profile holds are merged in by `mergedHolds`; they cannot be removed here.
+ */
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { LegalHold } from '../profiles/types.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+
+const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'expected an ISO-8601 time');
+
+export const legalHoldSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" and "-" only'),
+    camera: z.string().min(1).max(256),
+    from: isoTime,
+    to: isoTime,
+    reason: z.string().max(2000).default(''),
+  })
+  .refine((h) => Date.parse(h.from) <= Date.parse(h.to), { message: '"from" must not be after "to"', path: ['to'] });
+
+const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
+
+export function holdStorePath(dataDir: string): string {
+  return join(dataDir, 'legal-holds.json');
+}
+
+export class HoldStore {
+  private holds: LegalHold[] | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly dataDir: string) {}
+
+  /** Current holds; a missing file is an empty store, a corrupt one is an error (never silently no holds). */
+  async list(): Promise<LegalHold[]> {
+    if (!this.holds) this.holds = await this.read();
+    return [...this.holds];
+  }
+
+  async addHold(input: unknown): Promise<LegalHold> {
+    const parsed = legalHoldSchema.safeParse(input);
+    if (!parsed.success) {
+      const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold: ${msg}`);
+    }
+    return this.serial(async () => {
+      const holds = await this.list();
+      if (holds.some((h) => h.id === parsed.data.id)) {
+        throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
+      }
+      const next = [...holds, parsed.data];
+      await this.write(next);
+      return parsed.data;
+    });
+  }
+
+  /** Returns whether a hold was removed. */
+  async removeHold(id: string): Promise<boolean> {
+    return this.serial(async () => {
+      const holds = await this.list();
+      const next = holds.filter((h) => h.id !== id);
+      if (next.length === holds.length) return false;
+      await this.write(next);
+      return true;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(): Promise<LegalHold[]> {
+    let text: string;
+    try {
+      text = await readFile(holdStorePath(this.dataDir), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const parsed = fileSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new CamwardenError(ErrorCode.InvalidConfig, `${holdStorePath(this.dataDir)}: ${parsed.error.message}`);
+    }
+    return parsed.data.holds;
+  }
+
+  private async write(holds: LegalHold[]): Promise<void> {
+    const path = holdStorePath(this.dataDir);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+    this.holds = holds;
+  }
+}
+
+/** Profile holds plus stored holds (a stored hold with a profile hold's id does not replace it). */
+export function mergedHolds(profileHolds: readonly LegalHold[], stored: readonly LegalHold[]): LegalHold[] {
+  const ids = new Set(profileHolds.map((h) => h.id));
+  return [...profileHolds, ...stored.filter((h) => !ids.has(h.id))];
+}

@@ -1,0 +1,700 @@
+/**
+ * One retention pass over a recordings tree. Safety rules (INTERFACES.md §7, security notes §A3):
+ * the root is resolved once; entries are never followed through symlinks; every candidate is lstat'ed and must be
+ * a regular file on the root's device whose name matches the layout; dev/inode are re-checked right before each
+ * unlink; files modified within the grace period are skipped; deletions are journaled (fsync'd intent) and capped;
+ * nothing is deleted while the clock is implausible. Directories are streamed (opendir), never collected.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, opendir, realpath, rmdir, statfs, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { LegalHold, RecordingLayout, RetentionPolicy } from '../profiles/types.js';
+import type { EventSink } from '../reporting/event-sink.js';
+import { newestRecordingTimestamp } from './clock-probe.js';
+import { type JournalIntent, type JournalResult, RetentionJournal } from './journal.js';
+import { type CompiledLayout, compileLayout, matchSegment, type PathFields, pathTimestamp } from './layouts.js';
+import { MoveError, moveIntoQuarantine } from './move-file.js';
+import {
+  CameraIndex,
+  type CameraRetentionFacts,
+  DAY_MS,
+  effectiveRetentionDays,
+  floorDays,
+  HoldIndex,
+} from './policy.js';
+
+export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
+const BATCH = 1024;
+
+export interface SweepOptions {
+  root: string;
+  layout: RecordingLayout;
+  policy: RetentionPolicy;
+  cameras: readonly CameraRetentionFacts[];
+  /** Holds besides policy.legalHolds (e.g. the HoldStore's). */
+  extraHolds?: readonly LegalHold[];
+  dataDir: string;
+  quarantineDir?: string;
+  quotaBytes?: number;
+  minFreeBytes?: number;
+  maxDeletesPerRun?: number;
+  activeWriteGraceS?: number;
+  maxClockAheadDays?: number;
+  dryRun?: boolean;
+  /** Only this camera's footage, all of it, goes to quarantine; nothing is deleted (FootageQuarantine). */
+  quarantineOnly?: string;
+  events?: EventSink;
+  audit?: AuditSink;
+  signal?: AbortSignal;
+  now?: () => number;
+  /** Free bytes of the filesystem holding `path` (tests inject it). */
+  freeBytes?: (path: string) => Promise<number>;
+  /** Cap on `skipped[]` entries (counts stay exact). */
+  maxSkippedListed?: number;
+  /** Test hook: called after every unlink with the running count. */
+  afterUnlink?: (deleted: number) => Promise<void> | void;
+}
+
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+export interface SweepError {
+  path?: string;
+  code: string;
+  message: string;
+}
+
+export interface SweepResult {
+  dryRun: boolean;
+  scanned: number;
+  deleted: number;
+  bytesFreed: number;
+  quarantined: number;
+  held: number;
+  unmatched: number;
+  skipped: SkippedEntry[];
+  errors: SweepError[];
+  /** Beyond the JSON contract: for events, logs and tests. */
+  skippedTotal: number;
+  refused?: 'clock-behind' | 'clock-ahead' | 'insecure-root';
+  newestRecording?: string;
+  capped: boolean;
+  /** Deletions a crashed earlier run made but never reported (included in deleted/bytesFreed/quarantined). */
+  recovered: { deleted: number; bytesFreed: number; quarantined: number };
+  shortfall?: { deficitBytes: number; freeBytes?: number; usedBytes?: number };
+  /** Paths deleted or moved, dry-run included, capped like skipped (for tests and audit). */
+  durationMs: number;
+}
+
+interface CameraState {
+  facts: CameraRetentionFacts | undefined;
+  names: string[];
+  cutoff: number;
+  floorCutoff: number;
+  blocked: boolean;
+  quarantined: number;
+  quarantinedBytes: number;
+}
+
+type Mode = 'full' | 'count';
+type Pass = 'main' | 'emergency';
+
+interface Candidate {
+  path: string;
+  ts: number;
+  dev: number;
+  ino: number;
+  size: number;
+  freed: number;
+}
+
+export async function sweep(opts: SweepOptions): Promise<SweepResult> {
+  return new SweepRun(opts).run();
+}
+
+class SweepRun {
+  private readonly now: number;
+  private readonly layout: CompiledLayout;
+  private readonly cameraIndex: CameraIndex;
+  private readonly holds: HoldIndex;
+  private readonly cameraStates = new Map<string, CameraState>();
+  private readonly dryRun: boolean;
+  private readonly graceMs: number;
+  private readonly maxDeletes: number;
+  private readonly maxSkipped: number;
+  private readonly quotaMode: boolean;
+  private readonly journal: RetentionJournal;
+  private readonly runId = randomUUID();
+  private root = '';
+  private rootDev = 0;
+  private quarantineRoot = '';
+  private deleteAllowed = true;
+  private emergency = false;
+  private usedBytes = 0;
+  private seq = 0;
+  private batch: Array<JournalIntent & { ts: number }> = [];
+  private readonly touchedDirs = new Set<string>();
+  private emergencyCandidates: Candidate[] = [];
+  private readonly r: SweepResult;
+
+  constructor(private readonly opts: SweepOptions) {
+    this.now = (opts.now ?? Date.now)();
+    this.layout = compileLayout(opts.layout);
+    this.cameraIndex = new CameraIndex(opts.cameras);
+    this.holds = new HoldIndex([...opts.policy.legalHolds, ...(opts.extraHolds ?? [])]);
+    this.dryRun = opts.dryRun ?? false;
+    this.graceMs = (opts.activeWriteGraceS ?? 120) * 1000;
+    this.maxDeletes = opts.maxDeletesPerRun ?? 200_000;
+    this.maxSkipped = opts.maxSkippedListed ?? 1000;
+    this.quotaMode = opts.quotaBytes !== undefined;
+    this.journal = new RetentionJournal(join(opts.dataDir, 'retention-journal.jsonl'));
+    this.r = {
+      dryRun: this.dryRun,
+      scanned: 0,
+      deleted: 0,
+      bytesFreed: 0,
+      quarantined: 0,
+      held: 0,
+      unmatched: 0,
+      skipped: [],
+      errors: [],
+      skippedTotal: 0,
+      capped: false,
+      recovered: { deleted: 0, bytesFreed: 0, quarantined: 0 },
+      durationMs: 0,
+    };
+  }
+
+  async run(): Promise<SweepResult> {
+    const started = Date.now();
+    this.root = await realpath(this.opts.root);
+    const rootStat = await lstat(this.root);
+    if (!rootStat.isDirectory()) throw new Error(`${this.opts.root}: not a directory`);
+    this.rootDev = rootStat.dev;
+    this.quarantineRoot = await this.resolveQuarantineRoot();
+
+    if (!this.dryRun) {
+      const rec = await this.journal.recover();
+      this.r.recovered = { deleted: rec.deleted, bytesFreed: rec.bytesFreed, quarantined: rec.quarantined };
+      this.r.deleted += rec.deleted;
+      this.r.bytesFreed += rec.bytesFreed;
+      this.r.quarantined += rec.quarantined;
+      await this.journal.begin(this.runId);
+    }
+    try {
+      await this.checkPlausibility(rootStat);
+      await this.walk(this.root, 0, {}, undefined, 'full', 'main');
+      await this.flush();
+      await this.spaceDriven();
+      await this.pruneDirs();
+      if (!this.dryRun) await this.journal.end();
+    } finally {
+      await this.journal.close();
+    }
+    this.r.durationMs = Date.now() - started;
+    await this.report();
+    return this.r;
+  }
+
+  // ---- setup -------------------------------------------------------------------------------------------------
+
+  private async resolveQuarantineRoot(): Promise<string> {
+    if (this.opts.quarantineDir) return this.opts.quarantineDir;
+    // A sibling of the root when it is on the same filesystem (the usual case), else inside the root (a root that
+    // is itself a mount point): rename() must never cross devices. Inside the root it is excluded from sweeps.
+    const parent = dirname(this.root);
+    try {
+      if ((await lstat(parent)).dev === this.rootDev && parent !== this.root) return join(parent, QUARANTINE_DIR_NAME);
+    } catch {
+      // fall through
+    }
+    return join(this.root, QUARANTINE_DIR_NAME);
+  }
+
+  private async checkPlausibility(rootStat: Stats): Promise<void> {
+    if (this.opts.quarantineOnly !== undefined) {
+      this.deleteAllowed = false;
+      return;
+    }
+    if ((rootStat.mode & 0o002) !== 0) {
+      // logrotate's rule: others could swap directories for symlinks between our checks and the unlink.
+      this.refuse('insecure-root', `${this.root} is writable by others; refusing to delete`);
+      return;
+    }
+    const skip = new Set([QUARANTINE_DIR_NAME]);
+    const newest = await newestRecordingTimestamp(this.root, this.layout, skip);
+    if (newest === undefined) return;
+    this.r.newestRecording = new Date(newest).toISOString();
+    const aheadMs = (this.opts.maxClockAheadDays ?? 7) * DAY_MS;
+    if (this.now < newest) {
+      this.refuse(
+        'clock-behind',
+        `system clock ${new Date(this.now).toISOString()} is behind the newest recording ${this.r.newestRecording}`,
+      );
+    } else if (this.now - newest > aheadMs) {
+      this.refuse(
+        'clock-ahead',
+        `system clock ${new Date(this.now).toISOString()} is more than ${this.opts.maxClockAheadDays ?? 7} days ahead of the newest recording ${this.r.newestRecording}`,
+      );
+    }
+  }
+
+  private refuse(reason: NonNullable<SweepResult['refused']>, message: string): void {
+    this.deleteAllowed = false;
+    this.r.refused = reason;
+    this.r.errors.push({ code: 'retention-refused', message });
+  }
+
+  private camera(dirName: string): CameraState {
+    let st = this.cameraStates.get(dirName);
+    if (!st) {
+      const facts = this.cameraIndex.lookup(dirName);
+      const names = [dirName];
+      if (facts) for (const n of [facts.id, facts.recordingName]) if (n && !names.includes(n)) names.push(n);
+      const blocked =
+        this.opts.quarantineOnly !== undefined ? names.includes(this.opts.quarantineOnly) : !!facts?.blocked;
+      st = {
+        facts,
+        names,
+        cutoff: this.now - effectiveRetentionDays(this.opts.policy, facts) * DAY_MS,
+        floorCutoff: this.now - floorDays(this.opts.policy, facts) * DAY_MS,
+        blocked,
+        quarantined: 0,
+        quarantinedBytes: 0,
+      };
+      this.cameraStates.set(dirName, st);
+    }
+    return st;
+  }
+
+  /** Most recent cutoff any camera could have (for a date directory above the camera level). */
+  private anyCameraCutoff(pass: Pass): { cutoff: number; blocked: boolean } {
+    const all = [this.camera('\0unknown'), ...this.cameraIndex.all.map((c) => this.camera(c.recordingName ?? c.id))];
+    let cutoff = Number.NEGATIVE_INFINITY;
+    let blocked = this.opts.quarantineOnly !== undefined;
+    for (const c of all) {
+      cutoff = Math.max(cutoff, pass === 'emergency' ? c.floorCutoff : c.cutoff);
+      blocked ||= c.blocked;
+    }
+    return { cutoff, blocked };
+  }
+
+  // ---- walk --------------------------------------------------------------------------------------------------
+
+  private skip(path: string, reason: string): void {
+    this.r.skippedTotal++;
+    if (this.r.skipped.length < this.maxSkipped) this.r.skipped.push({ path, reason });
+  }
+
+  private error(path: string, err: unknown): void {
+    const e = err as NodeJS.ErrnoException;
+    if (this.r.errors.length < this.maxSkipped) {
+      this.r.errors.push({ path, code: e.code ?? 'error', message: e.message ?? String(err) });
+    }
+  }
+
+  private async walk(
+    dir: string,
+    depth: number,
+    fields: PathFields,
+    cam: CameraState | undefined,
+    mode: Mode,
+    pass: Pass,
+  ): Promise<void> {
+    const seg = this.layout.segments[depth];
+    if (!seg || this.opts.signal?.aborted) return;
+    const last = depth === this.layout.segments.length - 1;
+    const main = pass === 'main';
+    let handle: Awaited<ReturnType<typeof opendir>>;
+    try {
+      handle = await opendir(dir, { bufferSize: 256 });
+    } catch (err) {
+      if (main) this.error(dir, err);
+      return;
+    }
+    for await (const d of handle) {
+      if (this.opts.signal?.aborted) break;
+      const path = join(dir, d.name);
+      if (path === this.quarantineRoot) continue;
+      const m = matchSegment(seg, d.name, fields);
+      const isDir = d.isDirectory();
+      if (last || !isDir || !m) {
+        if (!isDir && main) this.r.scanned++;
+        if (d.isSymbolicLink()) {
+          if (main) this.skip(path, 'symlink');
+        } else if (!m || (!last && !isDir)) {
+          if (main) {
+            this.r.unmatched++;
+            this.skip(path, 'unmatched');
+          }
+        } else if (isDir) {
+          if (main) this.skip(path, 'not-regular');
+        } else {
+          const c =
+            cam ?? (depth === this.layout.cameraDepth && m.camera !== undefined ? this.camera(m.camera) : undefined);
+          await this.file(path, d, m, c, mode, pass);
+        }
+        continue;
+      }
+      // A matching directory: lstat it (never trust d_type alone for where we descend).
+      let st: Stats;
+      try {
+        st = await lstat(path);
+      } catch (err) {
+        if (main && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
+        continue;
+      }
+      if (!st.isDirectory()) {
+        if (main) this.skip(path, st.isSymbolicLink() ? 'symlink' : 'not-regular');
+        continue;
+      }
+      if (st.dev !== this.rootDev) {
+        if (main) this.skip(path, 'other-device');
+        continue;
+      }
+      const childCam = depth === this.layout.cameraDepth && m.camera !== undefined ? this.camera(m.camera) : cam;
+      let childMode: Mode = mode;
+      if (mode === 'full' && depth === this.layout.dateDirDepth) {
+        const start = pathTimestamp(m);
+        const limit = childCam
+          ? { cutoff: pass === 'emergency' ? childCam.floorCutoff : childCam.cutoff, blocked: childCam.blocked }
+          : this.anyCameraCutoff(pass);
+        // Everything below starts no earlier than `start`: if that is within retention, nothing can expire.
+        if (start !== undefined && start >= limit.cutoff && !limit.blocked && !this.quotaMode) childMode = 'count';
+      }
+      if (childMode === 'count' && pass === 'emergency') continue;
+      await this.walk(path, depth + 1, m, childCam, childMode, pass);
+    }
+  }
+
+  private async file(
+    path: string,
+    d: Dirent,
+    m: PathFields,
+    cam: CameraState | undefined,
+    mode: Mode,
+    pass: Pass,
+  ): Promise<void> {
+    const main = pass === 'main';
+    const regularByType = d.isFile();
+    const unknownType = !regularByType && !d.isFIFO() && !d.isSocket() && !d.isCharacterDevice() && !d.isBlockDevice();
+    if (mode === 'count') {
+      // Young date directory: names only, no stat (the dirent type tells FIFOs and devices apart).
+      if (!regularByType && !unknownType) this.skip(path, 'not-regular');
+      return;
+    }
+    const ts = pathTimestamp(m);
+    const c = cam ?? this.camera('\0unknown');
+    if (ts === undefined) {
+      if (main) {
+        this.r.unmatched++;
+        this.skip(path, 'unmatched');
+      }
+      return;
+    }
+    let action: 'delete' | 'quarantine' | 'emergency' | 'none' = 'none';
+    if (c.blocked) action = main ? 'quarantine' : 'none';
+    else if (pass === 'main' && ts < c.cutoff) {
+      if (this.holds.isHeld(c.names, ts)) {
+        this.r.held++;
+        action = 'none';
+      } else action = 'delete';
+    } else if (pass === 'emergency' && ts >= c.cutoff && ts < c.floorCutoff && !this.holds.isHeld(c.names, ts)) {
+      action = 'emergency';
+    }
+    if (action === 'none' && !(this.quotaMode && main)) {
+      if (main && !regularByType && !unknownType) this.skip(path, 'not-regular');
+      return;
+    }
+    let st: Stats;
+    try {
+      st = await lstat(path);
+    } catch (err) {
+      if (main && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
+      return;
+    }
+    if (st.isSymbolicLink()) return main ? this.skip(path, 'symlink') : undefined;
+    if (!st.isFile()) return main ? this.skip(path, 'not-regular') : undefined;
+    if (st.dev !== this.rootDev) return main ? this.skip(path, 'other-device') : undefined;
+    if (this.quotaMode && main) this.usedBytes += st.size;
+    if (action === 'none') return;
+    if (this.now - st.mtimeMs < this.graceMs) {
+      // Still being written (or an mtime in the future): the path date alone is not enough to act.
+      if (main) this.skip(path, 'active-write');
+      return;
+    }
+    const freed = st.nlink > 1 ? 0 : st.size;
+    if (action === 'emergency') {
+      this.addEmergency({ path, ts, dev: st.dev, ino: st.ino, size: st.size, freed });
+      return;
+    }
+    if (action === 'delete') {
+      if (!this.deleteAllowed) return;
+      if (this.r.deleted - this.r.recovered.deleted + this.pendingDeletes() >= this.maxDeletes) {
+        this.r.capped = true;
+        return;
+      }
+      this.batch.push({ seq: this.seq++, op: 'delete', path, dev: st.dev, ino: st.ino, size: st.size, freed, ts });
+    } else {
+      const rel = relative(this.root, path);
+      const dest = join(this.quarantineRoot, safeName(c.facts?.id ?? c.names[0] ?? 'unknown'), rel);
+      this.batch.push({
+        seq: this.seq++,
+        op: 'quarantine',
+        path,
+        dest,
+        dev: st.dev,
+        ino: st.ino,
+        size: st.size,
+        freed: 0,
+        ts,
+      });
+    }
+    if (this.batch.length >= BATCH) await this.flush();
+  }
+
+  private pendingDeletes(): number {
+    let n = 0;
+    for (const b of this.batch) if (b.op === 'delete') n++;
+    return n;
+  }
+
+  private addEmergency(c: Candidate): void {
+    this.emergencyCandidates.push(c);
+    const keep = Math.max(1, this.maxDeletes - (this.r.deleted - this.r.recovered.deleted));
+    if (this.emergencyCandidates.length > 2 * keep + BATCH) {
+      this.emergencyCandidates.sort((a, b) => a.ts - b.ts);
+      this.emergencyCandidates.length = keep;
+    }
+  }
+
+  // ---- acting ------------------------------------------------------------------------------------------------
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    if (this.dryRun) {
+      for (const b of batch) {
+        if (b.op === 'delete') {
+          this.r.deleted++;
+          this.r.bytesFreed += b.freed;
+        } else this.countQuarantined(b.path, b.size);
+      }
+      return;
+    }
+    await this.journal.intents(batch.map(({ ts: _ts, ...i }) => i));
+    const results: Array<{ seq: number; r: JournalResult }> = [];
+    const deletedPaths: string[] = [];
+    let batchBytes = 0;
+    for (const b of batch) {
+      const r = await this.act(b);
+      results.push({ seq: b.seq, r });
+      if (r === 'deleted') {
+        deletedPaths.push(b.path);
+        batchBytes += b.freed;
+        this.touchedDirs.add(dirname(b.path));
+        await this.opts.afterUnlink?.(this.r.deleted);
+      } else if (r === 'moved') this.touchedDirs.add(dirname(b.path));
+    }
+    await this.journal.done(results);
+    if (deletedPaths.length > 0) {
+      await this.opts.audit?.append('deletion', {
+        run: this.runId,
+        root: this.root,
+        count: deletedPaths.length,
+        bytes: batchBytes,
+        paths: deletedPaths.map((p) => relative(this.root, p)),
+      });
+    }
+  }
+
+  private async act(b: JournalIntent): Promise<JournalResult> {
+    let st: Stats;
+    try {
+      st = await lstat(b.path);
+    } catch {
+      return 'gone';
+    }
+    if (!st.isFile() || st.dev !== b.dev || st.ino !== b.ino) {
+      this.skip(b.path, 'changed');
+      return 'changed';
+    }
+    if (b.op === 'delete') {
+      try {
+        await unlink(b.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+        this.error(b.path, err);
+        return 'error';
+      }
+      this.r.deleted++;
+      this.r.bytesFreed += b.freed;
+      return 'deleted';
+    }
+    try {
+      await moveIntoQuarantine(b.path, b.dest ?? '', { dev: b.dev, ino: b.ino });
+    } catch (err) {
+      if (err instanceof MoveError && err.code === 'changed') {
+        this.skip(b.path, 'changed');
+        return 'changed';
+      }
+      this.error(b.path, err);
+      return 'error';
+    }
+    this.countQuarantined(b.path, b.size);
+    return 'moved';
+  }
+
+  private countQuarantined(path: string, size: number): void {
+    this.r.quarantined++;
+    const rel = relative(this.root, path).split(sep);
+    const name = rel[this.layout.cameraDepth];
+    const cam = name !== undefined ? this.cameraStates.get(name) : undefined;
+    if (cam) {
+      cam.quarantined++;
+      cam.quarantinedBytes += size;
+    }
+  }
+
+  /** Quota and free-space floor: delete the oldest footage above the legal floor until the space is back. */
+  private async spaceDriven(): Promise<void> {
+    if (this.opts.quarantineOnly !== undefined) return;
+    if (this.opts.quotaBytes === undefined && this.opts.minFreeBytes === undefined) return;
+    const free = async () => (this.opts.freeBytes ? this.opts.freeBytes(this.root) : statfsFree(this.root));
+    const deficit = async (): Promise<{ deficit: number; free?: number; used?: number }> => {
+      const out: { deficit: number; free?: number; used?: number } = { deficit: 0 };
+      if (this.opts.minFreeBytes !== undefined) {
+        out.free = (await free()) + (this.dryRun ? this.r.bytesFreed : 0);
+        out.deficit = Math.max(out.deficit, this.opts.minFreeBytes - out.free);
+      }
+      if (this.opts.quotaBytes !== undefined) {
+        out.used = this.usedBytes - this.r.bytesFreed + this.r.recovered.bytesFreed;
+        out.deficit = Math.max(out.deficit, out.used - this.opts.quotaBytes);
+      }
+      return out;
+    };
+    let need = await deficit();
+    if (need.deficit <= 0) return;
+    if (this.deleteAllowed) {
+      this.emergency = true;
+      await this.walk(this.root, 0, {}, undefined, 'full', 'emergency');
+      this.emergencyCandidates.sort((a, b) => a.ts - b.ts);
+      let planned = 0;
+      for (const c of this.emergencyCandidates) {
+        if (planned >= need.deficit) break;
+        if (this.r.deleted - this.r.recovered.deleted + this.pendingDeletes() >= this.maxDeletes) {
+          this.r.capped = true;
+          break;
+        }
+        this.batch.push({ seq: this.seq++, op: 'delete', ...c });
+        planned += c.freed;
+        if (this.batch.length >= BATCH) await this.flush();
+      }
+      this.emergencyCandidates = [];
+      await this.flush();
+      need = await deficit();
+    }
+    if (need.deficit > 0) {
+      this.r.shortfall = { deficitBytes: need.deficit };
+      if (need.free !== undefined) this.r.shortfall.freeBytes = need.free;
+      if (need.used !== undefined) this.r.shortfall.usedBytes = need.used;
+    }
+  }
+
+  /** Removes directories emptied by this run, deepest first, up to (never including) the root. */
+  private async pruneDirs(): Promise<void> {
+    if (this.dryRun) return;
+    let level = [...this.touchedDirs];
+    this.touchedDirs.clear();
+    while (level.length > 0) {
+      const parents = new Set<string>();
+      level.sort((a, b) => b.length - a.length);
+      for (const dir of level) {
+        if (dir === this.root || !dir.startsWith(this.root + sep)) continue;
+        try {
+          await rmdir(dir); // fails on a non-empty dir, a symlink or a mount point
+          parents.add(dirname(dir));
+        } catch {
+          // not empty (or in use): leave it
+        }
+      }
+      level = [...parents];
+    }
+  }
+
+  private async report(): Promise<void> {
+    const ev = this.opts.events;
+    if (!ev) return;
+    const common = { dryRun: this.dryRun, root: this.root, run: this.runId };
+    for (const [dirName, cam] of this.cameraStates) {
+      if (cam.quarantined > 0) {
+        await ev.emit(
+          'retention.quarantined',
+          {
+            ...common,
+            camera: cam.facts?.id ?? dirName,
+            files: cam.quarantined,
+            bytes: cam.quarantinedBytes,
+            dir: this.quarantineRoot,
+          },
+          { critical: true },
+        );
+      }
+    }
+    if (this.r.refused) {
+      await ev.emit(
+        'retention.refused',
+        {
+          ...common,
+          reason: this.r.refused,
+          now: new Date(this.now).toISOString(),
+          newestRecording: this.r.newestRecording ?? null,
+          message: this.r.errors.find((e) => e.code === 'retention-refused')?.message ?? '',
+        },
+        { critical: true },
+      );
+    }
+    if (this.r.shortfall) {
+      await ev.emit(
+        'retention.shortfall',
+        {
+          ...common,
+          ...this.r.shortfall,
+          minFreeBytes: this.opts.minFreeBytes ?? null,
+          quotaBytes: this.opts.quotaBytes ?? null,
+          emergencyPass: this.emergency,
+        },
+        { critical: true },
+      );
+    }
+    await ev.emit('retention.swept', {
+      ...common,
+      scanned: this.r.scanned,
+      deleted: this.r.deleted,
+      bytesFreed: this.r.bytesFreed,
+      held: this.r.held,
+      quarantined: this.r.quarantined,
+      unmatched: this.r.unmatched,
+      skipped: this.r.skippedTotal,
+      errors: this.r.errors.length,
+      capped: this.r.capped,
+      recovered: this.r.recovered,
+      durationMs: this.r.durationMs,
+    });
+  }
+}
+
+function safeName(id: string): string {
+  const s = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return s === '.' || s === '..' || s === '' ? '_' : s;
+}
+
+async function statfsFree(path: string): Promise<number> {
+  const s = await statfs(path);
+  return Number(s.bavail) * Number(s.bsize);
+}
