@@ -1,0 +1,133 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanResult } from '../../src/inventory/types.js';
+import { type MiniSite, startMiniSite } from './mini-site.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const prefix = `127.${100 + (process.pid % 100)}.${1 + Math.floor(Math.random() * 250)}`;
+const HOSTILE = ['entity-bomb', 'huge-body', 'hang', 'invalid-xml', 'spoof', 'foreign-xaddr', 'printer'] as const;
+let site: MiniSite;
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number; hwmKb: number }>((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd: mkdtempSync(join(tmpdir(), 'cw-scan-')),
+      env: { PATH: process.env.PATH ?? '', CAMWARDEN_LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    let hwmKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+      } catch {
+        // exited
+      }
+    }, 25);
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0, hwmKb });
+    });
+  });
+}
+
+beforeAll(async () => {
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
+      stdio: 'ignore',
+    });
+  } catch {
+    // other areas' type errors do not stop emission
+  }
+  site = await startMiniSite(prefix, 40, [...HOSTILE], 18080 + (process.pid % 1000));
+}, 60_000);
+
+afterAll(async () => {
+  await site?.stop();
+});
+
+describe('camwarden scan --no-multicast --target <range> --json', () => {
+  it('lists every honest device once with verbatim identity; hostile ones harmless', async () => {
+    const timeoutMs = 8000;
+    const r = await runCli(
+      ['scan', '--no-multicast', '--target', `${prefix}.1-254`, '--timeout', String(timeoutMs), '--json'],
+      {
+        CAMWARDEN_ONVIF_USERNAME: 'admin',
+        CAMWARDEN_ONVIF_PASSWORD: 'pw',
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(timeoutMs + 1500); // includes node start-up
+    expect(r.hwmKb).toBeGreaterThan(0);
+    expect(r.hwmKb).toBeLessThan(200 * 1024); // a 30 MB body never lands in memory
+    const result = JSON.parse(r.stdout) as ScanResult;
+    const byId = new Map(result.cameras.map((c) => [c.id, c]));
+    expect(byId.size).toBe(result.cameras.length);
+    for (const d of site.devices.filter((x) => !x.hostile)) {
+      const id = d.endpoint.replace('urn:uuid:', '');
+      const rec = byId.get(id);
+      expect(rec, d.address).toBeDefined();
+      expect(rec?.serial).toBe(d.serial);
+      expect(rec?.hardwareId).toBe('0727');
+      expect(rec?.address).toBe(d.address);
+      expect(rec?.errors).toEqual([]);
+      expect(rec?.kind).toBe(d.nvr ? 'recorder' : 'camera');
+    }
+    // NVR channels
+    const nvr = site.devices.find((d) => d.nvr);
+    const nvrId = nvr?.endpoint.replace('urn:uuid:', '') ?? '';
+    expect(byId.get(`${nvrId}:CH1`)?.location.tags).toEqual(['channel/name/更衣室']);
+    expect(byId.get(`${nvrId}:CH2`)?.parent).toBe(nvrId);
+    // Hostile devices
+    const hostile = (h: string) => site.devices.find((d) => d.hostile === h)?.endpoint.replace('urn:uuid:', '') ?? '';
+    for (const [h, code] of [
+      ['entity-bomb', 'doctype-refused'],
+      ['huge-body', 'response-too-large'],
+      ['hang', 'timeout'],
+      ['invalid-xml', 'invalid-xml'],
+      ['foreign-xaddr', 'foreign-xaddr'],
+    ] as const) {
+      const rec = byId.get(hostile(h));
+      expect(rec, h).toBeDefined();
+      expect(rec?.errors.map((e) => e.code)).toContain(code);
+      expect(rec?.decision.action).toBe('flag');
+      expect(rec?.decision.reasons[0]?.code).toBe('unverified-device');
+    }
+    expect(byId.has(hostile('spoof'))).toBe(false);
+    expect(byId.has(hostile('printer'))).toBe(false);
+    expect(site.foreignConnections()).toBe(0);
+    expect(result.cameras).toHaveLength(40 + 2 + 5);
+    expect(JSON.stringify(result)).not.toContain('pw"');
+  }, 30_000);
+
+  it('human table fits 80 columns', async () => {
+    const r = await runCli(['scan', '--no-multicast', '--target', `${prefix}.1-12`, '--timeout', '3000']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(12);
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+  }, 20_000);
+
+  it.each([
+    [['--target', '10.0.0.999'], '10.0.0.999'],
+    [['--timeout', 'soon'], '--timeout'],
+    [['--device', 'not a url'], '--device'],
+    [['--bogus'], 'bogus'],
+  ])('bad flags exit 2 naming the flag: %s', async (args, name) => {
+    const r = await runCli(['scan', '--no-multicast', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(name);
+  });
+});
