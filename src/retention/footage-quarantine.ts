@@ -1,0 +1,68 @@
+/** FootageQuarantine for enforce/: moves a blocked camera's footage out of the tree, and back on release. */
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, opendir, realpath, rename, rmdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { SweepOptions, SweepResult } from './sweep.js';
+import { QUARANTINE_DIR_NAME, sweep } from './sweep.js';
+
+export interface FootageQuarantine {
+  quarantine(cameraId: string): Promise<void>;
+  release(cameraId: string): Promise<void>;
+}
+
+export class TreeFootageQuarantine implements FootageQuarantine {
+  constructor(private readonly base: () => Promise<Omit<SweepOptions, 'quarantineOnly' | 'dryRun'>>) {}
+
+  async quarantine(cameraId: string): Promise<void> {
+    await this.quarantineWithResult(cameraId);
+  }
+
+  async quarantineWithResult(cameraId: string): Promise<SweepResult> {
+    return sweep({ ...(await this.base()), quarantineOnly: cameraId });
+  }
+
+  /** Moves files back to their original relative path (never over an existing file); restores mode 0640. */
+  async release(cameraId: string): Promise<void> {
+    const opts = await this.base();
+    const root = await realpath(opts.root);
+    const qroot = opts.quarantineDir ?? (await defaultQuarantine(root));
+    const camDir = join(qroot, cameraId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    await restore(camDir, camDir, root);
+    await rmdir(camDir).catch(() => undefined);
+  }
+}
+
+async function defaultQuarantine(root: string): Promise<string> {
+  const parent = dirname(root);
+  const [p, r] = await Promise.all([lstat(parent), lstat(root)]);
+  return p.dev === r.dev && parent !== root ? join(parent, QUARANTINE_DIR_NAME) : join(root, QUARANTINE_DIR_NAME);
+}
+
+async function restore(dir: string, camDir: string, root: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof opendir>>;
+  try {
+    handle = await opendir(dir);
+  } catch {
+    return;
+  }
+  for await (const d of handle) {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) {
+      await restore(path, camDir, root);
+      await rmdir(path).catch(() => undefined);
+    } else if (d.isFile()) {
+      const target = join(root, relative(camDir, path));
+      if (
+        await lstat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      await mkdir(dirname(target), { recursive: true, mode: 0o750 });
+      const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      await fh.chmod(0o640).finally(() => fh.close());
+      await rename(path, target);
+    }
+  }
+}
