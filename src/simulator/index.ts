@@ -17,8 +17,21 @@ export type FaultKind =
   | 'slow'
   | 'soap-fault-on'
   | 'oversized-datagram'
-  | 'single-service';
+  | 'single-service'
+  /** NVR whose first video source has no profile (onvif package issue #369: connect never calls back). */
+  | 'token-mismatch';
 
+/**
+ * A fault and its parameters:
+ * - hang | huge-body | entity-bomb | invalid-xml | slow: `operations?: string[]` (default every operation);
+ *   huge-body `bytes` (30 MiB); invalid-xml `variant` 'mismatched' | 'truncated' | 'not-xml'; slow `ms` (1000).
+ * - soap-fault-on: `operation` or `operations`, `code` 'Sender' | 'Receiver', `subcode` (ter:Action), `reason`.
+ * - foreign-xaddr: `host` (127.254.254.254) or a full `xaddr`.
+ * - digest-only: `username`/`password` (else the spec's auth, else admin/admin).
+ * - clock-skew: `ms` (default about -2.5 years, like the Bosch capture).
+ * - non-onvif: `device` 'printer' | 'nas'.
+ * - oversized-datagram: `bytes` (65,507, the largest IPv4 UDP payload; 64 KiB cannot be sent over IPv4).
+ */
 export interface SimFault {
   kind: FaultKind;
   [k: string]: unknown;
@@ -36,6 +49,8 @@ export interface SimAuthSpec {
   mode: 'none' | 'ws-security' | 'digest-only' | 'both';
   username: string;
   password: string;
+  /** WS-UsernameToken Created must be within this of the device's (skewed) clock; -1 = not checked. Default 5 min. */
+  createdToleranceMs?: number;
 }
 
 export interface SimDeviceSpec {
@@ -61,10 +76,18 @@ export interface SimDeviceSpec {
   faults?: SimFault[];
   /** Join 239.255.255.250 on this local IPv4 (netns tests); also sends Hello on start and Bye on stop. */
   multicastInterface?: string;
+  /** Unicast Hello/Bye also to these `host[:port]` targets (loopback tests of Hello listeners). */
+  announceTo?: string[];
+  /** WS-Discovery UDP port (3702). */
+  discoveryPort?: number;
+  /** Upper bound of the random delay before answering a multicast probe (100 ms; the spec allows 500). */
+  multicastReplyDelayMs?: number;
 }
 
 export interface SimSiteSpec {
   devices: SimDeviceSpec[];
+  /** Oldest recorded calls are dropped beyond this (default 20,000), so a long-running simulator stays small. */
+  maxRecordedCalls?: number;
 }
 
 export interface RecordedCall {
@@ -84,10 +107,14 @@ export interface SimDeviceState {
 
 export interface RunningSimDevice {
   spec: SimDeviceSpec;
+  /** spec.name, or `<vendor>[-nvr]-<address>`; RecordedCall.device carries it. */
+  name: string;
   endpoint: string;
   address: string;
   xaddr: string;
+  /** Live state: mutating SOAP calls change it in place. */
   state: SimDeviceState;
+  stats: { probes: number; httpRequests: number };
 }
 
 export interface SimulatedSite {
@@ -96,5 +123,8 @@ export interface SimulatedSite {
   stop(): Promise<void>;
 }
 
-export { startSimulatedSite } from './site.js';
+export type { GenerateSiteOptions } from './generate.js';
 export { demoSite, generateSite } from './generate.js';
+export { startSimulatedSite } from './site.js';
+export { parseSiteSpec, SimSpecError } from './spec-schema.js';
+export { VENDOR_STYLES } from './vendor-styles.js';
