@@ -24,8 +24,11 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
     const eq = line.indexOf('=');
     expect(eq, `not a key=value line: ${line}`).toBeGreaterThan(0);
     const key = line.slice(0, eq);
-    const sectionMap = (out[section] ??= {});
-    (sectionMap[key] ??= []).push(line.slice(eq + 1));
+    const sectionMap = out[section] ?? {};
+    out[section] = sectionMap;
+    const values = sectionMap[key] ?? [];
+    sectionMap[key] = values;
+    values.push(line.slice(eq + 1));
   }
   return out;
 }
