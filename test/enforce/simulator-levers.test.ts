@@ -1,5 +1,3 @@
-// PENDING: rename to simulator-levers.test.ts once src/simulator/site.ts implements startSimulatedSite
-// (it was a stub when this was written). Same assertions as levers.test.ts, against the real simulator.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +19,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cw-enf-sim-'));
   site = await startSimulatedSite({
     devices: [
-      { name: 'cam', vendor: 'axis', kind: 'camera', address: '127.0.0.1', auth },
+      { name: 'cam', vendor: 'axis', kind: 'camera', address: '127.0.0.61', httpPort: 0, auth },
       {
         name: 'nvr',
         vendor: 'hikvision',
         kind: 'nvr',
-        address: '127.0.0.1',
+        address: '127.0.0.62',
+        httpPort: 0,
         auth,
         channels: [{ token: 'VS1' }, { token: 'VS2' }],
       },
