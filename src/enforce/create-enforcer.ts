@@ -1,11 +1,11 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
+import { createOpenSession } from '../onvif/open-session.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { EventSink } from '../reporting/event-sink.js';
 import type { Logger } from '../util/logger.js';
 import { Enforcer, type EnforcerDeps } from './enforcer.js';
 import { createNftRunner } from './nft-runner.js';
-import { createRawSoapOpenSession } from './raw-soap-session.js';
 import { enforcementStatePath } from './state-file.js';
 import type { FootageQuarantine } from './types.js';
 
@@ -14,7 +14,7 @@ export interface CreateEnforcerOptions {
   events: EventSink;
   audit: AuditSink;
   logger?: Logger;
-  /** onvif/'s session factory; defaults to this module's raw SOAP adapter. */
+  /** Defaults to onvif/'s createOpenSession with config `onvif` limits (raw-soap-session.ts is a fallback). */
   openSession?: OpenSession;
   quarantine?: FootageQuarantine;
   /** Overrides for tests or special gateways (e.g. `nft` in another network namespace). */

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { Enforcer } from '../../src/enforce/enforcer.js';
 import { createRawSoapOpenSession } from '../../src/enforce/raw-soap-session.js';
+import { createOpenSession } from '../../src/onvif/open-session.js';
+import type { OpenSession } from '../../src/onvif/session.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { camera, enforceConfig, profileSet, vendor } from './fakes.js';
@@ -37,6 +39,13 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const SESSIONS: Array<[string, () => OpenSession]> = [
+  ['onvif/ session', () => createOpenSession({ callTimeoutMs: 3000, maxResponseBytes: 2 * 1024 * 1024 })],
+  ['raw SOAP adapter', () => createRawSoapOpenSession({ timeoutMs: 3000 })],
+];
+let openSession: () => OpenSession = () => createRawSoapOpenSession({ timeoutMs: 3000 });
+let run = 0;
+
 function enforcer(levers: typeof ALL, name: string) {
   return new Enforcer({
     config: enforceConfig({
@@ -44,8 +53,8 @@ function enforcer(levers: typeof ALL, name: string) {
       nftables: { enabled: false, nftPath: 'nft', table: 'camwarden' },
       quarantineFootage: false,
     }),
-    stateFile: join(dir, `${name}.json`),
-    openSession: createRawSoapOpenSession({ timeoutMs: 3000 }),
+    stateFile: join(dir, `${name}-${run}.json`),
+    openSession: openSession(),
     credentialsFor: () => ({ username: auth.username, password: auth.password }),
     events: new MemoryEventSink(),
     audit: new MemoryAuditSink(),
@@ -58,7 +67,12 @@ const dev = (name: string) => {
 };
 const callsOf = (name: string) => site.calls.filter((c) => c.device === name || c.device === dev(name).endpoint);
 
-describe('ONVIF levers against the simulator', () => {
+describe.each(SESSIONS)('ONVIF levers against the simulator (%s)', (_label, factory) => {
+  beforeAll(() => {
+    openSession = factory;
+    run++;
+  });
+
   it('levers not enabled: not a single SOAP call', async () => {
     const cam = dev('cam');
     const before = site.calls.length;
