@@ -27,6 +27,7 @@ import {
 
 export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 const BATCH = 1024;
+const ACT_CONCURRENCY = 4;
 
 export interface SweepOptions {
   root: string;
@@ -491,14 +492,26 @@ class SweepRun {
     const results: Array<{ seq: number; r: JournalResult }> = [];
     const deletedPaths: string[] = [];
     let batchBytes = 0;
-    for (const b of batch) {
-      const r = await this.act(b);
+    // Independent files: act with a few in flight (libuv's pool), each one still re-checked right before unlink.
+    const outcome = new Array<JournalResult>(batch.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const i = next++;
+        const b = batch[i];
+        if (b) outcome[i] = await this.act(b);
+      }
+    };
+    await Promise.all(Array.from({ length: ACT_CONCURRENCY }, worker));
+    for (let i = 0; i < batch.length; i++) {
+      const b = batch[i];
+      const r = outcome[i] ?? 'error';
+      if (!b) continue;
       results.push({ seq: b.seq, r });
       if (r === 'deleted') {
         deletedPaths.push(b.path);
         batchBytes += b.freed;
         this.touchedDirs.add(dirname(b.path));
-        await this.opts.afterUnlink?.(this.r.deleted);
       } else if (r === 'moved') this.touchedDirs.add(dirname(b.path));
     }
     await this.journal.done(results);
@@ -534,6 +547,7 @@ class SweepRun {
       }
       this.r.deleted++;
       this.r.bytesFreed += b.freed;
+      await this.opts.afterUnlink?.(this.r.deleted);
       return 'deleted';
     }
     try {
