@@ -30,10 +30,7 @@ export function createEnforcer(opts: CreateEnforcerOptions): Enforcer {
     nft: createNftRunner({ nftPath: config.enforce.nftables.nftPath }),
     openSession:
       opts.openSession ??
-      createRawSoapOpenSession({
-        timeoutMs: config.onvif.callTimeoutMs,
-        maxResponseBytes: config.onvif.maxResponseBytes,
-      }),
+      createOpenSession({ callTimeoutMs: config.onvif.callTimeoutMs, maxResponseBytes: config.onvif.maxResponseBytes }),
     credentialsFor: ({ xaddr }) => credentialsForXaddr(config, xaddr),
     events: opts.events,
     audit: opts.audit,
