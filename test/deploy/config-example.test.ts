@@ -92,6 +92,8 @@ describe('deploy/camwarden.example.yaml', () => {
     expect(file).toBe(EXAMPLE_YAML);
     expect(config.dataDir).toBe('/var/lib/camwarden');
     expect(config.retention.recordingsDir).toBe('/srv/recordings');
+    // The default quarantine (a sibling of the root, /srv/...) is read-only under the unit's ProtectSystem=strict.
+    expect(config.retention.quarantineDir?.startsWith('/srv/recordings/')).toBe(true);
     expect(config.profilesDir).toBe('/etc/camwarden/device-profiles');
     // The Docker HEALTHCHECK and the README rely on the loopback health endpoint.
     expect(config.http.listen).toBe('127.0.0.1:9464');
