@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,9 @@ export function generateCerts(clientCn = 'gw1'): Certs {
   );
   ossl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', `/CN=${clientCn}`]);
   ossl(dir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', 'expired.csr', '-out', 'expired.pem', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
+  // mosquitto drops root privileges to its own user: it must be able to read these test-only files
+  chmodSync(dir, 0o755);
+  for (const f of readdirSync(dir)) chmodSync(j(f), 0o644);
   return {
     dir,
     ca: j('ca.pem'),
@@ -143,6 +146,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
   }
   lines.push('allow_anonymous true');
   if (opts.aclFile) lines.push(`acl_file ${opts.aclFile}`);
+  chmodSync(dir, 0o777);
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`);
   let proc: ChildProcess | undefined;
