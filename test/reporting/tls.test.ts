@@ -18,7 +18,8 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
   const dirs: string[] = [];
   beforeAll(async () => {
     certs = generateCerts('gw1');
-    broker = await startMosquitto({ tls: certs });
+    // the shipped ACL file must load in a real mosquitto
+    broker = await startMosquitto({ tls: certs, aclFile: join(process.cwd(), 'deploy/mosquitto/camwarden.acl') });
   });
   afterAll(async () => {
     await broker?.close();
