@@ -70,3 +70,14 @@ describe('deploy/docker-compose.example.yml', () => {
     expect((svc.volumes as string[]).some((v) => v.endsWith(':/var/lib/camwarden'))).toBe(true);
   });
 });
+
+describe('deploy/Dockerfile.dockerignore', () => {
+  it('keeps host node_modules out of the build context (they are rebuilt inside the image)', () => {
+    const ignore = readFileSync(join(DEPLOY, 'Dockerfile.dockerignore'), 'utf8').split('\n');
+    expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '.git']));
+  });
+
+  it('ships the profiles directory the example config points at', () => {
+    expect(dockerfile).toMatch(/^COPY device-profiles \/etc\/camwarden\/device-profiles$/m);
+  });
+});
