@@ -209,6 +209,12 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       sockets.push(unicastSocket);
       unicastSocket.on('error', (err) => log.debug({ err }, 'ws-discovery unicast socket error'));
       await bindSocket(unicastSocket, '0.0.0.0');
+      try {
+        // A sweep draws a burst of replies; the kernel caps this at net.core.rmem_max.
+        unicastSocket.setRecvBufferSize(4 * 1024 * 1024);
+      } catch {
+        // keep the default
+      }
       unicastSocket.on('message', onMessage('unicast'));
     }
 
@@ -217,19 +223,20 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       if (round < repeats) {
         for (const s of multicastSockets) for (const p of probes) await sendTo(s, p, port, WSD_MULTICAST_ADDRESS);
       }
-      if (unicastSocket && round < UNICAST_UDP_REPEAT) {
+      // Unicast: the spec's repeats, plus one more round to the targets that are still silent (lost replies).
+      if (unicastSocket && round <= UNICAST_UDP_REPEAT) {
         let i = 0;
         for (const target of opts.unicastTargets) {
           if (signal.aborted) return;
           if (round > 0 && answeredTargets.has(target)) continue;
           for (const p of probes) await sendTo(unicastSocket, p, port, target);
-          if (++i % 64 === 0) await new Promise((r) => setImmediate(r)); // let replies in while sweeping
+          if (++i % 16 === 0) await new Promise((r) => setImmediate(r)); // let replies in while sweeping
         }
       }
       lastSend = Date.now();
     };
 
-    const rounds = Math.max(repeats, unicastSocket ? UNICAST_UDP_REPEAT : 0);
+    const rounds = Math.max(repeats, unicastSocket ? UNICAST_UDP_REPEAT + 1 : 0);
     let delay = jitter(UDP_MIN_DELAY_MS, UDP_MAX_DELAY_MS);
     for (let round = 0; round < rounds && !signal.aborted && Date.now() < hardDeadline; round++) {
       if (round > 0) {

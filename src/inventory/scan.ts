@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
@@ -193,6 +194,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   const started = Date.now();
   const scannedAt = (deps.now ?? (() => new Date()))().toISOString();
   const deadline = new AbortController();
+  setMaxListeners(0, deadline.signal); // one listener per in-flight interrogation, by design
   // Leave room to decide and print before the limit.
   const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
   const interrogator = new Interrogator(deps, plan.budget, deadline.signal);
