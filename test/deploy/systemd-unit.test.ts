@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 
 const DEPLOY = join(import.meta.dirname, '..', '..', 'deploy');
@@ -79,6 +80,18 @@ describe('deploy/camwarden.service', () => {
     expect(service.PrivateNetwork).toBeUndefined();
     expect(service.PrivateUsers).toBeUndefined();
     expect(unit.Install?.WantedBy).toEqual(['multi-user.target']);
+  });
+
+  it('lets the example config write everywhere it needs to, and nowhere else', () => {
+    const { config } = loadConfig({ CAMWARDEN_CONFIG: join(DEPLOY, 'camwarden.example.yaml') });
+    const writable = [
+      `/var/lib/${one('StateDirectory')}`,
+      ...(one('ReadWritePaths') ?? '').split(/\s+/).map((p) => p.replace(/^-/, '')),
+    ];
+    const inside = (p: string) => writable.some((w) => p === w || p.startsWith(`${w}/`));
+    const needed = [config.dataDir, config.retention.recordingsDir, config.retention.quarantineDir];
+    expect(needed.filter((p) => p === undefined || !inside(p))).toEqual([]);
+    expect(one('WorkingDirectory')).toBe(config.dataDir);
   });
 
   it.runIf(systemdAnalyze !== undefined)(
