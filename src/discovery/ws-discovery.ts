@@ -124,12 +124,24 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   };
 
   const accept = (entry: DiscoveryEntry, rinfo: RemoteInfo, via: DiscoveredDevice['via']): void => {
-    if (!isOnvifEntry(entry)) return drop('not-onvif', rinfo);
-    if (entry.endpoint === '') return drop('no-endpoint', rinfo);
+    if (!isOnvifEntry(entry)) {
+      drop('not-onvif', rinfo);
+      return;
+    }
+    if (entry.endpoint === '') {
+      drop('no-endpoint', rinfo);
+      return;
+    }
     if (byEndpoint.has(entry.endpoint)) return; // retransmit or second interface
-    if (byEndpoint.size >= maxDevices) return drop('device-cap', rinfo);
+    if (byEndpoint.size >= maxDevices) {
+      drop('device-cap', rinfo);
+      return;
+    }
     const count = perSender.get(rinfo.address) ?? 0;
-    if (count >= maxPerSender) return drop('sender-cap', rinfo);
+    if (count >= maxPerSender) {
+      drop('sender-cap', rinfo);
+      return;
+    }
     perSender.set(rinfo.address, count + 1);
     const { accepted, refused } = filterXaddrs(entry.xaddrs, rinfo.address);
     const device: DiscoveredDevice = {

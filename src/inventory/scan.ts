@@ -181,7 +181,11 @@ export class Interrogator {
 /** Drops duplicate records (same id), keeping the first. */
 export function uniqueById(records: CameraRecord[]): CameraRecord[] {
   const seen = new Set<string>();
-  return records.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+  return records.filter((r) => {
+    if (seen.has(r.id)) return false;
+    seen.add(r.id);
+    return true;
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f
 const charWidth = (ch: string): number => (WIDE.test(ch) ? 2 : 1);
 
 /** Fits `value` into `width` terminal columns (CJK counts double), ending with `…` when cut. */
-export function fit(value: string, width: number): string {
+export function fitColumns(value: string, width: number): string {
   const chars = [...value.replace(/[\u0000-\u001f\u007f]/g, '?')];
   const total = chars.reduce((n, ch) => n + charWidth(ch), 0);
   if (total <= width) return chars.join('') + ' '.repeat(width - total);
@@ -29,7 +29,7 @@ export function fit(value: string, width: number): string {
 
 function row(cells: string[]): string {
   return cells
-    .map((c, i) => fit(c, COLUMNS[i]?.width ?? 8))
+    .map((c, i) => fitColumns(c, COLUMNS[i]?.width ?? 8))
     .join(' ')
     .trimEnd();
 }
@@ -53,6 +53,6 @@ export function formatScanTable(result: ScanResult): string {
   lines.push(
     `${result.cameras.length} cameras: ${counts.block} block, ${counts.flag} flag, ${counts.allow} allow; ${withErrors} with errors`,
   );
-  for (const e of result.errors) lines.push(fit(`! ${e.source}: ${e.code}: ${e.message}`, 79).trimEnd());
+  for (const e of result.errors) lines.push(fitColumns(`! ${e.source}: ${e.code}: ${e.message}`, 79).trimEnd());
   return `${lines.join('\n')}\n`;
 }
