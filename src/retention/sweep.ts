@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, opendir, realpath, rmdir, statfs, unlink } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { LegalHold, RecordingLayout, RetentionPolicy } from '../profiles/types.js';
 import type { EventSink } from '../reporting/event-sink.js';
@@ -204,7 +204,15 @@ class SweepRun {
   // ---- setup -------------------------------------------------------------------------------------------------
 
   private async resolveQuarantineRoot(): Promise<string> {
-    if (this.opts.quarantineDir) return this.opts.quarantineDir;
+    if (this.opts.quarantineDir) {
+      // Compare resolved paths: a configured quarantine inside the root must be recognised and never swept.
+      const q = this.opts.quarantineDir;
+      try {
+        return join(await realpath(dirname(q)), basename(q));
+      } catch {
+        return q;
+      }
+    }
     // A sibling of the root when it is on the same filesystem (the usual case), else inside the root (a root that
     // is itself a mount point): rename() must never cross devices. Inside the root it is excluded from sweeps.
     const parent = dirname(this.root);
@@ -227,6 +235,7 @@ class SweepRun {
       return;
     }
     const skip = new Set([QUARANTINE_DIR_NAME]);
+    if (dirname(this.quarantineRoot) === this.root) skip.add(basename(this.quarantineRoot));
     const newest = await newestRecordingTimestamp(this.root, this.layout, skip);
     if (newest === undefined) return;
     this.r.newestRecording = new Date(newest).toISOString();
