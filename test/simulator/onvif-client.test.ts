@@ -41,6 +41,15 @@ beforeAll(async () => {
           { token: 'VideoSource_2', name: 'Changing', location: '更衣室', maximumRetentionTime: 'P30D' },
         ],
       },
+      { name: 'single', vendor: 'generic', address: ip(14), httpPort: HTTP_PORT, faults: [{ kind: 'single-service' }] },
+      {
+        name: 'mismatch',
+        vendor: 'hikvision',
+        kind: 'nvr',
+        address: ip(15),
+        httpPort: HTTP_PORT,
+        faults: [{ kind: 'token-mismatch' }],
+      },
       {
         name: 'dahua-skewed',
         vendor: 'dahua',
@@ -143,5 +152,21 @@ describe('the onvif package (agsh 0.8.3) against simulated devices', () => {
     expect(r.xml).toContain('<tt:Location>更衣室</tt:Location>');
     expect(r.xml).toContain('<tt:MaximumRetentionTime>P30D</tt:MaximumRetentionTime>');
     expect(r.xml.match(/<trc:RecordingItem>/g)?.length).toBe(2);
+  });
+
+  it('single-service: the package silently falls back to GetCapabilities (onvif-notes §1.5)', async () => {
+    const c = new Cam({ hostname: ip(14), port: HTTP_PORT, timeout: 3000, autoconnect: false });
+    expect((await call(c, 'connect')).err).toBeNull();
+    const ops = site.calls.filter((x) => x.device === 'single').map((x) => x.operation);
+    expect(ops).toContain('GetCapabilities');
+  });
+
+  it('token-mismatch: the package never calls back from connect (issue #369), so callers must race a timer', async () => {
+    const c = new Cam({ hostname: ip(15), port: HTTP_PORT, timeout: 3000, autoconnect: false });
+    const outcome = await Promise.race([
+      call(c, 'connect').then(() => 'called back'),
+      new Promise((r) => setTimeout(() => r('no callback'), 1500)),
+    ]);
+    expect(outcome).toBe('no callback');
   });
 });
