@@ -67,8 +67,10 @@ export class Outbox implements EventSink {
   private seq = 0;
   private nextPos = 1;
   private ackedPos = 0;
+  /** Unacked records are `queue[head..]`; shifting a 100k array per ack would be quadratic. */
   private queue: QueuedRecord[] = [];
-  /** Index into `queue` of the next record to send on the current connection. */
+  private head = 0;
+  /** Offset from `head` of the next record to send on the current connection. */
   private sendIdx = 0;
   private segments: Array<{ num: number; lastPos: number }> = [];
   private fh: FileHandle | undefined;
@@ -79,7 +81,8 @@ export class Outbox implements EventSink {
   private dropped = 0;
   private alarmRaised = false;
   private started = false;
-  private ackPersist: Promise<void> | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
+  private ackChain: Promise<void> = Promise.resolve();
   private ackDirty = false;
   private changeListeners = new Set<() => void>();
   private drainGen = 0;
@@ -141,6 +144,8 @@ export class Outbox implements EventSink {
   async stop(): Promise<void> {
     if (!this.started) return;
     await this.flushWrites();
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     await this.persistAck();
     await this.fh?.close();
     this.fh = undefined;
@@ -150,7 +155,7 @@ export class Outbox implements EventSink {
   async emit(type: EventType, data: Record<string, unknown>, opts?: EmitOptions): Promise<void> {
     if (!this.started) throw new Error('outbox not started');
     const critical = opts?.critical === true || CRITICAL_PREFIXES.some((p) => type.startsWith(p));
-    const depth = this.queue.length;
+    const depth = this.depth();
     if (depth >= this.opts.alarmEvents && !this.alarmRaised && type !== 'outbox.alarm') {
       this.alarmRaised = true;
       this.opts.logger.error({ depth }, 'outbox: alarm threshold reached');
@@ -176,10 +181,10 @@ export class Outbox implements EventSink {
   }
 
   stats(): OutboxStats {
-    const oldest = this.queue[0];
+    const oldest = this.queue[this.head];
     const oldestAgeS = oldest ? Math.max(0, (this.now().getTime() - Date.parse(oldest.ev.ts)) / 1000) : 0;
     return {
-      depth: this.queue.length,
+      depth: this.depth(),
       oldestAgeS: Math.round(oldestAgeS),
       dropped: this.dropped,
       alarm: this.alarmRaised,
@@ -189,11 +194,15 @@ export class Outbox implements EventSink {
   /** Resolves once every event written so far is acked (or the timeout passes); true when empty. */
   async waitEmpty(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length > 0 && Date.now() < deadline) {
+    while (this.depth() > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.persistAck();
-    return this.queue.length === 0;
+    return this.depth() === 0;
+  }
+
+  private depth(): number {
+    return this.queue.length - this.head;
   }
 
   /**
@@ -203,66 +212,92 @@ export class Outbox implements EventSink {
   async drain(publish: PublishFn, maxInflight: number, signal: AbortSignal): Promise<void> {
     const gen = ++this.drainGen;
     this.sendIdx = 0;
-    const inflight = new Set<Promise<void>>();
-    const aborted = abortPromise(signal);
+    let inflight = 0;
+    let wake: (() => void) | undefined;
+    const settled = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    signal.addEventListener('abort', settled, { once: true });
     let failed = false;
     while (!signal.aborted && !failed && this.started) {
-      if (this.sendIdx >= this.queue.length || inflight.size >= maxInflight) {
-        if (inflight.size === 0 && this.sendIdx >= this.queue.length) {
+      if (this.sendIdx >= this.depth() || inflight >= maxInflight) {
+        if (inflight === 0 && this.sendIdx >= this.depth()) {
           await this.waitChange(signal);
           continue;
         }
-        await Promise.race([...inflight, aborted]);
+        await new Promise<void>((r) => {
+          wake = r;
+        });
         continue;
       }
-      const rec = this.queue[this.sendIdx++];
+      const rec = this.queue[this.head + this.sendIdx++];
       if (!rec) continue;
       const ev = rec.replay ? { ...rec.ev, replayed: true as const } : rec.ev;
       rec.replay = true;
-      const p: Promise<void> = publish(ev).then(
+      inflight++;
+      publish(ev).then(
         () => {
-          inflight.delete(p);
+          inflight--;
           if (gen === this.drainGen) this.ack(rec.pos);
+          settled();
         },
         () => {
-          inflight.delete(p);
+          inflight--;
           failed = true;
+          settled();
         },
       );
-      inflight.add(p);
     }
+    signal.removeEventListener('abort', settled);
   }
 
   private ack(pos: number): void {
-    // QoS 1 on one connection acks in order; a late ack for an already-dropped head is ignored.
-    const idx = this.queue.findIndex((r) => r.pos === pos);
-    if (idx !== 0) {
-      if (idx > 0) {
+    // QoS 1 on one connection acks in order, so this is nearly always the head
+    const headRec = this.queue[this.head];
+    if (!headRec || headRec.pos !== pos) {
+      const idx = this.queue.findIndex((r, i) => i >= this.head && r.pos === pos);
+      if (idx > this.head) {
         this.queue.splice(idx, 1);
         this.sendIdx = Math.max(0, this.sendIdx - 1);
       }
       return;
     }
-    this.queue.shift();
+    this.head++;
     this.sendIdx = Math.max(0, this.sendIdx - 1);
-    const head = this.queue[0];
-    this.ackedPos = head ? head.pos - 1 : this.nextPos - 1;
-    if (this.alarmRaised && this.queue.length < this.opts.alarmEvents * 0.9) this.alarmRaised = false;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const next = this.queue[this.head];
+    this.ackedPos = next ? next.pos - 1 : this.nextPos - 1;
+    if (this.alarmRaised && this.depth() < this.opts.alarmEvents * 0.9) this.alarmRaised = false;
     this.scheduleAckPersist();
   }
 
   private scheduleAckPersist(): void {
     this.ackDirty = true;
-    if (this.ackPersist) return;
-    this.ackPersist = new Promise<void>((resolve) => setTimeout(resolve, 50))
-      .then(() => this.persistAck())
-      .finally(() => {
-        this.ackPersist = undefined;
-        if (this.ackDirty) this.scheduleAckPersist();
-      });
+    if (this.ackTimer) return;
+    // batch pointer writes: losing the last 50 ms of acks only means a few at-least-once replays
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      void this.persistAck();
+    }, 50);
   }
 
-  private async persistAck(): Promise<void> {
+  /** Serialised: concurrent writers would race on acked.tmp. */
+  private persistAck(): Promise<void> {
+    this.ackChain = this.ackChain
+      .then(() => this.writeAck())
+      .catch((err: unknown) => {
+        this.ackDirty = true;
+        this.opts.logger.error({ err: String(err) }, 'outbox: cannot persist ack pointer');
+      });
+    return this.ackChain;
+  }
+
+  private async writeAck(): Promise<void> {
     if (!this.ackDirty) return;
     this.ackDirty = false;
     const acked = this.ackedPos;
@@ -343,7 +378,7 @@ export class Outbox implements EventSink {
   }
 
   private async flushWrites(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.writing !== undefined) await this.writing;
   }
 
   private segPath(num: number): string {
@@ -365,11 +400,4 @@ export class Outbox implements EventSink {
       signal.addEventListener('abort', done, { once: true });
     });
   }
-}
-
-function abortPromise(signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

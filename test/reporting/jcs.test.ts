@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../src/reporting/backoff.js';
 import { canonicalize } from '../../src/reporting/requests/jcs.js';
 import { keyIdOf, signRequest, verifySignature } from '../../src/reporting/requests/signing.js';
-import { backoffDelay } from '../../src/reporting/backoff.js';
 
 describe('RFC 8785 JCS', () => {
   it('canonicalizes the RFC §3.2.2 example', () => {

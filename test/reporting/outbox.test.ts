@@ -17,7 +17,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 const mk = (dataDir: string, o: Partial<{ alarmEvents: number; maxEvents: number }> = {}) =>
-  new Outbox({ dataDir, logger: silentLogger(), alarmEvents: o.alarmEvents ?? 1000, maxEvents: o.maxEvents ?? 5000, segmentRecords: 10 });
+  new Outbox({
+    dataDir,
+    logger: silentLogger(),
+    alarmEvents: o.alarmEvents ?? 1000,
+    maxEvents: o.maxEvents ?? 5000,
+    segmentRecords: 10,
+  });
 
 async function drainAll(outbox: Outbox, upTo = Number.POSITIVE_INFINITY): Promise<OutboxEvent[]> {
   const got: OutboxEvent[] = [];
@@ -70,7 +76,11 @@ describe('Outbox', () => {
     await a.start();
     for (let i = 0; i < 5; i++) await a.emit('scan.completed', { n: i });
     await a.stop();
-    const seg = readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('seg-')).sort().at(-1) ?? '';
+    const seg =
+      readdirSync(join(dir, 'outbox'))
+        .filter((f) => f.startsWith('seg-'))
+        .sort()
+        .at(-1) ?? '';
     appendFileSync(join(dir, 'outbox', seg), '{"pos":99,"ev":{"id":"x"');
     const b = mk(dir);
     await b.start();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
@@ -15,7 +15,10 @@ import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, requireCapability } from '../helpers/capabilities.js';
 
-const kinds = ['embedded', ...(requireCapability('mosquitto', mosquittoAvailable()) ? ['mosquitto' as const] : [])] as const;
+const kinds = [
+  'embedded',
+  ...(requireCapability('mosquitto', mosquittoAvailable()) ? ['mosquitto' as const] : []),
+] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(cond: () => boolean, ms = 15_000): Promise<void> {
@@ -62,7 +65,14 @@ function camera(id: string, action: 'allow' | 'flag' | 'block'): CameraRecord {
 }
 
 function scan(cams: CameraRecord[]): ScanResult {
-  return { site: 's1', gateway: 'gw1', scannedAt: new Date().toISOString(), policyRevision: 'r1', cameras: cams, errors: [] };
+  return {
+    site: 's1',
+    gateway: 'gw1',
+    scannedAt: new Date().toISOString(),
+    policyRevision: 'r1',
+    cameras: cams,
+    errors: [],
+  };
 }
 
 const dirs: string[] = [];
@@ -81,10 +91,16 @@ function makeReporter(url: string, dataDir: string, extra: Record<string, unknow
   const outbox = new Outbox({ dataDir, logger, alarmEvents: 500_000, maxEvents: 2_000_000, segmentRecords: 100 });
   const audit = new MemoryAuditSink();
   const reporter = new Reporter({ config, logger, outbox, audit, version: 't', backoffBaseMs: 50, backoffMaxMs: 300 });
+  live.push(reporter);
   return { reporter, outbox, audit };
 }
 
 const BASE = 'camwarden/s1/gw1';
+// a failed test must not leave a reporter with the same clientId fighting the next test's one
+const live: Reporter[] = [];
+afterEach(async () => {
+  for (const r of live.splice(0)) await r.stop().catch(() => undefined);
+});
 
 describe.each(kinds)('reporting against %s broker', (kind) => {
   let broker: TestBroker;
@@ -122,7 +138,8 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
       firstSeen.push(e.seq);
     }
     expect(firstSeen).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(outbox.stats().depth).toBe(0);
+    // the observer may see the last events a moment before their PUBACKs reach the agent
+    await waitFor(() => outbox.stats().depth === 0);
     await reporter.stop();
     await obs.c.endAsync();
   });
@@ -130,14 +147,20 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
   it('retained state is rebuilt after the broker loses its retained store', async () => {
     const { reporter } = makeReporter(broker.url, tmp());
     await reporter.start();
-    await reporter.updateInventory(scan([camera('a', 'allow'), camera('b', 'block')]), { unit: 'U', retentionDays: 30 });
+    await reporter.updateInventory(scan([camera('a', 'allow'), camera('b', 'block')]), {
+      unit: 'U',
+      retentionDays: 30,
+    });
     await sleep(300);
     await broker.stop();
     // mosquitto persistence is on: drop its store by restarting without a save
     if (kind === 'mosquitto') broker.kill9?.();
     await broker.start({ dropRetained: true });
     const obs = await observer(broker.url, `${BASE}/#`);
-    await waitFor(() => obs.msgs.some((m) => m.topic === `${BASE}/inventory`) && obs.msgs.some((m) => m.topic === `${BASE}/cameras/b`));
+    await waitFor(
+      () =>
+        obs.msgs.some((m) => m.topic === `${BASE}/inventory`) && obs.msgs.some((m) => m.topic === `${BASE}/cameras/b`),
+    );
     const inv = JSON.parse(obs.msgs.find((m) => m.topic === `${BASE}/inventory`)?.text ?? '{}');
     expect(inv.cameraCount).toBe(2);
     expect(inv.unit).toBe('U');
@@ -205,10 +228,8 @@ describe.each(kinds)('agent process SIGKILLed (%s broker)', (kind) => {
     } catch {
       // other areas' type errors do not stop tsc from emitting dist/
     }
-  }, 120_000);
-  beforeAll(async () => {
     broker = await startBroker(kind);
-  });
+  }, 120_000);
   afterAll(async () => broker.close());
 
   it('mid-drain kill loses nothing, and the offline last will is seen', async () => {
@@ -235,8 +256,20 @@ describe.each(kinds)('agent process SIGKILLed (%s broker)', (kind) => {
     );
     const bootId = out.split('\n')[0]?.split(' ')[1];
     const c2 = child(0);
-    await waitFor(() => new Set(events().filter((e) => e.bootId === bootId).map((e) => e.id)).size >= total, 30_000);
-    const seqs = new Set(events().filter((e) => e.bootId === bootId).map((e) => e.seq));
+    await waitFor(
+      () =>
+        new Set(
+          events()
+            .filter((e) => e.bootId === bootId)
+            .map((e) => e.id),
+        ).size >= total,
+      30_000,
+    );
+    const seqs = new Set(
+      events()
+        .filter((e) => e.bootId === bootId)
+        .map((e) => e.seq),
+    );
     expect(seqs.size).toBe(total);
     expect(seenAtKill).toBeLessThan(total);
     const replays = events().filter((e) => e.bootId === bootId && e.replayed === true);

@@ -30,10 +30,22 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
   async function tryConnect(tls: { caFile: string; certFile: string; keyFile: string }): Promise<boolean> {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-rep-tls-'));
     dirs.push(dataDir);
-    const config = configSchema.parse({ site: { id: 's1', gatewayId: 'gw1' }, dataDir, mqtt: { url: broker.url, ...tls } });
+    const config = configSchema.parse({
+      site: { id: 's1', gatewayId: 'gw1' },
+      dataDir,
+      mqtt: { url: broker.url, ...tls },
+    });
     const logger = silentLogger();
     const outbox = new Outbox({ dataDir, logger, alarmEvents: 1000, maxEvents: 2000 });
-    const reporter = new Reporter({ config, logger, outbox, audit: new MemoryAuditSink(), version: 't', backoffBaseMs: 50, backoffMaxMs: 200 });
+    const reporter = new Reporter({
+      config,
+      logger,
+      outbox,
+      audit: new MemoryAuditSink(),
+      version: 't',
+      backoffBaseMs: 50,
+      backoffMaxMs: 200,
+    });
     await reporter.start();
     let connected = false;
     for (let i = 0; i < 40 && !connected; i++) {
@@ -50,7 +62,9 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
     expect(await tryConnect({ caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey })).toBe(true);
   });
   it('refuses a broker certificate from the wrong CA', async () => {
-    expect(await tryConnect({ caFile: certs.wrongCa, certFile: certs.clientCert, keyFile: certs.clientKey })).toBe(false);
+    expect(await tryConnect({ caFile: certs.wrongCa, certFile: certs.clientCert, keyFile: certs.clientKey })).toBe(
+      false,
+    );
   });
   it('is refused with an expired client certificate', async () => {
     expect(await tryConnect({ caFile: certs.ca, certFile: certs.expiredCert, keyFile: certs.expiredKey })).toBe(false);
