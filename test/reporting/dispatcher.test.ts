@@ -1,0 +1,127 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { parseCommandKeys } from '../../src/reporting/requests/command-keys.js';
+import { RequestDispatcher } from '../../src/reporting/requests/dispatcher.js';
+import { ReplayStore } from '../../src/reporting/requests/replay-store.js';
+import type { RequestHandlers } from '../../src/reporting/requests/schemas.js';
+import { signRequest } from '../../src/reporting/requests/signing.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const TOPIC = (op: string) => `camwarden/s1/gw1/request/${op}`;
+
+async function setup(opts: { keys?: boolean; dir?: string; handlers?: RequestHandlers } = {}) {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cw-rep-req-'));
+  dirs.push(dir);
+  const store = new ReplayStore(join(dir, 'seen-requests.jsonl'), () => NOW);
+  await store.start();
+  const events = new MemoryEventSink();
+  const audit = new MemoryAuditSink();
+  const d = new RequestDispatcher({
+    keys: opts.keys === false ? undefined : parseCommandKeys(pem),
+    handlers: opts.handlers ?? { status: async () => ({ fine: true }), 'legal-hold/add': async (a) => a },
+    replayStore: store,
+    events,
+    audit,
+    logger: silentLogger(),
+    now: () => NOW,
+  });
+  return { d, store, events, audit, dir };
+}
+const req = (tx: string, args: Record<string, unknown> = {}, issued = -60_000, expires = 300_000) => ({
+  transaction: tx,
+  issuedAt: new Date(NOW.getTime() + issued).toISOString(),
+  expiresAt: new Date(NOW.getTime() + expires).toISOString(),
+  args,
+});
+const send = (d: RequestDispatcher, op: string, body: unknown, retained = false) =>
+  d.handle(TOPIC(op), op, Buffer.from(JSON.stringify(body)), retained);
+
+describe('RequestDispatcher', () => {
+  it('runs a good request and echoes the transaction', async () => {
+    const { d, events, audit } = await setup();
+    expect(await send(d, 'status', signRequest(TOPIC('status'), req('t1'), privateKey))).toEqual({
+      transaction: 't1',
+      status: 'ok',
+      data: { fine: true },
+    });
+    expect(events.ofType('request.handled')).toHaveLength(1);
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('refuses with the right code, each refusal an event and an audit entry', async () => {
+    const { d, events, audit } = await setup();
+    const cases: Array<[string, unknown, boolean, string]> = [
+      ['status', signRequest(TOPIC('status'), req('r1'), privateKey), true, 'replayed'],
+      ['reboot', signRequest(TOPIC('reboot'), req('r2'), privateKey), false, 'unknown-op'],
+      ['status', signRequest(TOPIC('status'), req('r3', {}, 3_600_000, 3_700_000), privateKey), false, 'expired'],
+      ['status', signRequest(TOPIC('status'), req('r4', {}, -60_000, 7 * 86_400_000), privateKey), false, 'expired'],
+      ['status', signRequest(TOPIC('sweep'), req('r5'), privateKey), false, 'unauthorized'],
+      [
+        'legal-hold/add',
+        signRequest(TOPIC('legal-hold/add'), req('r6', { cameraId: 'c' }), privateKey),
+        false,
+        'invalid-request',
+      ],
+      ['status', 'not an object', false, 'invalid-request'],
+    ];
+    for (const [op, body, retained, code] of cases) {
+      const res = await send(d, op, body, retained);
+      expect(res.status, `${code}`).toBe('error');
+      expect(res.error?.code).toBe(code);
+    }
+    expect(await d.handle(TOPIC('status'), 'status', Buffer.from('{nope'), false)).toMatchObject({
+      error: { code: 'invalid-request' },
+    });
+    expect(events.ofType('request.refused')).toHaveLength(cases.length + 1);
+    expect(audit.entries.filter((e) => e.kind === 'request')).toHaveLength(cases.length + 1);
+  });
+
+  it('refuses everything when no keys are configured', async () => {
+    const { d } = await setup({ keys: false });
+    const res = await send(d, 'status', signRequest(TOPIC('status'), req('k1'), privateKey));
+    expect(res.error?.code).toBe('unauthorized');
+  });
+
+  it('remembers accepted transactions across a restart', async () => {
+    const first = await setup();
+    const good = signRequest(TOPIC('status'), req('persist'), privateKey);
+    expect((await send(first.d, 'status', good)).status).toBe('ok');
+    await first.store.stop();
+    const second = await setup({ dir: first.dir });
+    expect((await send(second.d, 'status', good)).error?.code).toBe('replayed');
+  });
+
+  it('a handler failure is an error response, not a crash', async () => {
+    const { d } = await setup({
+      handlers: {
+        scan: async () => {
+          throw new Error('scanner busy');
+        },
+      },
+    });
+    const res = await send(d, 'scan', signRequest(TOPIC('scan'), req('h1'), privateKey));
+    expect(res).toMatchObject({
+      transaction: 'h1',
+      status: 'error',
+      error: { code: 'internal', message: 'scanner busy' },
+    });
+  });
+
+  it('rejects key files without Ed25519 keys', () => {
+    expect(() => parseCommandKeys('nothing here')).toThrow(/no PEM public key/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(() => parseCommandKeys(String(rsa))).toThrow(/not Ed25519/);
+  });
+});
