@@ -1,12 +1,13 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
 import type { CameraRecord, DiscoveredDevice, ScanResult } from '../inventory/types.js';
+import { diffInventories } from '../reporting/inventory-diff.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
+import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
 import { HealthServer } from './health-server.js';
-import { carryOverMissing, diffInventories } from './inventory-diff.js';
 import { readInventory, writeInventory } from './inventory-file.js';
 import type { EnforcementPort, PolicyPort, ReportingPort, RetentionPort, SweepSummary } from './ports.js';
 import { ScheduledJob } from './scheduled-job.js';
@@ -42,7 +43,6 @@ export interface AgentOptions {
  */
 export class Agent {
   readonly scanJob: ScheduledJob<ScanResult>;
-  readonly sweepJob: ScheduledJob<SweepSummary | undefined>;
   private readonly controller: Controller;
   private inventory: ScanResult | undefined;
   private helloDevices = new Map<string, string>();
@@ -57,11 +57,10 @@ export class Agent {
     this.scanJob = new ScheduledJob('scan', config.schedule.scan, () => this.scanCycle(), logger, {
       runOnStart: false,
     });
-    this.sweepJob = new ScheduledJob('sweep', config.schedule.sweep, () => this.sweepCycle(), logger);
     const modules: AgentModule[] = [opts.reporting, opts.audit, opts.policy, opts.enforcement];
     if (opts.hello) modules.push(this.helloModule(opts.hello));
     modules.push(this.scanJob);
-    if (opts.retention) modules.push(this.sweepJob);
+    if (opts.retention) modules.push(opts.retention);
     if (config.http.listen) {
       this.healthServer = new HealthServer(config.http.listen, { health: () => this.health() }, () => this.ready);
       modules.push(this.healthServer);
@@ -84,7 +83,7 @@ export class Agent {
     // First pass right away: scan, then (once decisions and zones are known) a retention sweep.
     void this.scanJob
       .runNow()
-      .then(() => (this.opts.retention ? this.sweepJob.runNow() : undefined))
+      .then(() => this.opts.retention?.run())
       .catch(() => undefined)
       .finally(() => {
         this.ready = true;
@@ -109,9 +108,8 @@ export class Agent {
       extraDevices,
     });
     const result = carryOverMissing(this.inventory, scanned);
-    const changes = diffInventories(this.inventory, result);
-    for (const change of changes) {
-      await reporting.events.emit(change.type, change.data, { critical: change.type === 'decision.changed' });
+    // The reporter emits camera.added/removed/decision.changed events; decisions also go to the audit trail.
+    for (const change of diffInventories(this.inventory?.cameras, result.cameras)) {
       if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
     }
     this.inventory = result;
@@ -127,17 +125,11 @@ export class Agent {
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'enforcement reconcile failed');
     }
-    if (this.opts.retention?.checkRecorders) {
-      await this.opts.retention.checkRecorders(result, policy.current()).catch((err: unknown) => {
-        logger.warn({ err: errorMessage(err) }, 'recorder retention check failed');
-      });
-    }
     return result;
   }
 
-  async sweepCycle(dryRun = false): Promise<SweepSummary | undefined> {
-    if (!this.opts.retention) return undefined;
-    return this.opts.retention.sweep(this.inventory, this.opts.policy.current(), { dryRun });
+  async sweepNow(dryRun = false): Promise<SweepSummary | undefined> {
+    return this.opts.retention?.run({ dryRun });
   }
 
   /** Re-evaluates the last inventory under the active profiles (after a profile change) and enforces it. */
@@ -149,10 +141,8 @@ export class Agent {
       policyRevision: this.opts.policy.revision(),
       cameras: this.opts.policy.decide(this.inventory.cameras, now),
     };
-    for (const change of diffInventories(this.inventory, redecided)) {
-      if (change.type !== 'decision.changed') continue;
-      await this.opts.reporting.events.emit(change.type, change.data, { critical: true });
-      await this.opts.audit.append('decision', change.data);
+    for (const change of diffInventories(this.inventory.cameras, redecided.cameras)) {
+      if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
     }
     this.inventory = redecided;
     await writeInventory(this.opts.config.dataDir, redecided);

@@ -35,15 +35,9 @@ export interface SweepSummary {
   errors: unknown[];
 }
 
-export interface RetentionPort {
-  /** One sweep with the cameras of the last scan (zone, class, blocked) and the active profiles. */
-  sweep(
-    inventory: ScanResult | undefined,
-    profiles: ProfileSet | undefined,
-    opts: { dryRun: boolean },
-  ): Promise<SweepSummary>;
-  /** Recorder MaximumRetentionTime vs policy findings for this inventory; reported as events. */
-  checkRecorders?(inventory: ScanResult, profiles: ProfileSet | undefined): Promise<void>;
+export interface RetentionPort extends AgentModule {
+  /** One sweep now (or the one in progress), with the cameras of the last scan and the active profiles. */
+  run(opts?: { dryRun?: boolean }): Promise<SweepSummary>;
 }
 
 export interface EnforcementPort extends AgentModule {

@@ -5,7 +5,9 @@ import { CamwardenError, errorMessage, UsageError } from '../util/errors.js';
 import { type CommandIO, helpText, parseCommandArgs } from './command.js';
 import { COMMANDS } from './registry.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+
+import { VERSION } from './version.js';
 
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

@@ -21,13 +21,18 @@ const enabled =
   requireCapability('mosquitto', mosquittoAvailable());
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
+// gateway netns (agent + mosquitto) ↔ camera netns (simulator); the test reaches the broker over a third veth.
 const ns = `cw-run-${process.pid}`;
-const hostIf = `cwr${process.pid % 100000}h`;
-const nsIf = `cwr${process.pid % 100000}n`;
+const camNs = `cw-runcam-${process.pid}`;
+const tag = process.pid % 100000;
+const hostIf = `cwr${tag}h`;
+const nsIf = `cwr${tag}n`;
+const gwCamIf = `cwr${tag}g`;
+const camIf = `cwr${tag}c`;
 const third = 10 + (process.pid % 200);
 const hostAddr = `10.213.${third}.1`;
 const nsAddr = `10.213.${third}.2`;
-const camBase = '127.61.0';
+const camBase = `10.214.${third}`;
 const DAY = 86_400_000;
 
 function sh(cmd: string, args: string[]): string {
@@ -74,6 +79,15 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     sh('ip', ['link', 'set', hostIf, 'up']);
     sh('ip', ['-n', ns, 'addr', 'add', `${nsAddr}/30`, 'dev', nsIf]);
     sh('ip', ['-n', ns, 'link', 'set', nsIf, 'up']);
+    sh('ip', ['netns', 'add', camNs]);
+    sh('ip', ['-n', camNs, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', ns, 'link', 'add', gwCamIf, 'type', 'veth', 'peer', 'name', camIf]);
+    sh('ip', ['-n', ns, 'link', 'set', camIf, 'netns', camNs]);
+    sh('ip', ['-n', ns, 'addr', 'add', `${camBase}.1/24`, 'dev', gwCamIf]);
+    sh('ip', ['-n', ns, 'link', 'set', gwCamIf, 'up']);
+    for (const host of [10, 11, 12, 13]) sh('ip', ['-n', camNs, 'addr', 'add', `${camBase}.${host}/24`, 'dev', camIf]);
+    sh('ip', ['-n', camNs, 'link', 'set', camIf, 'up']);
+    sh('ip', ['-n', camNs, 'route', 'add', 'default', 'via', `${camBase}.1`]);
 
     // mosquitto inside the namespace, reachable from the test over the veth
     const conf = join(work, 'mosquitto.conf');
@@ -122,7 +136,13 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
       ],
     };
     writeFileSync(join(work, 'site.json'), JSON.stringify(site));
-    const sim = inNs(['node', cli, 'simulate', '--site', join(work, 'site.json'), '--json']);
+    const sim = spawn(
+      'ip',
+      ['netns', 'exec', camNs, 'node', cli, 'simulate', '--site', join(work, 'site.json'), '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(sim);
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -190,10 +210,12 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     } catch {
       // gone with the namespace
     }
-    try {
-      sh('ip', ['netns', 'del', ns]);
-    } catch {
-      // already gone
+    for (const name of [ns, camNs]) {
+      try {
+        sh('ip', ['netns', 'del', name]);
+      } catch {
+        // already gone
+      }
     }
     rmSync(work, { recursive: true, force: true });
   });

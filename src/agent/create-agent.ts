@@ -1,0 +1,250 @@
+import { AuditLog, auditFilePath } from '../audit/index.js';
+import type { Config } from '../config/schema.js';
+import { HelloListener } from '../discovery/index.js';
+import { createEnforcer } from '../enforce/create-enforcer.js';
+import type { NftRunner } from '../enforce/types.js';
+import { runScan, type ScanDeps } from '../inventory/scan.js';
+import type { ScanResult } from '../inventory/types.js';
+import { createOpenSession } from '../onvif/index.js';
+import type { ProfileSet } from '../profiles/types.js';
+import { Outbox } from '../reporting/outbox.js';
+import { Reporter } from '../reporting/reporter.js';
+import { TreeFootageQuarantine } from '../retention/footage-quarantine.js';
+import { HoldStore } from '../retention/hold-store.js';
+import { resolveLayout } from '../retention/load-layout.js';
+import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays, factsFromScan } from '../retention/policy.js';
+import type { SweepOptions } from '../retention/sweep.js';
+import { Sweeper } from '../retention/sweeper.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { Agent } from './agent.js';
+import type { RetentionPort, SweepSummary } from './ports.js';
+import { createPolicyPort } from './profile-policy.js';
+
+export interface CreateAgentOptions {
+  config: Config;
+  logger: Logger;
+  version: string;
+  /** Demo and tests: an nft stand-in, extra scan seams. */
+  nft?: NftRunner;
+  scanOverrides?: Partial<ScanDeps>;
+  /** Listen for Hello/Bye (default: config.discovery.listenHello and multicast on). */
+  hello?: boolean;
+}
+
+/** Wires the concrete capability modules into an Agent: the only place that knows all of them. */
+export function createAgent(opts: CreateAgentOptions): Agent {
+  const { config, logger } = opts;
+  const outbox = new Outbox({
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'outbox' }),
+    alarmEvents: config.mqtt.outboxAlarmEvents,
+    maxEvents: config.mqtt.outboxMaxEvents,
+  });
+  const auditLog = new AuditLog({ file: auditFilePath(config.dataDir), events: outbox, logger });
+  const audit = {
+    name: 'audit',
+    append: (kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>) => auditLog.append(kind, data),
+    start: async () => {
+      await auditLog.start();
+    },
+    stop: () => auditLog.stop(),
+  };
+  const reporter = new Reporter({
+    config,
+    logger: logger.child({ component: 'mqtt' }),
+    outbox,
+    audit,
+    version: opts.version,
+  });
+  const policy = createPolicyPort({ config, logger: logger.child({ component: 'profiles' }), events: outbox, audit });
+  const holds = new HoldStore(config.dataDir);
+
+  let agent: Agent | undefined;
+  const sweepInputs = async (): Promise<SweepOptions> => {
+    const root = config.retention.recordingsDir;
+    if (!root)
+      throw new CamwardenError(ErrorCode.RetentionRefused, 'retention is off: CAMWARDEN_RECORDINGS_DIR is unset');
+    const profiles = policy.current();
+    const inventory: ScanResult | undefined = agent?.lastInventory;
+    return {
+      root,
+      layout: await resolveLayout(config.retention.layout, config.profilesDir, profiles?.layouts ?? {}),
+      policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
+      cameras: inventory ? retentionFacts(inventory, profiles) : [],
+      extraHolds: await holds.list(),
+      dataDir: config.dataDir,
+      ...(config.retention.quarantineDir ? { quarantineDir: config.retention.quarantineDir } : {}),
+      ...(config.retention.quotaBytes !== undefined ? { quotaBytes: config.retention.quotaBytes } : {}),
+      ...(config.retention.minFreeBytes !== undefined ? { minFreeBytes: config.retention.minFreeBytes } : {}),
+      maxDeletesPerRun: config.retention.maxDeletesPerRun,
+      activeWriteGraceS: config.retention.activeWriteGraceS,
+      maxClockAheadDays: config.retention.maxClockAheadDays,
+      events: outbox,
+      audit,
+    };
+  };
+  const quarantine =
+    config.retention.recordingsDir && config.enforce.quarantineFootage
+      ? new TreeFootageQuarantine(sweepInputs)
+      : undefined;
+  const enforcer = createEnforcer({
+    config,
+    events: outbox,
+    audit,
+    logger: logger.child({ component: 'enforce' }),
+    openSession: createOpenSession({
+      callTimeoutMs: config.onvif.callTimeoutMs,
+      maxResponseBytes: config.onvif.maxResponseBytes,
+    }),
+    ...(quarantine ? { quarantine } : {}),
+    ...(opts.nft ? { overrides: { nft: opts.nft } } : {}),
+  });
+
+  let retention: RetentionPort | undefined;
+  if (config.retention.recordingsDir) {
+    const sweeper = new Sweeper({
+      expression: config.schedule.sweep,
+      inputs: sweepInputs,
+      records: async () => agent?.lastInventory?.cameras ?? [],
+      events: outbox,
+      logger: logger.child({ component: 'retention' }),
+    });
+    retention = {
+      name: 'retention',
+      start: () => sweeper.start(),
+      stop: () => sweeper.stop(),
+      health: () => sweeper.health(),
+      run: async (runOpts = {}): Promise<SweepSummary> => {
+        if (runOpts.dryRun) {
+          const { sweep } = await import('../retention/sweep.js');
+          return sweep({ ...(await sweepInputs()), dryRun: true });
+        }
+        return sweeper.run();
+      },
+    };
+  }
+
+  const helloWanted = opts.hello ?? (config.discovery.listenHello && config.discovery.multicast);
+  agent = new Agent({
+    config,
+    logger,
+    audit,
+    reporting: {
+      name: 'reporting',
+      events: outbox,
+      start: () => reporter.start(),
+      stop: () => reporter.stop(),
+      health: () => reporter.health(),
+      outboxDepth: () => outbox.stats().depth,
+      publishInventory: async (result) => {
+        reporter.setPolicyRevision(result.policyRevision);
+        await reporter.updateInventory(result, filingFields(config, result, policy.current()));
+      },
+    },
+    policy,
+    enforcement: enforcer,
+    retention,
+    scan: ({ decide, policyRevision, extraDevices }) =>
+      runScan({
+        config,
+        decide,
+        policyRevision,
+        devices: extraDevices,
+        logger: logger.child({ component: 'scan' }),
+        ...opts.scanOverrides,
+      }),
+    ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),
+  });
+  const running = agent;
+  reporter.registerHandlers(requestHandlers(running, policy, holds));
+  policy.onChange(() => {
+    void running
+      .redecide()
+      .catch((err: unknown) => logger.error({ err: String(err) }, 're-deciding after a profile change failed'));
+  });
+  return running;
+}
+
+function retentionFacts(inventory: ScanResult, profiles: ProfileSet | undefined) {
+  const facts = factsFromScan(inventory);
+  if (!profiles) return facts;
+  // Per-camera retention days, overlays and recording-directory aliases come from the site profile.
+  for (const fact of facts) {
+    const camera = inventory.cameras.find((c) => c.id === fact.id);
+    const assignment = profiles.site.cameras.find(
+      (a) =>
+        a.match.id === fact.id ||
+        (camera !== undefined &&
+          ((a.match.endpoint !== undefined && a.match.endpoint === camera.endpoint) ||
+            (a.match.serial !== undefined && a.match.serial === camera.serial) ||
+            (a.match.mac !== undefined && a.match.mac.toLowerCase() === camera.mac?.toLowerCase()) ||
+            (a.match.address !== undefined && a.match.address === camera.address && !camera.parent))),
+    );
+    if (!assignment) continue;
+    if (assignment.retentionDays !== undefined) fact.retentionDays = assignment.retentionDays;
+    if (assignment.recordingName !== undefined) fact.recordingName = assignment.recordingName;
+    fact.overlays = [...new Set([...fact.overlays, ...assignment.overlays])];
+  }
+  return facts;
+}
+
+/** Art 14 filing fields for the inventory: unit, location, camera count and types, retention days. */
+function filingFields(config: Config, result: ScanResult, profiles: ProfileSet | undefined) {
+  const policy = profiles?.retention ?? DEFAULT_RETENTION_POLICY;
+  const days = factsFromScan(result).map((f) => effectiveRetentionDays(policy, f));
+  const filing = profiles?.site.filings[0];
+  return {
+    unit: config.site.unit,
+    location: config.site.location,
+    retentionDays: days.length > 0 ? Math.min(...days) : effectiveRetentionDays(policy, undefined),
+    ...(filing ? { filingNumber: filing.number, filingDate: filing.date, goLiveDate: filing.goLiveDate } : {}),
+  };
+}
+
+function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPort>, holds: HoldStore) {
+  return {
+    scan: async () => {
+      const result = await agent.scanJob.runNow();
+      return { cameras: result.cameras.length, errors: result.errors.length, scannedAt: result.scannedAt };
+    },
+    sweep: async (args: { dryRun?: boolean | undefined }) => {
+      const result = await agent.sweepNow(args.dryRun === true);
+      if (!result)
+        throw new CamwardenError(ErrorCode.NotSupported, 'retention is off: CAMWARDEN_RECORDINGS_DIR is unset');
+      return result;
+    },
+    status: async () => ({ cameras: agent.counts(), policyRevision: policy.revision(), health: agent.health() }),
+    'reload-profiles': async () => policy.reload(),
+    'legal-hold/add': async (args: {
+      id?: string | undefined;
+      cameraId: string;
+      from: string;
+      to: string;
+      reason?: string | undefined;
+    }) =>
+      holds.addHold({
+        ...(args.id ? { id: args.id } : {}),
+        camera: args.cameraId,
+        from: args.from,
+        to: args.to,
+        reason: args.reason ?? '',
+      }),
+    'legal-hold/remove': async (args: { id: string }) => {
+      const removed = await holds.removeHold(args.id);
+      if (!removed) throw new CamwardenError(ErrorCode.InvalidRequest, `no legal hold ${JSON.stringify(args.id)}`);
+      return { removed: args.id };
+    },
+    'consent/record': async (args: {
+      cameraId: string;
+      reference: string;
+      grantedBy?: string | undefined;
+      validUntil?: string | undefined;
+    }) => policy.recordConsent(args),
+    'profiles/apply': async (args: {
+      files: Record<string, string>;
+      revision?: string | undefined;
+      dryRun?: boolean | undefined;
+    }) => policy.applyBundle(args.files, { dryRun: args.dryRun === true }),
+  };
+}
