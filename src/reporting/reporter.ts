@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { AgentModule } from '../agent/agent-module.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
 import type { CameraRecord, ScanResult } from '../inventory/types.js';
@@ -42,7 +43,7 @@ export interface ReporterOptions {
  * The MQTT side of the agent: retained status/inventory/cameras, the outbox drain, and signed requests.
  * Works with no broker configured or reachable: events stay in the outbox.
  */
-export class Reporter {
+export class Reporter implements AgentModule {
   readonly name = 'reporting';
   readonly base: string;
   private transport: MqttTransport | undefined;
@@ -84,6 +85,8 @@ export class Reporter {
         logger.error({ err: errorMessage(err) }, 'command keys unusable: remote requests refused');
       }
     }
+    // `status` answers from what the reporter knows unless the lead injects a richer handler
+    this.handlers.status ??= async () => this.statusPayload('online');
     this.dispatcher = new RequestDispatcher({
       keys,
       handlers: this.handlers,
