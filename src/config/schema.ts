@@ -113,8 +113,8 @@ export const retentionSchema = z.strictObject({
   maxDeletesPerRun: z.number().int().min(1).default(200_000),
   /** A file modified less than this long ago is still being written. */
   activeWriteGraceS: z.number().int().min(0).default(120),
-  /** A clock more than this far ahead of the newest recording is implausible. */
-  maxClockAheadDays: z.number().int().min(1).default(7),
+  /** A clock more than this far ahead of the newest recording is implausible (a recorder may be offline for months; a clock jumped to 2038 is not). */
+  maxClockAheadDays: z.number().int().min(1).default(366),
 });
 
 export const scheduleSchema = z.strictObject({
