@@ -1,11 +1,160 @@
-import type { CommandSpec } from '../command.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent } from '../../agent/create-agent.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { ScanResult } from '../../inventory/types.js';
+import type { EventType } from '../../reporting/event-sink.js';
+import { demoSite, startSimulatedSite } from '../../simulator/index.js';
+import { createLogger } from '../../util/logger.js';
+import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
+import { writeDemoRecordings } from '../demo/demo-recordings.js';
+import { startEmbeddedBroker } from '../demo/embedded-broker.js';
+import { startMqttMonitor } from '../demo/mqtt-monitor.js';
+import { formatScanTable } from '../output/scan-table.js';
+import { VERSION } from '../version.js';
 
-// UNBUILT: replaced by the helper that owns this command.
+const SHOWN_EVENTS = new Set<string>([
+  'decision.changed',
+  'enforcement.applied',
+  'enforcement.reverted',
+  'enforcement.failed',
+  'retention.swept',
+  'retention.quarantined',
+  'retention.shortfall',
+  'retention.refused',
+  'retention.mismatch',
+]);
+
+function idOf(endpoint: string): string {
+  return endpoint.replace(/^urn:uuid:/i, '').replace(/^uuid:/i, '');
+}
+
+/** `camwarden demo`: a whole site in a box on loopback, with the agent running against it. */
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'not built yet',
-  options: {},
-  async run() {
-    throw new Error('demo: not built yet');
+  summary:
+    'A simulated site (13 ONVIF cameras of 7 vendor styles in allowed, prohibited, consent-required and unknown ' +
+    'zones, plus an NVR with recordings) on loopback, an embedded MQTT broker unless CAMWARDEN_MQTT_URL is set, and ' +
+    'the agent running against it. Probes by unicast only. Ctrl-C stops everything.',
+  options: {
+    'exit-after': {
+      type: 'string',
+      valueName: 'S',
+      description: 'Stop by itself after S seconds (default: run until Ctrl-C)',
+    },
+    interval: { type: 'string', valueName: 'S', description: 'Seconds between scans (default 20)' },
+    'keep-dir': { type: 'boolean', description: 'Keep the temporary data and recordings directory' },
+  },
+  async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
+    const exitAfterS = values['exit-after'] === undefined ? undefined : intFlag(values, 'exit-after', 0);
+    const intervalS = intFlag(values, 'interval', 20);
+    if (intervalS > 59) throw new Error('--interval: at most 59 seconds');
+    const out = io.stdout;
+    const work = await mkdtemp(join(tmpdir(), 'camwarden-demo-'));
+    const base = `127.${20 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}.10`;
+    const cleanups: Array<() => Promise<void>> = [];
+    let code = 0;
+    try {
+      out.write(`camwarden demo: simulated site on ${base} and up (loopback only), work dir ${work}\n`);
+      const site = await startSimulatedSite(demoSite(base, { httpPort: 8080 }));
+      cleanups.push(() => site.stop());
+      const last = site.devices.at(-1)?.address ?? base;
+      const nvr = site.devices.find((d) => d.spec.kind === 'nvr');
+      const byName = (name: string) => site.devices.find((d) => d.spec.name === name);
+      const recorded = ['lobby', 'toilet-2f', 'factory-dahua']
+        .map((n) => byName(n))
+        .filter((d) => d !== undefined)
+        .map((d) => idOf(d.endpoint));
+      if (nvr) recorded.push(`${idOf(nvr.endpoint)}:VideoSource_1`, `${idOf(nvr.endpoint)}:VideoSource_2`);
+      const recordings = join(work, 'recordings');
+      const { files } = await writeDemoRecordings(recordings, recorded, { days: 40, segmentsPerDay: 3 });
+      out.write(`recordings: ${files} segments over 40 days for ${recorded.length} cameras in ${recordings}\n`);
+
+      let mqttUrl = io.env.CAMWARDEN_MQTT_URL;
+      if (!mqttUrl) {
+        const broker = await startEmbeddedBroker();
+        cleanups.push(() => broker.stop());
+        mqttUrl = broker.url;
+        out.write(`embedded MQTT broker: ${mqttUrl}\n`);
+      }
+      const env = {
+        ...io.env,
+        CAMWARDEN_SITE_ID: io.env.CAMWARDEN_SITE_ID ?? 'demo-site',
+        CAMWARDEN_GATEWAY_ID: io.env.CAMWARDEN_GATEWAY_ID ?? 'demo-gw',
+        CAMWARDEN_MQTT_URL: mqttUrl,
+        CAMWARDEN_DATA_DIR: join(work, 'data'),
+        CAMWARDEN_RECORDINGS_DIR: recordings,
+        // Unicast only: the demo never sends multicast on the host's interfaces.
+        CAMWARDEN_PROBE_TARGETS: `${base}-${last.split('.').at(-1)}`,
+        CAMWARDEN_MULTICAST: '0',
+        CAMWARDEN_SCAN_SCHEDULE: `*/${intervalS} * * * * *`,
+        CAMWARDEN_SWEEP_SCHEDULE: '*/30 * * * * *',
+        CAMWARDEN_LOG_LEVEL: io.env.CAMWARDEN_LOG_LEVEL ?? 'warn',
+      };
+      const { config } = loadConfig(env, io.cwd);
+      config.discovery.timeoutMs = Math.min(config.discovery.timeoutMs, 1500);
+      config.retention.quarantineDir = join(work, 'quarantine');
+      const logger = createLogger({ level: config.logLevel, destination: io.stderr });
+
+      const monitor = await startMqttMonitor(
+        mqttUrl,
+        `${config.mqtt.prefix}/${config.site.id}/${config.site.gatewayId}/#`,
+        out,
+        {
+          filter: (topic) => !topic.includes('/cameras/'),
+          ...(config.mqtt.username ? { username: config.mqtt.username } : {}),
+          ...(config.mqtt.password ? { password: config.mqtt.password } : {}),
+        },
+      );
+      cleanups.push(() => monitor.stop());
+
+      // The demo's cameras are on loopback, which the gateway never firewalls; the nft stand-in shows the
+      // ruleset it would load, so nothing on this host changes.
+      const agent = createAgent({
+        config,
+        logger,
+        version: VERSION,
+        hello: false,
+        nft: async (args, stdin) => {
+          if (args[0] === '-j') return { stdout: '{"nftables":[]}', stderr: '' };
+          if (stdin) out.write(`  nft (not applied in the demo): ${stdin.split('\n').filter(Boolean).length} lines\n`);
+          return { stdout: '', stderr: '' };
+        },
+      });
+      const shown = (result: ScanResult) => {
+        out.write(
+          `\n== decisions at ${result.scannedAt} (policy ${result.policyRevision})\n${formatScanTable(result)}\n`,
+        );
+      };
+      const originalScan = agent.scanCycle.bind(agent);
+      agent.scanCycle = async () => {
+        const result = await originalScan();
+        shown(result);
+        return result;
+      };
+      await agent.start();
+
+      const stopped = new Promise<void>((resolve) => {
+        const onSignal = () => resolve();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        if (exitAfterS !== undefined) setTimeout(resolve, exitAfterS * 1000).unref();
+      });
+      out.write(`agent running; events of interest are shown as they are published. Ctrl-C to stop.\n`);
+      await stopped;
+      out.write('\nstopping…\n');
+      await agent.stop();
+      out.write(`stopped cleanly; ${monitor.count} MQTT messages seen.\n`);
+    } catch (err) {
+      code = 1;
+      throw err;
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      if (values['keep-dir'] !== true) await rm(work, { recursive: true, force: true });
+    }
+    return code;
   },
 };
+
+export const DEMO_EVENT_TYPES: ReadonlySet<EventType | string> = SHOWN_EVENTS;
