@@ -1,0 +1,203 @@
+/**
+ * Zone classification from location tags and raw scopes. Fail closed: the most severe zone found in any tag
+ * wins, so a prohibited synonym anywhere beats allow terms; a modifier only downgrades block → flag.
+ */
+import type { Action } from '../inventory/types.js';
+import { builtinPack } from './builtin-pack.js';
+import { normalizeText, type TagText, tagText } from './normalize.js';
+import type { PolicyPack, ZoneRule } from './pack-schema.js';
+import {
+  MODIFIERS,
+  PLACEHOLDER_CATEGORIES,
+  PLACEHOLDER_WORDS,
+  type SynonymFamily,
+  ZONE_IDS,
+  ZONE_SYNONYMS,
+} from './synonyms.js';
+
+export interface ZoneClassification {
+  /** Winning zone id; `unknown` when no tag is usable. */
+  zone: string;
+  /** Action the pack gives the zone, after a modifier downgrade. */
+  action: Action;
+  /** A modifier (entrance, 门口, …) qualified the winning blocked zone. */
+  modified: boolean;
+  /** The tag and the term that decided it. */
+  tag?: string;
+  term?: string;
+  /** Every distinct zone any tag matched (for mismatch checks). */
+  zones: string[];
+}
+
+export interface ClassifyOptions {
+  /** Raw scopes: location/ and name/ scopes are decoded defensively and matched too. */
+  scopes?: readonly string[];
+  /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case. */
+  placeholders?: readonly string[];
+  pack?: PolicyPack;
+}
+
+interface ZoneHit {
+  zone: string;
+  term: string;
+  /** Longer (more specific) terms win ties of equal severity; canonical tags win over all. */
+  weight: number;
+}
+
+interface TagAnalysis {
+  hits: ZoneHit[];
+  modified: boolean;
+  placeholder: boolean;
+}
+
+interface CompiledTerm {
+  zone: string;
+  term: string;
+  english?: string;
+  cjk?: string;
+  wholeSegment: boolean;
+}
+
+const CJK_ONLY = /[^\u3400-\u9fff\uf900-\ufaff]/gu;
+const WHOLE_SEGMENT_ONLY = new Set(['家']);
+const ZONE_ID_SET = new Set<string>(ZONE_IDS);
+const CANONICAL_WEIGHT = 1000;
+
+function compileFamily(zone: string, family: SynonymFamily): CompiledTerm[] {
+  const out: CompiledTerm[] = [];
+  for (const term of [...family.english, ...family.simplified, ...family.traditional]) {
+    const n = normalizeText(term);
+    const cjk = n.replace(CJK_ONLY, '');
+    if (cjk.length > 0) {
+      out.push({ zone, term, cjk, wholeSegment: WHOLE_SEGMENT_ONLY.has(cjk) });
+      continue;
+    }
+    const tokens = n.split(/[^a-z&]+/u).filter((t) => t.length > 0);
+    if (tokens.length === 0) continue;
+    out.push({ zone, term, english: ` ${tokens.join(' ')} `, wholeSegment: false });
+    // Run-together spellings (restroom, lockerroom) of multi-word terms.
+    if (tokens.length > 1) out.push({ zone, term, english: ` ${tokens.join('')} `, wholeSegment: false });
+  }
+  return out;
+}
+
+const ZONE_TERMS: CompiledTerm[] = Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
+  compileFamily(zone, { ...family, english: [...family.english, zone.replace(/-/g, ' ')] }),
+);
+const MODIFIER_TERMS = compileFamily('modifier', MODIFIERS);
+
+function matches(term: CompiledTerm, text: TagText): boolean {
+  if (term.english) return text.words.includes(term.english) || text.singular.includes(term.english);
+  if (term.cjk) return term.wholeSegment ? text.cjkSegments.includes(term.cjk) : text.cjk.includes(term.cjk);
+  return false;
+}
+
+function canonicalZone(tag: string): string | undefined {
+  const m = /^location\/(zone|adjacent)\/([^/]+)\/?$/i.exec(tag.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  const value = normalizeText(m[2]).trim().replace(/[\s_]+/g, '-');
+  const id = m[1].toLowerCase() === 'adjacent' ? `${value.replace(/-adjacent$/, '')}-adjacent` : value;
+  return ZONE_ID_SET.has(id) ? id : undefined;
+}
+
+function isPlaceholder(tag: string, placeholders: readonly string[]): boolean {
+  const n = normalizeText(tag).trim();
+  const m = /^location\/?(.*)$/.exec(n);
+  if (!m) return false;
+  const path = (m[1] ?? '').replace(/\/+$/, '');
+  if (path.length === 0) return true;
+  if (placeholders.includes(path)) return true;
+  const segments = path.split('/').filter((s) => s.length > 0);
+  const meaningful = segments.filter((s) => !PLACEHOLDER_CATEGORIES.includes(s));
+  return meaningful.every((s) => PLACEHOLDER_WORDS.includes(s) || /^(gmt|utc)[+-]?\d*$/.test(s));
+}
+
+const analysisCache = new Map<string, TagAnalysis>();
+const CACHE_LIMIT = 50_000;
+
+function analyseTag(tag: string, placeholders: readonly string[], placeholderKey: string): TagAnalysis {
+  const key = `${placeholderKey}\u0000${tag}`;
+  const cached = analysisCache.get(key);
+  if (cached) return cached;
+  const hits: ZoneHit[] = [];
+  const canonical = canonicalZone(tag);
+  if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
+  const text = tagText(tag);
+  for (const term of ZONE_TERMS) {
+    if (matches(term, text)) hits.push({ zone: term.zone, term: term.term, weight: term.term.length });
+  }
+  const analysis: TagAnalysis = {
+    hits,
+    modified: MODIFIER_TERMS.some((t) => matches(t, text)),
+    placeholder: canonical === undefined && isPlaceholder(tag, placeholders),
+  };
+  if (analysisCache.size >= CACHE_LIMIT) analysisCache.clear();
+  analysisCache.set(key, analysis);
+  return analysis;
+}
+
+const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
+
+export function zoneRule(pack: PolicyPack, zone: string): ZoneRule {
+  const rule = pack.zones[zone] ?? pack.zones.unknown;
+  if (rule) return rule;
+  // A pack without an `unknown` rule still fails closed.
+  return {
+    action: 'flag',
+    code: 'unclassified-zone',
+    article: 'n/a',
+    message: 'no usable location tag',
+    clearedByConsent: false,
+  };
+}
+
+function rawAction(pack: PolicyPack, zone: string): Action {
+  return zoneRule(pack, zone).action;
+}
+
+/** Location (and name) tags from raw scopes, percent-decoded defensively per segment. */
+export function tagsFromScopes(scopes: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const scope of scopes) {
+    const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
+    if (m?.[1]) out.push(m[1]);
+  }
+  return out;
+}
+
+export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
+  const pack = opts.pack ?? builtinPack;
+  const placeholders = opts.placeholders ?? [];
+  const placeholderKey = placeholders.join('\u0001');
+  const all = opts.scopes ? [...tags, ...tagsFromScopes(opts.scopes)] : [...tags];
+  let best: { hit: ZoneHit; action: Action; modified: boolean; tag: string } | undefined;
+  const zones: string[] = [];
+  for (const tag of all) {
+    const nameScope = /^name\//i.test(tag);
+    const analysis = analyseTag(tag, placeholders, placeholderKey);
+    for (const hit of analysis.hits) {
+      let action = rawAction(pack, hit.zone);
+      // Placeholders and device names only ever add severity, never an allow classification.
+      if ((analysis.placeholder || nameScope) && action === 'allow') continue;
+      const modified = action === 'block' && analysis.modified && pack.modifiers.enabled;
+      if (modified) action = pack.modifiers.downgradeTo;
+      if (!zones.includes(hit.zone)) zones.push(hit.zone);
+      if (
+        !best ||
+        RANK[action] > RANK[best.action] ||
+        (RANK[action] === RANK[best.action] && hit.weight > best.hit.weight)
+      ) {
+        best = { hit, action, modified, tag };
+      }
+    }
+  }
+  if (!best) return { zone: 'unknown', action: rawAction(pack, 'unknown'), modified: false, zones };
+  return {
+    zone: best.hit.zone,
+    action: best.action,
+    modified: best.modified,
+    tag: best.tag,
+    term: best.hit.term,
+    zones,
+  };
+}
