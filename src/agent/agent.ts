@@ -74,6 +74,7 @@ export class Agent {
 
   async start(): Promise<void> {
     this.inventory = await readInventory(this.opts.config.dataDir);
+    if (this.inventory) this.opts.reporting.seedInventory(this.inventory);
     await this.controller.start();
     await this.opts.reporting.events.emit('agent.started', { policyRevision: this.opts.policy.revision() });
     if (this.inventory) {

@@ -137,6 +137,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       stop: () => reporter.stop(),
       health: () => reporter.health(),
       outboxDepth: () => outbox.stats().depth,
+      seedInventory: (result) => reporter.seedInventory(result),
       publishInventory: async (result) => {
         reporter.setPolicyRevision(result.policyRevision);
         await reporter.updateInventory(result, filingFields(config, result, policy.current()));

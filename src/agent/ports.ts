@@ -21,6 +21,8 @@ export interface ReportingPort extends AgentModule {
   /** Publishes inventory and camera records (retained) and the status counters. */
   publishInventory(result: ScanResult): Promise<void>;
   outboxDepth(): number;
+  /** The persisted inventory of the previous run: the baseline for camera.added/removed/decision.changed. */
+  seedInventory(result: ScanResult): void;
 }
 
 export interface SweepSummary {

@@ -146,6 +146,12 @@ export class Reporter implements AgentModule {
     this.policyRevision = revision;
   }
 
+  /** After a restart: the persisted inventory becomes the baseline, so cameras already known are not `added` again. */
+  seedInventory(scan: ScanResult): void {
+    this.cameras ??= scan.cameras;
+    this.policyRevision = scan.policyRevision || this.policyRevision;
+  }
+
   /** Feed every scan result: emits camera.added/removed/decision.changed and republishes retained state. */
   async updateInventory(scan: ScanResult, filing: FilingFields = {}): Promise<void> {
     const events = diffInventories(this.cameras, scan.cameras);

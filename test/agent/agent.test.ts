@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import type { PolicyPort, ReportingPort, RetentionPort, SweepSummary } from '../../src/agent/ports.js';
+import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+function record(id: string, zone: string): CameraRecord {
+  return {
+    id,
+    kind: 'camera',
+    endpoint: `urn:uuid:${id}`,
+    address: '192.0.2.1',
+    xaddr: 'http://192.0.2.1/onvif/device_service',
+    scopes: [`onvif://www.onvif.org/location/zone/${zone}`],
+    location: { zone: 'unknown', source: 'none', tags: [`location/zone/${zone}`] },
+    decision: { action: 'flag', reasons: [] },
+    errors: [],
+  };
+}
+
+function harness(scans: CameraRecord[][]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cw-agent-'));
+  const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, dataDir);
+  const events = new MemoryEventSink();
+  const audit = new MemoryAuditSink();
+  const published: ScanResult[] = [];
+  const reconciled: string[][] = [];
+  const sweeps: number[] = [];
+  let blockToilets = true;
+  const policy: PolicyPort = {
+    name: 'policy',
+    start: async () => undefined,
+    stop: async () => undefined,
+    current: () => undefined,
+    revision: () => (blockToilets ? 'r1' : 'r2'),
+    decide: (records) =>
+      records.map((r) => {
+        const toilet = r.location.tags.includes('location/zone/toilet');
+        const action = toilet && blockToilets ? 'block' : 'allow';
+        return {
+          ...r,
+          location: { ...r.location, zone: toilet ? 'toilet' : 'public-other', source: 'scope' },
+          decision: { action, reasons: [] },
+        };
+      }),
+    reload: async () => ({ revision: 'r2', problems: [] }),
+  };
+  const reporting: ReportingPort = {
+    name: 'reporting',
+    events,
+    start: async () => undefined,
+    stop: async () => undefined,
+    outboxDepth: () => 0,
+    seedInventory: () => undefined,
+    publishInventory: async (r) => {
+      published.push(r);
+    },
+  };
+  const retention: RetentionPort = {
+    name: 'retention',
+    start: async () => undefined,
+    stop: async () => undefined,
+    run: async (): Promise<SweepSummary> => {
+      sweeps.push(Date.now());
+      return {
+        dryRun: false,
+        scanned: 0,
+        deleted: 0,
+        bytesFreed: 0,
+        quarantined: 0,
+        held: 0,
+        unmatched: 0,
+        skipped: [],
+        errors: [],
+      };
+    },
+  };
+  let n = 0;
+  const agent = new Agent({
+    config,
+    logger: silentLogger(),
+    audit: {
+      name: 'audit',
+      start: async () => undefined,
+      stop: async () => undefined,
+      append: (k, d) => audit.append(k, d),
+    },
+    reporting,
+    policy,
+    enforcement: {
+      name: 'enforce',
+      start: async () => undefined,
+      stop: async () => undefined,
+      reconcile: async (records) => {
+        reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+      },
+    },
+    retention,
+    scan: async ({ decide, policyRevision }) => {
+      const cameras = decide(scans[Math.min(n++, scans.length - 1)] ?? []);
+      return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
+    },
+  });
+  return { agent, dataDir, events, audit, published, reconciled, sweeps, unblock: () => (blockToilets = false) };
+}
+
+describe('Agent scan cycle', () => {
+  it('decides, persists, publishes and enforces each scan, auditing decision changes', async () => {
+    const h = harness([[record('a', 'toilet'), record('b', 'lobby')]]);
+    const result = await h.agent.scanCycle();
+    expect(result.cameras.map((c) => c.decision.action)).toEqual(['block', 'allow']);
+    expect(h.published).toHaveLength(1);
+    expect(h.reconciled).toEqual([['a']]);
+    const saved = JSON.parse(readFileSync(join(h.dataDir, 'inventory.json'), 'utf8')) as ScanResult;
+    expect(saved.cameras.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(h.events.ofType('scan.completed')).toHaveLength(1);
+
+    h.unblock();
+    await h.agent.redecide();
+    expect(h.reconciled.at(-1)).toEqual([]);
+    expect(h.audit.entries.filter((e) => e.kind === 'decision').map((e) => e.data.cameraId)).toContain('a');
+  });
+
+  it('keeps a camera that stopped answering (marked not-seen) instead of lifting its block, for a few scans', async () => {
+    const h = harness([[record('a', 'toilet'), record('b', 'lobby')], [record('b', 'lobby')]]);
+    await h.agent.scanCycle();
+    const second = await h.agent.scanCycle();
+    const kept = second.cameras.find((c) => c.id === 'a');
+    expect(kept?.decision.action).toBe('block');
+    expect(kept?.errors.map((e) => e.code)).toContain('not-seen');
+    expect(h.reconciled.at(-1)).toEqual(['a']);
+    await h.agent.scanCycle();
+    await h.agent.scanCycle();
+    const fifth = await h.agent.scanCycle();
+    expect(fifth.cameras.map((c) => c.id)).toEqual(['b']);
+  });
+
+  it('restarts from the persisted inventory: enforcement is reconciled before the first new scan', async () => {
+    const h = harness([[record('a', 'toilet')]]);
+    await h.agent.scanCycle();
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: h.dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, h.dataDir);
+    const reconciled: string[][] = [];
+    const restarted = new Agent({
+      config,
+      logger: silentLogger(),
+      audit: {
+        name: 'audit',
+        start: async () => undefined,
+        stop: async () => undefined,
+        append: async () => undefined,
+      },
+      reporting: {
+        name: 'reporting',
+        events: new MemoryEventSink(),
+        start: async () => undefined,
+        stop: async () => undefined,
+        outboxDepth: () => 0,
+        seedInventory: () => undefined,
+    seedInventory: () => undefined,
+        publishInventory: async () => undefined,
+      },
+      policy: {
+        name: 'policy',
+        start: async () => undefined,
+        stop: async () => undefined,
+        current: () => undefined,
+        revision: () => 'r1',
+        decide: (r) => r,
+        reload: async () => ({ revision: 'r1', problems: [] }),
+      },
+      enforcement: {
+        name: 'enforce',
+        start: async () => undefined,
+        stop: async () => undefined,
+        reconcile: async (records) => {
+          reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+        },
+      },
+      retention: undefined,
+      scan: async ({ policyRevision }) => ({
+        site: 's',
+        gateway: 'g',
+        scannedAt: new Date().toISOString(),
+        policyRevision,
+        cameras: [],
+        errors: [],
+      }),
+    });
+    await restarted.start();
+    expect(reconciled[0]).toEqual(['a']);
+    await restarted.stop();
+  });
+});
