@@ -162,7 +162,6 @@ describe('Agent scan cycle', () => {
         stop: async () => undefined,
         outboxDepth: () => 0,
         seedInventory: () => undefined,
-    seedInventory: () => undefined,
         publishInventory: async () => undefined,
       },
       policy: {
