@@ -95,7 +95,9 @@ function matches(term: CompiledTerm, text: TagText): boolean {
 function canonicalZone(tag: string): string | undefined {
   const m = /^location\/(zone|adjacent)\/([^/]+)\/?$/i.exec(tag.trim());
   if (!m?.[1] || !m[2]) return undefined;
-  const value = normalizeText(m[2]).trim().replace(/[\s_]+/g, '-');
+  const value = normalizeText(m[2])
+    .trim()
+    .replace(/[\s_]+/g, '-');
   const id = m[1].toLowerCase() === 'adjacent' ? `${value.replace(/-adjacent$/, '')}-adjacent` : value;
   return ZONE_ID_SET.has(id) ? id : undefined;
 }

@@ -1,0 +1,296 @@
+/**
+ * evaluateRecords: zone, geofence, records and vendor rules → one Decision per camera. Pure: the same records,
+ * profiles and `now` always give the same output; nothing is read from disk or network here.
+ */
+import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
+import type { CameraAssignment, ProfileSet, RetentionPolicy, VendorProfile } from '../profiles/types.js';
+import { builtinPack } from './builtin-pack.js';
+import { classifyZone, zoneRule } from './classify-zone.js';
+import { fencesNear, isValidGeo } from './geofence.js';
+import { createVendorMatcher } from './match-vendor.js';
+import { type PolicyPack, policyPackSchema } from './pack-schema.js';
+
+export interface EvaluateOptions {
+  now: Date;
+}
+
+const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
+const DAY_MS = 86_400_000;
+
+const packCache = new WeakMap<object, PolicyPack | null>();
+
+/** The active pack of a profile set (validated, cached); the built-in cn-2025 when absent or invalid. */
+export function activePack(profiles: ProfileSet | undefined): PolicyPack {
+  if (!profiles) return builtinPack;
+  const raw = profiles.packs[profiles.packId];
+  if (typeof raw !== 'object' || raw === null) return builtinPack;
+  let pack = packCache.get(raw);
+  if (pack === undefined) {
+    const parsed = policyPackSchema.safeParse(raw);
+    pack = parsed.success ? parsed.data : null;
+    packCache.set(raw, pack);
+  }
+  return pack ?? builtinPack;
+}
+
+const stripUrn = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/^urn:uuid:/, '');
+const normMac = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
+
+interface AssignmentIndex {
+  byId: Map<string, CameraAssignment>;
+  byEndpoint: Map<string, CameraAssignment>;
+  bySerial: Map<string, CameraAssignment>;
+  byMac: Map<string, CameraAssignment>;
+  byAddress: Map<string, CameraAssignment>;
+}
+
+function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
+  const idx: AssignmentIndex = {
+    byId: new Map(),
+    byEndpoint: new Map(),
+    bySerial: new Map(),
+    byMac: new Map(),
+    byAddress: new Map(),
+  };
+  const put = (m: Map<string, CameraAssignment>, k: string | undefined, a: CameraAssignment) => {
+    if (k && !m.has(k)) m.set(k, a);
+  };
+  for (const a of list) {
+    put(idx.byId, a.match.id?.trim(), a);
+    put(idx.byEndpoint, a.match.endpoint ? stripUrn(a.match.endpoint) : undefined, a);
+    put(idx.bySerial, a.match.serial?.trim().toLowerCase(), a);
+    put(idx.byMac, a.match.mac ? normMac(a.match.mac) : undefined, a);
+    put(idx.byAddress, a.match.address?.trim(), a);
+  }
+  return idx;
+}
+
+function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment | undefined {
+  const byId = idx.byId.get(r.id);
+  if (byId) return byId;
+  // NVR channels share the recorder's identity; only an exact channel id may assign them.
+  if (r.parent !== undefined) return undefined;
+  return (
+    (r.endpoint ? idx.byEndpoint.get(stripUrn(r.endpoint)) : undefined) ??
+    idx.byEndpoint.get(stripUrn(r.id)) ??
+    (r.serial ? idx.bySerial.get(r.serial.trim().toLowerCase()) : undefined) ??
+    (r.mac ? idx.byMac.get(normMac(r.mac)) : undefined) ??
+    (r.address ? idx.byAddress.get(r.address.trim()) : undefined)
+  );
+}
+
+/** Identifiers a consent/filing/signage record may use to name this camera. */
+function cameraKeys(r: CameraRecord, a: CameraAssignment | undefined): Set<string> {
+  const keys = new Set<string>(['*', r.id, r.id.toLowerCase()]);
+  const add = (v: string | undefined) => {
+    if (v) {
+      keys.add(v);
+      keys.add(v.toLowerCase());
+    }
+  };
+  add(r.endpoint);
+  if (r.endpoint) add(stripUrn(r.endpoint));
+  add(r.serial);
+  add(r.mac);
+  if (r.mac) add(normMac(r.mac));
+  add(r.address);
+  add(a?.match.id);
+  add(a?.name);
+  return keys;
+}
+
+const covers = (cameras: readonly string[], keys: Set<string>) =>
+  cameras.some((c) => keys.has(c) || keys.has(c.trim().toLowerCase()));
+
+const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
+
+/** Days of an ISO-8601 duration (`P30D`, `PT720H`); undefined when unparseable; 0 = unlimited. */
+export function durationDays(value: string): number | undefined {
+  const m =
+    /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
+      value.trim(),
+    );
+  if (!m || value.trim().toUpperCase() === 'P' || value.trim().toUpperCase() === 'PT') return undefined;
+  const n = (i: number) => Number(m[i] ?? 0);
+  return n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4) + n(5) / 24 + n(6) / 1440 + n(7) / 86400;
+}
+
+function retentionFloor(pol: RetentionPolicy, cls: string | undefined, overlays: readonly string[]): number {
+  let floor = cls ? (pol.classMinimumDays[cls] ?? 0) : 0;
+  for (const o of overlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
+  return floor;
+}
+
+function packRetention(pack: PolicyPack): RetentionPolicy {
+  return {
+    defaultDays: pack.retention.defaultDays,
+    zoneDays: pack.retention.zoneDays ?? {},
+    classMinimumDays: pack.retention.classMinimumDays,
+    overlayMinimumDays: pack.retention.overlayMinimumDays,
+    siteOverlays: [],
+    legalHolds: [],
+  };
+}
+
+function unverifiedReason(rule: string): Reason {
+  return {
+    code: 'unverified-device',
+    rule,
+    article: 'Article 10',
+    message: 'the device answered discovery but its identity could not be confirmed over ONVIF; review it',
+  };
+}
+
+export function evaluateRecords(
+  records: CameraRecord[],
+  profiles: ProfileSet | undefined,
+  opts: EvaluateOptions,
+): CameraRecord[] {
+  const now = opts.now.getTime();
+  const pack = activePack(profiles);
+  const site = profiles?.site;
+  const retention = profiles?.retention ?? packRetention(pack);
+  const assignments = indexAssignments(site?.cameras ?? []);
+  const matchVendorFn = createVendorMatcher(profiles?.vendors ?? []);
+  const fences = site?.geofences ?? [];
+  const rules = pack.rules;
+  const rule = pack.id;
+
+  return records.map((record) => {
+    const reasons: Array<Reason & { action: Action; consentable?: boolean }> = [];
+    const add = (action: Action, r: Omit<Reason, 'rule'>, consentable = false) =>
+      reasons.push({ action, rule, code: r.code, article: r.article, message: r.message, consentable });
+
+    const assignment = findAssignment(record, assignments);
+    const vendor: VendorProfile | undefined = matchVendorFn(record);
+    const keys = cameraKeys(record, assignment);
+
+    // 1. Zone from tags/scopes, overridden by the site profile.
+    const cls = classifyZone(record.location.tags, {
+      scopes: record.scopes,
+      placeholders: vendor?.quirks.placeholderLocations ?? [],
+      pack,
+    });
+    let zone: string;
+    let source: CameraRecord['location']['source'];
+    let zoneAction: Action;
+    let modified = false;
+    if (assignment?.zone) {
+      zone = assignment.zone;
+      source = 'profile';
+      zoneAction = zoneRule(pack, zone).action;
+      const mm = rules.zoneTagMismatch;
+      if (cls.zone !== 'unknown' && cls.zone !== zone && (mm?.enabled ?? true)) {
+        add('flag', {
+          code: mm?.code ?? 'zone-tag-mismatch',
+          article: mm?.article ?? zoneRule(pack, cls.zone).article,
+          message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${cls.zone}, profile says ${zone})`,
+        });
+      }
+    } else if (cls.zone !== 'unknown') {
+      zone = cls.zone;
+      source = 'scope';
+      zoneAction = cls.action;
+      modified = cls.modified;
+    } else {
+      zone = 'unknown';
+      source = 'none';
+      zoneAction = zoneRule(pack, 'unknown').action;
+    }
+
+    // 2. Geofences: a camera within a fence's buffer is `<kind>-adjacent`.
+    const geo: GeoPoint | undefined = isValidGeo(record.location.geo)
+      ? record.location.geo
+      : isValidGeo(assignment?.geo)
+        ? assignment.geo
+        : undefined;
+    const fenceZones = geo ? [...new Set(fencesNear(geo, fences).map((f) => `${f.kind}-adjacent`))] : [];
+    for (const fz of fenceZones) {
+      const fr = zoneRule(pack, fz);
+      if (zone === 'unknown' || RANK[fr.action] > RANK[zoneAction]) {
+        zone = fz;
+        source = 'geofence';
+        zoneAction = fr.action;
+        modified = false;
+      }
+    }
+
+    const primary = zoneRule(pack, zone);
+    if (zoneAction !== 'allow') {
+      if (modified) {
+        add(zoneAction, { code: pack.modifiers.code, article: primary.article, message: pack.modifiers.message });
+      } else {
+        add(zoneAction, primary, primary.clearedByConsent);
+      }
+    }
+    for (const fz of fenceZones) {
+      if (fz === zone) continue;
+      const fr = zoneRule(pack, fz);
+      if (fr.action !== 'allow') add(fr.action, fr, fr.clearedByConsent);
+    }
+
+    // 3. Records rules driven by the system class.
+    const systemClass = assignment?.systemClass ?? site?.defaultSystemClass;
+    if (site && systemClass) {
+      const filing = rules.filing;
+      if (filing?.enabled && filing.classes.includes(systemClass)) {
+        const mine = site.filings.filter((f) => f.cameras.length === 0 || covers(f.cameras, keys));
+        const filed = mine.some((f) => f.number.trim().length > 0);
+        const inGrace = mine.some((f) => {
+          const live = time(f.goLiveDate);
+          return Number.isFinite(live) && now < live + filing.daysAfterGoLive * DAY_MS;
+        });
+        if (!filed && !inGrace) add('flag', filing);
+      }
+      const signage = rules.signage;
+      if (signage?.enabled && signage.classes.includes(systemClass)) {
+        if (!site.signage.some((s) => covers(s.cameras, keys))) add('flag', signage);
+      }
+    }
+    const retMin = rules.retentionMinimum;
+    if (retMin?.enabled) {
+      const overlays = [...retention.siteOverlays, ...(assignment?.overlays ?? [])];
+      const floor = retentionFloor(retention, systemClass, overlays);
+      const configured = assignment?.retentionDays ?? retention.siteDays;
+      const recorder = record.maximumRetentionTime ? durationDays(record.maximumRetentionTime) : undefined;
+      if (floor > 0 && configured !== undefined && configured < floor) {
+        add('flag', { ...retMin, message: `${retMin.message}: configured ${configured} days, minimum ${floor} days` });
+      } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
+        add('flag', {
+          ...retMin,
+          message: `${retMin.message}: recorder keeps ${record.maximumRetentionTime}, minimum ${floor} days`,
+        });
+      }
+    }
+
+    // 4. Consent (Art 10) clears consent-required reasons.
+    const consented = (site?.consents ?? []).some((c) => {
+      const from = time(c.date);
+      const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
+      return Number.isFinite(from) && from <= now && until > now && covers(c.cameras, keys);
+    });
+    const kept = consented ? reasons.filter((r) => !r.consentable) : reasons;
+
+    // 5. Unverified devices keep their flag.
+    const final: Reason[] = record.decision.reasons.filter((r) => r.code === 'unverified-device');
+    if (record.unverified && final.length === 0) final.push(unverifiedReason(rule));
+    let action: Action = final.length > 0 ? 'flag' : 'allow';
+    for (const r of kept) {
+      final.push({ code: r.code, rule: r.rule, article: r.article, message: r.message });
+      if (RANK[r.action] > RANK[action]) action = r.action;
+    }
+
+    const out: CameraRecord = {
+      ...record,
+      location: { ...record.location, zone, source, ...(geo ? { geo } : {}) },
+      decision: { action, reasons: final },
+    };
+    if (systemClass) out.systemClass = systemClass;
+    if (vendor) out.vendorProfile = vendor.id;
+    return out;
+  });
+}

@@ -1,0 +1,38 @@
+import type { Config } from '../config/schema.js';
+import type { CameraRecord } from '../inventory/types.js';
+import { BUILTIN_REVISION } from './builtin-pack.js';
+import { evaluateRecords } from './evaluate.js';
+
+export { BUILTIN_REVISION, builtinPack } from './builtin-pack.js';
+export { type ClassifyOptions, classifyZone, type ZoneClassification } from './classify-zone.js';
+export { activePack, durationDays, type EvaluateOptions, evaluateRecords } from './evaluate.js';
+export { distanceToFence, fencesNear, haversineMeters } from './geofence.js';
+export { createVendorMatcher, matchVendor } from './match-vendor.js';
+export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from './pack-schema.js';
+export { ZONE_IDS, ZONE_SYNONYMS, type ZoneId } from './synonyms.js';
+
+/**
+ * The scan's decide function. Uses the profiles loader when a profiles dir is configured; otherwise (or when it
+ * is not available) the built-in cn-2025 pack with revision `builtin-cn-2025`.
+ */
+export async function loadDecide(
+  config: Config,
+): Promise<{ decide: (records: CameraRecord[]) => CameraRecord[]; revision: string }> {
+  const profiles = config.profilesDir ? await loadProfiles(config.profilesDir) : undefined;
+  return {
+    decide: (records) => evaluateRecords(records, profiles, { now: new Date() }),
+    revision: profiles?.revision ?? BUILTIN_REVISION,
+  };
+}
+
+async function loadProfiles(dir: string) {
+  // Dynamic until src/profiles/index.ts lands; a load failure must surface, not silently allow.
+  let mod: { loadProfileSet?: (d: string) => Promise<import('../profiles/types.js').ProfileSet> };
+  try {
+    mod = (await import('../profiles/index.js' as string)) as typeof mod;
+  } catch {
+    return undefined;
+  }
+  if (!mod.loadProfileSet) return undefined;
+  return mod.loadProfileSet(dir);
+}
