@@ -123,6 +123,7 @@ const T2S: Record<string, string> = {
 };
 
 const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Percent-decodes every valid run of escapes; invalid sequences (bad hex, truncated or non-UTF-8 bytes) are left
@@ -131,18 +132,10 @@ const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
 export function decodePercent(value: string): string {
   if (!value.includes('%')) return value;
   return value.replace(PERCENT_RUN, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      // A run with a bad byte: decode what we can one escape at a time.
-      return run.replace(/%[0-9a-fA-F]{2}/g, (esc) => {
-        try {
-          return decodeURIComponent(esc);
-        } catch {
-          return esc;
-        }
-      });
-    }
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+    // Non-fatal decoder: bad bytes become U+FFFD, the valid characters around them survive.
+    return UTF8.decode(bytes);
   });
 }
 
