@@ -54,6 +54,8 @@ interface CompiledTerm {
   zone: string;
   term: string;
   english?: string;
+  /** Run-together form matched as a substring of all Latin letters (fail closed on `restroomentrance`). */
+  compact?: string;
   cjk?: string;
   wholeSegment: boolean;
 }
@@ -62,6 +64,16 @@ const CJK_ONLY = /[^\u3400-\u9fff\uf900-\ufaff]/gu;
 const WHOLE_SEGMENT_ONLY = new Set(['家']);
 const ZONE_ID_SET = new Set<string>(ZONE_IDS);
 const CANONICAL_WEIGHT = 1000;
+const PUBLIC_ZONES = new Set([
+  'public-infrastructure',
+  'crowded-place',
+  'transport-hub',
+  'public-vehicle',
+  'service-area',
+  'public-other',
+  'private-non-public',
+  'modifier',
+]);
 
 function compileFamily(zone: string, family: SynonymFamily): CompiledTerm[] {
   const out: CompiledTerm[] = [];
@@ -74,9 +86,12 @@ function compileFamily(zone: string, family: SynonymFamily): CompiledTerm[] {
     }
     const tokens = n.split(/[^a-z&]+/u).filter((t) => t.length > 0);
     if (tokens.length === 0) continue;
-    out.push({ zone, term, english: ` ${tokens.join(' ')} `, wholeSegment: false });
+    const joined = tokens.join('');
+    // Substring matching only for long terms of sensitive zones: `spa` must not match `space`.
+    const compact = joined.length >= 6 && !PUBLIC_ZONES.has(zone) ? joined : undefined;
+    out.push({ zone, term, english: ` ${tokens.join(' ')} `, wholeSegment: false, ...(compact ? { compact } : {}) });
     // Run-together spellings (restroom, lockerroom) of multi-word terms.
-    if (tokens.length > 1) out.push({ zone, term, english: ` ${tokens.join('')} `, wholeSegment: false });
+    if (tokens.length > 1) out.push({ zone, term, english: ` ${joined} `, wholeSegment: false });
   }
   return out;
 }
@@ -87,7 +102,13 @@ const ZONE_TERMS: CompiledTerm[] = Object.entries(ZONE_SYNONYMS).flatMap(([zone,
 const MODIFIER_TERMS = compileFamily('modifier', MODIFIERS);
 
 function matches(term: CompiledTerm, text: TagText): boolean {
-  if (term.english) return text.words.includes(term.english) || text.singular.includes(term.english);
+  if (term.english) {
+    return (
+      text.words.includes(term.english) ||
+      text.singular.includes(term.english) ||
+      (term.compact !== undefined && text.compact.includes(term.compact))
+    );
+  }
   if (term.cjk) return term.wholeSegment ? text.cjkSegments.includes(term.cjk) : text.cjk.includes(term.cjk);
   return false;
 }

@@ -179,18 +179,12 @@ export function evaluateRecords(
     let source: CameraRecord['location']['source'];
     let zoneAction: Action;
     let modified = false;
+    let mismatchWith: string | undefined;
     if (assignment?.zone) {
       zone = assignment.zone;
       source = 'profile';
       zoneAction = zoneRule(pack, zone).action;
-      const mm = rules.zoneTagMismatch;
-      if (cls.zone !== 'unknown' && cls.zone !== zone && (mm?.enabled ?? true)) {
-        add('flag', {
-          code: mm?.code ?? 'zone-tag-mismatch',
-          article: mm?.article ?? zoneRule(pack, cls.zone).article,
-          message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${cls.zone}, profile says ${zone})`,
-        });
-      }
+      mismatchWith = cls.zone !== 'unknown' && cls.zone !== zone ? cls.zone : undefined;
     } else if (cls.zone !== 'unknown') {
       zone = cls.zone;
       source = 'scope';
@@ -226,6 +220,14 @@ export function evaluateRecords(
       } else {
         add(zoneAction, primary, primary.clearedByConsent);
       }
+    }
+    const mm = rules.zoneTagMismatch;
+    if (mismatchWith && (mm?.enabled ?? true)) {
+      add('flag', {
+        code: mm?.code ?? 'zone-tag-mismatch',
+        article: mm?.article ?? zoneRule(pack, mismatchWith).article,
+        message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${mismatchWith}, profile says ${assignment?.zone})`,
+      });
     }
     for (const fz of fenceZones) {
       if (fz === zone) continue;

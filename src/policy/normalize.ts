@@ -164,6 +164,8 @@ export interface TagText {
   words: string;
   /** The same with a plural `s` stripped from each word (toilets → toilet). */
   singular: string;
+  /** All Latin letters run together. */
+  compact: string;
   /** CJK runs joined by `|`, for substring matching of CJK terms. */
   cjk: string;
   /** CJK runs as whole segments (for single-character terms such as 家). */
@@ -176,5 +178,5 @@ export function tagText(value: string): TagText {
   const cjkSegments = n.split(/[^\u3400-\u9fff\uf900-\ufaff]+/u).filter((t) => t.length > 0);
   const words = ` ${tokens.join(' ')} `;
   const singular = ` ${tokens.map((t) => (t.length > 3 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t)).join(' ')} `;
-  return { words, singular, cjk: cjkSegments.join('|'), cjkSegments };
+  return { words, singular, compact: tokens.join(''), cjk: cjkSegments.join('|'), cjkSegments };
 }

@@ -31,7 +31,9 @@ export function camera(over: Partial<CameraRecord> = {}): CameraRecord {
 }
 
 export function loadPack(id: string): PolicyPack {
-  return policyPackSchema.parse(parse(readFileSync(new URL(`../../device-profiles/packs/${id}.yaml`, import.meta.url), 'utf8')));
+  return policyPackSchema.parse(
+    parse(readFileSync(new URL(`../../device-profiles/packs/${id}.yaml`, import.meta.url), 'utf8')),
+  );
 }
 
 export function site(over: Partial<SiteProfile> = {}): SiteProfile {
@@ -48,7 +50,9 @@ export function site(over: Partial<SiteProfile> = {}): SiteProfile {
   };
 }
 
-export function profileSet(over: { site?: Partial<SiteProfile>; packId?: string; vendors?: VendorProfile[] } = {}): ProfileSet {
+export function profileSet(
+  over: { site?: Partial<SiteProfile>; packId?: string; vendors?: VendorProfile[] } = {},
+): ProfileSet {
   const packId = over.packId ?? 'cn-2025';
   const pack = loadPack(packId);
   return {
@@ -71,7 +75,12 @@ export function profileSet(over: { site?: Partial<SiteProfile>; packId?: string;
   };
 }
 
-export function vendor(id: string, priority: number, match: VendorProfile['match'], placeholders: string[] = []): VendorProfile {
+export function vendor(
+  id: string,
+  priority: number,
+  match: VendorProfile['match'],
+  placeholders: string[] = [],
+): VendorProfile {
   return {
     id,
     file: `vendors/${id}.yaml`,

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifyZone } from '../../src/policy/classify-zone.js';
+import { evaluateRecords } from '../../src/policy/evaluate.js';
+import { MODIFIERS, ZONE_SYNONYMS } from '../../src/policy/synonyms.js';
+import { camera, loadPack, NOW, scope } from './fixtures.js';
+
+const pack = loadPack('cn-2025');
+const prohibited = Object.entries(ZONE_SYNONYMS).filter(([z]) => pack.zones[z]?.action === 'block');
+const prohibitedTerms = prohibited.flatMap(([zone, f]) =>
+  [...f.english, ...f.simplified, ...f.traditional, zone.replace(/-/g, ' ')].map((term) => ({ zone, term })),
+);
+const modifierTerms = [...MODIFIERS.english, ...MODIFIERS.simplified, ...MODIFIERS.traditional];
+const allowTerms = Object.entries(ZONE_SYNONYMS)
+  .filter(([z]) => pack.zones[z]?.action === 'allow')
+  .flatMap(([, f]) => [...f.english, ...f.simplified]);
+
+/** Full-width forms of ASCII letters; NFKC maps them back. */
+const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const randomCase = (s: string, bits: boolean[]) =>
+  [...s].map((c, i) => (bits[i % Math.max(1, bits.length)] ? c.toUpperCase() : c.toLowerCase())).join('');
+
+const spelling = fc
+  .record({
+    t: fc.constantFrom(...prohibitedTerms),
+    sep: fc.constantFrom(' ', '-', '_', '/'),
+    bits: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+    wide: fc.boolean(),
+    encode: fc.constantFrom('none', 'component', 'all'),
+  })
+  .map(({ t, sep, bits, wide, encode }) => {
+    let s = randomCase(t.term.replace(/ /g, sep), bits);
+    if (wide) s = fullWidth(s);
+    if (encode === 'component') s = encodeURIComponent(s);
+    if (encode === 'all')
+      s = [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    return { zone: t.zone, spelled: s };
+  });
+
+const otherSegment = fc.oneof(
+  fc.constantFrom(...allowTerms, 'building', 'A', 'floor', '2', '3F', 'east', '北区', 'hangzhou', 'china'),
+  fc.stringMatching(/^[a-z0-9]{1,6}$/),
+);
+
+describe('fail closed (fast-check)', () => {
+  it('no spelling of a prohibited zone, anywhere in a path, ever yields allow', () => {
+    fc.assert(
+      fc.property(
+        spelling,
+        fc.array(otherSegment, { maxLength: 3 }),
+        fc.array(otherSegment, { maxLength: 3 }),
+        fc.boolean(),
+        ({ spelled }, before, after, asScope) => {
+          const path = ['location', ...before, spelled, ...after].join('/');
+          const c = asScope ? classifyZone([], { scopes: [scope(path)] }) : classifyZone([path]);
+          expect(c.action).not.toBe('allow');
+          const [rec] = evaluateRecords(
+            [
+              camera({
+                scopes: asScope ? [scope(path)] : [],
+                location: { zone: 'unknown', source: 'none', tags: asScope ? [] : [path] },
+              }),
+            ],
+            undefined,
+            { now: NOW },
+          );
+          expect(rec?.decision.action).not.toBe('allow');
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('an unqualified prohibited term blocks', () => {
+    fc.assert(
+      fc.property(spelling, ({ spelled }) => {
+        expect(classifyZone([`location/${spelled}`]).action).toBe('block');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a modifier never turns a prohibited zone into allow', () => {
+    fc.assert(
+      fc.property(
+        spelling,
+        fc.constantFrom(...modifierTerms),
+        fc.constantFrom(' ', '-', '/', ''),
+        fc.boolean(),
+        ({ spelled }, modifier, sep, first) => {
+          const path = `location/${first ? `${modifier}${sep}${spelled}` : `${spelled}${sep}${modifier}`}`;
+          const c = classifyZone([path]);
+          expect(['flag', 'block']).toContain(c.action);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
