@@ -103,8 +103,26 @@ function cameraKeys(r: CameraRecord, a: CameraAssignment | undefined): Set<strin
   return keys;
 }
 
-const covers = (cameras: readonly string[], keys: Set<string>) =>
-  cameras.some((c) => keys.has(c) || keys.has(c.trim().toLowerCase()));
+/** camera name (as written, and lower-cased) → records naming it; lets 10,000 cameras skip O(n²) scans. */
+function indexByCamera<T extends { cameras: string[] }>(records: readonly T[]): { all: T[]; byKey: Map<string, T[]> } {
+  const all: T[] = [];
+  const byKey = new Map<string, T[]>();
+  for (const r of records) {
+    if (r.cameras.length === 0) all.push(r);
+    for (const c of new Set(r.cameras.flatMap((c) => [c, c.trim().toLowerCase()]))) {
+      const list = byKey.get(c);
+      if (list) list.push(r);
+      else byKey.set(c, [r]);
+    }
+  }
+  return { all, byKey };
+}
+
+function recordsFor<T>(idx: { all: T[]; byKey: Map<string, T[]> }, keys: Set<string>, siteWide: boolean): T[] {
+  const out = new Set<T>(siteWide ? idx.all : []);
+  for (const k of keys) for (const r of idx.byKey.get(k) ?? []) out.add(r);
+  return [...out];
+}
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 
@@ -157,6 +175,9 @@ export function evaluateRecords(
   const assignments = indexAssignments(site?.cameras ?? []);
   const matchVendorFn = createVendorMatcher(profiles?.vendors ?? []);
   const fences = site?.geofences ?? [];
+  const filingIdx = indexByCamera(site?.filings ?? []);
+  const signageIdx = indexByCamera(site?.signage ?? []);
+  const consentIdx = indexByCamera(site?.consents ?? []);
   const rules = pack.rules;
   const rule = pack.id;
 
@@ -240,7 +261,7 @@ export function evaluateRecords(
     if (site && systemClass) {
       const filing = rules.filing;
       if (filing?.enabled && filing.classes.includes(systemClass)) {
-        const mine = site.filings.filter((f) => f.cameras.length === 0 || covers(f.cameras, keys));
+        const mine = recordsFor(filingIdx, keys, true);
         const filed = mine.some((f) => f.number.trim().length > 0);
         const inGrace = mine.some((f) => {
           const live = time(f.goLiveDate);
@@ -250,7 +271,7 @@ export function evaluateRecords(
       }
       const signage = rules.signage;
       if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (!site.signage.some((s) => covers(s.cameras, keys))) add('flag', signage);
+        if (recordsFor(signageIdx, keys, false).length === 0) add('flag', signage);
       }
     }
     const retMin = rules.retentionMinimum;
@@ -270,10 +291,10 @@ export function evaluateRecords(
     }
 
     // 4. Consent (Art 10) clears consent-required reasons.
-    const consented = (site?.consents ?? []).some((c) => {
+    const consented = recordsFor(consentIdx, keys, false).some((c) => {
       const from = time(c.date);
       const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
-      return Number.isFinite(from) && from <= now && until > now && covers(c.cameras, keys);
+      return Number.isFinite(from) && from <= now && until > now;
     });
     const kept = consented ? reasons.filter((r) => !r.consentable) : reasons;
 
