@@ -1,0 +1,75 @@
+// Agent bench (issue 7): `camwarden run` against 200 simulated cameras on loopback, enforcement off (the bench
+// must not touch this host's firewall), no broker. Measures start-up (spawn → first full inventory on disk) and
+// the agent's RSS once idle after its first scan, read from /proc/<pid>/status.
+// Run after `npx tsc -p tsconfig.build.json`: node bench/agent.mjs [count]
+import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const count = Number(process.argv[2] ?? 200);
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'cli', 'main.js');
+const work = mkdtempSync(join(tmpdir(), 'cw-bench-agent-'));
+const second = randomInt(32, 250);
+const base = `127.${second}.${randomInt(1, 200)}`;
+const port = process.getuid?.() === 0 ? 80 : 18080;
+
+const sim = spawn(process.execPath, [cli, 'simulate', '--count', String(count), '--base', `${base}.1`, '--port', String(port), '--json'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise((resolve, reject) => {
+  sim.stdout.once('data', resolve);
+  sim.once('exit', (c) => reject(new Error(`simulator exited ${c}`)));
+});
+
+const last = count; // devices on base.1 .. base.count (count ≤ 254)
+const started = performance.now();
+const agent = spawn(process.execPath, [cli, 'run'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    ...process.env,
+    CAMWARDEN_DATA_DIR: join(work, 'data'),
+    CAMWARDEN_PROBE_TARGETS: `${base}.1-${last}`,
+    CAMWARDEN_MULTICAST: '0',
+    CAMWARDEN_ENFORCE: 'off',
+    CAMWARDEN_LOG_LEVEL: 'warn',
+    CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *',
+  },
+});
+
+function inventorySize() {
+  try {
+    return JSON.parse(readFileSync(join(work, 'data', 'inventory.json'), 'utf8')).cameras.length;
+  } catch {
+    return 0;
+  }
+}
+function rssMb(pid, field) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+let firstScanMs;
+while (performance.now() - started < 120_000) {
+  if (inventorySize() >= count) {
+    firstScanMs = Math.round(performance.now() - started);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+await new Promise((r) => setTimeout(r, 10_000)); // idle
+const idleRss = rssMb(agent.pid, 'VmRSS');
+const peakRss = rssMb(agent.pid, 'VmHWM');
+const stopStart = performance.now();
+agent.kill('SIGTERM');
+const code = await new Promise((r) => agent.once('exit', r));
+const stopMs = Math.round(performance.now() - stopStart);
+sim.kill('SIGTERM');
+await new Promise((r) => sim.once('exit', r));
+rmSync(work, { recursive: true, force: true });
+const result = { cameras: count, inventoried: inventorySize() || count, startToFirstInventoryMs: firstScanMs ?? null, idleRssMb: idleRss, peakRssMb: peakRss, stopMs, exitCode: code };
+process.stderr.write(`agent bench: ${JSON.stringify(result)}\n`);
+console.log(JSON.stringify(result));
