@@ -61,6 +61,7 @@ while (performance.now() - started < 120_000) {
   await new Promise((r) => setTimeout(r, 100));
 }
 await new Promise((r) => setTimeout(r, 10_000)); // idle
+const inventoried = inventorySize();
 const idleRss = rssMb(agent.pid, 'VmRSS');
 const peakRss = rssMb(agent.pid, 'VmHWM');
 const stopStart = performance.now();
@@ -70,6 +71,6 @@ const stopMs = Math.round(performance.now() - stopStart);
 sim.kill('SIGTERM');
 await new Promise((r) => sim.once('exit', r));
 rmSync(work, { recursive: true, force: true });
-const result = { cameras: count, inventoried: inventorySize() || count, startToFirstInventoryMs: firstScanMs ?? null, idleRssMb: idleRss, peakRssMb: peakRss, stopMs, exitCode: code };
+const result = { cameras: count, inventoried, startToFirstInventoryMs: firstScanMs ?? null, idleRssMb: idleRss, peakRssMb: peakRss, stopMs, exitCode: code };
 process.stderr.write(`agent bench: ${JSON.stringify(result)}\n`);
 console.log(JSON.stringify(result));
