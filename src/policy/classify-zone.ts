@@ -101,6 +101,44 @@ const ZONE_TERMS: CompiledTerm[] = Object.entries(ZONE_SYNONYMS).flatMap(([zone,
 );
 const MODIFIER_TERMS = compileFamily('modifier', MODIFIERS);
 
+/** Terms split by how they are looked up, so a tag costs a few map hits instead of a scan of every term. */
+interface TermIndex {
+  byFirstToken: Map<string, CompiledTerm[]>;
+  compact: CompiledTerm[];
+  cjk: CompiledTerm[];
+}
+
+function indexTerms(terms: readonly CompiledTerm[]): TermIndex {
+  const idx: TermIndex = { byFirstToken: new Map(), compact: [], cjk: [] };
+  for (const t of terms) {
+    if (t.cjk) idx.cjk.push(t);
+    if (t.compact) idx.compact.push(t);
+    if (t.english) {
+      const first = t.english.trim().split(' ')[0] ?? '';
+      const list = idx.byFirstToken.get(first);
+      if (list) list.push(t);
+      else idx.byFirstToken.set(first, [t]);
+    }
+  }
+  return idx;
+}
+
+const ZONE_INDEX = indexTerms(ZONE_TERMS);
+const MODIFIER_INDEX = indexTerms(MODIFIER_TERMS);
+
+function findTerms(idx: TermIndex, text: TagText): CompiledTerm[] {
+  const found = new Set<CompiledTerm>();
+  for (const tokens of [text.tokens, text.singularTokens]) {
+    for (const tok of tokens) {
+      for (const t of idx.byFirstToken.get(tok) ?? []) if (matches(t, text)) found.add(t);
+    }
+  }
+  if (text.compact.length > 0)
+    for (const t of idx.compact) if (text.compact.includes(t.compact as string)) found.add(t);
+  if (text.cjk.length > 0) for (const t of idx.cjk) if (matches(t, text)) found.add(t);
+  return [...found];
+}
+
 function matches(term: CompiledTerm, text: TagText): boolean {
   if (term.english) {
     return (
@@ -123,8 +161,8 @@ function canonicalZone(tag: string): string | undefined {
   return ZONE_ID_SET.has(id) ? id : undefined;
 }
 
-function isPlaceholder(tag: string, placeholders: readonly string[]): boolean {
-  const n = normalizeText(tag).trim();
+function isPlaceholder(normalized: string, placeholders: readonly string[]): boolean {
+  const n = normalized.trim();
   const m = /^location\/?(.*)$/.exec(n);
   if (!m) return false;
   const path = (m[1] ?? '').replace(/\/+$/, '');
@@ -145,14 +183,15 @@ function analyseTag(tag: string, placeholders: readonly string[], placeholderKey
   const hits: ZoneHit[] = [];
   const canonical = canonicalZone(tag);
   if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
-  const text = tagText(tag);
-  for (const term of ZONE_TERMS) {
-    if (matches(term, text)) hits.push({ zone: term.zone, term: term.term, weight: term.term.length });
+  const normalized = normalizeText(tag);
+  const text = tagText(tag, normalized);
+  for (const term of findTerms(ZONE_INDEX, text)) {
+    hits.push({ zone: term.zone, term: term.term, weight: term.term.length });
   }
   const analysis: TagAnalysis = {
     hits,
-    modified: MODIFIER_TERMS.some((t) => matches(t, text)),
-    placeholder: canonical === undefined && isPlaceholder(tag, placeholders),
+    modified: findTerms(MODIFIER_INDEX, text).length > 0,
+    placeholder: canonical === undefined && isPlaceholder(normalized, placeholders),
   };
   if (analysisCache.size >= CACHE_LIMIT) analysisCache.clear();
   analysisCache.set(key, analysis);

@@ -152,7 +152,11 @@ export function isCjk(ch: string): boolean {
 }
 
 /** decode → NFKC → lower case → traditional→simplified; apostrophes dropped (men's → mens). */
+const PLAIN_ASCII = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
+
 export function normalizeText(value: string): string {
+  // Fast path: printable ASCII without `%`, apostrophes or backticks needs only lower-casing.
+  if (PLAIN_ASCII.test(value)) return value.toLowerCase();
   // Decode twice at most: double-encoded scopes (%25E5…) are common after tools re-encode.
   let decoded = decodePercent(value);
   if (/%[0-9a-fA-F]{2}/.test(decoded)) decoded = decodePercent(decoded);
@@ -164,6 +168,8 @@ export interface TagText {
   words: string;
   /** The same with a plural `s` stripped from each word (toilets → toilet). */
   singular: string;
+  tokens: string[];
+  singularTokens: string[];
   /** All Latin letters run together. */
   compact: string;
   /** CJK runs joined by `|`, for substring matching of CJK terms. */
@@ -172,11 +178,18 @@ export interface TagText {
   cjkSegments: string[];
 }
 
-export function tagText(value: string): TagText {
-  const n = normalizeText(value);
+export function tagText(value: string, normalized?: string): TagText {
+  const n = normalized ?? normalizeText(value);
   const tokens = n.split(/[^a-z&]+/u).filter((t) => t.length > 0);
-  const cjkSegments = n.split(/[^\u3400-\u9fff\uf900-\ufaff]+/u).filter((t) => t.length > 0);
-  const words = ` ${tokens.join(' ')} `;
-  const singular = ` ${tokens.map((t) => (t.length > 3 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t)).join(' ')} `;
-  return { words, singular, compact: tokens.join(''), cjk: cjkSegments.join('|'), cjkSegments };
+  const cjkSegments = PLAIN_ASCII.test(n) ? [] : n.split(/[^\u3400-\u9fff\uf900-\ufaff]+/u).filter((t) => t.length > 0);
+  const singularTokens = tokens.map((t) => (t.length > 3 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t));
+  return {
+    tokens,
+    singularTokens,
+    words: ` ${tokens.join(' ')} `,
+    singular: ` ${singularTokens.join(' ')} `,
+    compact: tokens.join(''),
+    cjk: cjkSegments.join('|'),
+    cjkSegments,
+  };
 }
