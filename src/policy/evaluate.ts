@@ -3,7 +3,15 @@
  * profiles and `now` always give the same output; nothing is read from disk or network here.
  */
 import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
-import type { CameraAssignment, ProfileSet, RetentionPolicy, VendorProfile } from '../profiles/types.js';
+import type {
+  CameraAssignment,
+  ConsentRecord,
+  FilingRecord,
+  ProfileSet,
+  RetentionPolicy,
+  SignageRecord,
+  VendorProfile,
+} from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
 import { classifyZone, zoneRule } from './classify-zone.js';
 import { fencesNear, isValidGeo } from './geofence.js';
@@ -119,9 +127,46 @@ function indexByCamera<T extends { cameras: string[] }>(records: readonly T[]): 
 }
 
 function recordsFor<T>(idx: { all: T[]; byKey: Map<string, T[]> }, keys: Set<string>, siteWide: boolean): T[] {
-  const out = new Set<T>(siteWide ? idx.all : []);
-  for (const k of keys) for (const r of idx.byKey.get(k) ?? []) out.add(r);
-  return [...out];
+  let out: T[] | undefined = siteWide && idx.all.length > 0 ? [...idx.all] : undefined;
+  for (const k of keys) {
+    const list = idx.byKey.get(k);
+    if (list) out = out ? out.concat(list) : [...list];
+  }
+  return out ?? [];
+}
+
+function anyRecordFor(idx: { byKey: Map<string, unknown[]> }, keys: Set<string>): boolean {
+  for (const k of keys) if (idx.byKey.has(k)) return true;
+  return false;
+}
+
+interface Prepared {
+  assignments: AssignmentIndex;
+  matchVendor: (r: CameraRecord) => VendorProfile | undefined;
+  filings: ReturnType<typeof indexByCamera<FilingRecord>>;
+  signage: ReturnType<typeof indexByCamera<SignageRecord>>;
+  consents: ReturnType<typeof indexByCamera<ConsentRecord>>;
+}
+
+const preparedCache = new WeakMap<object, Prepared>();
+const EMPTY_PROFILES = {};
+
+/** Indexes of a profile set, built once per (immutable) set rather than per scan. */
+function prepare(profiles: ProfileSet | undefined): Prepared {
+  const key = profiles ?? EMPTY_PROFILES;
+  let p = preparedCache.get(key);
+  if (!p) {
+    const site = profiles?.site;
+    p = {
+      assignments: indexAssignments(site?.cameras ?? []),
+      matchVendor: createVendorMatcher(profiles?.vendors ?? []),
+      filings: indexByCamera(site?.filings ?? []),
+      signage: indexByCamera(site?.signage ?? []),
+      consents: indexByCamera(site?.consents ?? []),
+    };
+    preparedCache.set(key, p);
+  }
+  return p;
 }
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
@@ -172,12 +217,14 @@ export function evaluateRecords(
   const pack = activePack(profiles);
   const site = profiles?.site;
   const retention = profiles?.retention ?? packRetention(pack);
-  const assignments = indexAssignments(site?.cameras ?? []);
-  const matchVendorFn = createVendorMatcher(profiles?.vendors ?? []);
+  const {
+    assignments,
+    matchVendor: matchVendorFn,
+    filings: filingIdx,
+    signage: signageIdx,
+    consents: consentIdx,
+  } = prepare(profiles);
   const fences = site?.geofences ?? [];
-  const filingIdx = indexByCamera(site?.filings ?? []);
-  const signageIdx = indexByCamera(site?.signage ?? []);
-  const consentIdx = indexByCamera(site?.consents ?? []);
   const rules = pack.rules;
   const rule = pack.id;
 
@@ -271,7 +318,7 @@ export function evaluateRecords(
       }
       const signage = rules.signage;
       if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (recordsFor(signageIdx, keys, false).length === 0) add('flag', signage);
+        if (!anyRecordFor(signageIdx, keys)) add('flag', signage);
       }
     }
     const retMin = rules.retentionMinimum;

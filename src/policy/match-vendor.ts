@@ -45,5 +45,12 @@ export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: Came
   const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
   const specific = sorted.filter((v) => !isGeneric(v));
   const generic = sorted.find(isGeneric);
-  return (r) => specific.find((v) => matchesProfile(r, v)) ?? generic;
+  const seen = new Map<string, VendorProfile | undefined>();
+  return (r) => {
+    const key = `${r.manufacturer ?? ''}\u0000${r.model ?? ''}\u0000${r.firmware ?? ''}\u0000${r.hardwareId ?? ''}`;
+    if (seen.has(key)) return seen.get(key);
+    const v = specific.find((p) => matchesProfile(r, p)) ?? generic;
+    if (seen.size < 10_000) seen.set(key, v);
+    return v;
+  };
 }
