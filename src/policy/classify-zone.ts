@@ -173,12 +173,18 @@ function isPlaceholder(normalized: string, placeholders: readonly string[]): boo
   return meaningful.every((s) => PLACEHOLDER_WORDS.includes(s) || /^(gmt|utc)[+-]?\d*$/.test(s));
 }
 
-const analysisCache = new Map<string, TagAnalysis>();
+/** placeholder list key → tag → analysis (nested to avoid building a key string per tag). */
+const analysisCache = new Map<string, Map<string, TagAnalysis>>();
+let cachedCount = 0;
 const CACHE_LIMIT = 50_000;
 
 function analyseTag(tag: string, placeholders: readonly string[], placeholderKey: string): TagAnalysis {
-  const key = `${placeholderKey}\u0000${tag}`;
-  const cached = analysisCache.get(key);
+  let bucket = analysisCache.get(placeholderKey);
+  if (!bucket) {
+    bucket = new Map();
+    analysisCache.set(placeholderKey, bucket);
+  }
+  const cached = bucket.get(tag);
   if (cached) return cached;
   const hits: ZoneHit[] = [];
   const canonical = canonicalZone(tag);
@@ -193,8 +199,12 @@ function analyseTag(tag: string, placeholders: readonly string[], placeholderKey
     modified: findTerms(MODIFIER_INDEX, text).length > 0,
     placeholder: canonical === undefined && isPlaceholder(normalized, placeholders),
   };
-  if (analysisCache.size >= CACHE_LIMIT) analysisCache.clear();
-  analysisCache.set(key, analysis);
+  if (cachedCount >= CACHE_LIMIT) {
+    for (const b of analysisCache.values()) b.clear();
+    cachedCount = 0;
+  }
+  bucket.set(tag, analysis);
+  cachedCount++;
   return analysis;
 }
 

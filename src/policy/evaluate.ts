@@ -91,23 +91,21 @@ function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment
   );
 }
 
-/** Identifiers a consent/filing/signage record may use to name this camera. */
+/** Identifiers (lower-case) a consent/filing/signage record may use to name this camera. */
 function cameraKeys(r: CameraRecord, a: CameraAssignment | undefined): Set<string> {
-  const keys = new Set<string>(['*', r.id, r.id.toLowerCase()]);
-  const add = (v: string | undefined) => {
-    if (v) {
-      keys.add(v);
-      keys.add(v.toLowerCase());
-    }
-  };
-  add(r.endpoint);
-  if (r.endpoint) add(stripUrn(r.endpoint));
-  add(r.serial);
-  add(r.mac);
-  if (r.mac) add(normMac(r.mac));
-  add(r.address);
-  add(a?.match.id);
-  add(a?.name);
+  const keys = new Set<string>(['*', r.id.toLowerCase()]);
+  if (r.endpoint) {
+    keys.add(r.endpoint.toLowerCase());
+    keys.add(stripUrn(r.endpoint));
+  }
+  if (r.serial) keys.add(r.serial.toLowerCase());
+  if (r.mac) {
+    keys.add(r.mac.toLowerCase());
+    keys.add(normMac(r.mac));
+  }
+  if (r.address) keys.add(r.address);
+  if (a?.match.id) keys.add(a.match.id.toLowerCase());
+  if (a?.name) keys.add(a.name.toLowerCase());
   return keys;
 }
 
@@ -117,7 +115,7 @@ function indexByCamera<T extends { cameras: string[] }>(records: readonly T[]): 
   const byKey = new Map<string, T[]>();
   for (const r of records) {
     if (r.cameras.length === 0) all.push(r);
-    for (const c of new Set(r.cameras.flatMap((c) => [c, c.trim().toLowerCase()]))) {
+    for (const c of new Set(r.cameras.map((c) => c.trim().toLowerCase()))) {
       const list = byKey.get(c);
       if (list) list.push(r);
       else byKey.set(c, [r]);
