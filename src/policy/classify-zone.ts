@@ -241,7 +241,7 @@ export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}
   const pack = opts.pack ?? builtinPack;
   const placeholders = opts.placeholders ?? [];
   const placeholderKey = placeholders.join('\u0001');
-  const all = opts.scopes ? [...tags, ...tagsFromScopes(opts.scopes)] : [...tags];
+  const all = opts.scopes && opts.scopes.length > 0 ? tags.concat(tagsFromScopes(opts.scopes)) : tags;
   let best: { hit: ZoneHit; action: Action; modified: boolean; tag: string } | undefined;
   const zones: string[] = [];
   for (const tag of all) {
