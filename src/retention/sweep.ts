@@ -26,6 +26,8 @@ import {
 } from './policy.js';
 
 export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
+/** The longest a recorder keeps one segment open; older segments are never "still being written". */
+const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000;
 const BATCH = 1024;
 const ACT_CONCURRENCY = 4;
 
@@ -432,8 +434,9 @@ class SweepRun {
     if (st.dev !== this.rootDev) return main ? this.skip(path, 'other-device') : undefined;
     if (this.quotaMode && main) this.usedBytes += st.size;
     if (action === 'none') return;
-    if (this.now - st.mtimeMs < this.graceMs) {
-      // Still being written (or an mtime in the future): the path date alone is not enough to act.
+    if (this.now - st.mtimeMs < this.graceMs && this.now - ts < OPEN_SEGMENT_MAX_MS) {
+      // A segment that started recently and was modified within the grace period is still being written.
+      // An old path date with a fresh mtime (a copy, a restore, touch) is not: age comes from the path (§7).
       if (main) this.skip(path, 'active-write');
       return;
     }

@@ -150,15 +150,26 @@ describe('sweep', () => {
     expect(events.ofType('retention.shortfall')).toHaveLength(1);
   });
 
-  it('skips files still being written and other unsafe entries', async () => {
+  it('skips files still being written and other unsafe entries; age comes from the path, not the mtime', async () => {
     const t = tree();
-    const active = genericPath(t.root, 'cam1', NOW - 45 * DAY, '-a.mp4');
-    writeFile(active, 5, NOW - 10_000);
+    const open = genericPath(t.root, 'cam1', NOW - 10 * 60_000, '-open.mp4');
+    writeFile(open, 5, NOW - 10_000);
+    const copied = genericPath(t.root, 'cam1', NOW - 45 * DAY, '-copied.mp4');
+    writeFile(copied, 5, NOW - 10_000);
     mkdirSync(genericPath(t.root, 'cam1', NOW - 46 * DAY), { recursive: true });
-    const r = await sweep(base(t.root));
-    expect(existsSync(active)).toBe(true);
-    expect(r.skipped).toContainEqual({ path: active, reason: 'active-write' });
+    const r = await sweep({ ...base(t.root), cameras: [{ id: 'cam1', overlays: [], blocked: true }] });
+    // the blocked camera's open segment stays in place; everything settled goes to quarantine
+    expect(existsSync(open)).toBe(true);
+    expect(r.skipped).toContainEqual({ path: open, reason: 'active-write' });
+    expect(existsSync(copied)).toBe(false);
+    expect(r.quarantined).toBeGreaterThanOrEqual(1);
     expect(r.skipped.some((s) => s.reason === 'not-regular')).toBe(true);
+    const t2 = tree();
+    const old = genericPath(t2.root, 'cam1', NOW - 45 * DAY, '-fresh-mtime.mp4');
+    writeFile(old, 5, NOW - 10_000);
+    const r2 = await sweep(base(t2.root));
+    expect(existsSync(old)).toBe(false);
+    expect(r2.skipped.some((s) => s.path === old)).toBe(false);
   });
 });
 
