@@ -351,6 +351,9 @@ export function evaluateRecords(
       final.push({ code: r.code, rule: r.rule, article: r.article, message: r.message });
       if (RANK[r.action] > RANK[action]) action = r.action;
     }
+    // An unverified responder is flagged, never blocked (INTERFACES §4): its scopes are unconfirmed, and
+    // blocking on them would let any LAN host get an arbitrary address firewalled by spoofing a camera.
+    if (record.unverified && action === 'block') action = 'flag';
 
     const out: CameraRecord = {
       ...record,
