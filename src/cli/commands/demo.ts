@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { ScanResult } from '../../inventory/types.js';
-import type { EventType } from '../../reporting/event-sink.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
@@ -14,7 +13,7 @@ import { startMqttMonitor } from '../demo/mqtt-monitor.js';
 import { formatScanTable } from '../output/scan-table.js';
 import { VERSION } from '../version.js';
 
-const SHOWN_EVENTS = new Set<string>([
+const SHOWN_EVENTS: ReadonlySet<string> = new Set([
   'decision.changed',
   'enforcement.applied',
   'enforcement.reverted',
@@ -90,7 +89,7 @@ export const demoCommand: CommandSpec = {
         CAMWARDEN_MULTICAST: '0',
         CAMWARDEN_SCAN_SCHEDULE: `*/${intervalS} * * * * *`,
         CAMWARDEN_SWEEP_SCHEDULE: '*/30 * * * * *',
-        CAMWARDEN_LOG_LEVEL: io.env.CAMWARDEN_LOG_LEVEL ?? 'warn',
+        CAMWARDEN_LOG_LEVEL: io.env.CAMWARDEN_LOG_LEVEL ?? 'error',
       };
       const { config } = loadConfig(env, io.cwd);
       config.discovery.timeoutMs = Math.min(config.discovery.timeoutMs, 1500);
@@ -103,6 +102,7 @@ export const demoCommand: CommandSpec = {
         out,
         {
           filter: (topic) => !topic.includes('/cameras/'),
+          showEvent: (type) => SHOWN_EVENTS.has(type),
           ...(config.mqtt.username ? { username: config.mqtt.username } : {}),
           ...(config.mqtt.password ? { password: config.mqtt.password } : {}),
         },
@@ -156,5 +156,3 @@ export const demoCommand: CommandSpec = {
     return code;
   },
 };
-
-export const DEMO_EVENT_TYPES: ReadonlySet<EventType | string> = SHOWN_EVENTS;

@@ -6,6 +6,31 @@ export interface MqttMonitor {
   stop(): Promise<void>;
 }
 
+const DETAIL_KEYS = [
+  'cameraId',
+  'camera',
+  'action',
+  'key',
+  'kind',
+  'code',
+  'deleted',
+  'quarantined',
+  'bytesFreed',
+  'held',
+  'reason',
+];
+
+function eventDetail(value: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const key of DETAIL_KEYS) {
+    const v = value[key];
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    const text = String(v);
+    parts.push(`${key}=${text.length > 40 ? `${text.slice(0, 39)}…` : text}`);
+  }
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
 function digest(topic: string, payload: Buffer, retained: boolean): string {
   const text = payload.toString('utf8');
   let summary = text.length === 0 ? '(empty: cleared)' : `${payload.length} B`;
@@ -16,7 +41,7 @@ function digest(topic: string, payload: Buffer, retained: boolean): string {
     else if (topic.endsWith('/inventory'))
       summary = `${Array.isArray(value.cameras) ? value.cameras.length : 0} records`;
     else if (topic.includes('/events'))
-      summary = `#${String(value.seq)} ${String(value.type)}${value.replayed ? ' (replayed)' : ''}`;
+      summary = `#${String(value.seq)} ${String(value.type)}${eventDetail(value)}${value.replayed ? ' (replayed)' : ''}`;
     else if (topic.includes('/cameras/')) {
       const decision = value.decision as { action?: string } | undefined;
       summary = `${String((value.location as { zone?: string } | undefined)?.zone ?? '?')} → ${decision?.action ?? '?'}`;
@@ -31,7 +56,13 @@ export async function startMqttMonitor(
   url: string,
   topicFilter: string,
   out: NodeJS.WritableStream,
-  options: { username?: string; password?: string; filter?: (topic: string) => boolean } = {},
+  options: {
+    username?: string;
+    password?: string;
+    filter?: (topic: string) => boolean;
+    /** Events shown; the others are only counted. */
+    showEvent?: (type: string) => boolean;
+  } = {},
 ): Promise<MqttMonitor> {
   const client: MqttClient = await mqtt.connectAsync(url, {
     clientId: `camwarden-demo-monitor-${process.pid}`,
@@ -43,6 +74,14 @@ export async function startMqttMonitor(
   client.on('message', (topic, payload, packet) => {
     count++;
     if (options.filter && !options.filter(topic)) return;
+    if (options.showEvent && topic.endsWith('/events')) {
+      try {
+        const type = (JSON.parse(payload.toString('utf8')) as { type?: string }).type ?? '';
+        if (!options.showEvent(type)) return;
+      } catch {
+        return;
+      }
+    }
     out.write(digest(topic, payload, packet.retain));
   });
   await client.subscribeAsync(topicFilter, { qos: 1 });
