@@ -137,6 +137,7 @@ function measure(name, recs, set, runs = 7) {
   for (const r of out) actions[r.decision.action]++;
   const res = {
     first_ms: +times[0].toFixed(1),
+    min_ms: +sorted[0].toFixed(1),
     median_ms: +sorted[Math.floor(runs / 2)].toFixed(1),
     max_ms: +sorted.at(-1).toFixed(1),
     actions,
@@ -170,6 +171,8 @@ const goalMs = 100;
 console.log(
   JSON.stringify({
     cameras: N,
+    cpus: os.cpus().length,
+    loadavg1: +os.loadavg()[0].toFixed(2),
     goal_ms: goalMs,
     builtin,
     site,
