@@ -26,7 +26,7 @@ function matchesProfile(record: CameraRecord, profile: VendorProfile): boolean {
     if (pattern === undefined || pattern === '') continue;
     constrained = true;
     const re = compile(pattern);
-    if (!re || !re.test(record[field] ?? '')) return false;
+    if (!re?.test(record[field] ?? '')) return false;
   }
   return constrained;
 }
