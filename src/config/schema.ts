@@ -132,6 +132,8 @@ export const configSchema = z.strictObject({
   dataDir: z.string().default('./.camwarden'),
   profilesDir: z.string().optional(),
   commandKeysFile: z.string().optional(),
+  /** Trusted Ed25519 keys (PEM) for signed device-profiles bundles; set = unsigned bundles are refused. */
+  profileKeysFile: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   mqtt: mqttSchema.default(mqttSchema.parse({})),
   discovery: discoverySchema.default(discoverySchema.parse({})),

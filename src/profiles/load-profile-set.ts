@@ -1,0 +1,320 @@
+/**
+ * Loads a device-profiles directory into a ProfileSet. Every file is validated, every problem collected (one
+ * `file: path.to.field: message` line each), and only a fully valid set is returned: a half-valid set could
+ * allow a camera the operator meant to block.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { formatIssues } from '../config/load-config.js';
+import { policyPackSchema } from '../policy/pack-schema.js';
+import { recordingLayoutSchema } from '../retention/layout-schema.js';
+import { ErrorCode, UsageError } from '../util/errors.js';
+import { loadProfileKeys, verifyBundle } from './bundle.js';
+import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
+import type { LegalHold, ProfileSet, RecordingLayout, RetentionPolicy, SiteProfile, VendorProfile } from './types.js';
+
+export const DEFAULT_PACK_ID = 'cn-2025';
+const SUBDIRS = ['packs', 'vendors', 'site', 'layouts'] as const;
+const LEGAL_HOLDS_FILE = 'legal-holds.yaml';
+
+export interface LoadProfileOptions {
+  /** Trusted Ed25519 keys (PEM); when set, the dir must be a verified signed bundle. */
+  keysFile?: string | undefined;
+  /** Overrides the site profile's policyPack. */
+  packId?: string | undefined;
+}
+
+export class ProfileValidationError extends UsageError {
+  readonly problems: string[];
+  constructor(dir: string, problems: string[]) {
+    super(`invalid device-profiles in ${dir}:\n${problems.join('\n')}`, ErrorCode.InvalidProfile);
+    this.name = 'ProfileValidationError';
+    this.problems = problems;
+  }
+}
+
+interface SourceFile {
+  rel: string;
+  text: string;
+}
+
+async function listYaml(dir: string, sub: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(dir, sub));
+    return names.filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** sha256 over the sorted relative paths and contents, first 16 hex. */
+export function profileRevision(files: readonly SourceFile[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
+    h.update(f.rel).update('\0').update(f.text).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function parseYaml(file: SourceFile, problems: string[]): unknown {
+  const doc = parseDocument(file.text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const line = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
+      problems.push(`${file.rel}: (root): invalid YAML: ${e.message.split('\n')[0]}${line}`);
+    }
+    return undefined;
+  }
+  return doc.toJS();
+}
+
+function validate<S extends z.ZodType>(schema: S, file: SourceFile, problems: string[]): z.infer<S> | undefined {
+  const raw = parseYaml(file, problems);
+  if (raw === undefined && problems.some((p) => p.startsWith(`${file.rel}: `))) return undefined;
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    problems.push(...formatIssues(file.rel, res.error.issues).split('\n'));
+    return undefined;
+  }
+  return res.data;
+}
+
+const EMPTY_SITE: SiteProfile = {
+  file: '',
+  cameras: [],
+  consents: [],
+  filings: [],
+  signage: [],
+  geofences: [],
+  recorderHooks: {},
+  levers: {},
+};
+
+/** Loads and validates dir; throws ProfileValidationError listing every problem. */
+export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {}): Promise<ProfileSet> {
+  const problems: string[] = [];
+  let signed = false;
+  if (opts.keysFile) {
+    let keys: Awaited<ReturnType<typeof loadProfileKeys>> | undefined;
+    try {
+      keys = await loadProfileKeys(opts.keysFile);
+    } catch (err) {
+      problems.push(`${opts.keysFile}: (root): ${(err as Error).message}`);
+    }
+    if (keys) problems.push(...(await verifyBundle(dir, keys)));
+    // Fail closed: nothing of an unverified bundle is even parsed.
+    if (problems.length > 0) throw new ProfileValidationError(dir, problems);
+    signed = true;
+  }
+
+  const files: SourceFile[] = [];
+  const bySub: Record<(typeof SUBDIRS)[number], SourceFile[]> = { packs: [], vendors: [], site: [], layouts: [] };
+  for (const sub of SUBDIRS) {
+    for (const name of await listYaml(dir, sub)) {
+      const rel = `${sub}/${name}`;
+      let text: string;
+      try {
+        text = await readFile(join(dir, rel), 'utf8');
+      } catch (err) {
+        problems.push(`${rel}: (root): cannot read (${(err as Error).message})`);
+        continue;
+      }
+      const f = { rel, text };
+      files.push(f);
+      bySub[sub].push(f);
+    }
+  }
+
+  const packs: Record<string, unknown> = {};
+  for (const f of bySub.packs) {
+    const pack = validate(policyPackSchema, f, problems);
+    if (!pack) continue;
+    if (packs[pack.id] !== undefined) problems.push(`${f.rel}: id: duplicate pack id "${pack.id}"`);
+    else packs[pack.id] = pack;
+  }
+
+  const vendors: VendorProfile[] = [];
+  const vendorFiles = new Map<string, string>();
+  for (const f of bySub.vendors) {
+    const v = validate(vendorProfileSchema, f, problems);
+    if (!v) continue;
+    const prev = vendorFiles.get(v.id);
+    if (prev) {
+      problems.push(`${f.rel}: id: duplicate vendor id "${v.id}" (also in ${prev})`);
+      continue;
+    }
+    vendorFiles.set(v.id, f.rel);
+    const match: VendorProfile['match'] = {};
+    for (const k of ['manufacturer', 'model', 'firmware', 'hardwareId'] as const) {
+      const m = v.match[k];
+      if (m !== undefined) match[k] = m;
+    }
+    vendors.push({
+      id: v.id,
+      file: f.rel,
+      priority: v.priority,
+      description: v.description,
+      match,
+      quirks: v.quirks,
+      levers: v.levers,
+    });
+  }
+  // Highest priority first; ties by id so the order never depends on the file system.
+  vendors.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : 1));
+
+  const layouts: Record<string, RecordingLayout> = {};
+  for (const f of bySub.layouts) {
+    const l = validate(recordingLayoutSchema, f, problems);
+    if (!l) continue;
+    if (layouts[l.id]) {
+      problems.push(`${f.rel}: id: duplicate layout id "${l.id}"`);
+      continue;
+    }
+    layouts[l.id] = {
+      id: l.id,
+      description: l.description,
+      segments: l.segments,
+      ...(l.dateDirDepth === undefined ? {} : { dateDirDepth: l.dateDirDepth }),
+    };
+  }
+
+  let site: SiteProfile = { ...EMPTY_SITE };
+  let siteFile: z.infer<typeof siteProfileSchema> | undefined;
+  const legalHolds: LegalHold[] = [];
+  const siteFiles = bySub.site.filter((f) => f.rel !== `site/${LEGAL_HOLDS_FILE}`);
+  if (siteFiles.length > 1) {
+    problems.push(`site/: (root): exactly one site profile expected, found ${siteFiles.map((f) => f.rel).join(', ')}`);
+  }
+  const sf = siteFiles[0];
+  if (sf) {
+    siteFile = validate(siteProfileSchema, sf, problems);
+    if (siteFile) {
+      site = toSiteProfile(sf.rel, siteFile);
+      legalHolds.push(...siteFile.legalHolds);
+    }
+  }
+  const holdsFile = bySub.site.find((f) => f.rel === `site/${LEGAL_HOLDS_FILE}`);
+  if (holdsFile) {
+    const h = validate(legalHoldsFileSchema, holdsFile, problems);
+    if (h) legalHolds.push(...h.legalHolds);
+  }
+  const holdIds = new Set<string>();
+  for (const h of legalHolds) {
+    if (holdIds.has(h.id)) problems.push(`site/${LEGAL_HOLDS_FILE}: legalHolds: duplicate legal hold id "${h.id}"`);
+    holdIds.add(h.id);
+  }
+
+  const packId = opts.packId ?? siteFile?.policyPack ?? DEFAULT_PACK_ID;
+  const pack = packs[packId] as
+    | {
+        retention: {
+          defaultDays: number;
+          classMinimumDays: Record<string, number>;
+          overlayMinimumDays: Record<string, number>;
+          zoneDays?: Record<string, number>;
+        };
+      }
+    | undefined;
+  if (!pack) {
+    const source =
+      opts.packId !== undefined ? '(options)' : siteFile?.policyPack !== undefined && sf ? sf.rel : 'packs/';
+    const field = opts.packId !== undefined ? 'packId' : siteFile?.policyPack !== undefined ? 'policyPack' : '(root)';
+    const known = Object.keys(packs).sort();
+    // A pack that failed validation is already reported; do not add a confusing "unknown" on top.
+    const packFileBroken = bySub.packs.some((f) => problems.some((p) => p.startsWith(`${f.rel}: `)));
+    if (!packFileBroken || known.length > 0) {
+      problems.push(`${source}: ${field}: unknown policy pack "${packId}"; known: ${known.join(', ') || '(none)'}`);
+    }
+  }
+
+  if (problems.length > 0) throw new ProfileValidationError(dir, problems);
+
+  const packRetention = pack?.retention ?? { defaultDays: 30, classMinimumDays: {}, overlayMinimumDays: {} };
+  const retention: RetentionPolicy = {
+    defaultDays: packRetention.defaultDays,
+    zoneDays: { ...(packRetention.zoneDays ?? {}), ...(siteFile?.retention.zoneDays ?? {}) },
+    classMinimumDays: { ...packRetention.classMinimumDays },
+    overlayMinimumDays: { ...packRetention.overlayMinimumDays },
+    siteOverlays: [...(siteFile?.retention.siteOverlays ?? [])],
+    legalHolds,
+  };
+  if (siteFile?.retention.siteDays !== undefined) retention.siteDays = siteFile.retention.siteDays;
+
+  return {
+    revision: profileRevision(files),
+    dir,
+    packId,
+    packs,
+    vendors,
+    site,
+    retention,
+    layouts,
+    signed,
+  };
+}
+
+function toSiteProfile(file: string, s: z.infer<typeof siteProfileSchema>): SiteProfile {
+  const out: SiteProfile = {
+    file,
+    cameras: s.cameras.map((c) => {
+      const match: SiteProfile['cameras'][number]['match'] = {};
+      for (const k of ['endpoint', 'serial', 'mac', 'address', 'id'] as const) {
+        const v = c.match[k];
+        if (v !== undefined) match[k] = v;
+      }
+      return {
+        match,
+        overlays: c.overlays,
+        ...(c.zone === undefined ? {} : { zone: c.zone }),
+        ...(c.systemClass === undefined ? {} : { systemClass: c.systemClass }),
+        ...(c.geo === undefined ? {} : { geo: stripUndefined(c.geo) }),
+        ...(c.retentionDays === undefined ? {} : { retentionDays: c.retentionDays }),
+        ...(c.recordingName === undefined ? {} : { recordingName: c.recordingName }),
+        ...(c.name === undefined ? {} : { name: c.name }),
+      };
+    }),
+    consents: s.consents.map((c) => stripUndefined(c)),
+    filings: s.filings,
+    signage: s.signage.map((x) => stripUndefined(x)),
+    geofences: s.geofences.map((g) => ({
+      id: g.id,
+      kind: g.kind,
+      bufferMeters: g.bufferMeters,
+      ...(g.polygon ? { polygon: g.polygon.map((p) => stripUndefined(p)) } : {}),
+      ...(g.center ? { center: stripUndefined(g.center) } : {}),
+      ...(g.radiusMeters === undefined ? {} : { radiusMeters: g.radiusMeters }),
+    })),
+    recorderHooks: {
+      ...(s.recorderHooks.stop ? { stop: stripUndefined(s.recorderHooks.stop) } : {}),
+      ...(s.recorderHooks.start ? { start: stripUndefined(s.recorderHooks.start) } : {}),
+    },
+    levers: stripUndefined(s.levers),
+  };
+  if (s.defaultSystemClass) out.defaultSystemClass = s.defaultSystemClass;
+  return out;
+}
+
+/** exactOptionalPropertyTypes: zod yields `key: undefined` for absent optionals; the contract wants them absent. */
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/** For `profiles check` and remote dry runs: never throws for invalid content. */
+export async function validateProfileDir(
+  dir: string,
+  opts: LoadProfileOptions = {},
+): Promise<{ ok: boolean; problems: string[]; revision?: string; set?: ProfileSet }> {
+  try {
+    const set = await loadProfileSet(dir, opts);
+    return { ok: true, problems: [], revision: set.revision, set };
+  } catch (err) {
+    if (err instanceof ProfileValidationError) return { ok: false, problems: err.problems };
+    return { ok: false, problems: [`${dir}: (root): ${(err as Error).message}`] };
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * zod schemas of the site and vendor profile files. Strict objects: a misspelt key names itself instead of being
+ * silently ignored. Packs use policy/pack-schema.ts, layouts retention/layout-schema.ts.
+ */
+import { z } from 'zod';
+
+const systemClass = z.enum(['art7-gov', 'art7-operator', 'art9-other-public', 'art33-non-public']);
+
+/** YYYY-MM-DD or a full ISO timestamp that actually parses (a malformed date is an error, not "never"). */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date (YYYY-MM-DD)')
+  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealDay(s), 'not a real calendar date');
+
+function isRealDay(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number);
+  if (y === undefined || m === undefined || d === undefined) return false;
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+const geoPoint = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  elevation: z.number().optional(),
+});
+
+const levers = z.strictObject({
+  rtspOff: z.boolean().default(false),
+  privacyMask: z.boolean().default(false),
+  recordingJobIdle: z.boolean().default(false),
+});
+
+export const vendorProfileSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case kebab-case id'),
+  priority: z.number().int(),
+  description: z.string().default(''),
+  /** Case-insensitive regexes; every given one must match. An empty match matches everything (the fallback). */
+  match: z
+    .strictObject({
+      manufacturer: regex.optional(),
+      model: regex.optional(),
+      firmware: regex.optional(),
+      hardwareId: regex.optional(),
+    })
+    .default({}),
+  quirks: z
+    .strictObject({
+      placeholderLocations: z.array(z.string().transform((s) => s.toLowerCase())).default([]),
+      digestOnly: z.boolean().default(false),
+      brokenMedia2: z.boolean().default(false),
+      utcIsLocalTime: z.boolean().default(false),
+    })
+    .default({ placeholderLocations: [], digestOnly: false, brokenMedia2: false, utcIsLocalTime: false }),
+  levers: levers.default({ rtspOff: false, privacyMask: false, recordingJobIdle: false }),
+});
+
+const recorderHook = z
+  .strictObject({
+    kind: z.enum(['command', 'http']),
+    command: z.array(z.string().min(1)).min(1).optional(),
+    url: z.url().optional(),
+    method: z.enum(['POST', 'PUT', 'GET']).optional(),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .superRefine((h, ctx) => {
+    if (h.kind === 'command' && !h.command)
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required for kind: command' });
+    if (h.kind === 'http' && !h.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required for kind: http' });
+  });
+
+const cameraAssignment = z.strictObject({
+  match: z
+    .strictObject({
+      endpoint: z.string().min(1).optional(),
+      serial: z.string().min(1).optional(),
+      mac: z.string().min(1).optional(),
+      address: z.string().min(1).optional(),
+      id: z.string().min(1).optional(),
+    })
+    .refine((m) => Object.keys(m).length > 0, 'name at least one of endpoint, serial, mac, address, id'),
+  zone: z.string().min(1).optional(),
+  systemClass: systemClass.optional(),
+  geo: geoPoint.optional(),
+  overlays: z.array(z.string().min(1)).default([]),
+  retentionDays: z.number().int().nonnegative().optional(),
+  recordingName: z.string().min(1).optional(),
+  name: z.string().optional(),
+});
+
+const consent = z.strictObject({
+  id: z.string().min(1),
+  issuingUnit: z.string().min(1),
+  date: isoDate,
+  expires: isoDate.optional(),
+  cameras: z.array(z.string().min(1)).default([]),
+});
+
+const filing = z.strictObject({
+  number: z.string().min(1),
+  date: isoDate,
+  goLiveDate: isoDate,
+  cameras: z.array(z.string().min(1)).default([]),
+});
+
+const signage = z.strictObject({
+  id: z.string().min(1),
+  cameras: z.array(z.string().min(1)).default([]),
+  evidence: z.string().optional(),
+});
+
+export const legalHoldSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    camera: z.string().min(1),
+    from: isoDate,
+    to: isoDate,
+    reason: z.string().min(1),
+  })
+  .refine((h) => Date.parse(h.from) <= Date.parse(h.to), { path: ['to'], message: 'must not be before from' });
+
+const geofence = z
+  .strictObject({
+    id: z.string().min(1),
+    kind: z.enum(['military-restricted', 'military-management', 'state-organ', 'confidential-unit']),
+    bufferMeters: z.number().nonnegative(),
+    polygon: z.array(geoPoint).min(3).optional(),
+    center: geoPoint.optional(),
+    radiusMeters: z.number().nonnegative().optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (!g.polygon && !g.center) ctx.addIssue({ code: 'custom', message: 'needs polygon or center + radiusMeters' });
+    if (g.center && g.radiusMeters === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['radiusMeters'], message: 'required with center' });
+    }
+  });
+
+export const siteProfileSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  /** Pack id under packs/; the CLI/agent may override it. */
+  policyPack: z.string().min(1).optional(),
+  defaultSystemClass: systemClass.optional(),
+  retention: z
+    .strictObject({
+      siteDays: z.number().int().nonnegative().optional(),
+      zoneDays: z.record(z.string().min(1), z.number().int().nonnegative()).default({}),
+      siteOverlays: z.array(z.string().min(1)).default([]),
+    })
+    .default({ zoneDays: {}, siteOverlays: [] }),
+  cameras: z.array(cameraAssignment).default([]),
+  consents: z.array(consent).default([]),
+  filings: z.array(filing).default([]),
+  signage: z.array(signage).default([]),
+  geofences: z.array(geofence).default([]),
+  legalHolds: z.array(legalHoldSchema).default([]),
+  recorderHooks: z.strictObject({ stop: recorderHook.optional(), start: recorderHook.optional() }).default({}),
+  levers: z
+    .strictObject({
+      rtspOff: z.boolean().optional(),
+      privacyMask: z.boolean().optional(),
+      recordingJobIdle: z.boolean().optional(),
+    })
+    .default({}),
+});
+
+export const legalHoldsFileSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  legalHolds: z.array(legalHoldSchema).default([]),
+});
+
+export type SiteProfileFile = z.infer<typeof siteProfileSchema>;
+export type VendorProfileFile = z.infer<typeof vendorProfileSchema>;
