@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { CameraRecord } from '../inventory/types.js';
+import { loadProfileSet } from '../profiles/index.js';
 import { BUILTIN_REVISION } from './builtin-pack.js';
 import { evaluateRecords } from './evaluate.js';
 
@@ -12,27 +13,16 @@ export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from
 export { ZONE_IDS, ZONE_SYNONYMS, type ZoneId } from './synonyms.js';
 
 /**
- * The scan's decide function. Uses the profiles loader when a profiles dir is configured; otherwise (or when it
- * is not available) the built-in cn-2025 pack with revision `builtin-cn-2025`.
+ * The scan's decide function. Uses the profiles loader when a profiles dir is configured; otherwise the built-in
+ * cn-2025 pack with revision `builtin-cn-2025`. Profiles are loaded once; hot reload belongs to the agent.
  */
 export async function loadDecide(
   config: Config,
 ): Promise<{ decide: (records: CameraRecord[]) => CameraRecord[]; revision: string }> {
-  const profiles = config.profilesDir ? await loadProfiles(config.profilesDir) : undefined;
+  // A profiles dir that fails to load rejects here (fail closed): the caller must not decide on partial data.
+  const profiles = config.profilesDir ? await loadProfileSet(config.profilesDir) : undefined;
   return {
     decide: (records) => evaluateRecords(records, profiles, { now: new Date() }),
     revision: profiles?.revision ?? BUILTIN_REVISION,
   };
-}
-
-async function loadProfiles(dir: string) {
-  // Dynamic until src/profiles/index.ts lands; a load failure must surface, not silently allow.
-  let mod: { loadProfileSet?: (d: string) => Promise<import('../profiles/types.js').ProfileSet> };
-  try {
-    mod = (await import('../profiles/index.js' as string)) as typeof mod;
-  } catch {
-    return undefined;
-  }
-  if (!mod.loadProfileSet) return undefined;
-  return mod.loadProfileSet(dir);
 }

@@ -86,3 +86,13 @@ describe('policy packs', () => {
     expect(r?.decision.action).toBe('block');
   });
 });
+
+describe('loadDecide with the shipped device-profiles dir', () => {
+  it('loads all three packs through the profiles loader and decides with the active one', async () => {
+    const dir = new URL('../../device-profiles', import.meta.url).pathname;
+    const { decide, revision } = await loadDecide({ profilesDir: dir } as Config);
+    expect(revision).toMatch(/^[0-9a-f]{16}$/);
+    const [r] = decide([camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } })]);
+    expect(r?.decision.action).toBe('block');
+  });
+});
