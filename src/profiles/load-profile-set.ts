@@ -61,12 +61,11 @@ export function profileRevision(files: readonly SourceFile[]): string {
 }
 
 function parseYaml(file: SourceFile, problems: string[]): unknown {
-  const doc = parseDocument(file.text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(file.text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const line = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-      problems.push(`${file.rel}: (root): invalid YAML: ${e.message.split('\n')[0]}${line}`);
-    }
+    // prettyErrors puts "at line L, column C" on the first line of the message.
+    for (const e of doc.errors)
+      problems.push(`${file.rel}: (root): invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
     return undefined;
   }
   return doc.toJS();
@@ -77,10 +76,16 @@ function validate<S extends z.ZodType>(schema: S, file: SourceFile, problems: st
   if (raw === undefined && problems.some((p) => p.startsWith(`${file.rel}: `))) return undefined;
   const res = schema.safeParse(raw);
   if (!res.success) {
-    problems.push(...formatIssues(file.rel, res.error.issues).split('\n'));
+    problems.push(...formatIssues(file.rel, res.error.issues.flatMap(splitUnknownKeys)).split('\n'));
     return undefined;
   }
   return res.data;
+}
+
+/** One problem per misspelt key, at the key's own path, so the line names the field. */
+function splitUnknownKeys(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'unrecognized_keys') return [issue];
+  return issue.keys.map((key) => ({ ...issue, keys: [key], path: [...issue.path, key], message: 'unknown key' }));
 }
 
 const EMPTY_SITE: SiteProfile = {
