@@ -226,13 +226,20 @@ export function evaluateRecords(
   const rules = pack.rules;
   const rule = pack.id;
 
+  // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const vendorOf = (r: CameraRecord): VendorProfile | undefined => {
+    const parent = r.parent !== undefined && !r.manufacturer ? byId.get(r.parent) : undefined;
+    return matchVendorFn(parent ?? r);
+  };
+
   return records.map((record) => {
     const reasons: Array<Reason & { action: Action; consentable?: boolean }> = [];
     const add = (action: Action, r: Omit<Reason, 'rule'>, consentable = false) =>
       reasons.push({ action, rule, code: r.code, article: r.article, message: r.message, consentable });
 
     const assignment = findAssignment(record, assignments);
-    const vendor: VendorProfile | undefined = matchVendorFn(record);
+    const vendor = vendorOf(record);
     const keys = cameraKeys(record, assignment);
 
     // 1. Zone from tags/scopes, overridden by the site profile.

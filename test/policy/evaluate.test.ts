@@ -398,3 +398,13 @@ describe('matchVendor', () => {
     expect(matchVendor(camera(), [])).toBeUndefined();
   });
 });
+
+describe('NVR channels', () => {
+  it('take the recorder vendor profile when they carry no identity strings', () => {
+    const p = profileSet({ vendors: [vendor('generic', 0, {}), vendor('hik', 10, { manufacturer: 'hikvision' })] });
+    const nvr = camera({ id: 'nvr', kind: 'recorder', manufacturer: 'HIKVISION' });
+    const { manufacturer: _m, ...noIdentity } = camera({ id: 'nvr:1', parent: 'nvr', channel: '1' });
+    const out = evaluateRecords([nvr, noIdentity], p, { now: NOW });
+    expect(out.map((r) => r.vendorProfile)).toEqual(['hik', 'hik']);
+  });
+});
