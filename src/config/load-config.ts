@@ -133,5 +133,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (config.retention.recordingsDir) config.retention.recordingsDir = resolve(baseDir, config.retention.recordingsDir);
   if (config.retention.quarantineDir) config.retention.quarantineDir = resolve(baseDir, config.retention.quarantineDir);
   if (config.commandKeysFile) config.commandKeysFile = resolve(baseDir, config.commandKeysFile);
+  if (config.profileKeysFile) config.profileKeysFile = resolve(baseDir, config.profileKeysFile);
   return { config, file, baseDir };
 }
