@@ -97,6 +97,12 @@ describe('decisions without profiles (built-in cn-2025)', () => {
     expect(codes(kept)).toEqual(['unverified-device']);
   });
 
+  it('an unverified device in a prohibited zone is flagged, never blocked (spoofed scopes)', () => {
+    const r = one(evaluateRecords([tagged('location/zone/toilet', { unverified: true })], undefined, { now: NOW }));
+    expect(r.decision.action).toBe('flag');
+    expect(codes(r)).toEqual(['unverified-device', 'prohibited-zone']);
+  });
+
   it('does not mutate its input', () => {
     const input = tagged('location/zone/toilet');
     const copy = structuredClone(input);
