@@ -227,12 +227,20 @@ function rawAction(pack: PolicyPack, zone: string): Action {
   return zoneRule(pack, zone).action;
 }
 
-/** Location (and name) tags from raw scopes, percent-decoded defensively per segment. */
+const scopeTagCache = new Map<string, string | null>();
+
+/** Location (and name) tags from raw scopes; decoding happens later, defensively, in normalizeText. */
 export function tagsFromScopes(scopes: readonly string[]): string[] {
   const out: string[] = [];
   for (const scope of scopes) {
-    const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
-    if (m?.[1]) out.push(m[1]);
+    let tag = scopeTagCache.get(scope);
+    if (tag === undefined) {
+      const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
+      tag = m?.[1] ?? null;
+      if (scopeTagCache.size >= CACHE_LIMIT) scopeTagCache.clear();
+      scopeTagCache.set(scope, tag);
+    }
+    if (tag !== null) out.push(tag);
   }
   return out;
 }

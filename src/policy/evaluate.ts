@@ -180,6 +180,14 @@ export function durationDays(value: string): number | undefined {
   return n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4) + n(5) / 24 + n(6) / 1440 + n(7) / 86400;
 }
 
+const durationCache = new Map<string, number | undefined>();
+function cachedDurationDays(value: string): number | undefined {
+  if (durationCache.has(value)) return durationCache.get(value);
+  const days = durationDays(value);
+  if (durationCache.size < 1000) durationCache.set(value, days);
+  return days;
+}
+
 function retentionFloor(pol: RetentionPolicy, cls: string | undefined, overlays: readonly string[]): number {
   let floor = cls ? (pol.classMinimumDays[cls] ?? 0) : 0;
   for (const o of overlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
@@ -331,7 +339,7 @@ export function evaluateRecords(
       const overlays = [...retention.siteOverlays, ...(assignment?.overlays ?? [])];
       const floor = retentionFloor(retention, systemClass, overlays);
       const configured = assignment?.retentionDays ?? retention.siteDays;
-      const recorder = record.maximumRetentionTime ? durationDays(record.maximumRetentionTime) : undefined;
+      const recorder = record.maximumRetentionTime ? cachedDurationDays(record.maximumRetentionTime) : undefined;
       if (floor > 0 && configured !== undefined && configured < floor) {
         add('flag', { ...retMin, message: `${retMin.message}: configured ${configured} days, minimum ${floor} days` });
       } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
