@@ -18,8 +18,8 @@ export const siteSchema = z.strictObject({
   /** Art 14 filing fields reported in the inventory. */
   unit: z.string().default(''),
   location: z.string().default(''),
-  /** Policy pack id under device-profiles/packs (cn-2025, eu-gdpr, us-ny). */
-  policyPack: z.string().default('cn-2025'),
+  /** Overrides the site profile's policyPack (device-profiles/packs: cn-2025, eu-gdpr, us-ny); unset = the site profile's, else cn-2025. */
+  policyPack: z.string().min(1).optional(),
 });
 
 export const mqttSchema = z.strictObject({
