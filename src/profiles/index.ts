@@ -7,4 +7,19 @@ export {
   profileRevision,
   validateProfileDir,
 } from './load-profile-set.js';
+export {
+  APPLIED_DIR,
+  activeProfilesDir,
+  checkBundlePaths,
+  LKG_DIR,
+  ProfileStore,
+  type ProfileStoreDeps,
+  type ReloadResult,
+} from './profile-store.js';
+export {
+  ConsentRecordStore,
+  type ConsentRequest,
+  consentRequestSchema,
+  mergeConsents,
+} from './record-store.js';
 export type * from './types.js';

@@ -1,0 +1,98 @@
+/**
+ * Consent records added at runtime by the remote `consent/record` request, persisted in `<dataDir>/consents.json`
+ * and merged into `site.consents` of every loaded profile set (files stay the operator's; requests add records).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ErrorCode, UsageError } from '../util/errors.js';
+import { isoDate } from './schemas.js';
+import type { ConsentRecord, ProfileSet } from './types.js';
+
+export const CONSENTS_FILE = 'consents.json';
+
+export const consentRequestSchema = z.strictObject({
+  cameraId: z.string().min(1).max(256),
+  reference: z.string().min(1).max(256),
+  grantedBy: z.string().min(1).max(256).optional(),
+  validUntil: isoDate.optional(),
+});
+export type ConsentRequest = z.input<typeof consentRequestSchema>;
+
+const fileSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  consents: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      issuingUnit: z.string().min(1),
+      date: isoDate,
+      expires: isoDate.optional(),
+      cameras: z.array(z.string().min(1)),
+    }),
+  ),
+});
+
+export class ConsentRecordStore {
+  private records: ConsentRecord[] = [];
+  private readonly file: string;
+
+  constructor(private readonly dataDir: string) {
+    this.file = join(dataDir, CONSENTS_FILE);
+  }
+
+  /** Reads the persisted records; a corrupt file is an error (records are never silently dropped). */
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const parsed = fileSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new UsageError(`${this.file}: ${parsed.error.message}`, ErrorCode.InvalidProfile);
+    this.records = parsed.data.consents.map(
+      (c) => ({ ...c, ...(c.expires === undefined ? {} : { expires: c.expires }) }) as ConsentRecord,
+    );
+  }
+
+  list(): ConsentRecord[] {
+    return [...this.records];
+  }
+
+  /** Validates and persists one consent record (atomic write). Same reference + camera replaces the old one. */
+  async add(request: unknown, now: Date = new Date()): Promise<ConsentRecord> {
+    const r = consentRequestSchema.safeParse(request);
+    if (!r.success) {
+      const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new UsageError(`consent/record: ${msg}`, ErrorCode.InvalidRequest);
+    }
+    const { cameraId, reference, grantedBy, validUntil } = r.data;
+    const record: ConsentRecord = {
+      id: reference,
+      issuingUnit: grantedBy ?? 'remote request',
+      date: now.toISOString().slice(0, 10),
+      cameras: [cameraId],
+      ...(validUntil === undefined ? {} : { expires: validUntil }),
+    };
+    const next = this.records.filter((c) => !(c.id === reference && c.cameras.includes(cameraId)));
+    next.push(record);
+    await this.persist(next);
+    this.records = next;
+    return record;
+  }
+
+  private async persist(consents: ConsentRecord[]): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true });
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify({ schemaVersion: 1, consents }, null, 2)}\n`);
+    await rename(tmp, this.file);
+  }
+}
+
+/** A copy of set with the runtime consents appended to the site profile's own. */
+export function mergeConsents(set: ProfileSet, consents: readonly ConsentRecord[]): ProfileSet {
+  if (consents.length === 0) return set;
+  return { ...set, site: { ...set.site, consents: [...set.site.consents, ...consents] } };
+}
