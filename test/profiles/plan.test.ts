@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { computePlan } from '../../src/cli/commands/plan.js';
+import type { ScanResult } from '../../src/inventory/types.js';
+import { evaluateRecords } from '../../src/policy/index.js';
+import { loadProfileSet } from '../../src/profiles/index.js';
+import { camera, NOW } from '../policy/fixtures.js';
+
+const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
+
+describe('plan', () => {
+  it('lists a camera whose decision changes and omits unchanged ones', async () => {
+    const current = await loadProfileSet(BUNDLED);
+    const toilet = camera({
+      id: 'cam-t',
+      location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] },
+    });
+    const scan: ScanResult = {
+      site: 's',
+      gateway: 'g',
+      scannedAt: NOW.toISOString(),
+      policyRevision: 'old',
+      // Recorded as allowed: the current profiles block it, so it must be listed.
+      cameras: [{ ...toilet, decision: { action: 'allow', reasons: [] } }],
+    };
+    const plan = computePlan({
+      scan,
+      current,
+      candidate: undefined,
+      compareWithScan: true,
+      evaluate: evaluateRecords,
+      now: NOW,
+    });
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]?.from.action).toBe('allow');
+    expect(plan.changes[0]?.to.action).toBe('block');
+    const same = computePlan({
+      scan,
+      current,
+      candidate: current,
+      compareWithScan: false,
+      evaluate: evaluateRecords,
+      now: NOW,
+    });
+    expect(same.changes).toHaveLength(0);
+  });
+});
