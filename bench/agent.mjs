@@ -1,6 +1,7 @@
 // Agent bench (issue 7): `camwarden run` against 200 simulated cameras on loopback, enforcement off (the bench
 // must not touch this host's firewall), no broker. Measures start-up (spawn → first full inventory on disk) and
 // the agent's RSS once idle after its first scan, read from /proc/<pid>/status.
+// AGENT_NODE_FLAGS passes node flags to the agent (the systemd unit uses --max-semi-space-size=1).
 // Run after `npx tsc -p tsconfig.build.json`: node bench/agent.mjs [count]
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -26,7 +27,7 @@ await new Promise((resolve, reject) => {
 
 const last = count; // devices on base.1 .. base.count (count ≤ 254)
 const started = performance.now();
-const agent = spawn(process.execPath, [cli, 'run'], {
+const agent = spawn(process.execPath, [...(process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run'], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
     ...process.env,
