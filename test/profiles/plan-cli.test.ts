@@ -50,6 +50,7 @@ describe('camwarden plan', () => {
       scannedAt: new Date().toISOString(),
       policyRevision: current.revision,
       cameras: evaluateRecords(cams, current, { now: new Date() }),
+      errors: [],
     };
     const inventory = join(dataDir, 'inventory.json');
     await writeFile(inventory, JSON.stringify(scan));

@@ -20,6 +20,7 @@ describe('plan', () => {
       gateway: 'g',
       scannedAt: NOW.toISOString(),
       policyRevision: 'old',
+      errors: [],
       // Recorded as allowed: the current profiles block it, so it must be listed.
       cameras: [{ ...toilet, decision: { action: 'allow', reasons: [] } }],
     };

@@ -124,8 +124,8 @@ describe('ProfileStore lifecycle', () => {
     const bad = await store.applyBundle({ ...files, 'site/site.yaml': BROKEN }, {});
     expect(bad.problems.length).toBeGreaterThan(0);
     expect(store.revision()).toBe(first);
-    const escape = await store.applyBundle({ ...files, '../evil.yaml': 'x' }, {});
-    expect(escape.problems[0]).toMatch(/^\.\.\/evil\.yaml: \(root\): path must be relative/);
+    const escaping = await store.applyBundle({ ...files, '../evil.yaml': 'x' }, {});
+    expect(escaping.problems[0]).toMatch(/^\.\.\/evil\.yaml: \(root\): path must be relative/);
     const ok = await store.applyBundle(files, {});
     expect(ok).toEqual({ revision: dry.revision, problems: [] });
     expect(store.revision()).toBe(dry.revision);
