@@ -20,7 +20,9 @@ export async function loadDecide(
   config: Config,
 ): Promise<{ decide: (records: CameraRecord[]) => CameraRecord[]; revision: string }> {
   // A profiles dir that fails to load rejects here (fail closed): the caller must not decide on partial data.
-  const profiles = config.profilesDir ? await loadProfileSet(config.profilesDir) : undefined;
+  const profiles = config.profilesDir
+    ? await loadProfileSet(config.profilesDir, { keysFile: config.profileKeysFile, packId: config.site?.policyPack })
+    : undefined;
   return {
     decide: (records) => evaluateRecords(records, profiles, { now: new Date() }),
     revision: profiles?.revision ?? BUILTIN_REVISION,

@@ -1,10 +1,11 @@
 import { readInventory } from '../../agent/inventory-file.js';
 import { MemoryAuditSink } from '../../audit/audit-sink.js';
 import { loadConfig } from '../../config/load-config.js';
+import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { MemoryEventSink } from '../../reporting/event-sink.js';
 import { HoldStore } from '../../retention/hold-store.js';
 import { resolveLayout } from '../../retention/load-layout.js';
-import { type CameraRetentionFacts, DEFAULT_RETENTION_POLICY, factsFromScan } from '../../retention/policy.js';
+import { type CameraRetentionFacts, factsFromScan } from '../../retention/policy.js';
 import { sweep } from '../../retention/sweep.js';
 import { errorMessage, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
@@ -25,7 +26,13 @@ export const sweepCommand: CommandSpec = {
         'CAMWARDEN_RECORDINGS_DIR: not set (nor retention.recordingsDir in the config); nothing to sweep',
       );
     }
-    const layout = await resolveLayout(r.layout, config.profilesDir);
+    // The site's retention policy (pack floors, zone/site/camera days, overlays, legal holds); an invalid
+    // profile set is an error (exit 2) rather than a sweep under a policy nobody configured.
+    const profiles = await loadProfileSet(config.profilesDir ?? '', {
+      keysFile: config.profileKeysFile,
+      packId: config.site.policyPack,
+    });
+    const layout = await resolveLayout(r.layout, config.profilesDir, profiles.layouts);
     const inventory = await readInventory(config.dataDir);
     const cameras: CameraRetentionFacts[] = inventory ? factsFromScan(inventory) : [];
     const holds = await new HoldStore(config.dataDir).list();
@@ -35,7 +42,7 @@ export const sweepCommand: CommandSpec = {
       result = await sweep({
         root: r.recordingsDir,
         layout,
-        policy: DEFAULT_RETENTION_POLICY,
+        policy: profiles.retention,
         cameras,
         extraHolds: holds,
         dataDir: config.dataDir,
