@@ -58,7 +58,7 @@ describe('camwarden profiles check', () => {
     await writeFile(join(dir, 'vendors/broken.yaml'), 'schemaVersion: 1\nid: [unclosed\n');
     const r = await run(['profiles', 'check', dir]);
     expect(r.code).toBe(2);
-    const lines = r.err.trim().split('\n').slice(0, -1);
+    const lines = r.err.trim().split('\n');
     expect(lines.some((l) => l.startsWith('site/site.yaml: defaultSystemClass: '))).toBe(true);
     expect(lines).toContain('site/site.yaml: colour: unknown key');
     expect(lines.some((l) => l.startsWith('site/site.yaml: consents.0.date: '))).toBe(true);

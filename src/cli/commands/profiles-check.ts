@@ -29,7 +29,6 @@ export const profilesCheckCommand: CommandSpec = {
     });
     if (!result.ok || !result.set) {
       for (const p of result.problems) io.stderr.write(`${p}\n`);
-      io.stderr.write(`${dir}: ${result.problems.length} problem(s); the profiles were not accepted\n`);
       return 2;
     }
     const s = result.set;
