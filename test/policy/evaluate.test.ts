@@ -21,7 +21,7 @@ describe('decisions without profiles (built-in cn-2025)', () => {
     const r = one(evaluateRecords([tagged('location/zone/toilet')], undefined, { now: NOW }));
     expect(r.location).toMatchObject({ zone: 'toilet', source: 'scope' });
     expect(r.decision.action).toBe('block');
-    expect(r.decision.reasons[0]).toMatchObject({ code: 'prohibited-zone', rule: 'cn-2025', article: 'Article 8(3)' });
+    expect(r.decision.reasons[0]).toMatchObject({ code: 'prohibited-zone', rule: 'cn-2025', article: 'Article 8' });
   });
 
   it('Art 10 zone → flag consent-required', () => {

@@ -1,10 +1,11 @@
 import type { PolicyPackInput } from '../pack-schema.js';
 
-const art8 = (article: string, what: string) => ({
+// `article` names the article (the contract's form, e.g. "Article 8"); the paragraph goes in the message.
+const art8 = (paragraph: string, what: string) => ({
   action: 'block' as const,
   code: 'prohibited-zone',
-  article,
-  message: `${what}: installing cameras is prohibited (Order 799 ${article})`,
+  article: 'Article 8',
+  message: `${what}: installing cameras is prohibited (Order 799 ${paragraph})`,
 });
 const art10 = (what: string) => ({
   action: 'flag' as const,
@@ -45,18 +46,18 @@ export const cn2025Pack: PolicyPackInput = {
     'privacy-sensitive-other': {
       action: 'flag',
       code: 'privacy-sensitive',
-      article: 'Article 8(4)',
+      article: 'Article 8',
       message: 'area that may reveal others’ privacy: review whether the camera is lawful (Order 799 Article 8(4))',
     },
     'military-restricted-adjacent': art10('a military restricted zone'),
     'military-management-adjacent': art10('a military management zone'),
     'state-organ-adjacent': art10('a state organ'),
     'confidential-unit-adjacent': art10('a confidential unit'),
-    'public-infrastructure': allow('Article 7(1)', 'public infrastructure'),
-    'crowded-place': allow('Article 7(2)', 'crowded place'),
-    'transport-hub': allow('Article 7(2)', 'transport hub'),
-    'public-vehicle': allow('Article 7(2)', 'public vehicle'),
-    'service-area': allow('Article 7(2)', 'service area'),
+    'public-infrastructure': allow('Article 7', 'public infrastructure'),
+    'crowded-place': allow('Article 7', 'crowded place'),
+    'transport-hub': allow('Article 7', 'transport hub'),
+    'public-vehicle': allow('Article 7', 'public vehicle'),
+    'service-area': allow('Article 7', 'service area'),
     'public-other': allow('Article 9', 'other public place'),
     'private-non-public': allow('Article 33', 'non-public place'),
     unknown: {
