@@ -17,9 +17,13 @@ const second = randomInt(32, 250);
 const base = `127.${second}.${randomInt(1, 200)}`;
 const port = process.getuid?.() === 0 ? 80 : 18080;
 
-const sim = spawn(process.execPath, [cli, 'simulate', '--count', String(count), '--base', `${base}.1`, '--port', String(port), '--json'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const sim = spawn(
+  process.execPath,
+  [cli, 'simulate', '--count', String(count), '--base', `${base}.1`, '--port', String(port), '--json'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 await new Promise((resolve, reject) => {
   sim.stdout.once('data', resolve);
   sim.once('exit', (c) => reject(new Error(`simulator exited ${c}`)));
@@ -27,18 +31,22 @@ await new Promise((resolve, reject) => {
 
 const last = count; // devices on base.1 .. base.count (count ≤ 254)
 const started = performance.now();
-const agent = spawn(process.execPath, [...(process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    CAMWARDEN_DATA_DIR: join(work, 'data'),
-    CAMWARDEN_PROBE_TARGETS: `${base}.1-${last}`,
-    CAMWARDEN_MULTICAST: '0',
-    CAMWARDEN_ENFORCE: 'off',
-    CAMWARDEN_LOG_LEVEL: 'warn',
-    CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *',
+const agent = spawn(
+  process.execPath,
+  [...(process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run'],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      CAMWARDEN_DATA_DIR: join(work, 'data'),
+      CAMWARDEN_PROBE_TARGETS: `${base}.1-${last}`,
+      CAMWARDEN_MULTICAST: '0',
+      CAMWARDEN_ENFORCE: 'off',
+      CAMWARDEN_LOG_LEVEL: 'warn',
+      CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *',
+    },
   },
-});
+);
 
 function inventorySize() {
   try {
@@ -72,6 +80,14 @@ const stopMs = Math.round(performance.now() - stopStart);
 sim.kill('SIGTERM');
 await new Promise((r) => sim.once('exit', r));
 rmSync(work, { recursive: true, force: true });
-const result = { cameras: count, inventoried, startToFirstInventoryMs: firstScanMs ?? null, idleRssMb: idleRss, peakRssMb: peakRss, stopMs, exitCode: code };
+const result = {
+  cameras: count,
+  inventoried,
+  startToFirstInventoryMs: firstScanMs ?? null,
+  idleRssMb: idleRss,
+  peakRssMb: peakRss,
+  stopMs,
+  exitCode: code,
+};
 process.stderr.write(`agent bench: ${JSON.stringify(result)}\n`);
 console.log(JSON.stringify(result));
