@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURES = '/work/shared/fixtures/onvif-real';
+/** The real captures in `shared/` beside the checkout (CI lays a copy there), else this workplace's copy. */
+const besideCheckout = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'onvif-real');
+export const FIXTURES = existsSync(besideCheckout) ? besideCheckout : '/work/shared/fixtures/onvif-real';
 
 /** Raw wire XML of a capture (JSON captures carry it in `response_body`). */
 export function fixture(rel: string): string {
