@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/inventory/types.js';
 import { netnsAvailable, requireCapability } from '../helpers/capabilities.js';
+import { ensureDist } from '../helpers/dist.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = requireCapability('netns', netnsAvailable());
@@ -19,13 +20,7 @@ const inNs = (ns: string, ...args: string[]) => sh('ip', 'netns', 'exec', ns, ..
 
 describe.runIf(run)('multicast discovery across a veth pair (network namespaces)', () => {
   beforeAll(async () => {
-    try {
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-        stdio: 'ignore',
-      });
-    } catch {
-      // other areas' type errors do not stop emission
-    }
+    ensureDist();
     sh('ip', 'netns', 'add', NS_GW);
     sh('ip', 'netns', 'add', NS_CAM);
     sh(

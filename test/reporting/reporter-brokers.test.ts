@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { signRequest } from '../../src/reporting/requests/signing.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, requireCapability } from '../helpers/capabilities.js';
+import { ensureDist } from '../helpers/dist.js';
 
 const kinds = [
   'embedded',
@@ -223,11 +224,7 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
 describe.each(kinds)('agent process SIGKILLed (%s broker)', (kind) => {
   let broker: TestBroker;
   beforeAll(async () => {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
-    } catch {
-      // other areas' type errors do not stop tsc from emitting dist/
-    }
+    ensureDist();
     broker = await startBroker(kind);
   }, 120_000);
   afterAll(async () => broker.close());

@@ -1,21 +1,18 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/policy.js';
 import { sweep } from '../../src/retention/sweep.js';
+import { ensureDist } from '../helpers/dist.js';
 import { DAY, genericPath, tmp, writeFile } from './helpers.js';
 
 const child = new URL('./fixtures/sweep-child.mjs', import.meta.url).pathname;
 
 beforeAll(() => {
   // The child runs the built code; other areas' unfinished files may fail typecheck, dist is still emitted.
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
-  } catch {
-    // emitted anyway
-  }
+  ensureDist();
 }, 120_000);
 
 describe('crash injection', () => {

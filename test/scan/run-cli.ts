@@ -1,19 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDist } from '../helpers/dist.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 
 export function buildDist(): void {
-  try {
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-      stdio: 'ignore',
-    });
-  } catch {
-    // other areas' type errors do not stop emission
-  }
+  ensureDist();
 }
 
 /** Spawns `node dist/cli/main.js …`, sampling the child's peak RSS (VmHWM) while it runs. */

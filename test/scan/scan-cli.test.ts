@@ -1,56 +1,18 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/inventory/types.js';
+import { ensureDist } from '../helpers/dist.js';
 import { type MiniSite, startMiniSite } from './mini-site.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const _MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 const prefix = `127.${100 + (process.pid % 100)}.${1 + Math.floor(Math.random() * 250)}`;
 const HOSTILE = ['entity-bomb', 'huge-body', 'hang', 'invalid-xml', 'spoof', 'foreign-xaddr', 'printer'] as const;
 let site: MiniSite;
 
-function runCli(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number; hwmKb: number }>((resolve) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'cw-scan-')),
-      env: { PATH: process.env.PATH ?? '', CAMWARDEN_LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    let hwmKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
-      } catch {
-        // exited
-      }
-    }, 25);
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0, hwmKb });
-    });
-  });
-}
-
 beforeAll(async () => {
-  try {
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
-      stdio: 'ignore',
-    });
-  } catch {
-    // other areas' type errors do not stop emission
-  }
+  ensureDist();
   site = await startMiniSite(prefix, 40, [...HOSTILE], 18080 + (process.pid % 1000));
 }, 60_000);
 

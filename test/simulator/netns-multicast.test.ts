@@ -1,10 +1,10 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsAvailable, requireCapability } from '../helpers/capabilities.js';
+import { ensureDist } from '../helpers/dist.js';
 
 // Two namespaces joined by a veth pair: the simulator (camwarden simulate) in one, a WS-Discovery client in the other.
 const run = requireCapability('netns', netnsAvailable());
@@ -71,11 +71,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 describe.runIf(run)('simulator in a network namespace: multicast WS-Discovery across a veth pair', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cw-sim-ns-'));
-    if (!existsSync('dist/cli/commands/simulate.js')) {
-      spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-        stdio: 'ignore',
-      });
-    }
+    ensureDist();
     sh('netns', 'add', nsDev);
     sh('netns', 'add', nsCli);
     sh('link', 'add', `cwsd${tag}`, 'type', 'veth', 'peer', 'name', `cwsc${tag}`);

@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { ensureDist } from '../helpers/dist.js';
 import { HTTP_PORT, post, randomBlock, soap, TDS } from './helpers.js';
 
 const ip = randomBlock();
@@ -13,9 +13,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cw-sim-cli-'));
   // The spawned CLI runs from dist/: build it when a fresh clone has none (tsc emits despite others' errors).
-  if (!existsSync('dist/cli/commands/simulate.js')) {
-    spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
-  }
+  ensureDist();
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
