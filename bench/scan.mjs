@@ -112,6 +112,7 @@ async function ours(addresses) {
     { CAMWARDEN_ONVIF_USERNAME: 'admin', CAMWARDEN_ONVIF_PASSWORD: 'pw', CAMWARDEN_LOG_LEVEL: 'silent' },
     '/nonexistent',
   );
+  if (process.env.BENCH_CONCURRENCY) config.onvif.concurrency = Number(process.env.BENCH_CONCURRENCY);
   const targets =
     first.split('.')[2] === last.split('.')[2] ? [`${first}-${last.split('.')[3]}`] : [`${first}-${last}`];
   const t0 = performance.now();
