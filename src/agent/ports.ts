@@ -1,6 +1,7 @@
 import type { CameraRecord, ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { EventSink } from '../reporting/event-sink.js';
+import type { SweepResult } from '../retention/sweep.js';
 import type { AgentModule } from './agent-module.js';
 
 /**
@@ -25,17 +26,11 @@ export interface ReportingPort extends AgentModule {
   seedInventory(result: ScanResult): void;
 }
 
-export interface SweepSummary {
-  dryRun: boolean;
-  scanned: number;
-  deleted: number;
-  bytesFreed: number;
-  quarantined: number;
-  held: number;
-  unmatched: number;
-  skipped: Array<{ path: string; reason: string }>;
-  errors: unknown[];
-}
+/** The contract's `sweep --json` fields (INTERFACES §7) of one retention pass. */
+export type SweepSummary = Pick<
+  SweepResult,
+  'dryRun' | 'scanned' | 'deleted' | 'bytesFreed' | 'quarantined' | 'held' | 'unmatched' | 'skipped' | 'errors'
+>;
 
 export interface RetentionPort extends AgentModule {
   /** One sweep now (or the one in progress), with the cameras of the last scan and the active profiles. */
