@@ -82,9 +82,12 @@ function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment
   if (byId) return byId;
   // NVR channels share the recorder's identity; only an exact channel id may assign them.
   if (r.parent !== undefined) return undefined;
+  if (idx.byEndpoint.size > 0) {
+    const byEndpoint =
+      (r.endpoint ? idx.byEndpoint.get(stripUrn(r.endpoint)) : undefined) ?? idx.byEndpoint.get(stripUrn(r.id));
+    if (byEndpoint) return byEndpoint;
+  }
   return (
-    (r.endpoint ? idx.byEndpoint.get(stripUrn(r.endpoint)) : undefined) ??
-    idx.byEndpoint.get(stripUrn(r.id)) ??
     (r.serial ? idx.bySerial.get(r.serial.trim().toLowerCase()) : undefined) ??
     (r.mac ? idx.byMac.get(normMac(r.mac)) : undefined) ??
     (r.address ? idx.byAddress.get(r.address.trim()) : undefined)
@@ -248,7 +251,11 @@ export function evaluateRecords(
 
     const assignment = findAssignment(record, assignments);
     const vendor = vendorOf(record);
-    const keys = cameraKeys(record, assignment);
+    let keysMemo: Set<string> | undefined;
+    const keys = () => {
+      keysMemo ??= cameraKeys(record, assignment);
+      return keysMemo;
+    };
 
     // 1. Zone from tags/scopes, overridden by the site profile.
     const cls = classifyZone(record.location.tags, {
@@ -321,7 +328,7 @@ export function evaluateRecords(
     if (site && systemClass) {
       const filing = rules.filing;
       if (filing?.enabled && filing.classes.includes(systemClass)) {
-        const mine = recordsFor(filingIdx, keys, true);
+        const mine = recordsFor(filingIdx, keys(), true);
         const filed = mine.some((f) => f.number.trim().length > 0);
         const inGrace = mine.some((f) => {
           const live = time(f.goLiveDate);
@@ -331,7 +338,7 @@ export function evaluateRecords(
       }
       const signage = rules.signage;
       if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (!anyRecordFor(signageIdx, keys)) add('flag', signage);
+        if (!anyRecordFor(signageIdx, keys())) add('flag', signage);
       }
     }
     const retMin = rules.retentionMinimum;
@@ -351,11 +358,13 @@ export function evaluateRecords(
     }
 
     // 4. Consent (Art 10) clears consent-required reasons.
-    const consented = recordsFor(consentIdx, keys, false).some((c) => {
-      const from = time(c.date);
-      const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
-      return Number.isFinite(from) && from <= now && until > now;
-    });
+    const consented =
+      reasons.some((r) => r.consentable) &&
+      recordsFor(consentIdx, keys(), false).some((c) => {
+        const from = time(c.date);
+        const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
+        return Number.isFinite(from) && from <= now && until > now;
+      });
     const kept = consented ? reasons.filter((r) => !r.consentable) : reasons;
 
     // 5. Unverified devices keep their flag.
