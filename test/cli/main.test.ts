@@ -1,9 +1,12 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 
-function io() {
+function io(env: Record<string, string> = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -14,7 +17,7 @@ function io() {
   stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  return { io: { stdout, stderr, env: {}, cwd: process.cwd() }, out: () => out, err: () => err };
+  return { io: { stdout, stderr, env, cwd: process.cwd() }, out: () => out, err: () => err };
 }
 
 describe('camwarden CLI', () => {
@@ -46,5 +49,18 @@ describe('camwarden CLI', () => {
       expect(t.out()).toContain(`Usage: camwarden ${name}`);
       expect(t.out()).not.toContain('not built yet');
     }
+  });
+
+  it('refuses to scan under invalid device-profiles (exit 2, file and field named) instead of deciding without them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-badprof-'));
+    cpSync(join(import.meta.dirname, '..', '..', 'device-profiles'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'site', 'site.yaml'),
+      'schemaVersion: 1\ncameras:\n  - match: {serial: X}\n    systemClass: art99\n',
+    );
+    const t = io({ CAMWARDEN_PROFILES_DIR: dir, CAMWARDEN_DATA_DIR: join(dir, 'data') });
+    expect(await main(['scan', '--no-multicast', '--timeout', '300'], t.io)).toBe(2);
+    expect(t.err()).toContain('site/site.yaml: cameras.0.systemClass:');
+    expect(t.out()).toBe('');
   });
 });

@@ -1,22 +1,9 @@
 import { loadConfig } from '../../config/load-config.js';
-import { type DecideFn, runScan } from '../../inventory/scan.js';
+import { runScan } from '../../inventory/scan.js';
+import { loadDecide } from '../../policy/index.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
 import { formatScanTable } from '../output/scan-table.js';
-
-/** The policy engine, when it is built: `src/policy/index.ts` exporting `loadDecide(config)` → {decide, revision}. */
-async function loadPolicy(
-  config: Parameters<typeof runScan>[0]['config'],
-): Promise<{ decide: DecideFn; revision: string } | undefined> {
-  try {
-    const mod = (await import('../../policy/index.js' as string)) as {
-      loadDecide?: (c: typeof config) => Promise<{ decide: DecideFn; revision: string }>;
-    };
-    return mod.loadDecide ? await mod.loadDecide(config) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const scanCommand: CommandSpec = {
   name: 'scan',
@@ -46,14 +33,16 @@ export const scanCommand: CommandSpec = {
     const devices = stringsFlag(values, 'device');
     const { config } = loadConfig(io.env, io.cwd);
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
-    const policy = await loadPolicy(config);
+    // Invalid device-profiles are bad input (exit 2, every problem named), never a silent fallback.
+    const policy = await loadDecide(config);
     const result = await runScan({
       config,
       targets,
       devices,
       ...(values['no-multicast'] === true ? { multicast: false } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(policy ? { decide: policy.decide, policyRevision: policy.revision } : {}),
+      decide: policy.decide,
+      policyRevision: policy.revision,
       logger,
     });
     io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScanTable(result));
