@@ -12,8 +12,8 @@ import { Reporter } from '../reporting/reporter.js';
 import { TreeFootageQuarantine } from '../retention/footage-quarantine.js';
 import { HoldStore } from '../retention/hold-store.js';
 import { resolveLayout } from '../retention/load-layout.js';
-import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays, factsFromScan } from '../retention/policy.js';
-import type { SweepOptions } from '../retention/sweep.js';
+import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays, retentionFactsFor } from '../retention/policy.js';
+import { type SweepOptions, sweep } from '../retention/sweep.js';
 import { Sweeper } from '../retention/sweeper.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -71,7 +71,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       root,
       layout: await resolveLayout(config.retention.layout, config.profilesDir, profiles?.layouts ?? {}),
       policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
-      cameras: inventory ? retentionFacts(inventory, profiles) : [],
+      cameras: inventory ? retentionFactsFor(inventory, profiles) : [],
       extraHolds: await holds.list(),
       dataDir: config.dataDir,
       ...(config.retention.quarantineDir ? { quarantineDir: config.retention.quarantineDir } : {}),
@@ -117,7 +117,6 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       health: () => sweeper.health(),
       run: async (runOpts = {}): Promise<SweepSummary> => {
         if (runOpts.dryRun) {
-          const { sweep } = await import('../retention/sweep.js');
           return sweep({ ...(await sweepInputs()), dryRun: true });
         }
         return sweeper.run();
@@ -167,33 +166,10 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   return running;
 }
 
-function retentionFacts(inventory: ScanResult, profiles: ProfileSet | undefined) {
-  const facts = factsFromScan(inventory);
-  if (!profiles) return facts;
-  // Per-camera retention days, overlays and recording-directory aliases come from the site profile.
-  for (const fact of facts) {
-    const camera = inventory.cameras.find((c) => c.id === fact.id);
-    const assignment = profiles.site.cameras.find(
-      (a) =>
-        a.match.id === fact.id ||
-        (camera !== undefined &&
-          ((a.match.endpoint !== undefined && a.match.endpoint === camera.endpoint) ||
-            (a.match.serial !== undefined && a.match.serial === camera.serial) ||
-            (a.match.mac !== undefined && a.match.mac.toLowerCase() === camera.mac?.toLowerCase()) ||
-            (a.match.address !== undefined && a.match.address === camera.address && !camera.parent))),
-    );
-    if (!assignment) continue;
-    if (assignment.retentionDays !== undefined) fact.retentionDays = assignment.retentionDays;
-    if (assignment.recordingName !== undefined) fact.recordingName = assignment.recordingName;
-    fact.overlays = [...new Set([...fact.overlays, ...assignment.overlays])];
-  }
-  return facts;
-}
-
 /** Art 14 filing fields for the inventory: unit, location, camera count and types, retention days. */
 function filingFields(config: Config, result: ScanResult, profiles: ProfileSet | undefined) {
   const policy = profiles?.retention ?? DEFAULT_RETENTION_POLICY;
-  const days = factsFromScan(result).map((f) => effectiveRetentionDays(policy, f));
+  const days = retentionFactsFor(result, profiles).map((f) => effectiveRetentionDays(policy, f));
   const filing = profiles?.site.filings[0];
   return {
     unit: config.site.unit,

@@ -77,6 +77,14 @@ function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
   return idx;
 }
 
+/** The site-profile assignment of one camera (the same match the decisions use), for other modules. */
+export function siteAssignmentFor(
+  record: CameraRecord,
+  profiles: ProfileSet | undefined,
+): CameraAssignment | undefined {
+  return profiles ? findAssignment(record, prepare(profiles).assignments) : undefined;
+}
+
 function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment | undefined {
   const byId = idx.byId.get(r.id);
   if (byId) return byId;

@@ -11,6 +11,7 @@ export {
   effectiveRetentionDays,
   factsFromScan,
   floorDays,
+  retentionFactsFor,
 } from './policy.js';
 export { type SweepOptions, type SweepResult, sweep } from './sweep.js';
 export { Sweeper, type SweeperDeps } from './sweeper.js';

@@ -4,7 +4,8 @@
  * STRICTEST class floor: when we cannot tell whether footage is Art 7 footage, we keep it as if it were.
  */
 import type { ScanResult } from '../inventory/types.js';
-import type { LegalHold, RetentionPolicy } from '../profiles/types.js';
+import { siteAssignmentFor } from '../policy/evaluate.js';
+import type { LegalHold, ProfileSet, RetentionPolicy } from '../profiles/types.js';
 
 export const DAY_MS = 86_400_000;
 /** A segment that started up to this long before a hold's `from` may cover it, so it is held too. */
@@ -139,4 +140,19 @@ export function factsFromScan(scan: ScanResult): CameraRetentionFacts[] {
     if (c.systemClass) facts.systemClass = c.systemClass;
     return facts;
   });
+}
+
+/** factsFromScan plus the site profile's per-camera retention days, overlays and recording-directory alias. */
+export function retentionFactsFor(scan: ScanResult, profiles: ProfileSet | undefined): CameraRetentionFacts[] {
+  const facts = factsFromScan(scan);
+  if (!profiles) return facts;
+  scan.cameras.forEach((camera, i) => {
+    const fact = facts[i];
+    const assignment = siteAssignmentFor(camera, profiles);
+    if (!fact || !assignment) return;
+    if (assignment.retentionDays !== undefined) fact.retentionDays = assignment.retentionDays;
+    if (assignment.recordingName !== undefined) fact.recordingName = assignment.recordingName;
+    fact.overlays = [...new Set([...fact.overlays, ...assignment.overlays])];
+  });
+  return facts;
 }

@@ -5,7 +5,7 @@ import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { MemoryEventSink } from '../../reporting/event-sink.js';
 import { HoldStore } from '../../retention/hold-store.js';
 import { resolveLayout } from '../../retention/load-layout.js';
-import { type CameraRetentionFacts, factsFromScan } from '../../retention/policy.js';
+import { type CameraRetentionFacts, retentionFactsFor } from '../../retention/policy.js';
 import { sweep } from '../../retention/sweep.js';
 import { errorMessage, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
@@ -34,7 +34,7 @@ export const sweepCommand: CommandSpec = {
     });
     const layout = await resolveLayout(r.layout, config.profilesDir, profiles.layouts);
     const inventory = await readInventory(config.dataDir);
-    const cameras: CameraRetentionFacts[] = inventory ? factsFromScan(inventory) : [];
+    const cameras: CameraRetentionFacts[] = inventory ? retentionFactsFor(inventory, profiles) : [];
     const holds = await new HoldStore(config.dataDir).list();
     const events = new MemoryEventSink();
     let result: Awaited<ReturnType<typeof sweep>>;

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import { loadProfileSet } from '../../src/profiles/index.js';
+import { effectiveRetentionDays, retentionFactsFor } from '../../src/retention/policy.js';
+
+function camera(id: string, endpoint: string, extra: Partial<CameraRecord> = {}): CameraRecord {
+  return {
+    id,
+    kind: 'camera',
+    endpoint,
+    address: '192.0.2.7',
+    xaddr: '',
+    scopes: [],
+    location: { zone: 'public-other', source: 'scope', tags: [] },
+    decision: { action: 'allow', reasons: [] },
+    errors: [],
+    ...extra,
+  };
+}
+
+describe('retentionFactsFor', () => {
+  it('takes retention days, overlays and the directory alias from the site assignment the policy matches', async () => {
+    const bundled = await loadProfileSet(join(import.meta.dirname, '..', '..', 'device-profiles'));
+    const profiles = {
+      ...bundled,
+      site: {
+        ...bundled.site,
+        cameras: [
+          // written as the bare UUID in upper case: matched like the decisions match it
+          {
+            match: { endpoint: 'ABC-1' },
+            overlays: ['anti-terror-key-target'],
+            retentionDays: 45,
+            recordingName: 'gate',
+          },
+          { match: { serial: 'sn-9' }, overlays: [], retentionDays: 60 },
+        ],
+      },
+    };
+    const scan: ScanResult = {
+      site: 's',
+      gateway: 'g',
+      scannedAt: new Date().toISOString(),
+      policyRevision: 'r',
+      errors: [],
+      cameras: [
+        camera('abc-1', 'urn:uuid:abc-1'),
+        camera('x', 'urn:uuid:x', { serial: 'SN-9' }),
+        camera('y', 'urn:uuid:y'),
+      ],
+    };
+    const [gate, bySerial, plain] = retentionFactsFor(scan, profiles);
+    expect(gate).toMatchObject({
+      id: 'abc-1',
+      retentionDays: 45,
+      recordingName: 'gate',
+      overlays: ['anti-terror-key-target'],
+    });
+    expect(effectiveRetentionDays(profiles.retention, gate)).toBe(90); // the overlay's floor beats 45 days
+    expect(bySerial).toMatchObject({ id: 'x', retentionDays: 60 });
+    expect(plain?.retentionDays).toBeUndefined();
+    expect(retentionFactsFor(scan, undefined)[0]?.overlays).toEqual([]);
+  });
+});
