@@ -35,6 +35,8 @@ export interface AgentOptions {
   scan: ScanFn;
   hello?: HelloSource;
   clock?: () => Date;
+  /** Called with every scan's result once it is decided, persisted and published (the demo's live table). */
+  onScan?: (result: ScanResult) => void;
 }
 
 /**
@@ -121,6 +123,7 @@ export class Agent {
       errors: result.errors.length,
       policyRevision: result.policyRevision,
     });
+    this.opts.onScan?.(result);
     try {
       await enforcement.reconcile(result.cameras, policy.current());
     } catch (err) {

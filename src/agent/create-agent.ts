@@ -30,6 +30,7 @@ export interface CreateAgentOptions {
   scanOverrides?: Partial<ScanDeps>;
   /** Listen for Hello/Bye (default: config.discovery.listenHello and multicast on). */
   hello?: boolean;
+  onScan?: (result: ScanResult) => void;
 }
 
 /** Wires the concrete capability modules into an Agent: the only place that knows all of them. */
@@ -154,6 +155,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
         logger: logger.child({ component: 'scan' }),
         ...opts.scanOverrides,
       }),
+    ...(opts.onScan ? { onScan: opts.onScan } : {}),
     ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),
   });
   const running = agent;

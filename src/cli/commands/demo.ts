@@ -116,23 +116,17 @@ export const demoCommand: CommandSpec = {
         logger,
         version: VERSION,
         hello: false,
+        onScan: (result: ScanResult) => {
+          out.write(
+            `\n== decisions at ${result.scannedAt} (policy ${result.policyRevision})\n${formatScanTable(result)}\n`,
+          );
+        },
         nft: async (args, stdin) => {
           if (args[0] === '-j') return { stdout: '{"nftables":[]}', stderr: '' };
           if (stdin) out.write(`  nft (not applied in the demo): ${stdin.split('\n').filter(Boolean).length} lines\n`);
           return { stdout: '', stderr: '' };
         },
       });
-      const shown = (result: ScanResult) => {
-        out.write(
-          `\n== decisions at ${result.scannedAt} (policy ${result.policyRevision})\n${formatScanTable(result)}\n`,
-        );
-      };
-      const originalScan = agent.scanCycle.bind(agent);
-      agent.scanCycle = async () => {
-        const result = await originalScan();
-        shown(result);
-        return result;
-      };
       await agent.start();
 
       const stopped = new Promise<void>((resolve) => {

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HealthServer, renderMetrics } from '../../src/agent/health-server.js';
+
+let server: HealthServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+describe('local health and metrics endpoint', () => {
+  it('serves /healthz (503 until ready) and Prometheus /metrics on loopback', async () => {
+    let ready = false;
+    server = new HealthServer(
+      '127.0.0.1:0',
+      { health: () => ({ cameras: { total: 3, block: 1 }, reporting: { connected: true, state: 'online' } }) },
+      () => ready,
+    );
+    await server.start();
+    const base = `http://127.0.0.1:${server.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(503);
+    ready = true;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', modules: { cameras: { total: 3 } } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('camwarden_cameras_total 3');
+    expect(metrics).toContain('camwarden_cameras_block 1');
+    expect(metrics).toContain('camwarden_reporting_connected 1');
+    expect(metrics).not.toContain('online'); // strings are not gauges
+    expect((await fetch(`${base}/other`)).status).toBe(404);
+    expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('names metrics in snake_case', () => {
+    expect(renderMetrics({ reporting: { outboxDepth: 7 } })).toContain('camwarden_reporting_outbox_depth 7');
+  });
+});
