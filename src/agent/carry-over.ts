@@ -10,11 +10,11 @@ export function carryOverMissing(prev: ScanResult | undefined, next: ScanResult,
   const carried: CameraRecord[] = [];
   for (const camera of prev.cameras) {
     if (seen.has(camera.id)) continue;
-    const missed = (camera.errors.find((e) => e.code === 'not-seen')?.message.match(/^(\d+)/)?.[1] ?? '0') as string;
-    const count = Number(missed) + 1;
+    const count = (camera.missedScans ?? 0) + 1;
     if (count > missedScansLimit) continue;
     carried.push({
       ...camera,
+      missedScans: count,
       errors: [
         ...camera.errors.filter((e) => e.code !== 'not-seen'),
         { code: 'not-seen', message: `${count} scan(s) without an answer; last record kept` },

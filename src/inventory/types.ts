@@ -113,6 +113,8 @@ export interface CameraRecord {
   maximumRetentionTime?: string;
   /** Matched vendor profile id, from profiles/. */
   vendorProfile?: string;
+  /** Consecutive scans this camera did not answer; its last record is kept meanwhile (agent/carry-over.ts). */
+  missedScans?: number;
   /** Art 7/9/33 system class from the site profile, when known. */
   systemClass?: string;
   /**

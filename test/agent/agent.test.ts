@@ -134,6 +134,7 @@ describe('Agent scan cycle', () => {
     const kept = second.cameras.find((c) => c.id === 'a');
     expect(kept?.decision.action).toBe('block');
     expect(kept?.errors.map((e) => e.code)).toContain('not-seen');
+    expect(kept?.missedScans).toBe(1);
     expect(h.reconciled.at(-1)).toEqual(['a']);
     await h.agent.scanCycle();
     await h.agent.scanCycle();
