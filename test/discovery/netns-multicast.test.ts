@@ -2,11 +2,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/inventory/types.js';
-import { netnsAvailable, requireCapability } from '../helpers/capabilities.js';
+import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 import { ensureDist } from '../helpers/dist.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const run = requireCapability('netns', netnsAvailable());
+const run = requireCapability('netns', netnsAvailable() && nftAvailable()); // nft counts the probes' TTL
 const tag = `${process.pid % 100000}`;
 const NS_GW = `cw-disc-${tag}-gw`;
 const NS_CAM = `cw-disc-${tag}-cam`;

@@ -45,6 +45,8 @@ export function requireCapability(what: 'netns' | 'mosquitto', available: boolea
   if (process.env[envName] === '1') {
     throw new Error(`${what} is required here (${envName}=1) but unavailable`);
   }
-  process.stderr.write(`\n*** NOTICE: ${what} unavailable on this machine: skipping its integration tests ***\n\n`);
+  process.stderr.write(
+    `\n*** NOTICE: ${what === 'netns' ? 'network namespaces or nftables' : 'mosquitto'} unavailable on this machine: skipping its integration tests ***\n\n`,
+  );
   return false;
 }
