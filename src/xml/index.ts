@@ -1,4 +1,3 @@
-export { decodeXmlEntities } from './entities.js';
 export {
   attr,
   chainTo,

@@ -1,6 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
-import { decodeXmlEntities } from './entities.js';
 
 /**
  * Safe parsing of untrusted XML (SOAP responses, WS-Discovery datagrams).
@@ -33,49 +32,17 @@ export function hasDoctype(text: string): boolean {
   return DTD_MARKER.test(text);
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  processEntities: false,
-  htmlEntities: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: false,
-  maxNestedTags: 64,
-});
+/**
+ * saxes reports a bad character or entity reference and goes on, keeping the reference literally; those we tolerate
+ * (cameras write `&nbsp;`). Every other report is a well-formedness error and ends the parse.
+ */
+const TOLERATED = /^\d+:\d+: (undefined entity|malformed character entity|disallowed character in entity name)\.$/;
 
-type RawEntry = Record<string, unknown>;
+class Refusal extends Error {}
 
 function localOf(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? name : name.slice(i + 1);
-}
-
-function convert(entry: RawEntry, depth: number, maxDepth: number): XmlNode | string | undefined {
-  if (depth > maxDepth) throw new CamwardenError(ErrorCode.InvalidXml, `XML nested deeper than ${maxDepth}`);
-  let node: XmlNode | undefined;
-  for (const key of Object.keys(entry)) {
-    if (key === '#text') return decodeXmlEntities(String(entry[key] ?? ''));
-    if (key === ':@' || key.startsWith('?') || key === '#comment') continue;
-    node = { name: key, local: localOf(key), attrs: {}, children: [], text: '' };
-    const kids = entry[key];
-    if (Array.isArray(kids)) {
-      for (const kid of kids as RawEntry[]) {
-        const converted = convert(kid, depth + 1, maxDepth);
-        if (typeof converted === 'string') node.text += converted;
-        else if (converted) node.children.push(converted);
-      }
-    }
-  }
-  const attrs = entry[':@'];
-  if (node && attrs && typeof attrs === 'object') {
-    for (const [k, v] of Object.entries(attrs as Record<string, unknown>)) node.attrs[k] = decodeXmlEntities(String(v));
-  }
-  return node;
 }
 
 /** Parses one document; throws CamwardenError (DoctypeRefused, ResponseTooLarge, InvalidXml), never anything else. */
@@ -88,23 +55,39 @@ export function parseXml(input: string | Buffer, opts: ParseXmlOptions = {}): Xm
   const text = typeof input === 'string' ? input : input.toString('utf8');
   if (hasDoctype(text))
     throw new CamwardenError(ErrorCode.DoctypeRefused, 'XML with a DOCTYPE/ENTITY declaration refused');
-  let raw: unknown;
+  const maxDepth = opts.maxDepth ?? 48;
+  const stack: XmlNode[] = [];
+  let root: XmlNode | undefined;
+  const parser = new SaxesParser({ xmlns: false });
+  parser.on('error', (err) => {
+    if (!TOLERATED.test(err.message)) throw new Refusal(err.message);
+  });
+  parser.on('doctype', () => {
+    throw new CamwardenError(ErrorCode.DoctypeRefused, 'XML with a DOCTYPE/ENTITY declaration refused');
+  });
+  parser.on('opentag', (tag) => {
+    if (stack.length >= maxDepth) throw new Refusal(`XML nested deeper than ${maxDepth}`);
+    const node: XmlNode = { name: tag.name, local: localOf(tag.name), attrs: tag.attributes, children: [], text: '' };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(node);
+    else root ??= node;
+    if (!tag.isSelfClosing) stack.push(node);
+  });
+  parser.on('closetag', (tag) => {
+    if (!tag.isSelfClosing) stack.pop();
+  });
+  const addText = (text: string): void => {
+    const current = stack[stack.length - 1];
+    if (current) current.text += text;
+  };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
   try {
-    const valid = XMLValidator.validate(text);
-    if (valid !== true) {
-      throw new CamwardenError(ErrorCode.InvalidXml, `invalid XML: ${valid.err.msg} (line ${valid.err.line})`);
-    }
-    raw = parser.parse(text);
+    parser.write(text).close();
   } catch (err) {
     if (err instanceof CamwardenError) throw err;
     throw new CamwardenError(ErrorCode.InvalidXml, `invalid XML: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const maxDepth = opts.maxDepth ?? 48;
-  if (Array.isArray(raw)) {
-    for (const entry of raw as RawEntry[]) {
-      const node = convert(entry, 0, maxDepth);
-      if (node && typeof node !== 'string') return node;
-    }
-  }
+  if (root) return root;
   throw new CamwardenError(ErrorCode.InvalidXml, 'invalid XML: no root element');
 }
