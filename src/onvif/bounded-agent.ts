@@ -1,4 +1,4 @@
-import { type AgentOptions, Agent as HttpAgent } from 'node:http';
+import { type AgentOptions, type ClientRequest, Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createConnection, type NetConnectOpts, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
@@ -19,13 +19,19 @@ const DTD_AT_WIRE = /<!\s*(DOCTYPE|ENTITY)/i;
  * CamwardenError, which the request surfaces as its error. This is what bounds memory for a 30 MB body:
  * the package's own `rawResponse` only fires after the whole body is in memory.
  */
-function guard(socket: Socket, limits: ResponseLimits, live: Set<Socket>): void {
+interface Guard {
+  /** A kept-alive connection starts a new response: its byte count and deadline start again. */
+  rearm(): void;
+}
+
+function guard(socket: Socket, limits: ResponseLimits, live: Set<Socket>): Guard {
   live.add(socket);
   let received = 0;
   let tail = '';
-  const timer = setTimeout(() => {
+  const expire = (): void => {
     socket.destroy(new CamwardenError(ErrorCode.Timeout, `no complete answer within ${limits.deadlineMs} ms`));
-  }, limits.deadlineMs);
+  };
+  let timer = setTimeout(expire, limits.deadlineMs);
   timer.unref();
   socket.on('data', (chunk: Buffer) => {
     received += chunk.length;
@@ -48,6 +54,15 @@ function guard(socket: Socket, limits: ResponseLimits, live: Set<Socket>): void 
     clearTimeout(timer);
     live.delete(socket);
   });
+  return {
+    rearm() {
+      received = 0;
+      tail = '';
+      clearTimeout(timer);
+      timer = setTimeout(expire, limits.deadlineMs);
+      timer.unref();
+    },
+  };
 }
 
 export interface GuardedAgent {
@@ -56,25 +71,39 @@ export interface GuardedAgent {
   destroyAll(): void;
 }
 
+const guards = new WeakMap<Socket, Guard>();
+
+/**
+ * One device session's connections: kept alive (CamClient sends its calls in turn over one), every response on a
+ * reused connection gets the full limits again, and CamClient.close() destroys them all.
+ */
 export function createGuardedAgent(secure: boolean, limits: ResponseLimits): GuardedAgent {
   const live = new Set<Socket>();
-  const options: AgentOptions = { keepAlive: false, maxSockets: 8 };
+  const options: AgentOptions = { keepAlive: true, maxSockets: 2, maxFreeSockets: 1 };
+  const track = <S extends Socket>(socket: S): S => {
+    guards.set(socket, guard(socket, limits, live));
+    return socket;
+  };
   let agent: HttpAgent;
   if (secure) {
     // Cameras ship self-signed certificates; TLS still keeps credentials off the wire.
     agent = new (class extends HttpsAgent {
       override createConnection(opts: object): TLSSocket {
-        const socket = tlsConnect({ ...(opts as object), rejectUnauthorized: false });
-        guard(socket, limits, live);
-        return socket;
+        return track(tlsConnect({ ...(opts as object), rejectUnauthorized: false }));
+      }
+      override reuseSocket(socket: Socket, req: ClientRequest): void {
+        guards.get(socket)?.rearm();
+        super.reuseSocket(socket, req);
       }
     })(options);
   } else {
     agent = new (class extends HttpAgent {
       override createConnection(opts: object): Socket {
-        const socket = createConnection(opts as NetConnectOpts);
-        guard(socket, limits, live);
-        return socket;
+        return track(createConnection(opts as NetConnectOpts));
+      }
+      override reuseSocket(socket: Socket, req: ClientRequest): void {
+        guards.get(socket)?.rearm();
+        super.reuseSocket(socket, req);
       }
     })(options);
   }

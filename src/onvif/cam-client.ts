@@ -1,5 +1,6 @@
 import onvif from 'onvif';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import type { XmlNode } from '../xml/index.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
 import { responseBody } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
@@ -28,6 +29,8 @@ export interface CamClientOptions {
 
 export interface RawReply {
   xml: string;
+  /** The element inside SOAP Body, parsed once here (faults already turned into errors). */
+  body: XmlNode;
   receivedAt: number;
 }
 
@@ -67,6 +70,7 @@ export class CamClient {
   private readonly cam: RawCam;
   private readonly guarded: GuardedAgent;
   private closed = false;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: CamClientOptions) {
     const secure = opts.xaddr.protocol === 'https:';
@@ -89,8 +93,21 @@ export class CamClient {
     this.cam.on('warning', () => {});
   }
 
-  /** Race a callback-style operation against its own timer; settles exactly once. */
+  /**
+   * Calls go out one at a time over one kept-alive connection: embedded web servers take that best, a connect is
+   * saved on every call, and each call's timer starts when it is actually sent, not while it waits its turn.
+   */
   private run<T>(operation: string, start: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+    const turn = this.queue.then(() => this.runNow(operation, start));
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  /** Race a callback-style operation against its own timer; settles exactly once. */
+  private runNow<T>(operation: string, start: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
     if (this.closed) return Promise.reject(new CamwardenError(ErrorCode.Timeout, `${operation}: session closed`));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -123,8 +140,8 @@ export class CamClient {
   ): { error: CamwardenError } | { reply: RawReply } {
     if (typeof xml === 'string' && xml.length > 0) {
       try {
-        responseBody(xml, operation, this.opts.maxResponseBytes);
-        if (!err) return { reply: { xml, receivedAt: Date.now() } };
+        const body = responseBody(xml, operation, this.opts.maxResponseBytes);
+        if (!err) return { reply: { xml, body, receivedAt: Date.now() } };
       } catch (parseErr) {
         if (parseErr instanceof CamwardenError) return { error: parseErr };
       }

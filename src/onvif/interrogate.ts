@@ -13,7 +13,6 @@ import {
   parseServices,
   parseSystemDateAndTime,
   parseVideoSources,
-  responseBody,
   type ServiceMap,
 } from './responses.js';
 import type { OnvifCredentials } from './session.js';
@@ -74,8 +73,9 @@ export function looksLikeRecorder(report: DeviceReport): boolean {
 
 /**
  * Interrogates one device: GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation,
- * GetScopes and GetServices (GetCapabilities fallback) together, then GetProfiles, GetVideoSources, GetGeoLocation
- * (where advertised) and GetRecordings (where Profile G is) together. Never throws: every failure becomes an entry
+ * GetScopes and GetServices (GetCapabilities fallback), then GetProfiles, GetVideoSources, GetGeoLocation (where
+ * advertised) and GetRecordings (where Profile G is); CamClient sends them in turn over one connection, each under its
+ * own timer. Never throws: every failure becomes an entry
  * in `errors` and what was learned before it is kept. Bounded by its own deadline.
  */
 export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
@@ -113,7 +113,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     try {
       const sentAt = Date.now();
       const reply = await client.getSystemDateAndTime();
-      const deviceTime = parseSystemDateAndTime(responseBody(reply.xml, 'GetSystemDateAndTime'));
+      const deviceTime = parseSystemDateAndTime(reply.body);
       if (deviceTime && !finished) {
         const skew = deviceTime.getTime() - Math.round((sentAt + reply.receivedAt) / 2);
         report.clockSkewMs = skew;
@@ -130,7 +130,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable))
         return;
     }
-    // 2. Identity, scopes and services together.
+    // 2. Identity, scopes and services.
     const [info, scopes, services] = await Promise.allSettled([
       client.call('device', 'GetDeviceInformation', `<GetDeviceInformation xmlns="${DEVICE_NS}"/>`),
       client.call('device', 'GetScopes', `<GetScopes xmlns="${DEVICE_NS}"/>`),
@@ -143,14 +143,14 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (finished) return;
     if (info.status === 'fulfilled') {
       try {
-        Object.assign(report, parseDeviceInformation(responseBody(info.value.xml, 'GetDeviceInformation')));
+        Object.assign(report, parseDeviceInformation(info.value.body));
       } catch (err) {
         fail(err);
       }
     } else fail(info.reason);
     if (scopes.status === 'fulfilled') {
       try {
-        const list = parseScopes(responseBody(scopes.value.xml, 'GetScopes'));
+        const list = parseScopes(scopes.value.body);
         if (list.length > 0) report.scopes = list;
       } catch (err) {
         fail(err);
@@ -159,7 +159,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     let map: ServiceMap | undefined;
     try {
       if (services.status === 'rejected') throw services.reason;
-      map = parseServices(responseBody(services.value.xml, 'GetServices'));
+      map = parseServices(services.value.body);
     } catch (servicesErr) {
       try {
         const caps = await client.call(
@@ -167,7 +167,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           'GetCapabilities',
           `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
         );
-        map = parseCapabilities(responseBody(caps.xml, 'GetCapabilities'));
+        map = parseCapabilities(caps.body);
       } catch (capsErr) {
         fail(servicesErr);
         fail(capsErr);
@@ -181,7 +181,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       if (v !== undefined) report.services[key] = v;
     }
     client.setServiceUrls(urls);
-    // 3. Media, geolocation and recordings together.
+    // 3. Media, geolocation and recordings.
     const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
     const tasks: Array<Promise<void>> = [];
     if (media) {
@@ -192,13 +192,13 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           : `<GetProfiles xmlns="${ns}"><Type>All</Type></GetProfiles>`;
       tasks.push(
         client.call(media, 'GetProfiles', profilesBody).then((r) => {
-          if (!finished) report.profileTokens = parseProfileTokens(responseBody(r.xml, 'GetProfiles'));
+          if (!finished) report.profileTokens = parseProfileTokens(r.body);
         }, fail),
       );
       const sourcesOp = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
       tasks.push(
         client.call(media, sourcesOp, `<${sourcesOp} xmlns="${ns}"/>`).then((r) => {
-          if (!finished) report.videoSources = parseVideoSources(responseBody(r.xml, sourcesOp));
+          if (!finished) report.videoSources = parseVideoSources(r.body);
         }, fail),
       );
     }
@@ -206,7 +206,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       tasks.push(
         client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${DEVICE_NS}"/>`).then(
           (r) => {
-            const geo = parseGeoLocation(responseBody(r.xml, 'GetGeoLocation'));
+            const geo = parseGeoLocation(r.body);
             if (geo && !finished) report.geo = geo;
           },
           (err: unknown) => {
@@ -220,7 +220,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         client
           .call('recording', 'GetRecordings', '<GetRecordings xmlns="http://www.onvif.org/ver10/recording/wsdl"/>')
           .then((r) => {
-            if (!finished) report.recordings = parseRecordings(responseBody(r.xml, 'GetRecordings'));
+            if (!finished) report.recordings = parseRecordings(r.body);
           }, fail),
       );
     }

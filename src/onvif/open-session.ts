@@ -1,6 +1,6 @@
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { CamClient } from './cam-client.js';
-import { parseCapabilities, parseServices, responseBody } from './responses.js';
+import { parseCapabilities, parseServices } from './responses.js';
 import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from './session.js';
 
 export interface SessionLimits {
@@ -41,7 +41,7 @@ export function createOpenSession(limits: SessionLimits): OpenSession {
           'GetServices',
           `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>false</IncludeCapability></GetServices>`,
         );
-        const { geoLocation: _g, ...urls } = parseServices(responseBody(r.xml, 'GetServices'));
+        const { geoLocation: _g, ...urls } = parseServices(r.body);
         client.setServiceUrls(urls);
       } catch {
         try {
@@ -50,7 +50,7 @@ export function createOpenSession(limits: SessionLimits): OpenSession {
             'GetCapabilities',
             `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
           );
-          const { geoLocation: _g, ...urls } = parseCapabilities(responseBody(r.xml, 'GetCapabilities'));
+          const { geoLocation: _g, ...urls } = parseCapabilities(r.body);
           client.setServiceUrls(urls);
         } catch (err) {
           // Without a service list the device service still works; only a dead device fails the session.

@@ -45,7 +45,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   );
 }
 
-/** A logger that drops everything: for tests and library use without logging. */
+let silent: Logger | undefined;
+
+/** A logger that drops everything: for tests and library use without logging. One instance: pino() is not cheap. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  silent ??= pino({ level: 'silent' });
+  return silent;
 }
