@@ -4,16 +4,10 @@
  */
 import type { Action } from '../inventory/types.js';
 import { builtinPack } from './builtin-pack.js';
-import { normalizeText, type TagText, tagText } from './normalize.js';
+import { normalizeText } from './normalize.js';
 import type { PolicyPack, ZoneRule } from './pack-schema.js';
-import {
-  MODIFIERS,
-  PLACEHOLDER_CATEGORIES,
-  PLACEHOLDER_WORDS,
-  type SynonymFamily,
-  ZONE_IDS,
-  ZONE_SYNONYMS,
-} from './synonyms.js';
+import { MODIFIERS, PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS, ZONE_SYNONYMS } from './synonyms.js';
+import { compileFamily, scanTag, TermMatcher } from './term-matcher.js';
 
 export interface ZoneClassification {
   /** Winning zone id; `unknown` when no tag is usable. */
@@ -44,112 +38,37 @@ interface ZoneHit {
   weight: number;
 }
 
+/** What one tag says, independent of pack and vendor: cached per tag string. */
 interface TagAnalysis {
   hits: ZoneHit[];
   modified: boolean;
-  placeholder: boolean;
+  canonical: boolean;
+  /** A `name/` scope: device names only ever add severity. */
+  nameScope: boolean;
+  normalized: string;
 }
 
-interface CompiledTerm {
-  zone: string;
-  term: string;
-  english?: string;
-  /** Run-together form matched as a substring of all Latin letters (fail closed on `restroomentrance`). */
-  compact?: string;
-  cjk?: string;
-  wholeSegment: boolean;
+/** The most severe usable hit of one tag under one pack and placeholder list. */
+interface TagVerdict {
+  hit: ZoneHit | undefined;
+  action: Action;
+  modified: boolean;
+  /** Allow hits are ignored (placeholder or device name); only computed when the tag has an allow hit. */
+  allowIgnored: boolean;
+  analysis: TagAnalysis;
 }
 
-const CJK_ONLY = /[^\u3400-\u9fff\uf900-\ufaff]/gu;
-const WHOLE_SEGMENT_ONLY = new Set(['家']);
 const ZONE_ID_SET = new Set<string>(ZONE_IDS);
 const CANONICAL_WEIGHT = 1000;
-const PUBLIC_ZONES = new Set([
-  'public-infrastructure',
-  'crowded-place',
-  'transport-hub',
-  'public-vehicle',
-  'service-area',
-  'public-other',
-  'private-non-public',
-  'modifier',
-]);
 
-function compileFamily(zone: string, family: SynonymFamily): CompiledTerm[] {
-  const out: CompiledTerm[] = [];
-  for (const term of [...family.english, ...family.simplified, ...family.traditional]) {
-    const n = normalizeText(term);
-    const cjk = n.replace(CJK_ONLY, '');
-    if (cjk.length > 0) {
-      out.push({ zone, term, cjk, wholeSegment: WHOLE_SEGMENT_ONLY.has(cjk) });
-      continue;
-    }
-    const tokens = n.split(/[^a-z&]+/u).filter((t) => t.length > 0);
-    if (tokens.length === 0) continue;
-    const joined = tokens.join('');
-    // Substring matching only for long terms of sensitive zones: `spa` must not match `space`.
-    const compact = joined.length >= 6 && !PUBLIC_ZONES.has(zone) ? joined : undefined;
-    out.push({ zone, term, english: ` ${tokens.join(' ')} `, wholeSegment: false, ...(compact ? { compact } : {}) });
-    // Run-together spellings (restroom, lockerroom) of multi-word terms.
-    if (tokens.length > 1) out.push({ zone, term, english: ` ${joined} `, wholeSegment: false });
-  }
-  return out;
-}
-
-const ZONE_TERMS: CompiledTerm[] = Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
-  compileFamily(zone, { ...family, english: [...family.english, zone.replace(/-/g, ' ')] }),
+const ZONE_MATCHER = new TermMatcher(
+  Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
+    compileFamily(zone, { ...family, english: [...family.english, zone.replace(/-/g, ' ')] }),
+  ),
 );
-const MODIFIER_TERMS = compileFamily('modifier', MODIFIERS);
-
-/** Terms split by how they are looked up, so a tag costs a few map hits instead of a scan of every term. */
-interface TermIndex {
-  byFirstToken: Map<string, CompiledTerm[]>;
-  compact: CompiledTerm[];
-  cjk: CompiledTerm[];
-}
-
-function indexTerms(terms: readonly CompiledTerm[]): TermIndex {
-  const idx: TermIndex = { byFirstToken: new Map(), compact: [], cjk: [] };
-  for (const t of terms) {
-    if (t.cjk) idx.cjk.push(t);
-    if (t.compact) idx.compact.push(t);
-    if (t.english) {
-      const first = t.english.trim().split(' ')[0] ?? '';
-      const list = idx.byFirstToken.get(first);
-      if (list) list.push(t);
-      else idx.byFirstToken.set(first, [t]);
-    }
-  }
-  return idx;
-}
-
-const ZONE_INDEX = indexTerms(ZONE_TERMS);
-const MODIFIER_INDEX = indexTerms(MODIFIER_TERMS);
-
-function findTerms(idx: TermIndex, text: TagText): CompiledTerm[] {
-  const found = new Set<CompiledTerm>();
-  for (const tokens of [text.tokens, text.singularTokens]) {
-    for (const tok of tokens) {
-      for (const t of idx.byFirstToken.get(tok) ?? []) if (matches(t, text)) found.add(t);
-    }
-  }
-  if (text.compact.length > 0)
-    for (const t of idx.compact) if (text.compact.includes(t.compact as string)) found.add(t);
-  if (text.cjk.length > 0) for (const t of idx.cjk) if (matches(t, text)) found.add(t);
-  return [...found];
-}
-
-function matches(term: CompiledTerm, text: TagText): boolean {
-  if (term.english) {
-    return (
-      text.words.includes(term.english) ||
-      text.singular.includes(term.english) ||
-      (term.compact !== undefined && text.compact.includes(term.compact))
-    );
-  }
-  if (term.cjk) return term.wholeSegment ? text.cjkSegments.includes(term.cjk) : text.cjk.includes(term.cjk);
-  return false;
-}
+const MODIFIER_MATCHER = new TermMatcher(compileFamily('modifier', MODIFIERS));
+/** One shared hit object per term (hits are read-only). */
+const TERM_HITS: ZoneHit[] = ZONE_MATCHER.terms.map((t) => ({ zone: t.zone, term: t.term, weight: t.term.length }));
 
 function canonicalZone(tag: string): string | undefined {
   const m = /^location\/(zone|adjacent)\/([^/]+)\/?$/i.exec(tag.trim());
@@ -173,39 +92,20 @@ function isPlaceholder(normalized: string, placeholders: readonly string[]): boo
   return meaningful.every((s) => PLACEHOLDER_WORDS.includes(s) || /^(gmt|utc)[+-]?\d*$/.test(s));
 }
 
-/** placeholder list key → tag → analysis (nested to avoid building a key string per tag). */
-const analysisCache = new Map<string, Map<string, TagAnalysis>>();
-let cachedCount = 0;
-const CACHE_LIMIT = 50_000;
-
-function analyseTag(tag: string, placeholders: readonly string[], placeholderKey: string): TagAnalysis {
-  let bucket = analysisCache.get(placeholderKey);
-  if (!bucket) {
-    bucket = new Map();
-    analysisCache.set(placeholderKey, bucket);
-  }
-  const cached = bucket.get(tag);
-  if (cached) return cached;
+function analyseTag(tag: string): TagAnalysis {
   const hits: ZoneHit[] = [];
   const canonical = canonicalZone(tag);
   if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
   const normalized = normalizeText(tag);
-  const text = tagText(tag, normalized);
-  for (const term of findTerms(ZONE_INDEX, text)) {
-    hits.push({ zone: term.zone, term: term.term, weight: term.term.length });
-  }
-  const analysis: TagAnalysis = {
+  const scanned = scanTag(normalized);
+  for (const term of ZONE_MATCHER.match(scanned)) hits.push(TERM_HITS[term.id] as ZoneHit);
+  return {
     hits,
-    modified: findTerms(MODIFIER_INDEX, text).length > 0,
-    placeholder: canonical === undefined && isPlaceholder(normalized, placeholders),
+    modified: MODIFIER_MATCHER.any(scanned),
+    canonical: canonical !== undefined,
+    nameScope: /^name\//i.test(tag),
+    normalized,
   };
-  if (cachedCount >= CACHE_LIMIT) {
-    for (const b of analysisCache.values()) b.clear();
-    cachedCount = 0;
-  }
-  bucket.set(tag, analysis);
-  cachedCount++;
-  return analysis;
 }
 
 const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
@@ -227,56 +127,149 @@ function rawAction(pack: PolicyPack, zone: string): Action {
   return zoneRule(pack, zone).action;
 }
 
+const CACHE_LIMIT = 50_000;
 const scopeTagCache = new Map<string, string | null>();
 
-/** Location (and name) tags from raw scopes; decoding happens later, defensively, in normalizeText. */
+/** The location (or name) tag of a raw scope, null for other scopes; decoding happens later, in normalizeText. */
+function scopeTag(scope: string): string | null {
+  let tag = scopeTagCache.get(scope);
+  if (tag === undefined) {
+    const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
+    tag = m?.[1] ?? null;
+    if (scopeTagCache.size >= CACHE_LIMIT) scopeTagCache.clear();
+    scopeTagCache.set(scope, tag);
+  }
+  return tag;
+}
+
+/** Location (and name) tags from raw scopes. */
 export function tagsFromScopes(scopes: readonly string[]): string[] {
   const out: string[] = [];
   for (const scope of scopes) {
-    let tag = scopeTagCache.get(scope);
-    if (tag === undefined) {
-      const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
-      tag = m?.[1] ?? null;
-      if (scopeTagCache.size >= CACHE_LIMIT) scopeTagCache.clear();
-      scopeTagCache.set(scope, tag);
-    }
+    const tag = scopeTag(scope);
     if (tag !== null) out.push(tag);
   }
   return out;
 }
 
-export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
-  const pack = opts.pack ?? builtinPack;
-  const placeholders = opts.placeholders ?? [];
-  const placeholderKey = placeholders.join('\u0001');
-  const all = opts.scopes && opts.scopes.length > 0 ? tags.concat(tagsFromScopes(opts.scopes)) : tags;
-  let best: { hit: ZoneHit; action: Action; modified: boolean; tag: string } | undefined;
-  const zones: string[] = [];
-  for (const tag of all) {
-    const nameScope = /^name\//i.test(tag);
-    const analysis = analyseTag(tag, placeholders, placeholderKey);
-    for (const hit of analysis.hits) {
-      let action = rawAction(pack, hit.zone);
+function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readonly string[]): TagVerdict {
+  let best: ZoneHit | undefined;
+  let bestAction: Action = 'allow';
+  let bestModified = false;
+  let allowIgnored: boolean | undefined;
+  for (const hit of analysis.hits) {
+    let action = rawAction(pack, hit.zone);
+    if (action === 'allow') {
       // Placeholders and device names only ever add severity, never an allow classification.
-      if ((analysis.placeholder || nameScope) && action === 'allow') continue;
-      const modified = action === 'block' && analysis.modified && pack.modifiers.enabled;
-      if (modified) action = pack.modifiers.downgradeTo;
-      if (!zones.includes(hit.zone)) zones.push(hit.zone);
-      if (
-        !best ||
-        RANK[action] > RANK[best.action] ||
-        (RANK[action] === RANK[best.action] && hit.weight > best.hit.weight)
-      ) {
-        best = { hit, action, modified, tag };
-      }
+      allowIgnored ??= analysis.nameScope || (!analysis.canonical && isPlaceholder(analysis.normalized, placeholders));
+      if (allowIgnored) continue;
+    }
+    const modified = action === 'block' && analysis.modified && pack.modifiers.enabled;
+    if (modified) action = pack.modifiers.downgradeTo;
+    if (!best || RANK[action] > RANK[bestAction] || (RANK[action] === RANK[bestAction] && hit.weight > best.weight)) {
+      best = hit;
+      bestAction = action;
+      bestModified = modified;
     }
   }
-  if (!best) return { zone: 'unknown', action: rawAction(pack, 'unknown'), modified: false, zones };
+  return { hit: best, action: bestAction, modified: bestModified, allowIgnored: allowIgnored ?? false, analysis };
+}
+
+/** Whether verdict `a` beats the best so far: more severe, or as severe and more specific. */
+function beats(a: TagVerdict, best: TagVerdict | undefined): boolean {
+  if (!a.hit) return false;
+  if (!best?.hit) return true;
+  return RANK[a.action] > RANK[best.action] || (RANK[a.action] === RANK[best.action] && a.hit.weight > best.hit.weight);
+}
+
+/**
+ * Tag verdicts of one pack and one placeholder list, memoised by tag string. Held per pack object (WeakMap),
+ * so a new or changed pack never sees another pack's verdicts.
+ */
+export class ZoneClassifier {
+  private readonly verdicts = new Map<string, TagVerdict>();
+  private readonly placeholders: readonly string[];
+
+  constructor(
+    readonly pack: PolicyPack,
+    placeholders: readonly string[],
+  ) {
+    this.placeholders = [...placeholders];
+  }
+
+  verdict(tag: string): TagVerdict {
+    let v = this.verdicts.get(tag);
+    if (!v) {
+      v = verdictOf(analyseTag(tag), this.pack, this.placeholders);
+      if (this.verdicts.size >= CACHE_LIMIT) this.verdicts.clear();
+      this.verdicts.set(tag, v);
+    }
+    return v;
+  }
+
+  /** The winning verdict over tags, then the location/name scopes; undefined when no tag is usable. */
+  best(tags: readonly string[], scopes: readonly string[] | undefined): TagVerdict | undefined {
+    let best: TagVerdict | undefined;
+    for (const tag of tags) {
+      const v = this.verdict(tag);
+      if (beats(v, best)) best = v;
+    }
+    if (scopes) {
+      for (const scope of scopes) {
+        const tag = scopeTag(scope);
+        if (tag === null) continue;
+        const v = this.verdict(tag);
+        if (beats(v, best)) best = v;
+      }
+    }
+    return best;
+  }
+}
+
+const classifiers = new WeakMap<PolicyPack, Map<string, ZoneClassifier>>();
+const CLASSIFIERS_PER_PACK = 64;
+
+/** The classifier of a pack and a vendor's placeholder list (shared across calls). */
+export function zoneClassifier(pack: PolicyPack, placeholders: readonly string[] = []): ZoneClassifier {
+  let byPlaceholders = classifiers.get(pack);
+  if (!byPlaceholders) {
+    byPlaceholders = new Map();
+    classifiers.set(pack, byPlaceholders);
+  }
+  const key = JSON.stringify(placeholders);
+  let c = byPlaceholders.get(key);
+  if (!c) {
+    if (byPlaceholders.size >= CLASSIFIERS_PER_PACK) byPlaceholders.clear();
+    c = new ZoneClassifier(pack, placeholders);
+    byPlaceholders.set(key, c);
+  }
+  return c;
+}
+
+export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
+  const pack = opts.pack ?? builtinPack;
+  const classifier = zoneClassifier(pack, opts.placeholders);
+  const all = opts.scopes && opts.scopes.length > 0 ? tags.concat(tagsFromScopes(opts.scopes)) : tags;
+  let best: TagVerdict | undefined;
+  let bestTag: string | undefined;
+  const zones: string[] = [];
+  for (const tag of all) {
+    const v = classifier.verdict(tag);
+    for (const hit of v.analysis.hits) {
+      if (v.allowIgnored && rawAction(pack, hit.zone) === 'allow') continue;
+      if (!zones.includes(hit.zone)) zones.push(hit.zone);
+    }
+    if (beats(v, best)) {
+      best = v;
+      bestTag = tag;
+    }
+  }
+  if (!best?.hit) return { zone: 'unknown', action: rawAction(pack, 'unknown'), modified: false, zones };
   return {
     zone: best.hit.zone,
     action: best.action,
     modified: best.modified,
-    tag: best.tag,
+    tag: bestTag as string,
     term: best.hit.term,
     zones,
   };

@@ -162,34 +162,3 @@ export function normalizeText(value: string): string {
   if (/%[0-9a-fA-F]{2}/.test(decoded)) decoded = decodePercent(decoded);
   return toSimplified(decoded.normalize('NFKC').toLowerCase()).replace(/['’‘`]/g, '');
 }
-
-export interface TagText {
-  /** ` tok1 tok2 … ` (padded) of the Latin words: split on `-_/ `, digits, punctuation and CJK boundaries. */
-  words: string;
-  /** The same with a plural `s` stripped from each word (toilets → toilet). */
-  singular: string;
-  tokens: string[];
-  singularTokens: string[];
-  /** All Latin letters run together. */
-  compact: string;
-  /** CJK runs joined by `|`, for substring matching of CJK terms. */
-  cjk: string;
-  /** CJK runs as whole segments (for single-character terms such as 家). */
-  cjkSegments: string[];
-}
-
-export function tagText(value: string, normalized?: string): TagText {
-  const n = normalized ?? normalizeText(value);
-  const tokens = n.split(/[^a-z&]+/u).filter((t) => t.length > 0);
-  const cjkSegments = PLAIN_ASCII.test(n) ? [] : n.split(/[^\u3400-\u9fff\uf900-\ufaff]+/u).filter((t) => t.length > 0);
-  const singularTokens = tokens.map((t) => (t.length > 3 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t));
-  return {
-    tokens,
-    singularTokens,
-    words: ` ${tokens.join(' ')} `,
-    singular: ` ${singularTokens.join(' ')} `,
-    compact: tokens.join(''),
-    cjk: cjkSegments.join('|'),
-    cjkSegments,
-  };
-}
