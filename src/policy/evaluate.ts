@@ -7,16 +7,16 @@ import type {
   CameraAssignment,
   ConsentRecord,
   FilingRecord,
+  Geofence,
   ProfileSet,
   RetentionPolicy,
-  SignageRecord,
   VendorProfile,
 } from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
-import { classifyZone, zoneRule } from './classify-zone.js';
+import { type ZoneClassifier, zoneClassifier, zoneRule } from './classify-zone.js';
 import { fencesNear, isValidGeo } from './geofence.js';
-import { createVendorMatcher } from './match-vendor.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
+import { findAssignment, prepareSite, someRecordFor } from './site-index.js';
 
 export interface EvaluateOptions {
   now: Date;
@@ -41,141 +41,12 @@ export function activePack(profiles: ProfileSet | undefined): PolicyPack {
   return pack ?? builtinPack;
 }
 
-const stripUrn = (s: string) =>
-  s
-    .trim()
-    .toLowerCase()
-    .replace(/^urn:uuid:/, '');
-const normMac = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
-
-interface AssignmentIndex {
-  byId: Map<string, CameraAssignment>;
-  byEndpoint: Map<string, CameraAssignment>;
-  bySerial: Map<string, CameraAssignment>;
-  byMac: Map<string, CameraAssignment>;
-  byAddress: Map<string, CameraAssignment>;
-}
-
-function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
-  const idx: AssignmentIndex = {
-    byId: new Map(),
-    byEndpoint: new Map(),
-    bySerial: new Map(),
-    byMac: new Map(),
-    byAddress: new Map(),
-  };
-  const put = (m: Map<string, CameraAssignment>, k: string | undefined, a: CameraAssignment) => {
-    if (k && !m.has(k)) m.set(k, a);
-  };
-  for (const a of list) {
-    put(idx.byId, a.match.id?.trim(), a);
-    put(idx.byEndpoint, a.match.endpoint ? stripUrn(a.match.endpoint) : undefined, a);
-    put(idx.bySerial, a.match.serial?.trim().toLowerCase(), a);
-    put(idx.byMac, a.match.mac ? normMac(a.match.mac) : undefined, a);
-    put(idx.byAddress, a.match.address?.trim(), a);
-  }
-  return idx;
-}
-
 /** The site-profile assignment of one camera (the same match the decisions use), for other modules. */
 export function siteAssignmentFor(
   record: CameraRecord,
   profiles: ProfileSet | undefined,
 ): CameraAssignment | undefined {
-  return profiles ? findAssignment(record, prepare(profiles).assignments) : undefined;
-}
-
-function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment | undefined {
-  const byId = idx.byId.get(r.id);
-  if (byId) return byId;
-  // NVR channels share the recorder's identity; only an exact channel id may assign them.
-  if (r.parent !== undefined) return undefined;
-  if (idx.byEndpoint.size > 0) {
-    const byEndpoint =
-      (r.endpoint ? idx.byEndpoint.get(stripUrn(r.endpoint)) : undefined) ?? idx.byEndpoint.get(stripUrn(r.id));
-    if (byEndpoint) return byEndpoint;
-  }
-  return (
-    (r.serial ? idx.bySerial.get(r.serial.trim().toLowerCase()) : undefined) ??
-    (r.mac ? idx.byMac.get(normMac(r.mac)) : undefined) ??
-    (r.address ? idx.byAddress.get(r.address.trim()) : undefined)
-  );
-}
-
-/** Identifiers (lower-case) a consent/filing/signage record may use to name this camera. */
-function cameraKeys(r: CameraRecord, a: CameraAssignment | undefined): Set<string> {
-  const keys = new Set<string>(['*', r.id.toLowerCase()]);
-  if (r.endpoint) {
-    keys.add(r.endpoint.toLowerCase());
-    keys.add(stripUrn(r.endpoint));
-  }
-  if (r.serial) keys.add(r.serial.toLowerCase());
-  if (r.mac) {
-    keys.add(r.mac.toLowerCase());
-    keys.add(normMac(r.mac));
-  }
-  if (r.address) keys.add(r.address);
-  if (a?.match.id) keys.add(a.match.id.toLowerCase());
-  if (a?.name) keys.add(a.name.toLowerCase());
-  return keys;
-}
-
-/** camera name (as written, and lower-cased) → records naming it; lets 10,000 cameras skip O(n²) scans. */
-function indexByCamera<T extends { cameras: string[] }>(records: readonly T[]): { all: T[]; byKey: Map<string, T[]> } {
-  const all: T[] = [];
-  const byKey = new Map<string, T[]>();
-  for (const r of records) {
-    if (r.cameras.length === 0) all.push(r);
-    for (const c of new Set(r.cameras.map((c) => c.trim().toLowerCase()))) {
-      const list = byKey.get(c);
-      if (list) list.push(r);
-      else byKey.set(c, [r]);
-    }
-  }
-  return { all, byKey };
-}
-
-function recordsFor<T>(idx: { all: T[]; byKey: Map<string, T[]> }, keys: Set<string>, siteWide: boolean): T[] {
-  let out: T[] | undefined = siteWide && idx.all.length > 0 ? [...idx.all] : undefined;
-  for (const k of keys) {
-    const list = idx.byKey.get(k);
-    if (list) out = out ? out.concat(list) : [...list];
-  }
-  return out ?? [];
-}
-
-function anyRecordFor(idx: { byKey: Map<string, unknown[]> }, keys: Set<string>): boolean {
-  for (const k of keys) if (idx.byKey.has(k)) return true;
-  return false;
-}
-
-interface Prepared {
-  assignments: AssignmentIndex;
-  matchVendor: (r: CameraRecord) => VendorProfile | undefined;
-  filings: ReturnType<typeof indexByCamera<FilingRecord>>;
-  signage: ReturnType<typeof indexByCamera<SignageRecord>>;
-  consents: ReturnType<typeof indexByCamera<ConsentRecord>>;
-}
-
-const preparedCache = new WeakMap<object, Prepared>();
-const EMPTY_PROFILES = {};
-
-/** Indexes of a profile set, built once per (immutable) set rather than per scan. */
-function prepare(profiles: ProfileSet | undefined): Prepared {
-  const key = profiles ?? EMPTY_PROFILES;
-  let p = preparedCache.get(key);
-  if (!p) {
-    const site = profiles?.site;
-    p = {
-      assignments: indexAssignments(site?.cameras ?? []),
-      matchVendor: createVendorMatcher(profiles?.vendors ?? []),
-      filings: indexByCamera(site?.filings ?? []),
-      signage: indexByCamera(site?.signage ?? []),
-      consents: indexByCamera(site?.consents ?? []),
-    };
-    preparedCache.set(key, p);
-  }
-  return p;
+  return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
 }
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
@@ -199,9 +70,15 @@ function cachedDurationDays(value: string): number | undefined {
   return days;
 }
 
-function retentionFloor(pol: RetentionPolicy, cls: string | undefined, overlays: readonly string[]): number {
+function retentionFloor(
+  pol: RetentionPolicy,
+  cls: string | undefined,
+  siteOverlays: readonly string[],
+  cameraOverlays: readonly string[],
+): number {
   let floor = cls ? (pol.classMinimumDays[cls] ?? 0) : 0;
-  for (const o of overlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
+  for (const o of siteOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
+  for (const o of cameraOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
   return floor;
 }
 
@@ -225,6 +102,43 @@ function unverifiedReason(rule: string): Reason {
   };
 }
 
+/** A reason collected for one camera before consent is applied (scratch, reused across cameras). */
+interface PendingReasons {
+  reasons: Reason[];
+  actions: Action[];
+  consentable: boolean[];
+}
+
+function addReason(
+  p: PendingReasons,
+  action: Action,
+  rule: string,
+  r: Omit<Reason, 'rule'>,
+  consentable = false,
+): void {
+  p.reasons.push({ code: r.code, rule, article: r.article, message: r.message });
+  p.actions.push(action);
+  p.consentable.push(consentable);
+}
+
+const fenceZoneNames = new Map<string, string>();
+/** `<kind>-adjacent` of each fence whose buffer contains geo, in fence order, each once. */
+function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): readonly string[] {
+  if (!geo || fences.length === 0) return NO_ZONES;
+  let out: string[] | undefined;
+  for (const f of fencesNear(geo, fences)) {
+    let z = fenceZoneNames.get(f.kind);
+    if (z === undefined) {
+      z = `${f.kind}-adjacent`;
+      fenceZoneNames.set(f.kind, z);
+    }
+    if (!out) out = [z];
+    else if (!out.includes(z)) out.push(z);
+  }
+  return out ?? NO_ZONES;
+}
+const NO_ZONES: readonly string[] = [];
+
 export function evaluateRecords(
   records: CameraRecord[],
   profiles: ProfileSet | undefined,
@@ -236,41 +150,58 @@ export function evaluateRecords(
   const retention = profiles?.retention ?? packRetention(pack);
   const {
     assignments,
-    matchVendor: matchVendorFn,
+    matchVendor,
     filings: filingIdx,
     signage: signageIdx,
     consents: consentIdx,
-  } = prepare(profiles);
+  } = prepareSite(profiles);
   const fences = site?.geofences ?? [];
   const rules = pack.rules;
   const rule = pack.id;
+  const unknownAction = zoneRule(pack, 'unknown').action;
 
   // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
-  const byId = new Map(records.map((r) => [r.id, r]));
+  let byId: Map<string, CameraRecord> | undefined;
   const vendorOf = (r: CameraRecord): VendorProfile | undefined => {
-    const parent = r.parent !== undefined && !r.manufacturer ? byId.get(r.parent) : undefined;
-    return matchVendorFn(parent ?? r);
+    if (r.parent === undefined || r.manufacturer) return matchVendor(r);
+    byId ??= new Map(records.map((x) => [x.id, x]));
+    return matchVendor(byId.get(r.parent) ?? r);
+  };
+  // One classifier per vendor placeholder list; vendors are few, cameras many.
+  const classifiers = new Map<VendorProfile | undefined, ZoneClassifier>();
+  const classifierOf = (v: VendorProfile | undefined): ZoneClassifier => {
+    let c = classifiers.get(v);
+    if (!c) {
+      c = zoneClassifier(pack, v?.quirks.placeholderLocations ?? []);
+      classifiers.set(v, c);
+    }
+    return c;
   };
 
-  return records.map((record) => {
-    const reasons: Array<Reason & { action: Action; consentable?: boolean }> = [];
-    const add = (action: Action, r: Omit<Reason, 'rule'>, consentable = false) =>
-      reasons.push({ action, rule, code: r.code, article: r.article, message: r.message, consentable });
+  // Predicates over profile records, made once per evaluation rather than per camera.
+  const filing = rules.filing;
+  const isFiled = (f: FilingRecord) => f.number.trim().length > 0;
+  const inGrace = (f: FilingRecord) => {
+    const live = time(f.goLiveDate);
+    return Number.isFinite(live) && now < live + (filing?.daysAfterGoLive ?? 0) * DAY_MS;
+  };
+  const consentValid = (c: ConsentRecord) => {
+    const from = time(c.date);
+    const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
+    return Number.isFinite(from) && from <= now && until > now;
+  };
+  const pending: PendingReasons = { reasons: [], actions: [], consentable: [] };
 
+  return records.map((record) => {
+    pending.reasons.length = 0;
+    pending.actions.length = 0;
+    pending.consentable.length = 0;
     const assignment = findAssignment(record, assignments);
     const vendor = vendorOf(record);
-    let keysMemo: Set<string> | undefined;
-    const keys = () => {
-      keysMemo ??= cameraKeys(record, assignment);
-      return keysMemo;
-    };
 
     // 1. Zone from tags/scopes, overridden by the site profile.
-    const cls = classifyZone(record.location.tags, {
-      scopes: record.scopes,
-      placeholders: vendor?.quirks.placeholderLocations ?? [],
-      pack,
-    });
+    const verdict = classifierOf(vendor).best(record.location.tags, record.scopes);
+    const clsZone = verdict?.hit ? verdict.hit.zone : 'unknown';
     let zone: string;
     let source: CameraRecord['location']['source'];
     let zoneAction: Action;
@@ -280,16 +211,16 @@ export function evaluateRecords(
       zone = assignment.zone;
       source = 'profile';
       zoneAction = zoneRule(pack, zone).action;
-      mismatchWith = cls.zone !== 'unknown' && cls.zone !== zone ? cls.zone : undefined;
-    } else if (cls.zone !== 'unknown') {
-      zone = cls.zone;
+      mismatchWith = clsZone !== 'unknown' && clsZone !== zone ? clsZone : undefined;
+    } else if (verdict?.hit && clsZone !== 'unknown') {
+      zone = clsZone;
       source = 'scope';
-      zoneAction = cls.action;
-      modified = cls.modified;
+      zoneAction = verdict.action;
+      modified = verdict.modified;
     } else {
       zone = 'unknown';
       source = 'none';
-      zoneAction = zoneRule(pack, 'unknown').action;
+      zoneAction = unknownAction;
     }
 
     // 2. Geofences: a camera within a fence's buffer is `<kind>-adjacent`.
@@ -298,7 +229,7 @@ export function evaluateRecords(
       : isValidGeo(assignment?.geo)
         ? assignment.geo
         : undefined;
-    const fenceZones = geo ? [...new Set(fencesNear(geo, fences).map((f) => `${f.kind}-adjacent`))] : [];
+    const fenceZones = fenceZonesAt(geo, fences);
     for (const fz of fenceZones) {
       const fr = zoneRule(pack, fz);
       if (zone === 'unknown' || RANK[fr.action] > RANK[zoneAction]) {
@@ -312,14 +243,18 @@ export function evaluateRecords(
     const primary = zoneRule(pack, zone);
     if (zoneAction !== 'allow') {
       if (modified) {
-        add(zoneAction, { code: pack.modifiers.code, article: primary.article, message: pack.modifiers.message });
+        addReason(pending, zoneAction, rule, {
+          code: pack.modifiers.code,
+          article: primary.article,
+          message: pack.modifiers.message,
+        });
       } else {
-        add(zoneAction, primary, primary.clearedByConsent);
+        addReason(pending, zoneAction, rule, primary, primary.clearedByConsent);
       }
     }
     const mm = rules.zoneTagMismatch;
     if (mismatchWith && (mm?.enabled ?? true)) {
-      add('flag', {
+      addReason(pending, 'flag', rule, {
         code: mm?.code ?? 'zone-tag-mismatch',
         article: mm?.article ?? zoneRule(pack, mismatchWith).article,
         message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${mismatchWith}, profile says ${assignment?.zone})`,
@@ -328,37 +263,36 @@ export function evaluateRecords(
     for (const fz of fenceZones) {
       if (fz === zone) continue;
       const fr = zoneRule(pack, fz);
-      if (fr.action !== 'allow') add(fr.action, fr, fr.clearedByConsent);
+      if (fr.action !== 'allow') addReason(pending, fr.action, rule, fr, fr.clearedByConsent);
     }
 
     // 3. Records rules driven by the system class.
     const systemClass = assignment?.systemClass ?? site?.defaultSystemClass;
     if (site && systemClass) {
-      const filing = rules.filing;
       if (filing?.enabled && filing.classes.includes(systemClass)) {
-        const mine = recordsFor(filingIdx, keys(), true);
-        const filed = mine.some((f) => f.number.trim().length > 0);
-        const inGrace = mine.some((f) => {
-          const live = time(f.goLiveDate);
-          return Number.isFinite(live) && now < live + filing.daysAfterGoLive * DAY_MS;
-        });
-        if (!filed && !inGrace) add('flag', filing);
+        const filed = someRecordFor(filingIdx, record, assignment, true, isFiled);
+        if (!filed && !someRecordFor(filingIdx, record, assignment, true, inGrace)) {
+          addReason(pending, 'flag', rule, filing);
+        }
       }
       const signage = rules.signage;
       if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (!anyRecordFor(signageIdx, keys())) add('flag', signage);
+        if (!someRecordFor(signageIdx, record, assignment, false, isAnyRecord))
+          addReason(pending, 'flag', rule, signage);
       }
     }
     const retMin = rules.retentionMinimum;
     if (retMin?.enabled) {
-      const overlays = [...retention.siteOverlays, ...(assignment?.overlays ?? [])];
-      const floor = retentionFloor(retention, systemClass, overlays);
+      const floor = retentionFloor(retention, systemClass, retention.siteOverlays, assignment?.overlays ?? NO_ZONES);
       const configured = assignment?.retentionDays ?? retention.siteDays;
       const recorder = record.maximumRetentionTime ? cachedDurationDays(record.maximumRetentionTime) : undefined;
       if (floor > 0 && configured !== undefined && configured < floor) {
-        add('flag', { ...retMin, message: `${retMin.message}: configured ${configured} days, minimum ${floor} days` });
+        addReason(pending, 'flag', rule, {
+          ...retMin,
+          message: `${retMin.message}: configured ${configured} days, minimum ${floor} days`,
+        });
       } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
-        add('flag', {
+        addReason(pending, 'flag', rule, {
           ...retMin,
           message: `${retMin.message}: recorder keeps ${record.maximumRetentionTime}, minimum ${floor} days`,
         });
@@ -367,33 +301,38 @@ export function evaluateRecords(
 
     // 4. Consent (Art 10) clears consent-required reasons.
     const consented =
-      reasons.some((r) => r.consentable) &&
-      recordsFor(consentIdx, keys(), false).some((c) => {
-        const from = time(c.date);
-        const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
-        return Number.isFinite(from) && from <= now && until > now;
-      });
-    const kept = consented ? reasons.filter((r) => !r.consentable) : reasons;
+      pending.consentable.includes(true) && someRecordFor(consentIdx, record, assignment, false, consentValid);
 
     // 5. Unverified devices keep their flag.
     const final: Reason[] = record.decision.reasons.filter((r) => r.code === 'unverified-device');
     if (record.unverified && final.length === 0) final.push(unverifiedReason(rule));
     let action: Action = final.length > 0 ? 'flag' : 'allow';
-    for (const r of kept) {
-      final.push({ code: r.code, rule: r.rule, article: r.article, message: r.message });
-      if (RANK[r.action] > RANK[action]) action = r.action;
+    for (let i = 0; i < pending.reasons.length; i++) {
+      if (consented && pending.consentable[i]) continue;
+      final.push(pending.reasons[i] as Reason);
+      const a = pending.actions[i] as Action;
+      if (RANK[a] > RANK[action]) action = a;
     }
     // An unverified responder is flagged, never blocked (INTERFACES §4): its scopes are unconfirmed, and
     // blocking on them would let any LAN host get an arbitrary address firewalled by spoofing a camera.
     if (record.unverified && action === 'block') action = 'flag';
 
-    const out: CameraRecord = {
-      ...record,
-      location: { ...record.location, zone, source, ...(geo ? { geo } : {}) },
-      decision: { action, reasons: final },
-    };
+    const out = copyRecord(record);
+    out.location = { ...record.location, zone, source, ...(geo ? { geo } : {}) };
+    out.decision = { action, reasons: final };
     if (systemClass) out.systemClass = systemClass;
     if (vendor) out.vendorProfile = vendor.id;
     return out;
   });
+}
+
+const isAnyRecord = () => true;
+
+/**
+ * A shallow copy of a record. Object.assign into a fresh object is several times faster than spread for these
+ * 15-field records (measured in V8), with the same keys in the same order; a record with an own `__proto__`
+ * key (JSON.parse can make one) would hit the prototype setter instead, so it takes the spread.
+ */
+function copyRecord(r: CameraRecord): CameraRecord {
+  return Object.hasOwn(r, '__proto__') ? { ...r } : Object.assign({}, r);
 }

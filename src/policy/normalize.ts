@@ -139,10 +139,17 @@ export function decodePercent(value: string): string {
   });
 }
 
+/** The characters T2S changes (its multi-character keys never matched a single character, so they are left out). */
+const T2S_CHARS = new RegExp(
+  `[${Object.keys(T2S)
+    .filter((k) => k.length === 1 && T2S[k] !== k)
+    .join('')}]`,
+  'g',
+);
+
 export function toSimplified(value: string): string {
-  let out = '';
-  for (const ch of value) out += T2S[ch] ?? ch;
-  return out;
+  // One regex pass instead of rebuilding the string character by character; unchanged strings are returned as is.
+  return value.replace(T2S_CHARS, (ch) => T2S[ch] ?? ch);
 }
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
@@ -154,9 +161,15 @@ export function isCjk(ch: string): boolean {
 /** decode → NFKC → lower case → traditional→simplified; apostrophes dropped (men's → mens). */
 const PLAIN_ASCII = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
 
+/** PLAIN_ASCII plus CJK Unified Ideographs (not the compatibility block, which NFKC rewrites). */
+const PLAIN_ASCII_CJK = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e\u3400-\u9fff]*$/;
+
 export function normalizeText(value: string): string {
   // Fast path: printable ASCII without `%`, apostrophes or backticks needs only lower-casing.
   if (PLAIN_ASCII.test(value)) return value.toLowerCase();
+  // The same with Chinese: NFKC leaves these characters alone (no decompositions, no combining marks), so only
+  // lower-casing and traditional→simplified remain.
+  if (PLAIN_ASCII_CJK.test(value)) return toSimplified(value.toLowerCase());
   // Decode twice at most: double-encoded scopes (%25E5…) are common after tools re-encode.
   let decoded = decodePercent(value);
   if (/%[0-9a-fA-F]{2}/.test(decoded)) decoded = decodePercent(decoded);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CameraRecord, GeoPoint } from '../../src/inventory/types.js';
 import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
+import { normalizeText } from '../../src/policy/normalize.js';
 import type { PolicyPack } from '../../src/policy/pack-schema.js';
 import {
   MODIFIERS,
@@ -20,6 +21,7 @@ import type { Geofence, ProfileSet } from '../../src/profiles/types.js';
 import { camera, loadPack, NOW, profileSet, vendor } from './fixtures.js';
 import { classifyZone as referenceClassifyZone } from './reference/classify-zone.js';
 import { evaluateRecords as referenceEvaluateRecords } from './reference/evaluate.js';
+import { normalizeText as referenceNormalizeText } from './reference/normalize.js';
 
 const families = [...Object.values(ZONE_SYNONYMS), MODIFIERS];
 const TERMS = [
@@ -151,6 +153,26 @@ const packArb = fc
       modifiers: { ...base.modifiers, enabled: modifiersEnabled, downgradeTo: downgradeTo as 'flag' | 'block' },
     };
   });
+
+describe('normalizeText matches the reference implementation', () => {
+  // ASCII, CJK unified and compatibility ideographs, full-width forms, traditional characters, combining marks.
+  const char = fc.oneof(
+    fc.integer({ min: 0x20, max: 0x7e }),
+    fc.integer({ min: 0x3400, max: 0x9fff }),
+    fc.integer({ min: 0xf900, max: 0xfaff }),
+    fc.integer({ min: 0xff01, max: 0xff5e }),
+    fc.constantFrom(0x9593, 0x885b, 0x5ec1, 0x5340, 0x0301, 0x2019, 0x00c5, 0x0130, 0x03a3),
+  );
+  it('for mixed scripts (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 24 }), (codes) => {
+        const s = String.fromCharCode(...codes);
+        expect(normalizeText(s)).toBe(referenceNormalizeText(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
 
 describe('classifyZone matches the reference implementation', () => {
   it('for tags, scopes, placeholders and packs (fast-check)', () => {
