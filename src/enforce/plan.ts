@@ -1,3 +1,4 @@
+import { compareText } from '../util/compare.js';
 import type { ActionSpec, AppliedAction, DesiredState, EnforcementPlan } from './types.js';
 
 /** Undo order: footage and recording first back on, network last, mirroring how blocking isolates first. */
@@ -34,7 +35,7 @@ export function planEnforcement(desired: DesiredState, applied: ReadonlyMap<stri
     if (owners.length === 0 || owners.some((c) => present.has(c))) revert.push(action);
     else retained.push(action);
   }
-  apply.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.key.localeCompare(b.key));
-  revert.sort((a, b) => KIND_ORDER[b.spec.kind] - KIND_ORDER[a.spec.kind] || a.spec.key.localeCompare(b.spec.key));
+  apply.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.key, b.key));
+  revert.sort((a, b) => KIND_ORDER[b.spec.kind] - KIND_ORDER[a.spec.kind] || compareText(a.spec.key, b.spec.key));
   return { apply, revert, keep: keep.sort(), retained };
 }

@@ -1,5 +1,6 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { AppliedAction } from './types.js';
 
@@ -44,7 +45,7 @@ export async function loadEnforcementState(file: string): Promise<Map<string, Ap
 export async function saveEnforcementState(file: string, actions: ReadonlyMap<string, AppliedAction>): Promise<void> {
   const doc: EnforcementStateDoc = {
     version: 1,
-    actions: Object.fromEntries([...actions].sort(([a], [b]) => a.localeCompare(b))),
+    actions: Object.fromEntries([...actions].sort(([a], [b]) => compareText(a, b))),
   };
   const tmp = `${file}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w', 0o600);

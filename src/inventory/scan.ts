@@ -5,6 +5,7 @@ import { type DiscoverOptions, type DiscoverResult, discover } from '../discover
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
 import { Semaphore } from '../onvif/semaphore.js';
 import type { OnvifCredentials } from '../onvif/session.js';
+import { compareAddresses, compareText } from '../util/compare.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
@@ -228,7 +229,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
     const reports = await interrogator.all();
     const records = uniqueById(reports.flatMap(buildRecords));
     const decided = await (deps.decide ?? preliminaryDecide)(records);
-    decided.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }) || a.id.localeCompare(b.id));
+    decided.sort((a, b) => compareAddresses(a.address, b.address) || compareText(a.id, b.id));
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');
     return {
       site: deps.config.site.id,
