@@ -19,6 +19,7 @@ import type { Logger } from '../util/logger.js';
 import { listBundleFiles, MANIFEST_FILE, SIGNATURE_FILE } from './bundle.js';
 import { loadProfileSet, ProfileValidationError } from './load-profile-set.js';
 import { type ConsentRecordStore, mergeConsents } from './record-store.js';
+import { sourceFingerprint } from './source-fingerprint.js';
 import type { ProfileSet } from './types.js';
 
 export const LKG_DIR = 'profiles-lkg';
@@ -73,6 +74,8 @@ export class ProfileStore {
   private interval: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private lastRejected = '';
+  /** sourceFingerprint of the input the live set was last loaded from. */
+  private loadedFingerprint: string | undefined;
   private readonly listeners = new Set<(set: ProfileSet | undefined) => void>();
   private started = false;
 
@@ -106,8 +109,10 @@ export class ProfileStore {
     });
     this.activeDir = await activeProfilesDir(this.deps.dataDir, this.deps.dir);
     const lkg = await this.loadLkg();
+    const fingerprint = await sourceFingerprint(this.activeDir, this.deps.keysFile);
     try {
       const set = await this.load(this.activeDir);
+      this.loadedFingerprint = fingerprint;
       this.swap(set);
       if (lkg?.revision !== set.revision) {
         await this.persistLkg(set);
@@ -181,8 +186,13 @@ export class ProfileStore {
   }
 
   private async reloadNow(): Promise<ReloadResult> {
+    const fingerprint = await sourceFingerprint(this.activeDir, this.deps.keysFile);
+    if (fingerprint !== undefined && fingerprint === this.loadedFingerprint && this.set) {
+      return { revision: this.set.revision, problems: [] }; // same bytes as the live set: nothing to re-parse
+    }
     try {
       const set = await this.load(this.activeDir);
+      this.loadedFingerprint = fingerprint;
       this.lastRejected = '';
       if (set.revision === this.set?.revision) return { revision: set.revision, problems: [] };
       const previous = this.set?.revision;
