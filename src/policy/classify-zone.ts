@@ -3,11 +3,10 @@
  * wins, so a prohibited synonym anywhere beats allow terms; a modifier only downgrades block → flag.
  */
 import type { Action } from '../inventory/types.js';
+import { BoundedMemo } from './bounded-memo.js';
 import { builtinPack } from './builtin-pack.js';
-import { normalizeText } from './normalize.js';
 import type { PolicyPack, ZoneRule } from './pack-schema.js';
-import { MODIFIERS, PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS, ZONE_SYNONYMS } from './synonyms.js';
-import { compileFamily, scanTag, TermMatcher } from './term-matcher.js';
+import { analyseTag, ignoresAllow, type TagAnalysis, type ZoneHit } from './tag-analysis.js';
 
 export interface ZoneClassification {
   /** Winning zone id; `unknown` when no tag is usable. */
@@ -31,81 +30,11 @@ export interface ClassifyOptions {
   pack?: PolicyPack;
 }
 
-interface ZoneHit {
-  zone: string;
-  term: string;
-  /** Longer (more specific) terms win ties of equal severity; canonical tags win over all. */
-  weight: number;
-}
-
-/** What one tag says, independent of pack and vendor: cached per tag string. */
-interface TagAnalysis {
-  hits: ZoneHit[];
-  modified: boolean;
-  canonical: boolean;
-  /** A `name/` scope: device names only ever add severity. */
-  nameScope: boolean;
-  normalized: string;
-}
-
-/** The most severe usable hit of one tag under one pack and placeholder list. */
+/** The most severe usable hit of one tag under one pack and placeholder list (interned, read-only). */
 interface TagVerdict {
   hit: ZoneHit | undefined;
   action: Action;
   modified: boolean;
-  /** Allow hits are ignored (placeholder or device name); only computed when the tag has an allow hit. */
-  allowIgnored: boolean;
-  analysis: TagAnalysis;
-}
-
-const ZONE_ID_SET = new Set<string>(ZONE_IDS);
-const CANONICAL_WEIGHT = 1000;
-
-const ZONE_MATCHER = new TermMatcher(
-  Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
-    compileFamily(zone, { ...family, english: [...family.english, zone.replace(/-/g, ' ')] }),
-  ),
-);
-const MODIFIER_MATCHER = new TermMatcher(compileFamily('modifier', MODIFIERS));
-/** One shared hit object per term (hits are read-only). */
-const TERM_HITS: ZoneHit[] = ZONE_MATCHER.terms.map((t) => ({ zone: t.zone, term: t.term, weight: t.term.length }));
-
-function canonicalZone(tag: string): string | undefined {
-  const m = /^location\/(zone|adjacent)\/([^/]+)\/?$/i.exec(tag.trim());
-  if (!m?.[1] || !m[2]) return undefined;
-  const value = normalizeText(m[2])
-    .trim()
-    .replace(/[\s_]+/g, '-');
-  const id = m[1].toLowerCase() === 'adjacent' ? `${value.replace(/-adjacent$/, '')}-adjacent` : value;
-  return ZONE_ID_SET.has(id) ? id : undefined;
-}
-
-function isPlaceholder(normalized: string, placeholders: readonly string[]): boolean {
-  const n = normalized.trim();
-  const m = /^location\/?(.*)$/.exec(n);
-  if (!m) return false;
-  const path = (m[1] ?? '').replace(/\/+$/, '');
-  if (path.length === 0) return true;
-  if (placeholders.includes(path)) return true;
-  const segments = path.split('/').filter((s) => s.length > 0);
-  const meaningful = segments.filter((s) => !PLACEHOLDER_CATEGORIES.includes(s));
-  return meaningful.every((s) => PLACEHOLDER_WORDS.includes(s) || /^(gmt|utc)[+-]?\d*$/.test(s));
-}
-
-function analyseTag(tag: string): TagAnalysis {
-  const hits: ZoneHit[] = [];
-  const canonical = canonicalZone(tag);
-  if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
-  const normalized = normalizeText(tag);
-  const scanned = scanTag(normalized);
-  for (const term of ZONE_MATCHER.match(scanned)) hits.push(TERM_HITS[term.id] as ZoneHit);
-  return {
-    hits,
-    modified: MODIFIER_MATCHER.any(scanned),
-    canonical: canonical !== undefined,
-    nameScope: /^name\//i.test(tag),
-    normalized,
-  };
 }
 
 const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
@@ -128,18 +57,12 @@ function rawAction(pack: PolicyPack, zone: string): Action {
 }
 
 const CACHE_LIMIT = 50_000;
-const scopeTagCache = new Map<string, string | null>();
+
+const SCOPE_TAG = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i;
 
 /** The location (or name) tag of a raw scope, null for other scopes; decoding happens later, in normalizeText. */
 function scopeTag(scope: string): string | null {
-  let tag = scopeTagCache.get(scope);
-  if (tag === undefined) {
-    const m = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i.exec(scope.trim());
-    tag = m?.[1] ?? null;
-    if (scopeTagCache.size >= CACHE_LIMIT) scopeTagCache.clear();
-    scopeTagCache.set(scope, tag);
-  }
-  return tag;
+  return SCOPE_TAG.exec(scope.trim())?.[1] ?? null;
 }
 
 /** Location (and name) tags from raw scopes. */
@@ -152,6 +75,26 @@ export function tagsFromScopes(scopes: readonly string[]): string[] {
   return out;
 }
 
+const NO_VERDICT: TagVerdict = { hit: undefined, action: 'allow', modified: false };
+/** Verdicts are interned per hit, so memoising a tag keeps no per-tag objects alive. */
+const internedVerdicts = new WeakMap<ZoneHit, TagVerdict[]>();
+
+function verdict(hit: ZoneHit | undefined, action: Action, modified: boolean): TagVerdict {
+  if (!hit) return NO_VERDICT;
+  let variants = internedVerdicts.get(hit);
+  if (!variants) {
+    variants = [];
+    internedVerdicts.set(hit, variants);
+  }
+  const i = RANK[action] * 2 + (modified ? 1 : 0);
+  let v = variants[i];
+  if (!v) {
+    v = { hit, action, modified };
+    variants[i] = v;
+  }
+  return v;
+}
+
 function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readonly string[]): TagVerdict {
   let best: ZoneHit | undefined;
   let bestAction: Action = 'allow';
@@ -160,8 +103,7 @@ function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readon
   for (const hit of analysis.hits) {
     let action = rawAction(pack, hit.zone);
     if (action === 'allow') {
-      // Placeholders and device names only ever add severity, never an allow classification.
-      allowIgnored ??= analysis.nameScope || (!analysis.canonical && isPlaceholder(analysis.normalized, placeholders));
+      allowIgnored ??= ignoresAllow(analysis, placeholders);
       if (allowIgnored) continue;
     }
     const modified = action === 'block' && analysis.modified && pack.modifiers.enabled;
@@ -172,7 +114,7 @@ function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readon
       bestModified = modified;
     }
   }
-  return { hit: best, action: bestAction, modified: bestModified, allowIgnored: allowIgnored ?? false, analysis };
+  return verdict(best, bestAction, bestModified);
 }
 
 /** Whether verdict `a` beats the best so far: more severe, or as severe and more specific. */
@@ -183,12 +125,13 @@ function beats(a: TagVerdict, best: TagVerdict | undefined): boolean {
 }
 
 /**
- * Tag verdicts of one pack and one placeholder list, memoised by tag string. Held per pack object (WeakMap),
- * so a new or changed pack never sees another pack's verdicts.
+ * Tag verdicts of one pack and one placeholder list, memoised by tag and by raw scope string. Held per pack
+ * object (WeakMap), so a new or changed pack never sees another pack's verdicts.
  */
 export class ZoneClassifier {
-  private readonly verdicts = new Map<string, TagVerdict>();
-  private readonly placeholders: readonly string[];
+  private readonly byTag = new BoundedMemo<string, TagVerdict>(CACHE_LIMIT);
+  private readonly byScope = new BoundedMemo<string, TagVerdict>(CACHE_LIMIT);
+  readonly placeholders: readonly string[];
 
   constructor(
     readonly pack: PolicyPack,
@@ -198,11 +141,21 @@ export class ZoneClassifier {
   }
 
   verdict(tag: string): TagVerdict {
-    let v = this.verdicts.get(tag);
+    let v = this.byTag.get(tag);
     if (!v) {
       v = verdictOf(analyseTag(tag), this.pack, this.placeholders);
-      if (this.verdicts.size >= CACHE_LIMIT) this.verdicts.clear();
-      this.verdicts.set(tag, v);
+      this.byTag.set(tag, v);
+    }
+    return v;
+  }
+
+  /** The verdict of a raw scope; no hit for scopes other than location/ and name/. */
+  scopeVerdict(scope: string): TagVerdict {
+    let v = this.byScope.get(scope);
+    if (!v) {
+      const tag = scopeTag(scope);
+      v = tag === null ? NO_VERDICT : this.verdict(tag);
+      this.byScope.set(scope, v);
     }
     return v;
   }
@@ -216,9 +169,7 @@ export class ZoneClassifier {
     }
     if (scopes) {
       for (const scope of scopes) {
-        const tag = scopeTag(scope);
-        if (tag === null) continue;
-        const v = this.verdict(tag);
+        const v = this.scopeVerdict(scope);
         if (beats(v, best)) best = v;
       }
     }
@@ -246,6 +197,7 @@ export function zoneClassifier(pack: PolicyPack, placeholders: readonly string[]
   return c;
 }
 
+/** Full classification of tags and scopes, with every matched zone; the evaluator uses ZoneClassifier.best. */
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
   const pack = opts.pack ?? builtinPack;
   const classifier = zoneClassifier(pack, opts.placeholders);
@@ -255,8 +207,13 @@ export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}
   const zones: string[] = [];
   for (const tag of all) {
     const v = classifier.verdict(tag);
-    for (const hit of v.analysis.hits) {
-      if (v.allowIgnored && rawAction(pack, hit.zone) === 'allow') continue;
+    const analysis = analyseTag(tag);
+    let allowIgnored: boolean | undefined;
+    for (const hit of analysis.hits) {
+      if (rawAction(pack, hit.zone) === 'allow') {
+        allowIgnored ??= ignoresAllow(analysis, classifier.placeholders);
+        if (allowIgnored) continue;
+      }
       if (!zones.includes(hit.zone)) zones.push(hit.zone);
     }
     if (beats(v, best)) {

@@ -1,7 +1,9 @@
 /**
- * Synonym terms compiled once into lookup structures: English terms by first word, run-together and CJK terms
- * in character tries. One pass over a tag finds every matching term in a fixed order (first-word matches in tag
- * order, then run-together, then CJK), the order that decides ties between equally severe zones.
+ * Synonym terms compiled once into tries over the normalised tag: Latin words are recognised as word ids while
+ * scanning (no word strings are cut out of the tag), run-together and CJK terms are found by walking character
+ * tries. One pass finds every matching term in a fixed order (first-word matches in tag order, then their plural
+ * forms, then run-together, then CJK; each group by term order), the order that decides ties between equally
+ * severe zones.
  */
 import { normalizeText } from './normalize.js';
 import type { SynonymFamily } from './synonyms.js';
@@ -54,68 +56,59 @@ export function compileFamily(zone: string, family: SynonymFamily): Array<Omit<C
   return out;
 }
 
-const isLatin = (c: number) => (c >= 97 && c <= 122) || c === 38; // a-z, &
+/** Latin letters of tags and terms: a-z and `&` (b&b); everything else separates words. */
+const isLatin = (c: number) => (c >= 97 && c <= 122) || c === 38;
 const isCjkCode = (c: number) => (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
+const S = 115; // 's'
 
-/** A normalised tag split into what the matchers read. Built once per tag. */
-export interface ScannedTag {
-  text: string;
-  /** Latin words (runs of a-z and &), in order. */
-  words: string[];
-  /** The same with a plural `s` stripped (toilets → toilet); the same array when nothing changes. */
-  singular: string[];
-  hasLatin: boolean;
-  hasCjk: boolean;
+/** Latin keys: children in a 27-slot array (a-z, &), no hashing on the walk. */
+interface LatinNode {
+  next: Array<LatinNode | undefined>;
+  /** Run-together terms ending here. */
+  out: CompiledTerm[];
+  /** Id of the term word spelled by the path to here, -1 if none. */
+  wordId: number;
 }
 
-export function scanTag(normalized: string): ScannedTag {
-  const words: string[] = [];
-  let singular: string[] | undefined;
-  let hasCjk = false;
-  let start = -1;
-  const n = normalized.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? normalized.charCodeAt(i) : 0;
-    if (isLatin(c)) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (!hasCjk && isCjkCode(c)) hasCjk = true;
-    if (start < 0) continue;
-    const word = normalized.slice(start, i);
-    start = -1;
-    const plural = word.length > 3 && word.endsWith('s') && !word.endsWith('ss');
-    if (plural && !singular) singular = words.slice();
-    words.push(word);
-    singular?.push(plural ? word.slice(0, -1) : word);
-  }
-  return { text: normalized, words, singular: singular ?? words, hasLatin: words.length > 0, hasCjk };
-}
-
-interface TrieNode {
-  next: Map<number, TrieNode>;
-  /** Terms ending here. */
+interface CjkNode {
+  next: Map<number, CjkNode>;
   out: CompiledTerm[];
 }
 
-const trieNode = (): TrieNode => ({ next: new Map(), out: [] });
+const latinSlot = (c: number) => (c === 38 ? 26 : c - 97);
+const latinNode = (): LatinNode => ({ next: new Array(27).fill(undefined), out: [], wordId: -1 });
+const cjkNode = (): CjkNode => ({ next: new Map(), out: [] });
 
-function addToTrie(root: TrieNode, key: string, term: CompiledTerm): void {
+function latinPath(root: LatinNode, key: string): LatinNode {
+  let node = root;
+  for (let i = 0; i < key.length; i++) {
+    const slot = latinSlot(key.charCodeAt(i));
+    let child = node.next[slot];
+    if (!child) {
+      child = latinNode();
+      node.next[slot] = child;
+    }
+    node = child;
+  }
+  return node;
+}
+
+function cjkPath(root: CjkNode, key: string): CjkNode {
   let node = root;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     let child = node.next.get(c);
     if (!child) {
-      child = trieNode();
+      child = cjkNode();
       node.next.set(c, child);
     }
     node = child;
   }
-  node.out.push(term);
+  return node;
 }
 
-function containsRun(haystack: readonly string[], needle: readonly string[]): boolean {
-  const last = haystack.length - needle.length;
+function containsRun(haystack: readonly number[], length: number, needle: readonly number[]): boolean {
+  const last = length - needle.length;
   outer: for (let i = 0; i <= last; i++) {
     for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
     return true;
@@ -125,103 +118,66 @@ function containsRun(haystack: readonly string[], needle: readonly string[]): bo
 
 export class TermMatcher {
   readonly terms: readonly CompiledTerm[];
-  private readonly byFirstWord = new Map<string, CompiledTerm[]>();
-  private readonly compactTrie = trieNode();
-  private readonly cjkTrie = trieNode();
-  /** Per-term stamps of the current match call (avoids clearing sets between tags). */
+  /** Word ids of each term's words (by term id); empty for CJK terms. */
+  private readonly termWords: number[][];
+  /** Terms by the id of their first word. */
+  private readonly byFirstWord: CompiledTerm[][] = [];
+  private readonly wordTrie = latinNode();
+  private readonly compactTrie = latinNode();
+  private readonly cjkTrie = cjkNode();
+  /** Per-term stamps of the current call (nothing to clear between tags). */
   private readonly foundAt: Int32Array;
   private readonly compactAt: Int32Array;
   private stamp = 0;
-  private readonly scratch: CompiledTerm[] = [];
+  /** Scratch of the current call: word ids of the tag, and of its singular form (toilets → toilet). */
+  private words: number[] = [];
+  private singular: number[] = [];
+  private wordCount = 0;
+  private hasPlural = false;
+  private hasCjk = false;
+  private readonly pending: CompiledTerm[] = [];
 
   constructor(terms: ReadonlyArray<Omit<CompiledTerm, 'id'>>) {
     this.terms = terms.map((t, id) => ({ ...t, id }));
+    let nextWordId = 0;
+    const wordId = (w: string) => {
+      const node = latinPath(this.wordTrie, w);
+      if (node.wordId < 0) node.wordId = nextWordId++;
+      return node.wordId;
+    };
+    this.termWords = this.terms.map((t) => (t.words ?? []).map(wordId));
     for (const t of this.terms) {
-      if (t.cjk) addToTrie(this.cjkTrie, t.cjk, t);
-      if (t.compact) addToTrie(this.compactTrie, t.compact, t);
-      const first = t.words?.[0];
-      if (first !== undefined) {
-        const list = this.byFirstWord.get(first);
-        if (list) list.push(t);
-        else this.byFirstWord.set(first, [t]);
-      }
+      if (t.cjk) cjkPath(this.cjkTrie, t.cjk).out.push(t);
+      if (t.compact) latinPath(this.compactTrie, t.compact).out.push(t);
+      const first = this.termWords[t.id]?.[0];
+      if (first === undefined) continue;
+      const list = this.byFirstWord[first];
+      if (list) list.push(t);
+      else this.byFirstWord[first] = [t];
     }
     this.foundAt = new Int32Array(this.terms.length);
     this.compactAt = new Int32Array(this.terms.length);
   }
 
-  /** Every matching term, each once, in match order. */
-  match(tag: ScannedTag): CompiledTerm[] {
+  /** Every term matching the normalised text (normalizeText), each once, in match order. */
+  match(normalized: string): CompiledTerm[] {
     const found: CompiledTerm[] = [];
-    this.run(tag, found, false);
-    return found;
-  }
-
-  /** Whether any term matches (stops at the first). */
-  any(tag: ScannedTag): boolean {
-    return this.run(tag, undefined, true);
-  }
-
-  private run(tag: ScannedTag, found: CompiledTerm[] | undefined, stopAtFirst: boolean): boolean {
     const stamp = this.nextStamp();
-    const pending = this.scratch;
+    this.scanWords(normalized);
+    const pending = this.pending;
     pending.length = 0;
     // Run-together matches first: a first-word candidate may also match through its compact form.
-    if (tag.hasLatin) this.walkCompact(tag.text, stamp, pending);
-    let hit = this.matchWords(tag, tag.words, stamp, found, stopAtFirst);
-    if (tag.singular !== tag.words && !(hit && stopAtFirst)) {
-      hit = this.matchWords(tag, tag.singular, stamp, found, stopAtFirst) || hit;
-    }
-    if (!(hit && stopAtFirst)) hit = this.addInOrder(pending, stamp, found) || hit;
-    if (tag.hasCjk && !(hit && stopAtFirst)) {
+    if (this.wordCount > 0) this.walkCompact(normalized, stamp, pending);
+    this.matchWords(this.words, stamp, found);
+    if (this.hasPlural) this.matchWords(this.singular, stamp, found);
+    this.addInOrder(pending, stamp, found);
+    if (this.hasCjk) {
       pending.length = 0;
-      this.walkCjk(tag.text, pending);
-      hit = this.addInOrder(pending, stamp, found) || hit;
+      this.walkCjk(normalized, pending);
+      this.addInOrder(pending, stamp, found);
     }
     pending.length = 0;
-    return hit;
-  }
-
-  /** Terms whose first word is one of `words` and whose words all follow in the tag (or its singular form). */
-  private matchWords(
-    tag: ScannedTag,
-    words: readonly string[],
-    stamp: number,
-    found: CompiledTerm[] | undefined,
-    stopAtFirst: boolean,
-  ): boolean {
-    let hit = false;
-    for (const word of words) {
-      const candidates = this.byFirstWord.get(word);
-      if (!candidates) continue;
-      for (const t of candidates) {
-        if (this.foundAt[t.id] === stamp) continue;
-        const w = t.words as string[];
-        if (
-          containsRun(tag.words, w) ||
-          (tag.singular !== tag.words && containsRun(tag.singular, w)) ||
-          this.compactAt[t.id] === stamp
-        ) {
-          this.foundAt[t.id] = stamp;
-          found?.push(t);
-          if (stopAtFirst) return true;
-          hit = true;
-        }
-      }
-    }
-    return hit;
-  }
-
-  private addInOrder(list: CompiledTerm[], stamp: number, found: CompiledTerm[] | undefined): boolean {
-    sortById(list);
-    let hit = false;
-    for (const t of list) {
-      if (this.foundAt[t.id] === stamp) continue;
-      this.foundAt[t.id] = stamp;
-      found?.push(t);
-      hit = true;
-    }
-    return hit;
+    return found;
   }
 
   private nextStamp(): number {
@@ -233,15 +189,89 @@ export class TermMatcher {
     return ++this.stamp;
   }
 
+  /** Splits the text into Latin words, recording each word's id (-1 for words no term uses). */
+  private scanWords(text: string): void {
+    let count = 0;
+    let hasPlural = false;
+    let hasCjk = false;
+    let inWord = false;
+    let node: LatinNode | undefined;
+    let beforeLast: LatinNode | undefined;
+    let length = 0;
+    let last = 0;
+    let secondLast = 0;
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : 0;
+      if (isLatin(c)) {
+        if (!inWord) {
+          inWord = true;
+          node = this.wordTrie;
+          length = 0;
+          last = 0;
+        }
+        beforeLast = node;
+        node = node?.next[latinSlot(c)];
+        secondLast = last;
+        last = c;
+        length++;
+        continue;
+      }
+      if (!hasCjk && isCjkCode(c)) hasCjk = true;
+      if (!inWord) continue;
+      inWord = false;
+      const id = node ? node.wordId : -1;
+      // Plural `s` stripped the way the reference tokenizer did: longer than 3 letters, not `ss`.
+      const plural = length > 3 && last === S && secondLast !== S;
+      if (plural) hasPlural = true;
+      this.words[count] = id;
+      this.singular[count] = plural ? (beforeLast ? beforeLast.wordId : -1) : id;
+      count++;
+    }
+    this.wordCount = count;
+    this.hasPlural = hasPlural;
+    this.hasCjk = hasCjk;
+  }
+
+  /** Terms whose first word is one of `ids` and whose words all follow in the tag (or its singular form). */
+  private matchWords(ids: readonly number[], stamp: number, found: CompiledTerm[]): void {
+    for (let i = 0; i < this.wordCount; i++) {
+      const id = ids[i] as number;
+      if (id < 0) continue;
+      const candidates = this.byFirstWord[id];
+      if (!candidates) continue;
+      for (const t of candidates) {
+        if (this.foundAt[t.id] === stamp) continue;
+        const w = this.termWords[t.id] as number[];
+        if (
+          containsRun(this.words, this.wordCount, w) ||
+          (this.hasPlural && containsRun(this.singular, this.wordCount, w)) ||
+          this.compactAt[t.id] === stamp
+        ) {
+          this.foundAt[t.id] = stamp;
+          found.push(t);
+        }
+      }
+    }
+  }
+
+  private addInOrder(list: CompiledTerm[], stamp: number, found: CompiledTerm[]): void {
+    sortById(list);
+    for (const t of list) {
+      if (this.foundAt[t.id] === stamp) continue;
+      this.foundAt[t.id] = stamp;
+      found.push(t);
+    }
+  }
+
   /** Terms found in the tag's Latin letters run together (separators, digits and CJK skipped). */
   private walkCompact(text: string, stamp: number, out: CompiledTerm[]): void {
     for (let i = 0; i < text.length; i++) {
       if (!isLatin(text.charCodeAt(i))) continue;
-      let node: TrieNode | undefined = this.compactTrie;
-      for (let j = i; j < text.length && node; j++) {
+      let node: LatinNode | undefined = this.compactTrie;
+      for (let j = i; j < text.length; j++) {
         const c = text.charCodeAt(j);
         if (!isLatin(c)) continue;
-        node = node.next.get(c);
+        node = node.next[latinSlot(c)];
         if (!node) break;
         for (const t of node.out) {
           if (this.compactAt[t.id] === stamp) continue;
@@ -257,7 +287,7 @@ export class TermMatcher {
     for (let i = 0; i < text.length; i++) {
       if (!isCjkCode(text.charCodeAt(i))) continue;
       const runStart = i === 0 || !isCjkCode(text.charCodeAt(i - 1));
-      let node: TrieNode | undefined = this.cjkTrie;
+      let node: CjkNode | undefined = this.cjkTrie;
       for (let j = i; j < text.length; j++) {
         const c = text.charCodeAt(j);
         if (!isCjkCode(c)) break;

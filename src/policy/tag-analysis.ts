@@ -1,0 +1,90 @@
+/**
+ * What one location tag says on its own, before any pack or vendor applies: the zones its terms name, whether
+ * a modifier (entrance, 门口, …) qualifies them, and whether it is a canonical `location/zone/<id>` tag.
+ */
+import { normalizeText } from './normalize.js';
+import { MODIFIERS, PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS, ZONE_SYNONYMS } from './synonyms.js';
+import { compileFamily, TermMatcher } from './term-matcher.js';
+
+export interface ZoneHit {
+  zone: string;
+  term: string;
+  /** Longer (more specific) terms win ties of equal severity; canonical tags win over all. */
+  weight: number;
+}
+
+export interface TagAnalysis {
+  /** In match order: the canonical zone first, then terms as the matcher found them. */
+  hits: ZoneHit[];
+  modified: boolean;
+  canonical: boolean;
+  /** A `name/` scope: device names only ever add severity. */
+  nameScope: boolean;
+  normalized: string;
+}
+
+const ZONE_ID_SET = new Set<string>(ZONE_IDS);
+const CANONICAL_WEIGHT = 1000;
+
+const ZONE_TERMS = Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
+  compileFamily(zone, { ...family, english: [...family.english, zone.replace(/-/g, ' ')] }),
+);
+/** Zone terms and modifiers in one matcher (one scan per tag); ids from ZONE_TERMS.length on are modifiers. */
+const MATCHER = new TermMatcher([...ZONE_TERMS, ...compileFamily('modifier', MODIFIERS)]);
+const FIRST_MODIFIER = ZONE_TERMS.length;
+/** One shared, read-only hit per zone term. */
+const TERM_HITS: ZoneHit[] = MATCHER.terms
+  .slice(0, FIRST_MODIFIER)
+  .map((t) => ({ zone: t.zone, term: t.term, weight: t.term.length }));
+
+function canonicalZone(tag: string): string | undefined {
+  const m = /^location\/(zone|adjacent)\/([^/]+)\/?$/i.exec(tag.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  const value = normalizeText(m[2])
+    .trim()
+    .replace(/[\s_]+/g, '-');
+  const id = m[1].toLowerCase() === 'adjacent' ? `${value.replace(/-adjacent$/, '')}-adjacent` : value;
+  return ZONE_ID_SET.has(id) ? id : undefined;
+}
+
+export function analyseTag(tag: string): TagAnalysis {
+  const hits: ZoneHit[] = [];
+  const canonical = canonicalZone(tag);
+  if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
+  const normalized = normalizeText(tag);
+  let modified = false;
+  for (const term of MATCHER.match(normalized)) {
+    if (term.id >= FIRST_MODIFIER) modified = true;
+    else hits.push(TERM_HITS[term.id] as ZoneHit);
+  }
+  return {
+    hits,
+    modified,
+    canonical: canonical !== undefined,
+    nameScope: /^name\//i.test(tag),
+    normalized,
+  };
+}
+
+const CATEGORY_SET = new Set(PLACEHOLDER_CATEGORIES);
+const WORD_SET = new Set(PLACEHOLDER_WORDS);
+
+/** A vendor factory placeholder: only placeholder words and categories (or a vendor placeholder path). */
+function isPlaceholder(normalized: string, placeholders: readonly string[]): boolean {
+  const n = normalized.trim();
+  const m = /^location\/?(.*)$/.exec(n);
+  if (!m) return false;
+  const path = (m[1] ?? '').replace(/\/+$/, '');
+  if (path.length === 0) return true;
+  if (placeholders.includes(path)) return true;
+  for (const s of path.split('/')) {
+    if (s.length === 0 || CATEGORY_SET.has(s)) continue;
+    if (!WORD_SET.has(s) && !/^(gmt|utc)[+-]?\d*$/.test(s)) return false;
+  }
+  return true;
+}
+
+/** Whether the tag's allow hits are ignored: placeholders and device names only ever add severity. */
+export function ignoresAllow(analysis: TagAnalysis, placeholders: readonly string[]): boolean {
+  return analysis.nameScope || (!analysis.canonical && isPlaceholder(analysis.normalized, placeholders));
+}
