@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
-import { asArray, child, findFirst, parseSoap, text } from './soap-xml.js';
+import { child, childrenNamed, findFirst, parseXml, textOf, type XmlNode } from '../xml/index.js';
+import { operationResponse } from './soap-xml.js';
 
 export interface RawSoapOptions {
   timeoutMs?: number;
@@ -63,10 +64,9 @@ class RawSoapSession implements OnvifSession {
     )
       .then((xml) => {
         const map = new Map<string, string>();
-        const response = findFirst(parseSoap(xml), 'GetServicesResponse');
-        for (const s of asArray(child(response, 'Service'))) {
-          const ns = text(child(s, 'Namespace'));
-          const addr = text(child(s, 'XAddr'));
+        for (const s of childrenNamed(operationResponse(xml, 'GetServices'), 'Service')) {
+          const ns = textOf(child(s, 'Namespace'));
+          const addr = textOf(child(s, 'XAddr'));
           if (!ns || !addr) continue;
           try {
             const u = new URL(addr);
@@ -107,10 +107,9 @@ class RawSoapSession implements OnvifSession {
     const body = await readCapped(res, this.maxBytes, url);
     if (res.status === 401 || res.status === 403)
       throw new CamwardenError(ErrorCode.Unauthorized, `${url}: HTTP ${res.status}`);
-    const doc = parseSoap(body);
-    const fault = findFirst(doc, 'Fault');
+    const fault = findFirst(parseAnswer(body), 'Fault');
     if (fault !== undefined) {
-      const reason = text(findFirst(fault, 'Text')) ?? text(findFirst(fault, 'Value')) ?? 'SOAP fault';
+      const reason = textOf(findFirst(fault, 'Text')) || textOf(findFirst(fault, 'Value')) || 'SOAP fault';
       const notAuth = /NotAuthorized|Sender not Authorized/i.test(body);
       throw new CamwardenError(notAuth ? ErrorCode.Unauthorized : ErrorCode.SoapFault, `${url}: ${reason}`);
     }
@@ -133,6 +132,20 @@ class RawSoapSession implements OnvifSession {
       `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>` +
       `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`
     );
+  }
+}
+
+/**
+ * The answer as XML, or undefined when it is not XML at all (an HTML error page, an empty body): such an answer
+ * carries no fault and is judged by its HTTP status; a caller that reads it parses it and reports it. A DOCTYPE is
+ * refused whatever the status. No size cap here: readCapped has enforced it on the wire.
+ */
+function parseAnswer(body: string): XmlNode | undefined {
+  try {
+    return parseXml(body, { maxBytes: Number.POSITIVE_INFINITY });
+  } catch (err) {
+    if (err instanceof CamwardenError && err.code === ErrorCode.InvalidXml) return undefined;
+    throw err;
   }
 }
 

@@ -13,3 +13,9 @@ export interface Lever {
   apply(session: OnvifSession, spec: ActionSpec, ctx: LeverContext): Promise<Record<string, unknown>>;
   revert(session: OnvifSession, spec: ActionSpec, prior: Record<string, unknown>): Promise<void>;
 }
+
+/** A list read from saved prior state (JSON from the state file, so of unknown shape): absent is empty. */
+export function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

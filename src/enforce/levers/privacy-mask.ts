@@ -1,7 +1,8 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
-import { asArray, attr, child, escapeXml, findFirst, NS, parseSoap, text } from '../soap-xml.js';
-import type { Lever } from './lever.js';
+import { attr, child, childrenNamed, textOf } from '../../xml/index.js';
+import { escapeXml, NS, operationResponse } from '../soap-xml.js';
+import { asArray, type Lever } from './lever.js';
 
 interface VideoSourceConfiguration {
   token: string;
@@ -10,10 +11,10 @@ interface VideoSourceConfiguration {
 
 async function getVideoSourceConfigurations(session: OnvifSession): Promise<VideoSourceConfiguration[]> {
   const xml = await session.call('media2', `<tr2:GetVideoSourceConfigurations xmlns:tr2="${NS.tr2}"/>`);
-  const response = findFirst(parseSoap(xml), 'GetVideoSourceConfigurationsResponse');
-  return asArray(child(response, 'Configurations')).flatMap((c) => {
+  const response = operationResponse(xml, 'GetVideoSourceConfigurations');
+  return childrenNamed(response, 'Configurations').flatMap((c) => {
     const token = attr(c, 'token');
-    return token ? [{ token, sourceToken: text(child(c, 'SourceToken')) }] : [];
+    return token ? [{ token, sourceToken: textOf(child(c, 'SourceToken')) }] : [];
   });
 }
 
@@ -65,7 +66,7 @@ export const privacyMaskLever: Lever = {
     for (const target of targets) {
       try {
         const xml = await session.call('media2', createMaskBody(target.token));
-        const maskToken = text(findFirst(parseSoap(xml), 'Token'));
+        const maskToken = textOf(child(operationResponse(xml, 'CreateMask'), 'Token'));
         if (!maskToken) throw new CamwardenError(ErrorCode.InvalidXml, 'CreateMaskResponse has no Token');
         created.push({ configurationToken: target.token, maskToken });
         await ctx.savePrior({ masks: created });

@@ -1,6 +1,7 @@
 import type { OnvifSession } from '../../onvif/session.js';
-import { asArray, attr, child, escapeXml, findFirst, NS, parseSoap, text } from '../soap-xml.js';
-import type { Lever } from './lever.js';
+import { attr, child, childrenNamed, path, textOf } from '../../xml/index.js';
+import { escapeXml, NS, operationResponse } from '../soap-xml.js';
+import { asArray, type Lever } from './lever.js';
 
 interface RecordingJob {
   token: string;
@@ -11,21 +12,21 @@ interface RecordingJob {
 
 async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> {
   const xml = await session.call('recording', `<trc:GetRecordingJobs xmlns:trc="${NS.trc}"/>`);
-  const response = findFirst(parseSoap(xml), 'GetRecordingJobsResponse');
-  return asArray(child(response, 'JobItem')).flatMap((item) => {
-    const token = text(child(item, 'JobToken'));
+  const response = operationResponse(xml, 'GetRecordingJobs');
+  return childrenNamed(response, 'JobItem').flatMap((item) => {
+    const token = textOf(child(item, 'JobToken'));
     const config = child(item, 'JobConfiguration');
     if (!token) return [];
-    const sourceTokens = asArray(child(config, 'Source')).flatMap((s) => {
+    const sourceTokens = childrenNamed(config, 'Source').flatMap((s) => {
       const st = child(s, 'SourceToken');
-      const t = text(child(st, 'Token')) ?? text(st);
+      const t = textOf(child(st, 'Token')) ?? textOf(st);
       return t ? [t] : [];
     });
     return [
       {
         token,
-        recordingToken: text(child(config, 'RecordingToken')),
-        mode: text(child(config, 'Mode')) ?? 'Active',
+        recordingToken: textOf(child(config, 'RecordingToken')),
+        mode: textOf(child(config, 'Mode')) ?? 'Active',
         sourceTokens,
       },
     ];
@@ -35,12 +36,12 @@ async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> 
 /** Recording tokens whose source is this channel (GetRecordings: Source/SourceId). */
 async function recordingsOfChannel(session: OnvifSession, channel: string): Promise<Set<string>> {
   const xml = await session.call('recording', `<trc:GetRecordings xmlns:trc="${NS.trc}"/>`);
-  const response = findFirst(parseSoap(xml), 'GetRecordingsResponse');
+  const response = operationResponse(xml, 'GetRecordings');
   const out = new Set<string>();
-  for (const item of asArray(child(response, 'RecordingItem'))) {
-    const token = text(child(item, 'RecordingToken'));
-    const source = child(child(item, 'Configuration'), 'Source');
-    if (token && (text(child(source, 'SourceId')) === channel || attr(item, 'token') === channel)) out.add(token);
+  for (const item of childrenNamed(response, 'RecordingItem')) {
+    const token = textOf(child(item, 'RecordingToken'));
+    const source = path(item, 'Configuration', 'Source');
+    if (token && (textOf(child(source, 'SourceId')) === channel || attr(item, 'token') === channel)) out.add(token);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode } from '../../util/errors.js';
-import { asArray, child, escapeXml, findFirst, NS, parseSoap, text } from '../soap-xml.js';
+import { child, childrenNamed, textOf } from '../../xml/index.js';
+import { escapeXml, NS, operationResponse } from '../soap-xml.js';
 import type { Lever } from './lever.js';
 
 export interface NetworkProtocol {
@@ -11,13 +12,13 @@ export interface NetworkProtocol {
 
 export async function getNetworkProtocols(session: OnvifSession): Promise<NetworkProtocol[]> {
   const xml = await session.call('device', `<tds:GetNetworkProtocols xmlns:tds="${NS.tds}"/>`);
-  const response = findFirst(parseSoap(xml), 'GetNetworkProtocolsResponse');
-  return asArray(child(response, 'NetworkProtocols')).flatMap((p) => {
-    const name = text(child(p, 'Name'));
+  const response = operationResponse(xml, 'GetNetworkProtocols');
+  return childrenNamed(response, 'NetworkProtocols').flatMap((p) => {
+    const name = textOf(child(p, 'Name'));
     if (!name) return [];
-    const enabled = text(child(p, 'Enabled')) === 'true';
-    const ports = asArray(child(p, 'Port'))
-      .map((v) => Number(text(v)))
+    const enabled = textOf(child(p, 'Enabled')) === 'true';
+    const ports = childrenNamed(p, 'Port')
+      .map((v) => Number(textOf(v)))
       .filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
     return [{ name, enabled, ports }];
   });
