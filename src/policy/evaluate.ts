@@ -14,9 +14,9 @@ import type {
 } from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
 import { type ZoneClassifier, zoneClassifier, zoneRule } from './classify-zone.js';
-import { fencesNear, isValidGeo } from './geofence.js';
+import { distanceToFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
-import { findAssignment, prepareSite, someRecordFor } from './site-index.js';
+import { findAssignment, namedRecord, prepareSite, siteWideRecord } from './site-index.js';
 
 export interface EvaluateOptions {
   now: Date;
@@ -102,23 +102,27 @@ function unverifiedReason(rule: string): Reason {
   };
 }
 
-/** A reason collected for one camera before consent is applied (scratch, reused across cameras). */
-interface PendingReasons {
-  reasons: Reason[];
-  actions: Action[];
-  consentable: boolean[];
-}
+/**
+ * Reasons collected for one camera before consent is applied; scratch reused across cameras, emptied by
+ * resetting `count` (`length = 0` would make V8 drop and regrow the arrays for every camera).
+ */
+class PendingReasons {
+  readonly reasons: Reason[] = [];
+  readonly actions: Action[] = [];
+  readonly consentable: boolean[] = [];
+  count = 0;
 
-function addReason(
-  p: PendingReasons,
-  action: Action,
-  rule: string,
-  r: Omit<Reason, 'rule'>,
-  consentable = false,
-): void {
-  p.reasons.push({ code: r.code, rule, article: r.article, message: r.message });
-  p.actions.push(action);
-  p.consentable.push(consentable);
+  add(action: Action, rule: string, r: Omit<Reason, 'rule'>, consentable = false): void {
+    this.reasons[this.count] = { code: r.code, rule, article: r.article, message: r.message };
+    this.actions[this.count] = action;
+    this.consentable[this.count] = consentable;
+    this.count++;
+  }
+
+  anyConsentable(): boolean {
+    for (let i = 0; i < this.count; i++) if (this.consentable[i]) return true;
+    return false;
+  }
 }
 
 const fenceZoneNames = new Map<string, string>();
@@ -126,7 +130,9 @@ const fenceZoneNames = new Map<string, string>();
 function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): readonly string[] {
   if (!geo || fences.length === 0) return NO_ZONES;
   let out: string[] | undefined;
-  for (const f of fencesNear(geo, fences)) {
+  for (const f of fences) {
+    // fencesNear's test, without its array: within the (non-negative) buffer.
+    if (!(distanceToFence(geo, f) <= Math.max(0, f.bufferMeters))) continue;
     let z = fenceZoneNames.get(f.kind);
     if (z === undefined) {
       z = `${f.kind}-adjacent`;
@@ -190,12 +196,15 @@ export function evaluateRecords(
     const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
     return Number.isFinite(from) && from <= now && until > now;
   };
-  const pending: PendingReasons = { reasons: [], actions: [], consentable: [] };
+  // Records covering every camera answer the same for each: look them up once.
+  const siteFiled = siteWideRecord(filingIdx, true, isFiled);
+  const siteInGrace = siteWideRecord(filingIdx, true, inGrace);
+  const siteSignage = siteWideRecord(signageIdx, false, isAnyRecord);
+  const siteConsent = siteWideRecord(consentIdx, false, consentValid);
+  const pending = new PendingReasons();
 
   return records.map((record) => {
-    pending.reasons.length = 0;
-    pending.actions.length = 0;
-    pending.consentable.length = 0;
+    pending.count = 0;
     const assignment = findAssignment(record, assignments);
     const vendor = vendorOf(record);
 
@@ -243,18 +252,18 @@ export function evaluateRecords(
     const primary = zoneRule(pack, zone);
     if (zoneAction !== 'allow') {
       if (modified) {
-        addReason(pending, zoneAction, rule, {
+        pending.add(zoneAction, rule, {
           code: pack.modifiers.code,
           article: primary.article,
           message: pack.modifiers.message,
         });
       } else {
-        addReason(pending, zoneAction, rule, primary, primary.clearedByConsent);
+        pending.add(zoneAction, rule, primary, primary.clearedByConsent);
       }
     }
     const mm = rules.zoneTagMismatch;
     if (mismatchWith && (mm?.enabled ?? true)) {
-      addReason(pending, 'flag', rule, {
+      pending.add('flag', rule, {
         code: mm?.code ?? 'zone-tag-mismatch',
         article: mm?.article ?? zoneRule(pack, mismatchWith).article,
         message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${mismatchWith}, profile says ${assignment?.zone})`,
@@ -263,22 +272,22 @@ export function evaluateRecords(
     for (const fz of fenceZones) {
       if (fz === zone) continue;
       const fr = zoneRule(pack, fz);
-      if (fr.action !== 'allow') addReason(pending, fr.action, rule, fr, fr.clearedByConsent);
+      if (fr.action !== 'allow') pending.add(fr.action, rule, fr, fr.clearedByConsent);
     }
 
     // 3. Records rules driven by the system class.
     const systemClass = assignment?.systemClass ?? site?.defaultSystemClass;
     if (site && systemClass) {
       if (filing?.enabled && filing.classes.includes(systemClass)) {
-        const filed = someRecordFor(filingIdx, record, assignment, true, isFiled);
-        if (!filed && !someRecordFor(filingIdx, record, assignment, true, inGrace)) {
-          addReason(pending, 'flag', rule, filing);
+        const filed = siteFiled || namedRecord(filingIdx, record, assignment, isFiled);
+        if (!filed && !siteInGrace && !namedRecord(filingIdx, record, assignment, inGrace)) {
+          pending.add('flag', rule, filing);
         }
       }
       const signage = rules.signage;
       if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (!someRecordFor(signageIdx, record, assignment, false, isAnyRecord))
-          addReason(pending, 'flag', rule, signage);
+        if (!siteSignage && !namedRecord(signageIdx, record, assignment, isAnyRecord))
+          pending.add('flag', rule, signage);
       }
     }
     const retMin = rules.retentionMinimum;
@@ -287,12 +296,12 @@ export function evaluateRecords(
       const configured = assignment?.retentionDays ?? retention.siteDays;
       const recorder = record.maximumRetentionTime ? cachedDurationDays(record.maximumRetentionTime) : undefined;
       if (floor > 0 && configured !== undefined && configured < floor) {
-        addReason(pending, 'flag', rule, {
+        pending.add('flag', rule, {
           ...retMin,
           message: `${retMin.message}: configured ${configured} days, minimum ${floor} days`,
         });
       } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
-        addReason(pending, 'flag', rule, {
+        pending.add('flag', rule, {
           ...retMin,
           message: `${retMin.message}: recorder keeps ${record.maximumRetentionTime}, minimum ${floor} days`,
         });
@@ -301,15 +310,23 @@ export function evaluateRecords(
 
     // 4. Consent (Art 10) clears consent-required reasons.
     const consented =
-      pending.consentable.includes(true) && someRecordFor(consentIdx, record, assignment, false, consentValid);
+      pending.anyConsentable() && (siteConsent || namedRecord(consentIdx, record, assignment, consentValid));
 
     // 5. Unverified devices keep their flag.
-    const final: Reason[] = record.decision.reasons.filter((r) => r.code === 'unverified-device');
-    if (record.unverified && final.length === 0) final.push(unverifiedReason(rule));
-    let action: Action = final.length > 0 ? 'flag' : 'allow';
-    for (let i = 0; i < pending.reasons.length; i++) {
+    const prior = record.decision.reasons;
+    const unverified = prior.length === 0 ? [] : prior.filter((r) => r.code === 'unverified-device');
+    let action: Action = unverified.length > 0 || record.unverified ? 'flag' : 'allow';
+    let final: Reason[];
+    if (unverified.length === 0 && !record.unverified && !consented) {
+      final = pending.reasons.slice(0, pending.count); // the common case: an exact-size copy
+    } else {
+      final = unverified.length > 0 ? unverified : record.unverified ? [unverifiedReason(rule)] : [];
+      for (let i = 0; i < pending.count; i++) {
+        if (!(consented && pending.consentable[i])) final.push(pending.reasons[i] as Reason);
+      }
+    }
+    for (let i = 0; i < pending.count; i++) {
       if (consented && pending.consentable[i]) continue;
-      final.push(pending.reasons[i] as Reason);
       const a = pending.actions[i] as Action;
       if (RANK[a] > RANK[action]) action = a;
     }
@@ -318,7 +335,9 @@ export function evaluateRecords(
     if (record.unverified && action === 'block') action = 'flag';
 
     const out = copyRecord(record);
-    out.location = { ...record.location, zone, source, ...(geo ? { geo } : {}) };
+    const location: CameraRecord['location'] = { ...record.location, zone, source };
+    if (geo) location.geo = geo;
+    out.location = location;
     out.decision = { action, reasons: final };
     if (systemClass) out.systemClass = systemClass;
     if (vendor) out.vendorProfile = vendor.id;

@@ -40,17 +40,34 @@ export function matchVendor(record: CameraRecord, vendors: readonly VendorProfil
   return sorted.find((v) => !isGeneric(v) && matchesProfile(record, v)) ?? sorted.find(isGeneric);
 }
 
-/** Pre-sorted matcher for many records. */
+/** manufacturer → model → firmware → hardwareId → profile: no key string is built per record. */
+type Seen = Map<string, Map<string, Map<string, Map<string, VendorProfile | undefined>>>>;
+
+function child<V>(m: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let next = m.get(key);
+  if (!next) {
+    next = new Map();
+    m.set(key, next);
+  }
+  return next;
+}
+
+/** Pre-sorted matcher for many records, memoised by the identity strings it reads. */
 export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: CameraRecord) => VendorProfile | undefined {
   const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
   const specific = sorted.filter((v) => !isGeneric(v));
   const generic = sorted.find(isGeneric);
-  const seen = new Map<string, VendorProfile | undefined>();
+  let seen: Seen = new Map();
+  let count = 0;
   return (r) => {
-    const key = `${r.manufacturer ?? ''}\u0000${r.model ?? ''}\u0000${r.firmware ?? ''}\u0000${r.hardwareId ?? ''}`;
-    if (seen.has(key)) return seen.get(key);
+    const byHardware = child(child(child(seen, r.manufacturer ?? ''), r.model ?? ''), r.firmware ?? '');
+    const hardwareId = r.hardwareId ?? '';
+    if (byHardware.has(hardwareId)) return byHardware.get(hardwareId);
     const v = specific.find((p) => matchesProfile(r, p)) ?? generic;
-    if (seen.size < 10_000) seen.set(key, v);
+    if (++count > 10_000) {
+      seen = new Map();
+      count = 0;
+    } else byHardware.set(hardwareId, v);
     return v;
   };
 }

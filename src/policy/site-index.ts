@@ -86,32 +86,37 @@ function indexByCamera<T extends { cameras: string[] }>(records: readonly T[]): 
   return { all, byKey };
 }
 
+function namedBy<T>(m: Map<string, T[]>, key: string, test: (record: T) => boolean): boolean {
+  return m.get(key)?.some(test) === true;
+}
+
 /**
- * Whether `test` holds for some record naming this camera by any identifier (lower-case id, endpoint with and
- * without `urn:uuid:`, serial, MAC as written and bare, address, the assignment's id and name, or `*`), or for
- * a site-wide record when `siteWide`. Looks the identifiers up one by one instead of collecting them.
+ * Whether `test` holds for a record listing this camera by one of its identifiers: lower-case id, endpoint
+ * with and without `urn:uuid:`, serial, MAC as written and bare, address, the assignment's id and name.
+ * Records listing `*` (and, for site-wide rules, listing no camera) are the caller's: see siteWideRecord.
  */
-export function someRecordFor<T>(
+export function namedRecord<T>(
   idx: CameraRecordIndex<T>,
   r: CameraRecord,
   a: CameraAssignment | undefined,
-  siteWide: boolean,
   test: (record: T) => boolean,
 ): boolean {
-  if (siteWide && idx.all.some(test)) return true;
   const m = idx.byKey;
   if (m.size === 0) return false;
-  const named = (key: string) => m.get(key)?.some(test) === true;
   return (
-    named('*') ||
-    named(r.id.toLowerCase()) ||
-    (r.endpoint ? named(r.endpoint.toLowerCase()) || named(stripUrn(r.endpoint)) : false) ||
-    (r.serial ? named(r.serial.toLowerCase()) : false) ||
-    (r.mac ? named(r.mac.toLowerCase()) || named(normMac(r.mac)) : false) ||
-    (r.address ? named(r.address) : false) ||
-    (a?.match.id ? named(a.match.id.toLowerCase()) : false) ||
-    (a?.name ? named(a.name.toLowerCase()) : false)
+    namedBy(m, r.id.toLowerCase(), test) ||
+    (r.endpoint ? namedBy(m, r.endpoint.toLowerCase(), test) || namedBy(m, stripUrn(r.endpoint), test) : false) ||
+    (r.serial ? namedBy(m, r.serial.toLowerCase(), test) : false) ||
+    (r.mac ? namedBy(m, r.mac.toLowerCase(), test) || namedBy(m, normMac(r.mac), test) : false) ||
+    (r.address ? namedBy(m, r.address, test) : false) ||
+    (a?.match.id ? namedBy(m, a.match.id.toLowerCase(), test) : false) ||
+    (a?.name ? namedBy(m, a.name.toLowerCase(), test) : false)
   );
+}
+
+/** Whether `test` holds for a record covering every camera: listing `*`, or (site-wide rules) no camera. */
+export function siteWideRecord<T>(idx: CameraRecordIndex<T>, siteWide: boolean, test: (record: T) => boolean): boolean {
+  return (siteWide && idx.all.some(test)) || namedBy(idx.byKey, '*', test);
 }
 
 export interface PreparedSite {

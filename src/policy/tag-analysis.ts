@@ -4,7 +4,7 @@
  */
 import { normalizeText } from './normalize.js';
 import { MODIFIERS, PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS, ZONE_SYNONYMS } from './synonyms.js';
-import { compileFamily, TermMatcher } from './term-matcher.js';
+import { type CompiledTerm, compileFamily, TermList, TermMatcher } from './term-matcher.js';
 
 export interface ZoneHit {
   zone: string;
@@ -14,8 +14,8 @@ export interface ZoneHit {
 }
 
 export interface TagAnalysis {
-  /** In match order: the canonical zone first, then terms as the matcher found them. */
-  hits: ZoneHit[];
+  /** In match order: the canonical zone first, then terms as the matcher found them. Read-only. */
+  hits: readonly ZoneHit[];
   modified: boolean;
   canonical: boolean;
   /** A `name/` scope: device names only ever add severity. */
@@ -32,6 +32,7 @@ const ZONE_TERMS = Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
 /** Zone terms and modifiers in one matcher (one scan per tag); ids from ZONE_TERMS.length on are modifiers. */
 const MATCHER = new TermMatcher([...ZONE_TERMS, ...compileFamily('modifier', MODIFIERS)]);
 const FIRST_MODIFIER = ZONE_TERMS.length;
+const NO_HITS: readonly ZoneHit[] = [];
 /** One shared, read-only hit per zone term. */
 const TERM_HITS: ZoneHit[] = MATCHER.terms
   .slice(0, FIRST_MODIFIER)
@@ -47,15 +48,31 @@ function canonicalZone(tag: string): string | undefined {
   return ZONE_ID_SET.has(id) ? id : undefined;
 }
 
+const found = new TermList(); // scratch of analyseTag
+
 export function analyseTag(tag: string): TagAnalysis {
-  const hits: ZoneHit[] = [];
   const canonical = canonicalZone(tag);
-  if (canonical) hits.push({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
   const normalized = normalizeText(tag);
+  found.clear();
+  MATCHER.matchInto(normalized, found);
   let modified = false;
-  for (const term of MATCHER.match(normalized)) {
-    if (term.id >= FIRST_MODIFIER) modified = true;
-    else hits.push(TERM_HITS[term.id] as ZoneHit);
+  let termHits = 0;
+  for (let i = 0; i < found.count; i++) {
+    if ((found.items[i] as CompiledTerm).id >= FIRST_MODIFIER) modified = true;
+    else termHits++;
+  }
+  // Exact-size array (most tags have one or two hits); none at all share one empty array.
+  const count = termHits + (canonical ? 1 : 0);
+  let hits = NO_HITS;
+  if (count > 0) {
+    const list = new Array<ZoneHit>(count);
+    let n = 0;
+    if (canonical) list[n++] = { zone: canonical, term: tag, weight: CANONICAL_WEIGHT };
+    for (let i = 0; i < found.count; i++) {
+      const id = (found.items[i] as CompiledTerm).id;
+      if (id < FIRST_MODIFIER) list[n++] = TERM_HITS[id] as ZoneHit;
+    }
+    hits = list;
   }
   return {
     hits,
@@ -77,9 +94,15 @@ function isPlaceholder(normalized: string, placeholders: readonly string[]): boo
   const path = (m[1] ?? '').replace(/\/+$/, '');
   if (path.length === 0) return true;
   if (placeholders.includes(path)) return true;
-  for (const s of path.split('/')) {
-    if (s.length === 0 || CATEGORY_SET.has(s)) continue;
-    if (!WORD_SET.has(s) && !/^(gmt|utc)[+-]?\d*$/.test(s)) return false;
+  // Segment by segment, stopping at the first meaningful one (no array of segments).
+  for (let start = 0; start <= path.length; ) {
+    const slash = path.indexOf('/', start);
+    const end = slash < 0 ? path.length : slash;
+    if (end > start) {
+      const s = path.slice(start, end);
+      if (!CATEGORY_SET.has(s) && !WORD_SET.has(s) && !/^(gmt|utc)[+-]?\d*$/.test(s)) return false;
+    }
+    start = end + 1;
   }
   return true;
 }

@@ -61,6 +61,37 @@ const isLatin = (c: number) => (c >= 97 && c <= 122) || c === 38;
 const isCjkCode = (c: number) => (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
 const S = 115; // 's'
 
+/**
+ * A reusable list of found terms. Emptied by resetting a count: `array.length = 0` would make V8 drop the
+ * backing store, and every tag would grow a new one.
+ */
+export class TermList {
+  items: CompiledTerm[] = [];
+  count = 0;
+
+  push(t: CompiledTerm): void {
+    this.items[this.count++] = t;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** Insertion sort by id: the lists are a handful of terms long. */
+  sortById(): void {
+    const list = this.items;
+    for (let i = 1; i < this.count; i++) {
+      const t = list[i] as CompiledTerm;
+      let j = i - 1;
+      while (j >= 0 && (list[j] as CompiledTerm).id > t.id) {
+        list[j + 1] = list[j] as CompiledTerm;
+        j--;
+      }
+      list[j + 1] = t;
+    }
+  }
+}
+
 /** Latin keys: children in a 27-slot array (a-z, &), no hashing on the walk. */
 interface LatinNode {
   next: Array<LatinNode | undefined>;
@@ -135,7 +166,7 @@ export class TermMatcher {
   private wordCount = 0;
   private hasPlural = false;
   private hasCjk = false;
-  private readonly pending: CompiledTerm[] = [];
+  private readonly pending = new TermList();
 
   constructor(terms: ReadonlyArray<Omit<CompiledTerm, 'id'>>) {
     this.terms = terms.map((t, id) => ({ ...t, id }));
@@ -161,23 +192,27 @@ export class TermMatcher {
 
   /** Every term matching the normalised text (normalizeText), each once, in match order. */
   match(normalized: string): CompiledTerm[] {
-    const found: CompiledTerm[] = [];
+    const found = new TermList();
+    this.matchInto(normalized, found);
+    return found.items.slice(0, found.count);
+  }
+
+  /** Appends the matching terms to `found` (lets a hot caller reuse one list). */
+  matchInto(normalized: string, found: TermList): void {
     const stamp = this.nextStamp();
     this.scanWords(normalized);
     const pending = this.pending;
-    pending.length = 0;
+    pending.clear();
     // Run-together matches first: a first-word candidate may also match through its compact form.
     if (this.wordCount > 0) this.walkCompact(normalized, stamp, pending);
     this.matchWords(this.words, stamp, found);
     if (this.hasPlural) this.matchWords(this.singular, stamp, found);
     this.addInOrder(pending, stamp, found);
     if (this.hasCjk) {
-      pending.length = 0;
+      pending.clear();
       this.walkCjk(normalized, pending);
       this.addInOrder(pending, stamp, found);
     }
-    pending.length = 0;
-    return found;
   }
 
   private nextStamp(): number {
@@ -233,7 +268,7 @@ export class TermMatcher {
   }
 
   /** Terms whose first word is one of `ids` and whose words all follow in the tag (or its singular form). */
-  private matchWords(ids: readonly number[], stamp: number, found: CompiledTerm[]): void {
+  private matchWords(ids: readonly number[], stamp: number, found: TermList): void {
     for (let i = 0; i < this.wordCount; i++) {
       const id = ids[i] as number;
       if (id < 0) continue;
@@ -254,9 +289,10 @@ export class TermMatcher {
     }
   }
 
-  private addInOrder(list: CompiledTerm[], stamp: number, found: CompiledTerm[]): void {
-    sortById(list);
-    for (const t of list) {
+  private addInOrder(list: TermList, stamp: number, found: TermList): void {
+    list.sortById();
+    for (let i = 0; i < list.count; i++) {
+      const t = list.items[i] as CompiledTerm;
       if (this.foundAt[t.id] === stamp) continue;
       this.foundAt[t.id] = stamp;
       found.push(t);
@@ -264,7 +300,7 @@ export class TermMatcher {
   }
 
   /** Terms found in the tag's Latin letters run together (separators, digits and CJK skipped). */
-  private walkCompact(text: string, stamp: number, out: CompiledTerm[]): void {
+  private walkCompact(text: string, stamp: number, out: TermList): void {
     for (let i = 0; i < text.length; i++) {
       if (!isLatin(text.charCodeAt(i))) continue;
       let node: LatinNode | undefined = this.compactTrie;
@@ -283,7 +319,7 @@ export class TermMatcher {
   }
 
   /** Terms found inside one CJK run of the tag; whole-segment terms only as an entire run. */
-  private walkCjk(text: string, out: CompiledTerm[]): void {
+  private walkCjk(text: string, out: TermList): void {
     for (let i = 0; i < text.length; i++) {
       if (!isCjkCode(text.charCodeAt(i))) continue;
       const runStart = i === 0 || !isCjkCode(text.charCodeAt(i - 1));
@@ -298,18 +334,5 @@ export class TermMatcher {
         for (const t of node.out) if (!t.wholeSegment || (runStart && runEnd)) out.push(t);
       }
     }
-  }
-}
-
-/** Insertion sort by id: the lists are a handful of terms long. */
-function sortById(list: CompiledTerm[]): void {
-  for (let i = 1; i < list.length; i++) {
-    const t = list[i] as CompiledTerm;
-    let j = i - 1;
-    while (j >= 0 && (list[j] as CompiledTerm).id > t.id) {
-      list[j + 1] = list[j] as CompiledTerm;
-      j--;
-    }
-    list[j + 1] = t;
   }
 }
