@@ -138,6 +138,90 @@ function cjkPath(root: CjkNode, key: string): CjkNode {
   return node;
 }
 
+/**
+ * Aho-Corasick automaton over the run-together terms: one state step per Latin letter finds every term
+ * ending there, instead of restarting a trie walk at each letter.
+ */
+interface CompactAutomaton {
+  /** next state = delta[state * 27 + slot]; state 0 is the root. */
+  delta: Int32Array;
+  /** Terms ending in each state, including those of its suffix states. */
+  out: CompiledTerm[][];
+}
+
+function compactAutomaton(root: LatinNode): CompactAutomaton {
+  const nodes: LatinNode[] = [root];
+  const ids = new Map<LatinNode, number>([[root, 0]]);
+  for (let i = 0; i < nodes.length; i++) {
+    for (const child of (nodes[i] as LatinNode).next) {
+      if (child && !ids.has(child)) {
+        ids.set(child, nodes.length);
+        nodes.push(child);
+      }
+    }
+  }
+  const delta = new Int32Array(nodes.length * 27);
+  const fail = new Int32Array(nodes.length);
+  const out: CompiledTerm[][] = new Array(nodes.length);
+  out[0] = root.out;
+  // Breadth first, so a state's suffix state is complete before the state itself.
+  const queue: number[] = [];
+  for (let slot = 0; slot < 27; slot++) {
+    const child = root.next[slot];
+    if (!child) continue;
+    const id = ids.get(child) as number;
+    delta[slot] = id;
+    queue.push(id);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const u = queue[q] as number;
+    const node = nodes[u] as LatinNode;
+    out[u] = [...node.out, ...(out[fail[u] as number] as CompiledTerm[])];
+    for (let slot = 0; slot < 27; slot++) {
+      const child = node.next[slot];
+      const viaFail = delta[(fail[u] as number) * 27 + slot] as number;
+      if (!child) {
+        delta[u * 27 + slot] = viaFail;
+        continue;
+      }
+      const id = ids.get(child) as number;
+      fail[id] = viaFail;
+      delta[u * 27 + slot] = id;
+      queue.push(id);
+    }
+  }
+  return { delta, out };
+}
+
+/** The word trie as a flat table: next = step[state * 27 + slot], -1 once the word is no term word. */
+interface WordTable {
+  step: Int32Array;
+  /** Word id of the word ending in each state, -1 if none. */
+  wordId: Int32Array;
+}
+
+function wordTable(root: LatinNode): WordTable {
+  const nodes: LatinNode[] = [root];
+  const ids = new Map<LatinNode, number>([[root, 0]]);
+  for (let i = 0; i < nodes.length; i++) {
+    for (const child of (nodes[i] as LatinNode).next) {
+      if (child) {
+        ids.set(child, nodes.length);
+        nodes.push(child);
+      }
+    }
+  }
+  const step = new Int32Array(nodes.length * 27).fill(-1);
+  const wordId = new Int32Array(nodes.length);
+  nodes.forEach((node, i) => {
+    wordId[i] = node.wordId;
+    node.next.forEach((child, slot) => {
+      if (child) step[i * 27 + slot] = ids.get(child) as number;
+    });
+  });
+  return { step, wordId };
+}
+
 function containsRun(haystack: readonly number[], length: number, needle: readonly number[]): boolean {
   const last = length - needle.length;
   outer: for (let i = 0; i <= last; i++) {
@@ -153,8 +237,8 @@ export class TermMatcher {
   private readonly termWords: number[][];
   /** Terms by the id of their first word. */
   private readonly byFirstWord: CompiledTerm[][] = [];
-  private readonly wordTrie = latinNode();
-  private readonly compactTrie = latinNode();
+  private readonly wordSteps: WordTable;
+  private readonly compact: CompactAutomaton;
   private readonly cjkTrie = cjkNode();
   /** Per-term stamps of the current call (nothing to clear between tags). */
   private readonly foundAt: Int32Array;
@@ -166,26 +250,31 @@ export class TermMatcher {
   private wordCount = 0;
   private hasPlural = false;
   private hasCjk = false;
+  private firstCjk = 0;
   private readonly pending = new TermList();
 
   constructor(terms: ReadonlyArray<Omit<CompiledTerm, 'id'>>) {
     this.terms = terms.map((t, id) => ({ ...t, id }));
     let nextWordId = 0;
+    const wordTrie = latinNode();
     const wordId = (w: string) => {
-      const node = latinPath(this.wordTrie, w);
+      const node = latinPath(wordTrie, w);
       if (node.wordId < 0) node.wordId = nextWordId++;
       return node.wordId;
     };
     this.termWords = this.terms.map((t) => (t.words ?? []).map(wordId));
+    const compactTrie = latinNode();
     for (const t of this.terms) {
       if (t.cjk) cjkPath(this.cjkTrie, t.cjk).out.push(t);
-      if (t.compact) latinPath(this.compactTrie, t.compact).out.push(t);
+      if (t.compact) latinPath(compactTrie, t.compact).out.push(t);
       const first = this.termWords[t.id]?.[0];
       if (first === undefined) continue;
       const list = this.byFirstWord[first];
       if (list) list.push(t);
       else this.byFirstWord[first] = [t];
     }
+    this.compact = compactAutomaton(compactTrie);
+    this.wordSteps = wordTable(wordTrie);
     this.foundAt = new Int32Array(this.terms.length);
     this.compactAt = new Int32Array(this.terms.length);
   }
@@ -200,11 +289,11 @@ export class TermMatcher {
   /** Appends the matching terms to `found` (lets a hot caller reuse one list). */
   matchInto(normalized: string, found: TermList): void {
     const stamp = this.nextStamp();
-    this.scanWords(normalized);
     const pending = this.pending;
     pending.clear();
-    // Run-together matches first: a first-word candidate may also match through its compact form.
-    if (this.wordCount > 0) this.walkCompact(normalized, stamp, pending);
+    // Words and run-together matches in one pass; the latter are needed first, as a first-word candidate
+    // may also match through its compact form.
+    this.scan(normalized, stamp, pending);
     this.matchWords(this.words, stamp, found);
     if (this.hasPlural) this.matchWords(this.singular, stamp, found);
     this.addInOrder(pending, stamp, found);
@@ -224,42 +313,59 @@ export class TermMatcher {
     return ++this.stamp;
   }
 
-  /** Splits the text into Latin words, recording each word's id (-1 for words no term uses). */
-  private scanWords(text: string): void {
+  /**
+   * Splits the text into Latin words, recording each word's id (-1 for words no term uses), and feeds every
+   * Latin letter to the run-together automaton (separators, digits and CJK are skipped, not reset).
+   */
+  private scan(text: string, stamp: number, compactFound: TermList): void {
+    const { delta, out } = this.compact;
+    let state = 0;
     let count = 0;
     let hasPlural = false;
     let hasCjk = false;
     let inWord = false;
-    let node: LatinNode | undefined;
-    let beforeLast: LatinNode | undefined;
+    const { step, wordId } = this.wordSteps;
+    let node = -1;
+    let beforeLast = -1;
     let length = 0;
     let last = 0;
     let secondLast = 0;
     for (let i = 0; i <= text.length; i++) {
       const c = i < text.length ? text.charCodeAt(i) : 0;
       if (isLatin(c)) {
+        state = delta[state * 27 + latinSlot(c)] as number;
+        const ending = out[state] as CompiledTerm[];
+        for (let k = 0; k < ending.length; k++) {
+          const t = ending[k] as CompiledTerm;
+          if (this.compactAt[t.id] === stamp) continue;
+          this.compactAt[t.id] = stamp;
+          compactFound.push(t);
+        }
         if (!inWord) {
           inWord = true;
-          node = this.wordTrie;
+          node = 0;
           length = 0;
           last = 0;
         }
         beforeLast = node;
-        node = node?.next[latinSlot(c)];
+        if (node >= 0) node = step[node * 27 + latinSlot(c)] as number;
         secondLast = last;
         last = c;
         length++;
         continue;
       }
-      if (!hasCjk && isCjkCode(c)) hasCjk = true;
+      if (!hasCjk && isCjkCode(c)) {
+        hasCjk = true;
+        this.firstCjk = i;
+      }
       if (!inWord) continue;
       inWord = false;
-      const id = node ? node.wordId : -1;
+      const id = node >= 0 ? (wordId[node] as number) : -1;
       // Plural `s` stripped the way the reference tokenizer did: longer than 3 letters, not `ss`.
       const plural = length > 3 && last === S && secondLast !== S;
       if (plural) hasPlural = true;
       this.words[count] = id;
-      this.singular[count] = plural ? (beforeLast ? beforeLast.wordId : -1) : id;
+      this.singular[count] = plural ? (beforeLast >= 0 ? (wordId[beforeLast] as number) : -1) : id;
       count++;
     }
     this.wordCount = count;
@@ -299,28 +405,9 @@ export class TermMatcher {
     }
   }
 
-  /** Terms found in the tag's Latin letters run together (separators, digits and CJK skipped). */
-  private walkCompact(text: string, stamp: number, out: TermList): void {
-    for (let i = 0; i < text.length; i++) {
-      if (!isLatin(text.charCodeAt(i))) continue;
-      let node: LatinNode | undefined = this.compactTrie;
-      for (let j = i; j < text.length; j++) {
-        const c = text.charCodeAt(j);
-        if (!isLatin(c)) continue;
-        node = node.next[latinSlot(c)];
-        if (!node) break;
-        for (const t of node.out) {
-          if (this.compactAt[t.id] === stamp) continue;
-          this.compactAt[t.id] = stamp;
-          out.push(t);
-        }
-      }
-    }
-  }
-
   /** Terms found inside one CJK run of the tag; whole-segment terms only as an entire run. */
   private walkCjk(text: string, out: TermList): void {
-    for (let i = 0; i < text.length; i++) {
+    for (let i = this.firstCjk; i < text.length; i++) {
       if (!isCjkCode(text.charCodeAt(i))) continue;
       const runStart = i === 0 || !isCjkCode(text.charCodeAt(i - 1));
       let node: CjkNode | undefined = this.cjkTrie;
