@@ -3,9 +3,9 @@ import type { Config } from '../config/schema.js';
 import { HelloListener } from '../discovery/index.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
-import { runScan, type ScanDeps } from '../inventory/scan.js';
+import { runIsolatedScan } from '../inventory/isolated-scan.js';
+import type { ScanDeps } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
-import { createOpenSession } from '../onvif/index.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
@@ -27,6 +27,7 @@ export interface CreateAgentOptions {
   version: string;
   /** Demo and tests: an nft stand-in, extra scan seams. */
   nft?: NftRunner;
+  /** Test seams for an in-process scan; without them every scan runs in its own process (isolated-scan.ts). */
   scanOverrides?: Partial<ScanDeps>;
   /** Listen for Hello/Bye (default: config.discovery.listenHello and multicast on). */
   hello?: boolean;
@@ -94,10 +95,6 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     events: outbox,
     audit,
     logger: logger.child({ component: 'enforce' }),
-    openSession: createOpenSession({
-      callTimeoutMs: config.onvif.callTimeoutMs,
-      maxResponseBytes: config.onvif.maxResponseBytes,
-    }),
     ...(quarantine ? { quarantine } : {}),
     ...(opts.nft ? { overrides: { nft: opts.nft } } : {}),
   });
@@ -146,15 +143,20 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: ({ decide, policyRevision, extraDevices }) =>
-      runScan({
+    scan: async ({ decide, policyRevision, extraDevices }) => {
+      if (!opts.scanOverrides) {
+        return runIsolatedScan({ config, decide, policyRevision, devices: extraDevices, logger });
+      }
+      const { runScan } = await import('../inventory/scan.js');
+      return runScan({
         config,
         decide,
         policyRevision,
         devices: extraDevices,
         logger: logger.child({ component: 'scan' }),
         ...opts.scanOverrides,
-      }),
+      });
+    },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
     ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),
   });

@@ -1,6 +1,6 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
-import { createOpenSession } from '../onvif/open-session.js';
+import { lazyOpenSession } from '../onvif/lazy-open-session.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { EventSink } from '../reporting/event-sink.js';
 import type { Logger } from '../util/logger.js';
@@ -14,7 +14,7 @@ export interface CreateEnforcerOptions {
   events: EventSink;
   audit: AuditSink;
   logger?: Logger;
-  /** Defaults to onvif/'s createOpenSession with config `onvif` limits (raw-soap-session.ts is a fallback). */
+  /** Defaults to onvif/'s createOpenSession (loaded on first use) with config `onvif` limits (raw-soap-session.ts is a fallback). */
   openSession?: OpenSession;
   quarantine?: FootageQuarantine;
   /** Overrides for tests or special gateways (e.g. `nft` in another network namespace). */
@@ -30,7 +30,7 @@ export function createEnforcer(opts: CreateEnforcerOptions): Enforcer {
     nft: createNftRunner({ nftPath: config.enforce.nftables.nftPath }),
     openSession:
       opts.openSession ??
-      createOpenSession({ callTimeoutMs: config.onvif.callTimeoutMs, maxResponseBytes: config.onvif.maxResponseBytes }),
+      lazyOpenSession({ callTimeoutMs: config.onvif.callTimeoutMs, maxResponseBytes: config.onvif.maxResponseBytes }),
     credentialsFor: ({ xaddr }) => credentialsForXaddr(config, xaddr),
     events: opts.events,
     audit: opts.audit,

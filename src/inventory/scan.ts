@@ -5,13 +5,16 @@ import { type DiscoverOptions, type DiscoverResult, discover } from '../discover
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
 import { Semaphore } from '../onvif/semaphore.js';
 import type { OnvifCredentials } from '../onvif/session.js';
-import { compareAddresses, compareText } from '../util/compare.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { buildRecords } from './build-records.js';
 import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
+import { orderRecords } from './record-order.js';
+import { type ScanBudget, scanBudget } from './scan-budget.js';
 import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
+
+export { type ScanBudget, scanBudget } from './scan-budget.js';
 
 export type DecideFn = (records: CameraRecord[]) => CameraRecord[] | Promise<CameraRecord[]>;
 
@@ -35,31 +38,6 @@ export interface ScanDeps {
   interrogateFn?: (device: DiscoveredDevice, opts: InterrogateOptions) => Promise<DeviceReport>;
   /** WS-Discovery destination port (tests); default 3702. */
   probePort?: number;
-}
-
-export interface ScanBudget {
-  scanTimeoutMs: number;
-  discoveryTimeoutMs: number;
-  deviceTimeoutMs: number;
-  callTimeoutMs: number;
-}
-
-/** Splits the scan's time limit between discovery and interrogation so the whole scan ends within it. */
-export function scanBudget(config: Config, timeoutMs: number | undefined): ScanBudget {
-  const d = config.discovery.timeoutMs;
-  const dev = config.onvif.deviceTimeoutMs;
-  const call = config.onvif.callTimeoutMs;
-  if (timeoutMs === undefined) {
-    return { scanTimeoutMs: d + dev + 5000, discoveryTimeoutMs: d, deviceTimeoutMs: dev, callTimeoutMs: call };
-  }
-  const discoveryTimeoutMs = Math.max(200, Math.min(d, Math.floor(timeoutMs * 0.4)));
-  const deviceTimeoutMs = Math.max(200, Math.min(dev, timeoutMs - 300));
-  return {
-    scanTimeoutMs: timeoutMs,
-    discoveryTimeoutMs,
-    deviceTimeoutMs,
-    callTimeoutMs: Math.max(100, Math.min(call, Math.floor(deviceTimeoutMs / 2))),
-  };
 }
 
 export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifCredentials | undefined {
@@ -229,7 +207,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
     const reports = await interrogator.all();
     const records = uniqueById(reports.flatMap(buildRecords));
     const decided = await (deps.decide ?? preliminaryDecide)(records);
-    decided.sort((a, b) => compareAddresses(a.address, b.address) || compareText(a.id, b.id));
+    orderRecords(decided);
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');
     return {
       site: deps.config.site.id,

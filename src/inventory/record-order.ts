@@ -1,0 +1,7 @@
+import { compareAddresses, compareText } from '../util/compare.js';
+import type { CameraRecord } from './types.js';
+
+/** The inventory's stable order: by address (IPv4 numerically), then id. Sorts in place. */
+export function orderRecords(records: CameraRecord[]): CameraRecord[] {
+  return records.sort((a, b) => compareAddresses(a.address, b.address) || compareText(a.id, b.id));
+}
