@@ -6,7 +6,7 @@ import type { Action } from '../inventory/types.js';
 import { BoundedMemo } from './bounded-memo.js';
 import { builtinPack } from './builtin-pack.js';
 import type { PolicyPack, ZoneRule } from './pack-schema.js';
-import { analyseTag, ignoresAllow, type TagAnalysis, type ZoneHit } from './tag-analysis.js';
+import { analyseTag, ignoresAllow, TagAnalysis, type ZoneHit } from './tag-analysis.js';
 
 export interface ZoneClassification {
   /** Winning zone id; `unknown` when no tag is usable. */
@@ -75,6 +75,8 @@ export function tagsFromScopes(scopes: readonly string[]): string[] {
   return out;
 }
 
+/** The evaluator's analysis, reused for every tag (verdictOf reads it before the next tag). */
+const SCRATCH = new TagAnalysis();
 const NO_VERDICT: TagVerdict = { hit: undefined, action: 'allow', modified: false };
 /** Verdicts are interned per hit, so memoising a tag keeps no per-tag objects alive. */
 const internedVerdicts = new WeakMap<ZoneHit, TagVerdict[]>();
@@ -100,7 +102,8 @@ function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readon
   let bestAction: Action = 'allow';
   let bestModified = false;
   let allowIgnored: boolean | undefined;
-  for (const hit of analysis.hits) {
+  for (let i = 0; i < analysis.hitCount; i++) {
+    const hit = analysis.hits[i] as ZoneHit;
     let action = rawAction(pack, hit.zone);
     if (action === 'allow') {
       allowIgnored ??= ignoresAllow(analysis, placeholders);
@@ -143,7 +146,7 @@ export class ZoneClassifier {
   verdict(tag: string): TagVerdict {
     let v = this.byTag.get(tag);
     if (!v) {
-      v = verdictOf(analyseTag(tag), this.pack, this.placeholders);
+      v = verdictOf(analyseTag(tag, SCRATCH), this.pack, this.placeholders);
       this.byTag.set(tag, v);
     }
     return v;
@@ -209,7 +212,8 @@ export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}
     const v = classifier.verdict(tag);
     const analysis = analyseTag(tag);
     let allowIgnored: boolean | undefined;
-    for (const hit of analysis.hits) {
+    for (let i = 0; i < analysis.hitCount; i++) {
+      const hit = analysis.hits[i] as ZoneHit;
       if (rawAction(pack, hit.zone) === 'allow') {
         allowIgnored ??= ignoresAllow(analysis, classifier.placeholders);
         if (allowIgnored) continue;

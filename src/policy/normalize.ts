@@ -164,6 +164,11 @@ const PLAIN_ASCII = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
 /** PLAIN_ASCII plus CJK Unified Ideographs (not the compatibility block, which NFKC rewrites). */
 const PLAIN_ASCII_CJK = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e\u3400-\u9fff]*$/;
 
+/** Printable ASCII without `%`, apostrophes or backticks: normalizeText only lower-cases it. */
+export function isPlainAscii(value: string): boolean {
+  return PLAIN_ASCII.test(value);
+}
+
 export function normalizeText(value: string): string {
   // Fast path: printable ASCII without `%`, apostrophes or backticks needs only lower-casing.
   if (PLAIN_ASCII.test(value)) return value.toLowerCase();

@@ -2,7 +2,7 @@
  * What one location tag says on its own, before any pack or vendor applies: the zones its terms name, whether
  * a modifier (entrance, 门口, …) qualifies them, and whether it is a canonical `location/zone/<id>` tag.
  */
-import { normalizeText } from './normalize.js';
+import { isPlainAscii, normalizeText } from './normalize.js';
 import { MODIFIERS, PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS, ZONE_SYNONYMS } from './synonyms.js';
 import { type CompiledTerm, compileFamily, TermList, TermMatcher } from './term-matcher.js';
 
@@ -13,14 +13,36 @@ export interface ZoneHit {
   weight: number;
 }
 
-export interface TagAnalysis {
-  /** In match order: the canonical zone first, then terms as the matcher found them. Read-only. */
-  hits: readonly ZoneHit[];
-  modified: boolean;
-  canonical: boolean;
+/**
+ * The analysis of one tag. The evaluator reuses one instance for every tag (analyseTag's `into`), so hits are
+ * an array plus a count, and the normalised text is only built when the placeholder test needs it.
+ */
+export class TagAnalysis {
+  /** In match order: the canonical zone first, then terms as the matcher found them; `hitCount` are valid. */
+  readonly hits: ZoneHit[] = [];
+  hitCount = 0;
+  modified = false;
+  canonical = false;
   /** A `name/` scope: device names only ever add severity. */
-  nameScope: boolean;
-  normalized: string;
+  nameScope = false;
+  tag = '';
+  private normalizedText: string | undefined;
+
+  get normalized(): string {
+    this.normalizedText ??= normalizeText(this.tag);
+    return this.normalizedText;
+  }
+
+  reset(tag: string, normalized: string | undefined): void {
+    this.tag = tag;
+    this.normalizedText = normalized;
+    this.hitCount = 0;
+    this.modified = false;
+  }
+
+  addHit(hit: ZoneHit): void {
+    this.hits[this.hitCount++] = hit;
+  }
 }
 
 const ZONE_ID_SET = new Set<string>(ZONE_IDS);
@@ -32,7 +54,6 @@ const ZONE_TERMS = Object.entries(ZONE_SYNONYMS).flatMap(([zone, family]) =>
 /** Zone terms and modifiers in one matcher (one scan per tag); ids from ZONE_TERMS.length on are modifiers. */
 const MATCHER = new TermMatcher([...ZONE_TERMS, ...compileFamily('modifier', MODIFIERS)]);
 const FIRST_MODIFIER = ZONE_TERMS.length;
-const NO_HITS: readonly ZoneHit[] = [];
 /** One shared, read-only hit per zone term. */
 const TERM_HITS: ZoneHit[] = MATCHER.terms
   .slice(0, FIRST_MODIFIER)
@@ -50,37 +71,23 @@ function canonicalZone(tag: string): string | undefined {
 
 const found = new TermList(); // scratch of analyseTag
 
-export function analyseTag(tag: string): TagAnalysis {
+export function analyseTag(tag: string, into: TagAnalysis = new TagAnalysis()): TagAnalysis {
   const canonical = canonicalZone(tag);
-  const normalized = normalizeText(tag);
+  // Printable ASCII is matched as it is (the matcher folds A-Z), sparing the lower-cased copy.
+  const plain = isPlainAscii(tag);
+  const text = plain ? tag : normalizeText(tag);
+  into.reset(tag, plain ? undefined : text);
+  into.canonical = canonical !== undefined;
+  into.nameScope = /^name\//i.test(tag);
+  if (canonical) into.addHit({ zone: canonical, term: tag, weight: CANONICAL_WEIGHT });
   found.clear();
-  MATCHER.matchInto(normalized, found);
-  let modified = false;
-  let termHits = 0;
+  MATCHER.matchInto(text, found);
   for (let i = 0; i < found.count; i++) {
-    if ((found.items[i] as CompiledTerm).id >= FIRST_MODIFIER) modified = true;
-    else termHits++;
+    const id = (found.items[i] as CompiledTerm).id;
+    if (id >= FIRST_MODIFIER) into.modified = true;
+    else into.addHit(TERM_HITS[id] as ZoneHit);
   }
-  // Exact-size array (most tags have one or two hits); none at all share one empty array.
-  const count = termHits + (canonical ? 1 : 0);
-  let hits = NO_HITS;
-  if (count > 0) {
-    const list = new Array<ZoneHit>(count);
-    let n = 0;
-    if (canonical) list[n++] = { zone: canonical, term: tag, weight: CANONICAL_WEIGHT };
-    for (let i = 0; i < found.count; i++) {
-      const id = (found.items[i] as CompiledTerm).id;
-      if (id < FIRST_MODIFIER) list[n++] = TERM_HITS[id] as ZoneHit;
-    }
-    hits = list;
-  }
-  return {
-    hits,
-    modified,
-    canonical: canonical !== undefined,
-    nameScope: /^name\//i.test(tag),
-    normalized,
-  };
+  return into;
 }
 
 const CATEGORY_SET = new Set(PLACEHOLDER_CATEGORIES);

@@ -279,7 +279,10 @@ export class TermMatcher {
     this.compactAt = new Int32Array(this.terms.length);
   }
 
-  /** Every term matching the normalised text (normalizeText), each once, in match order. */
+  /**
+   * Every term matching the text, each once, in match order. The text is normalizeText's output, or a
+   * printable-ASCII tag as it is: A-Z are folded while scanning, the only change normalizeText makes there.
+   */
   match(normalized: string): CompiledTerm[] {
     const found = new TermList();
     this.matchInto(normalized, found);
@@ -331,7 +334,8 @@ export class TermMatcher {
     let last = 0;
     let secondLast = 0;
     for (let i = 0; i <= text.length; i++) {
-      const c = i < text.length ? text.charCodeAt(i) : 0;
+      let c = i < text.length ? text.charCodeAt(i) : 0;
+      if (c >= 65 && c <= 90) c += 32; // A-Z: raw printable-ASCII tags are matched without a lower-cased copy
       if (isLatin(c)) {
         state = delta[state * 27 + latinSlot(c)] as number;
         const ending = out[state] as CompiledTerm[];

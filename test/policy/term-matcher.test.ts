@@ -73,6 +73,13 @@ describe('TermMatcher', () => {
     expect(ids('location/restrooms')).toEqual([restroom, restRoom]);
   });
 
+  it('folds A-Z itself, so printable-ASCII tags need no lower-cased copy', () => {
+    const raw = (tag: string) => [...new Set(matcher.match(tag).map((t) => `${t.zone}:${t.term}`))];
+    expect(raw('Location/REST-Room')).toEqual(['toilet:rest room']);
+    expect(raw('LOCATION/B1RESTROOMS')).toEqual(['toilet:rest room']);
+    expect(raw('location/SHOWERS/WC')).toEqual(['toilet:wc', 'bathing-room:shower']);
+  });
+
   it('keeps no state between tags', () => {
     expect(found('location/rest room')).toEqual(['toilet:rest room']);
     expect(found('location/lobby')).toEqual([]);
