@@ -1,7 +1,7 @@
 // Agent bench (issue 7): `camwarden run` against 200 simulated cameras on loopback, enforcement off (the bench
 // must not touch this host's firewall), no broker. Measures start-up (spawn → first full inventory on disk) and
 // the agent's RSS once idle after its first scan, read from /proc/<pid>/status once a second (median, max).
-// AGENT_NODE_FLAGS passes node flags to the agent (the systemd unit uses --max-semi-space-size=1).
+// AGENT_NODE_FLAGS overrides the node flags of the agent (default: those of deploy/camwarden.service).
 // Run after `npx tsc -p tsconfig.build.json`: node bench/agent.mjs [count]
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -31,22 +31,23 @@ await new Promise((resolve, reject) => {
 
 const last = count; // devices on base.1 .. base.count (count ≤ 254)
 const started = performance.now();
-const agent = spawn(
-  process.execPath,
-  [...(process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run'],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      CAMWARDEN_DATA_DIR: join(work, 'data'),
-      CAMWARDEN_PROBE_TARGETS: `${base}.1-${last}`,
-      CAMWARDEN_MULTICAST: '0',
-      CAMWARDEN_ENFORCE: 'off',
-      CAMWARDEN_LOG_LEVEL: 'warn',
-      CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *',
-    },
+// Default: the node flags of the shipped systemd unit, so the figure is what a gateway runs.
+const unit = readFileSync(join(root, 'deploy', 'camwarden.service'), 'utf8');
+const shippedFlags = (/^ExecStart=\S+ (.*?) \S+main\.js run$/m.exec(unit)?.[1] ?? '').split(' ').filter(Boolean);
+const nodeFlags =
+  process.env.AGENT_NODE_FLAGS === undefined ? shippedFlags : process.env.AGENT_NODE_FLAGS.split(' ').filter(Boolean);
+const agent = spawn(process.execPath, [...nodeFlags, cli, 'run'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    ...process.env,
+    CAMWARDEN_DATA_DIR: join(work, 'data'),
+    CAMWARDEN_PROBE_TARGETS: `${base}.1-${last}`,
+    CAMWARDEN_MULTICAST: '0',
+    CAMWARDEN_ENFORCE: 'off',
+    CAMWARDEN_LOG_LEVEL: 'warn',
+    CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *',
   },
-);
+});
 
 function inventorySize() {
   try {
@@ -61,13 +62,25 @@ function rssMb(pid, field) {
   return Math.round(kb / 102.4) / 10;
 }
 
+/** Peak RSS of the agent's children (each daemon scan runs in its own process), sampled while they live. */
+let scanProcessPeakMb = 0;
+function sampleChildren() {
+  try {
+    const kids = readFileSync(`/proc/${agent.pid}/task/${agent.pid}/children`, 'utf8').split(' ').filter(Boolean);
+    for (const kid of kids) scanProcessPeakMb = Math.max(scanProcessPeakMb, rssMb(kid, 'VmHWM'));
+  } catch {
+    // a child that just ended
+  }
+}
+
 let firstScanMs;
 while (performance.now() - started < 120_000) {
+  sampleChildren();
   if (inventorySize() >= count) {
     firstScanMs = Math.round(performance.now() - started);
     break;
   }
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 50));
 }
 // Idle: sample once a second over a window that spans a profile re-check (30 s) and a status publish.
 const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 40);
@@ -99,6 +112,8 @@ const result = {
   idleRssSplitMb: { anon: anonMb, file: fileMb }, // file: pages of the node binary and libraries
   idleSamples: samples.length,
   peakRssMb: peakRss,
+  scanProcessPeakRssMb: scanProcessPeakMb,
+  nodeFlags: nodeFlags.join(' '),
   stopMs,
   exitCode: code,
 };

@@ -46,7 +46,7 @@ describe('deploy/camwarden.service', () => {
 
   it('has the required hardening and lifecycle directives', () => {
     expect(one('User')).toBe('camwarden');
-    expect(one('ExecStart')).toBe('/usr/bin/node --max-semi-space-size=1 /opt/camwarden/dist/cli/main.js run');
+    expect(one('ExecStart')).toBe('/usr/bin/node --max-semi-space-size=1 --no-opt /opt/camwarden/dist/cli/main.js run');
     expect(one('EnvironmentFile')).toBe('-/etc/camwarden/camwarden.env');
     expect(service.Environment).toContain('CAMWARDEN_CONFIG=/etc/camwarden/camwarden.yaml');
     expect(one('ProtectSystem')).toBe('strict');
