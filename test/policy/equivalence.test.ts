@@ -395,7 +395,7 @@ describe('evaluateRecords matches the reference implementation', () => {
           }
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 });
