@@ -3,7 +3,7 @@
  * wins, so a prohibited synonym anywhere beats allow terms; a modifier only downgrades block → flag.
  */
 import type { Action } from '../inventory/types.js';
-import { BoundedMemo } from './bounded-memo.js';
+import { BoundedMemo, SeenOnce } from './bounded-memo.js';
 import { builtinPack } from './builtin-pack.js';
 import type { PolicyPack, ZoneRule } from './pack-schema.js';
 import { analyseTag, ignoresAllow, TagAnalysis, type ZoneHit } from './tag-analysis.js';
@@ -120,6 +120,14 @@ function verdictOf(analysis: TagAnalysis, pack: PolicyPack, placeholders: readon
   return verdict(best, bestAction, bestModified);
 }
 
+/**
+ * Reading one character makes V8 flatten a concatenated string (built with `+` or a template) once, so the
+ * memo's hash and every later read run over flat memory; a no-op for strings that are already flat.
+ */
+function flatten(s: string): void {
+  s.charCodeAt(0);
+}
+
 /** Whether verdict `a` beats the best so far: more severe, or as severe and more specific. */
 function beats(a: TagVerdict, best: TagVerdict | undefined): boolean {
   if (!a.hit) return false;
@@ -134,6 +142,9 @@ function beats(a: TagVerdict, best: TagVerdict | undefined): boolean {
 export class ZoneClassifier {
   private readonly byTag = new BoundedMemo<string, TagVerdict>(CACHE_LIMIT);
   private readonly byScope = new BoundedMemo<string, TagVerdict>(CACHE_LIMIT);
+  /** Tags and scopes are memoised on their second sighting (a unique tag is analysed and forgotten). */
+  private readonly seenTags = new SeenOnce();
+  private readonly seenScopes = new SeenOnce();
   readonly placeholders: readonly string[];
 
   constructor(
@@ -144,21 +155,23 @@ export class ZoneClassifier {
   }
 
   verdict(tag: string): TagVerdict {
+    flatten(tag);
     let v = this.byTag.get(tag);
     if (!v) {
       v = verdictOf(analyseTag(tag, SCRATCH), this.pack, this.placeholders);
-      this.byTag.set(tag, v);
+      if (this.seenTags.checkAndAdd(tag)) this.byTag.set(tag, v);
     }
     return v;
   }
 
   /** The verdict of a raw scope; no hit for scopes other than location/ and name/. */
   scopeVerdict(scope: string): TagVerdict {
+    flatten(scope);
     let v = this.byScope.get(scope);
     if (!v) {
       const tag = scopeTag(scope);
       v = tag === null ? NO_VERDICT : this.verdict(tag);
-      this.byScope.set(scope, v);
+      if (this.seenScopes.checkAndAdd(scope)) this.byScope.set(scope, v);
     }
     return v;
   }

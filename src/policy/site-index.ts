@@ -50,7 +50,7 @@ function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
 }
 
 export function findAssignment(r: CameraRecord, idx: AssignmentIndex): CameraAssignment | undefined {
-  const byId = idx.byId.get(r.id);
+  const byId = idx.byId.size > 0 ? idx.byId.get(r.id) : undefined;
   if (byId) return byId;
   // NVR channels share the recorder's identity; only an exact channel id may assign them.
   if (r.parent !== undefined) return undefined;

@@ -1,7 +1,7 @@
 /** The evaluator's memo tables must never carry a decision from one pack, vendor or profile set to another. */
 import { describe, expect, it } from 'vitest';
 import type { CameraRecord } from '../../src/inventory/types.js';
-import { BoundedMemo } from '../../src/policy/bounded-memo.js';
+import { BoundedMemo, SeenOnce } from '../../src/policy/bounded-memo.js';
 import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import type { PolicyPack } from '../../src/policy/pack-schema.js';
@@ -98,5 +98,28 @@ describe('BoundedMemo', () => {
     expect(memo.get('d')).toBeUndefined();
     expect([memo.get('a'), memo.get('e')]).toEqual([0, 4]);
     expect(memo.size).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('SeenOnce', () => {
+  it('admits a key on its second sighting', () => {
+    const seen = new SeenOnce();
+    expect(seen.checkAndAdd('location/room-1')).toBe(false);
+    expect(seen.checkAndAdd('location/room-2')).toBe(false);
+    expect(seen.checkAndAdd('location/room-1')).toBe(true);
+    expect(seen.checkAndAdd('location/room-1')).toBe(true);
+  });
+
+  it('clears itself before it fills up, so unseen keys are not all admitted', () => {
+    const seen = new SeenOnce(10, 16); // 1024 bits, cleared after 16 new keys
+    let admitted = 0;
+    for (let i = 0; i < 5000; i++) if (seen.checkAndAdd(`tag-${i}`)) admitted++;
+    expect(admitted).toBeLessThan(250);
+  });
+
+  it('a unique tag is analysed every time it comes, a repeated one is memoised, with the same verdict', () => {
+    const tags = ['location/b1/toilet-r1', 'location/b1/toilet-r1', 'location/b1/toilet-r1'];
+    const results = tags.map((t) => classifyZone([t]));
+    expect(new Set(results.map((r) => `${r.zone}:${r.action}`))).toEqual(new Set(['toilet:block']));
   });
 });
