@@ -14,7 +14,7 @@ import type {
 } from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
 import { type ZoneClassifier, zoneClassifier, zoneRule } from './classify-zone.js';
-import { distanceToFence, isValidGeo } from './geofence.js';
+import { isNearFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { findAssignment, namedRecord, prepareSite, siteWideRecord } from './site-index.js';
 
@@ -131,8 +131,7 @@ function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): r
   if (!geo || fences.length === 0) return NO_ZONES;
   let out: string[] | undefined;
   for (const f of fences) {
-    // fencesNear's test, without its array: within the (non-negative) buffer.
-    if (!(distanceToFence(geo, f) <= Math.max(0, f.bufferMeters))) continue;
+    if (!isNearFence(geo, f)) continue; // fencesNear's test, without its array
     let z = fenceZoneNames.get(f.kind);
     if (z === undefined) {
       z = `${f.kind}-adjacent`;
