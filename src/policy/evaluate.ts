@@ -13,16 +13,16 @@ import type {
   VendorProfile,
 } from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
-import { type ZoneClassifier, zoneClassifier, zoneRule } from './classify-zone.js';
 import { isNearFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { findAssignment, namedRecord, prepareSite, siteWideRecord } from './site-index.js';
+import { type ZoneClassifier, zoneClassifier } from './zone-classifier.js';
+import { RANK, zoneRule } from './zone-rule.js';
 
 export interface EvaluateOptions {
   now: Date;
 }
 
-const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
 const DAY_MS = 86_400_000;
 
 const packCache = new WeakMap<object, PolicyPack | null>();
