@@ -36,7 +36,12 @@ describe('deploy/Dockerfile', () => {
     expect(entry[0]).toBe('setpriv');
     expect(entry).toContain('--no-new-privs');
     const sep = entry.indexOf('--');
-    expect(entry.slice(sep + 1)).toEqual(['node', '--max-semi-space-size=1', '--no-opt', '/opt/camwarden/dist/cli/main.js']);
+    expect(entry.slice(sep + 1)).toEqual([
+      'node',
+      '--max-semi-space-size=1',
+      '--no-opt',
+      '/opt/camwarden/dist/cli/main.js',
+    ]);
     // Same options, for an account that exists on this machine, then print what the process got.
     const opts = entry
       .slice(1, sep)

@@ -4,7 +4,9 @@ import { compareAddresses, compareText } from '../../src/util/compare.js';
 
 describe('locale-free comparators', () => {
   it('orders IPv4 addresses numerically, then other addresses by code unit', () => {
-    const sorted = ['host-b', '10.0.0.10', 'Host-a', '10.0.0.010', '10.0.1.1', '9.255.255.255', '10.0.0.9'].sort(compareAddresses);
+    const sorted = ['host-b', '10.0.0.10', 'Host-a', '10.0.0.010', '10.0.1.1', '9.255.255.255', '10.0.0.9'].sort(
+      compareAddresses,
+    );
     expect(sorted).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.010', '10.0.0.10', '10.0.1.1', 'Host-a', 'host-b']);
   });
 
