@@ -54,9 +54,10 @@ export class SeenOnce {
 
   /** Whether `key` was (probably) seen before; records it either way. */
   checkAndAdd(key: string): boolean {
-    // FNV-1a over the UTF-16 code units; two bit positions from one hash.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    // FNV-1a over the length and the last 32 UTF-16 code units (where tags of one site differ; keys that
+    // collide are merely admitted early); two bit positions from one hash.
+    let h = Math.imul(0x811c9dc5 ^ key.length, 0x01000193);
+    for (let i = Math.max(0, key.length - 32); i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     const a = h & this.mask;
     const b = (h >>> 14) & this.mask;
     const seen = this.has(a) && this.has(b);
