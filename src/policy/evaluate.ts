@@ -125,6 +125,7 @@ class PendingReasons {
   }
 }
 
+const NO_ZONES: readonly string[] = [];
 const fenceZoneNames = new Map<string, string>();
 /** `<kind>-adjacent` of each fence whose buffer contains geo, in fence order, each once. */
 function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): readonly string[] {
@@ -142,7 +143,6 @@ function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): r
   }
   return out ?? NO_ZONES;
 }
-const NO_ZONES: readonly string[] = [];
 
 export function evaluateRecords(
   records: CameraRecord[],
