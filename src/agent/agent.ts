@@ -16,6 +16,8 @@ export type ScanFn = (opts: {
   decide: (records: CameraRecord[]) => CameraRecord[];
   policyRevision: string;
   extraDevices: string[];
+  /** Aborted when the agent stops: a scan in flight is given up, not waited for. */
+  signal: AbortSignal;
 }) => Promise<ScanResult>;
 
 export interface HelloSource {
@@ -50,6 +52,7 @@ export class Agent {
   private helloDevices = new Map<string, string>();
   private helloTimer: NodeJS.Timeout | undefined;
   private ready = false;
+  private scanAbort = new AbortController();
   private readonly clock: () => Date;
   readonly healthServer: HealthServer | undefined;
 
@@ -75,6 +78,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    this.scanAbort = new AbortController();
     this.inventory = await readInventory(this.opts.config.dataDir);
     if (this.inventory) this.opts.reporting.seedInventory(this.inventory);
     await this.controller.start();
@@ -95,6 +99,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.scanAbort.abort();
     await this.opts.reporting.events.emit('agent.stopping', {}).catch(() => undefined);
     await this.controller.stop();
   }
@@ -109,6 +114,7 @@ export class Agent {
       decide: (records) => policy.decide(records, now),
       policyRevision: policy.revision(),
       extraDevices,
+      signal: this.scanAbort.signal,
     });
     const result = carryOverMissing(this.inventory, scanned);
     // The reporter emits camera.added/removed/decision.changed events; decisions also go to the audit trail.

@@ -143,9 +143,9 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ decide, policyRevision, extraDevices }) => {
+    scan: async ({ decide, policyRevision, extraDevices, signal }) => {
       if (!opts.scanOverrides) {
-        return runIsolatedScan({ config, decide, policyRevision, devices: extraDevices, logger });
+        return runIsolatedScan({ config, decide, policyRevision, devices: extraDevices, logger, signal });
       }
       const { runScan } = await import('../inventory/scan.js');
       return runScan({

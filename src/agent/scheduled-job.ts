@@ -1,5 +1,5 @@
 import { type ScheduledTask, schedule, validateDetailed } from 'node-cron';
-import { errorMessage, UsageError } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 
@@ -57,8 +57,12 @@ export class ScheduledJob<T> implements AgentModule {
           return value;
         },
         (err: unknown) => {
-          this.failures++;
-          this.logger.error({ job: this.name, err: errorMessage(err) }, 'scheduled job failed');
+          if (err instanceof CamwardenError && err.code === ErrorCode.Aborted) {
+            this.logger.info({ job: this.name, reason: err.message }, 'scheduled job aborted');
+          } else {
+            this.failures++;
+            this.logger.error({ job: this.name, err: errorMessage(err) }, 'scheduled job failed');
+          }
           throw err;
         },
       )

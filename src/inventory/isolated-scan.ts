@@ -20,6 +20,8 @@ export interface IsolatedScanOptions {
   workerPath?: string;
   /** Kill the scan process after this long (tests); default: the scan's own limit plus start-up room. */
   limitMs?: number;
+  /** Abort: the scan process is killed and the scan rejects with ErrorCode.Aborted. */
+  signal?: AbortSignal;
 }
 
 export const SCAN_PROCESS_ARGV = ['--max-old-space-size=256', '--max-semi-space-size=2'];
@@ -46,6 +48,7 @@ export function runIsolatedScan(opts: IsolatedScanOptions): Promise<ScanResult> 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (err) reject(err);
       else resolve(result as ScanResult);
@@ -54,6 +57,9 @@ export function runIsolatedScan(opts: IsolatedScanOptions): Promise<ScanResult> 
       () => finish(new CamwardenError(ErrorCode.Timeout, `scan process did not finish within ${limitMs} ms`)),
       limitMs,
     );
+    const onAbort = (): void => finish(new CamwardenError(ErrorCode.Aborted, 'scan aborted: the agent is stopping'));
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err) =>
       finish(new CamwardenError(ErrorCode.Internal, `scan process could not run: ${err.message}`)),
     );

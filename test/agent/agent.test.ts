@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/agent.js';
+import { Agent, type ScanFn } from '../../src/agent/agent.js';
 import type { PolicyPort, ReportingPort, RetentionPort, SweepSummary } from '../../src/agent/ports.js';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { CamwardenError, ErrorCode } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 function record(id: string, zone: string): CameraRecord {
@@ -24,7 +25,7 @@ function record(id: string, zone: string): CameraRecord {
   };
 }
 
-function harness(scans: CameraRecord[][]) {
+function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-agent-'));
   const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, dataDir);
   const events = new MemoryEventSink();
@@ -102,15 +103,35 @@ function harness(scans: CameraRecord[][]) {
       },
     },
     retention,
-    scan: async ({ decide, policyRevision }) => {
-      const cameras = decide(scans[Math.min(n++, scans.length - 1)] ?? []);
-      return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
-    },
+    scan:
+      scanOverride ??
+      (async ({ decide, policyRevision }) => {
+        const cameras = decide(scans[Math.min(n++, scans.length - 1)] ?? []);
+        return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
+      }),
   });
   return { agent, dataDir, events, audit, published, reconciled, sweeps, unblock: () => (blockToilets = false) };
 }
 
 describe('Agent scan cycle', () => {
+  it('stop() aborts a scan in flight instead of waiting it out', async () => {
+    let seen: AbortSignal | undefined;
+    const h = harness([], ({ signal }) => {
+      seen = signal;
+      return new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new CamwardenError(ErrorCode.Aborted, 'scan aborted')));
+      });
+    });
+    await h.agent.start();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen?.aborted).toBe(false);
+    const started = Date.now();
+    await h.agent.stop();
+    expect(seen?.aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.published).toHaveLength(0);
+  });
+
   it('decides, persists, publishes and enforces each scan, auditing decision changes', async () => {
     const h = harness([[record('a', 'toilet'), record('b', 'lobby')]]);
     const result = await h.agent.scanCycle();

@@ -113,6 +113,23 @@ describe('runIsolatedScan', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('an abort kills the scan process at once', async () => {
+    const path = worker('slow', 'setInterval(() => {}, 1000);');
+    const abort = new AbortController();
+    const scan = runIsolatedScan({
+      config: config(),
+      policyRevision: 'r',
+      logger: silentLogger(),
+      workerPath: path,
+      decide: (r) => r,
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 300);
+    const started = Date.now();
+    await expect(scan).rejects.toMatchObject({ code: ErrorCode.Aborted });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('a scan process that answers nonsense is not believed', async () => {
     const path = worker(
       'lies',
