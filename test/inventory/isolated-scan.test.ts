@@ -50,6 +50,18 @@ function config() {
   ).config;
 }
 
+/** runIsolatedScan with the test's config, a pass-through decision and the given worker. */
+function scanWith(workerPath: string, extra: Partial<Parameters<typeof runIsolatedScan>[0]> = {}) {
+  return runIsolatedScan({
+    config: config(),
+    policyRevision: 'r',
+    logger: silentLogger(),
+    workerPath,
+    decide: (r) => r,
+    ...extra,
+  });
+}
+
 /** A worker script of our own making, to play a broken scan process. */
 function worker(name: string, source: string): string {
   const file = join(scratch, `${name}.mjs`);
@@ -83,15 +95,7 @@ describe('runIsolatedScan', () => {
 
   it('a scan process that dies fails the scan with a clear error', async () => {
     const path = worker('dies', "process.once('message', () => process.abort());");
-    await expect(
-      runIsolatedScan({
-        config: config(),
-        policyRevision: 'r',
-        logger: silentLogger(),
-        workerPath: path,
-        decide: (r) => r,
-      }),
-    ).rejects.toMatchObject({
+    await expect(scanWith(path)).rejects.toMatchObject({
       code: ErrorCode.Internal,
       message: expect.stringMatching(/without a result \(signal SIGABRT\)/),
     });
@@ -100,30 +104,14 @@ describe('runIsolatedScan', () => {
   it('a scan process that hangs is killed at the limit', async () => {
     const path = worker('hangs', 'setInterval(() => {}, 1000);');
     const started = Date.now();
-    await expect(
-      runIsolatedScan({
-        config: config(),
-        policyRevision: 'r',
-        logger: silentLogger(),
-        workerPath: path,
-        decide: (r) => r,
-        limitMs: 1500,
-      }),
-    ).rejects.toMatchObject({ code: ErrorCode.Timeout });
+    await expect(scanWith(path, { limitMs: 1500 })).rejects.toMatchObject({ code: ErrorCode.Timeout });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('an abort kills the scan process at once', async () => {
     const path = worker('slow', 'setInterval(() => {}, 1000);');
     const abort = new AbortController();
-    const scan = runIsolatedScan({
-      config: config(),
-      policyRevision: 'r',
-      logger: silentLogger(),
-      workerPath: path,
-      decide: (r) => r,
-      signal: abort.signal,
-    });
+    const scan = scanWith(path, { signal: abort.signal });
     setTimeout(() => abort.abort(), 300);
     const started = Date.now();
     await expect(scan).rejects.toMatchObject({ code: ErrorCode.Aborted });
@@ -135,15 +123,10 @@ describe('runIsolatedScan', () => {
       'lies',
       "process.once('message', () => process.send({ type: 'result', result: { cameras: 'all fine' } }));",
     );
-    await expect(
-      runIsolatedScan({
-        config: config(),
-        policyRevision: 'r',
-        logger: silentLogger(),
-        workerPath: path,
-        decide: (r) => r,
-      }),
-    ).rejects.toMatchObject({ code: ErrorCode.Internal, message: expect.stringMatching(/unexpected message/) });
+    await expect(scanWith(path)).rejects.toMatchObject({
+      code: ErrorCode.Internal,
+      message: expect.stringMatching(/unexpected message/),
+    });
   });
 
   it('a scan failure inside the process comes back with its code', async () => {
