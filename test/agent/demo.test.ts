@@ -30,6 +30,8 @@ describe('camwarden demo', () => {
     expect(table).toMatch(/unknown\s+flag\s+unclass/);
     expect(table).toMatch(/allow/);
     expect(out).toMatch(/enforcement\.applied .*action=quarantine/);
+    // Loopback cameras are never firewalled; the console says so instead of a bare failure code.
+    expect(out).toMatch(/enforcement\.failed .*action=isolate .*error=address \S+ is loopback/);
     expect(out).toMatch(/retention\.swept deleted=[1-9]/);
     expect(out).toContain('state=stopped');
     expect(out).toContain('stopped cleanly');

@@ -18,7 +18,10 @@ const DETAIL_KEYS = [
   'bytesFreed',
   'held',
   'reason',
+  'error',
 ];
+/** Values are cut to keep a line readable; an error says why something did not happen, so it gets more room. */
+const MAX_DETAIL = { default: 40, error: 90 } as const;
 
 function eventDetail(value: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -26,7 +29,8 @@ function eventDetail(value: Record<string, unknown>): string {
     const v = value[key];
     if (v === undefined || v === null || typeof v === 'object') continue;
     const text = String(v);
-    parts.push(`${key}=${text.length > 40 ? `${text.slice(0, 39)}…` : text}`);
+    const max = key === 'error' ? MAX_DETAIL.error : MAX_DETAIL.default;
+    parts.push(`${key}=${text.length > max ? `${text.slice(0, max - 1)}…` : text}`);
   }
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
