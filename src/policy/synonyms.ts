@@ -3,6 +3,17 @@
  * for documentation and tests; matching converts them to simplified first (normalize.ts).
  */
 
+/** Zones where cameras are allowed (or, for private-non-public, outside the regulation's public duties). */
+export const PUBLIC_ZONE_IDS = [
+  'public-infrastructure',
+  'crowded-place',
+  'transport-hub',
+  'public-vehicle',
+  'service-area',
+  'public-other',
+  'private-non-public',
+] as const;
+
 export const ZONE_IDS = [
   'hotel-room',
   'homestay-room',
@@ -20,13 +31,7 @@ export const ZONE_IDS = [
   'military-management-adjacent',
   'state-organ-adjacent',
   'confidential-unit-adjacent',
-  'public-infrastructure',
-  'crowded-place',
-  'transport-hub',
-  'public-vehicle',
-  'service-area',
-  'public-other',
-  'private-non-public',
+  ...PUBLIC_ZONE_IDS,
   'unknown',
 ] as const;
 export type ZoneId = (typeof ZONE_IDS)[number];

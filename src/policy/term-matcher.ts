@@ -6,7 +6,7 @@
  * severe zones.
  */
 import { normalizeText } from './normalize.js';
-import type { SynonymFamily } from './synonyms.js';
+import { PUBLIC_ZONE_IDS, type SynonymFamily } from './synonyms.js';
 
 export interface CompiledTerm {
   /** Position in the matcher's term list; ties between found terms are ordered by it. */
@@ -25,16 +25,7 @@ export interface CompiledTerm {
 const CJK_ONLY = /[^\u3400-\u9fff\uf900-\ufaff]/gu;
 const WHOLE_SEGMENT_ONLY = new Set(['家']);
 /** Zones whose terms are too short or common for substring matching: `spa` must not match `space`. */
-const PUBLIC_ZONES = new Set([
-  'public-infrastructure',
-  'crowded-place',
-  'transport-hub',
-  'public-vehicle',
-  'service-area',
-  'public-other',
-  'private-non-public',
-  'modifier',
-]);
+const PUBLIC_ZONES = new Set<string>([...PUBLIC_ZONE_IDS, 'modifier']);
 
 export function compileFamily(zone: string, family: SynonymFamily): Array<Omit<CompiledTerm, 'id'>> {
   const out: Array<Omit<CompiledTerm, 'id'>> = [];
