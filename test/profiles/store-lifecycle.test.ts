@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { ConsentRecordStore, loadProfileSet, ProfileStore, signBundle } from '../../src/profiles/index.js';
+import { sourceFingerprint } from '../../src/profiles/source-fingerprint.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { createLogger } from '../../src/util/logger.js';
 
@@ -12,6 +13,7 @@ const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
 const tmpDirs: string[] = [];
 const stores: ProfileStore[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const s of stores.splice(0)) await s.stop();
   for (const d of tmpDirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
@@ -197,5 +199,63 @@ describe('signed bundles (extra and missing files, store)', () => {
     await b.store.start();
     expect(b.store.current()?.signed).toBe(true);
     expect(b.store.current()?.vendors.find((v) => v.id === 'axis')?.priority).toBe(100);
+  });
+});
+
+describe('sourceFingerprint', () => {
+  it('is stable for the same bytes and changes with any file, a new file, a symlink or the keys file', async () => {
+    const dir = await copyBundled();
+    const keysFile = join(await tmp('cw-fp-keys-'), 'keys.pem');
+    await writeFile(keysFile, keyPair().publicPem);
+    const first = await sourceFingerprint(dir, keysFile);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sourceFingerprint(dir, keysFile)).toBe(first);
+    const seen = new Set([first]);
+    const expectNew = async () => {
+      const fp = await sourceFingerprint(dir, keysFile);
+      expect(seen.has(fp)).toBe(false);
+      seen.add(fp);
+    };
+    await writeFile(join(dir, 'site/site.yaml'), 'schemaVersion: 1\nretention: { siteDays: 60 }\n');
+    await expectNew();
+    await writeFile(join(dir, 'vendors/extra.yaml'), 'schemaVersion: 1\nid: extra\npriority: 1\n');
+    await expectNew();
+    await symlink('/etc/hostname', join(dir, 'vendors/link.yaml'));
+    await expectNew();
+    await writeFile(keysFile, keyPair().publicPem);
+    await expectNew();
+    expect(await sourceFingerprint(join(dir, 'absent'))).toBeUndefined();
+  });
+});
+
+describe('ProfileStore re-check', () => {
+  it('does not re-parse an unchanged tree, and does re-parse a changed one', async () => {
+    const dir = await copyBundled();
+    const { store } = makeStore(dir, await tmp('cw-fp-data-'), { watch: false });
+    await store.start();
+    // biome-ignore lint/suspicious/noExplicitAny: spying on the private loader is the observable here
+    const load = vi.spyOn(ProfileStore.prototype as any, 'load');
+    const revision = store.revision();
+    expect(await store.reload()).toEqual({ revision, problems: [] });
+    expect(load).not.toHaveBeenCalled();
+    await writeFile(join(dir, 'site/site.yaml'), 'schemaVersion: 1\nretention: { siteDays: 60 }\n');
+    await store.reload();
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(store.current()?.retention.siteDays).toBe(60);
+  });
+
+  it('re-verifies a signed tree when only the keys file changed', async () => {
+    const keys = keyPair();
+    const keysFile = join(await tmp('cw-fp-keys-'), 'keys.pem');
+    await writeFile(keysFile, keys.publicPem);
+    const dir = await copyBundled();
+    await signBundle(dir, keys.privateKey);
+    const { store, events } = makeStore(dir, await tmp('cw-fp-data-'), { watch: false, keysFile });
+    await store.start();
+    expect(store.current()?.signed).toBe(true);
+    await writeFile(keysFile, keyPair().publicPem); // the signing key was revoked and replaced
+    const result = await store.reload();
+    expect(result.problems.length).toBeGreaterThan(0);
+    expect(events.ofType('profiles.rejected')).toHaveLength(1);
   });
 });
