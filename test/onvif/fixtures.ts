@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 
 /** The real captures in `shared/` beside the checkout (CI lays a copy there), else this workplace's copy. */
@@ -15,3 +17,27 @@ export const BOSCH = '0x524a_onvif-go/Bosch_FLEXIDOME_indoor_5100i_IR_8.71.0066'
 export const ENP = 'faithoflifedev_easy_onvif_workspace/ENP1A14-IR_25X';
 export const EASY = 'faithoflifedev_easy_onvif_workspace';
 export const KOTLIN = 'sproctor_ONVIF-Camera-Kotlin';
+
+/** A test device server on a free loopback port whose open connections are tracked, so teardown can cut them. */
+export interface TrackedServer {
+  port: number;
+  readonly sockets: Set<Socket>;
+  close(): Promise<void>;
+}
+
+export async function listenTracked(server: Server): Promise<TrackedServer> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sockets,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscoveredDevice } from '../../src/inventory/types.js';
 import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { createOpenSession } from '../../src/onvif/open-session.js';
 import { ErrorCode } from '../../src/util/errors.js';
-import { fixture, KOTLIN } from './fixtures.js';
+import { fixture, KOTLIN, listenTracked, type TrackedServer } from './fixtures.js';
 
 /** A device that answers GetSystemDateAndTime honestly and then misbehaves on every other call. */
 type Behaviour = 'entity-bomb' | 'huge-body' | 'hang' | 'trickle' | 'invalid-xml' | 'fault-midway' | 'digest-only';
@@ -22,7 +21,7 @@ const BOMB = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY l
 let server: Server;
 let port = 0;
 const behaviour: { current: Behaviour } = { current: 'hang' };
-const sockets = new Set<import('node:net').Socket>();
+let tracked: TrackedServer;
 const processErrors: unknown[] = [];
 const onProcessError = (err: unknown) => processErrors.push(err);
 
@@ -81,17 +80,12 @@ beforeAll(async () => {
       }
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  tracked = await listenTracked(server);
+  port = tracked.port;
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => server.close(r));
+  await tracked.close();
   process.off('uncaughtException', onProcessError);
   process.off('unhandledRejection', onProcessError);
 });

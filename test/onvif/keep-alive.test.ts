@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CamClient } from '../../src/onvif/cam-client.js';
 import { ErrorCode } from '../../src/util/errors.js';
+import { listenTracked, type TrackedServer } from './fixtures.js';
 
 const envelope = (inner: string) =>
   `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>${inner}</s:Body></s:Envelope>`;
 
 let server: Server;
 let port = 0;
-const sockets = new Set<Socket>();
+let tracked: TrackedServer;
 const stats = { connections: 0, inFlight: 0, maxInFlight: 0 };
 /** Padding per operation name, to size responses. */
 const padding: Record<string, number> = {};
@@ -33,18 +33,13 @@ beforeAll(async () => {
     });
   });
   server.keepAliveTimeout = 5000;
-  server.on('connection', (s) => {
-    stats.connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  server.on('connection', () => stats.connections++);
+  tracked = await listenTracked(server);
+  port = tracked.port;
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise((r) => server.close(r));
+  await tracked.close();
 });
 
 beforeEach(() => {
@@ -97,10 +92,10 @@ describe('device session connections', () => {
   it('close() ends the kept-alive connection', async () => {
     const c = client();
     await call(c, 'GetScopes');
-    expect(sockets.size).toBe(1);
+    expect(tracked.sockets.size).toBe(1);
     c.close();
     await new Promise((r) => setTimeout(r, 50));
-    expect(sockets.size).toBe(0);
+    expect(tracked.sockets.size).toBe(0);
     await expect(call(c, 'GetScopes')).rejects.toMatchObject({ code: ErrorCode.Timeout });
   });
 });
