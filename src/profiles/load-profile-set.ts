@@ -13,6 +13,7 @@ import { policyPackSchema } from '../policy/pack-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { loadProfileKeys, verifyBundle } from './bundle.js';
+import { crossCheckSite } from './cross-check.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, RetentionPolicy, SiteProfile, VendorProfile } from './types.js';
 
@@ -216,6 +217,7 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
   const packId = opts.packId ?? siteFile?.policyPack ?? DEFAULT_PACK_ID;
   const pack = packs[packId] as
     | {
+        zones: Record<string, unknown>;
         retention: {
           defaultDays: number;
           classMinimumDays: Record<string, number>;
@@ -235,6 +237,8 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
       problems.push(`${source}: ${field}: unknown policy pack "${packId}"; known: ${known.join(', ') || '(none)'}`);
     }
   }
+
+  if (pack && siteFile && sf) problems.push(...crossCheckSite(sf.rel, siteFile, pack, packId));
 
   if (problems.length > 0) throw new ProfileValidationError(dir, problems);
 

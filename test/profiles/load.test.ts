@@ -55,6 +55,46 @@ describe('loadProfileSet', () => {
     expect((await loadProfileSet(dir)).packId).toBe('us-ny');
   });
 
+  it('refuses zone and overlay names the policy pack does not define, naming file and field', async () => {
+    const dir = await copyBundled();
+    await writeFile(
+      join(dir, 'site/site.yaml'),
+      [
+        'schemaVersion: 1',
+        'retention: { zoneDays: { transport-hubb: 90, transport-hub: 60 }, siteOverlays: [entertainment-venue, bank] }',
+        'cameras:',
+        '  - { match: { serial: SN1 }, zone: toliet, overlays: [anti-terror-key-targt, anti-terror-key-target] }',
+        '  - { match: { serial: SN2 }, zone: toilet }',
+        '  - { match: { serial: SN3 }, zone: unknown }',
+      ].join('\n'),
+    );
+    const err = await loadProfileSet(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProfileValidationError);
+    expect((err as ProfileValidationError).problems).toEqual([
+      'site/site.yaml: cameras.0.zone: zone "toliet" is not defined by policy pack cn-2025 (see packs/cn-2025.yaml zones)',
+      'site/site.yaml: cameras.0.overlays.0: overlay "anti-terror-key-targt" is not defined by policy pack cn-2025; known: anti-terror-key-target, entertainment-venue',
+      'site/site.yaml: retention.zoneDays.transport-hubb: zone "transport-hubb" is not defined by policy pack cn-2025 (see packs/cn-2025.yaml zones)',
+      'site/site.yaml: retention.siteOverlays.1: overlay "bank" is not defined by policy pack cn-2025; known: anti-terror-key-target, entertainment-venue',
+    ]);
+  });
+
+  it('checks the site profile against the pack it runs under', async () => {
+    const dir = await copyBundled();
+    await writeFile(
+      join(dir, 'site/site.yaml'),
+      'schemaVersion: 1\nretention: { siteOverlays: [anti-terror-key-target] }\ncameras: [{ match: { serial: SN1 }, zone: toilet }]\n',
+    );
+    expect((await loadProfileSet(dir)).retention.siteOverlays).toEqual(['anti-terror-key-target']);
+    // eu-gdpr defines no retention overlays: the same site file does not hold under it.
+    await expect(loadProfileSet(dir, { packId: 'eu-gdpr' })).rejects.toMatchObject({
+      problems: [
+        expect.stringMatching(
+          /^site\/site\.yaml: retention\.siteOverlays\.0: overlay "anti-terror-key-target" is not defined by policy pack eu-gdpr; known: \(none\)$/,
+        ),
+      ],
+    });
+  });
+
   it('derives retention from the pack and site overrides, with legal holds from both files', async () => {
     const dir = await copyBundled();
     await writeFile(
