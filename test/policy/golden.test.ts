@@ -1,4 +1,4 @@
-// Re-record after an intentional policy change: RECORD_POLICY_GOLDEN=1 npx vitest run test/policy/golden/record.test.ts
+// Re-record after an intentional policy change: npm run record:policy-golden (test/policy/golden/README.md)
 /**
  * Golden regression test of src/policy: recorded inputs and the outputs the policy gave them (./golden/*.jsonl,
  * see ./golden/README.md). Any difference is a decision change: re-record only in a commit that means to change

@@ -1,5 +1,5 @@
-// Re-records the policy golden fixtures from the current src/policy (skipped unless asked):
-//   RECORD_POLICY_GOLDEN=1 npx vitest run test/policy/golden/record.test.ts
+// Re-records the policy golden fixtures from the current src/policy. Not part of `npm test` (its name is not
+// *.test.ts); run it with its own config: npm run record:policy-golden
 // Inputs are drawn with fixed fast-check seeds and stored next to the outputs; see ./README.md.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -36,8 +36,6 @@ import {
   toOutcome,
   writeFixture,
 } from './corpus.js';
-
-const RECORD = process.env.RECORD_POLICY_GOLDEN === '1';
 
 /** Corpus sizes and seeds. */
 const NORMALIZE = { seed: 20261129, numRuns: 2000 };
@@ -293,9 +291,9 @@ const profilesArb: fc.Arbitrary<ProfilesSpec> = fc.record({
 /** Recording ------------------------------------------------------------------------------------------------ */
 
 const about = (what: string) =>
-  `${what}, recorded from src/policy by test/policy/golden/record.test.ts (RECORD_POLICY_GOLDEN=1); checked by test/policy/golden.test.ts`;
+  `${what}, recorded from src/policy by test/policy/golden/record-golden.ts (npm run record:policy-golden); checked by test/policy/golden.test.ts`;
 
-describe.runIf(RECORD)('record the policy golden fixtures from the current src/policy', () => {
+describe('record the policy golden fixtures from the current src/policy', () => {
   it('normalizeText on mixed-script strings', () => {
     const cases: NormalizeCase[] = draw(mixedScript, NORMALIZE).map((s) => [s, normalizeText(s)]);
     writeFixture(FIXTURES.normalize, { about: about('[input, normalizeText(input)]'), ...NORMALIZE }, cases);
