@@ -30,6 +30,8 @@ export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000;
 const BATCH = 1024;
 const ACT_CONCURRENCY = 4;
+/** How many files of a directory the walk lstats ahead of the one it examines. */
+const STAT_AHEAD = 4;
 
 export interface SweepOptions {
   root: string;
@@ -140,6 +142,10 @@ class SweepRun {
   private usedBytes = 0;
   private seq = 0;
   private batch: Array<JournalIntent & { ts: number }> = [];
+  /** The batch being acted on while the walk fills the next one; never more than one. */
+  private acting: Promise<void> | undefined;
+  /** Deletes queued in `batch` plus those of the acting batch not yet done: what the cap must count ahead. */
+  private queuedDeletes = 0;
   private readonly touchedDirs = new Set<string>();
   private emergencyCandidates: Candidate[] = [];
   private readonly r: SweepResult;
@@ -328,7 +334,31 @@ class SweepRun {
       if (main) this.error(dir, err);
       return;
     }
-    for await (const d of handle) {
+    const entries: Dirent[] = [];
+    try {
+      for await (const d of handle) entries.push(d);
+    } catch (err) {
+      if (main) this.error(dir, err);
+    }
+    // Files of a directory that will be examined are lstat'ed a few ahead of the one examined, so the walk does not
+    // wait out each round trip through libuv's pool alone. Every file is still examined in order, on its own stat.
+    const ahead = new Map<string, Promise<Stats>>();
+    const wantsStat = (d: Dirent): boolean => last && mode === 'full' && !d.isDirectory() && !d.isSymbolicLink();
+    let primed = 0;
+    const statOf = (index: number, path: string): Promise<Stats> => {
+      for (; primed < entries.length && primed <= index + STAT_AHEAD; primed++) {
+        const e = entries[primed];
+        if (!e || !wantsStat(e)) continue;
+        const p = lstat(join(dir, e.name));
+        p.catch(() => undefined); // awaited (and its error handled) when its turn comes, or dropped on abort
+        ahead.set(join(dir, e.name), p);
+      }
+      const p = ahead.get(path) ?? lstat(path);
+      ahead.delete(path);
+      return p;
+    };
+    for (let index = 0; index < entries.length; index++) {
+      const d = entries[index] as Dirent;
       if (this.opts.signal?.aborted) break;
       const path = join(dir, d.name);
       if (path === this.quarantineRoot) continue;
@@ -348,7 +378,7 @@ class SweepRun {
         } else {
           const c =
             cam ?? (depth === this.layout.cameraDepth && m.camera !== undefined ? this.camera(m.camera) : undefined);
-          await this.file(path, d, m, c, mode, pass);
+          await this.file(path, d, m, c, mode, pass, () => statOf(index, path));
         }
         continue;
       }
@@ -390,6 +420,7 @@ class SweepRun {
     cam: CameraState | undefined,
     mode: Mode,
     pass: Pass,
+    stat: () => Promise<Stats>,
   ): Promise<void> {
     const main = pass === 'main';
     const regularByType = d.isFile();
@@ -424,7 +455,7 @@ class SweepRun {
     }
     let st: Stats;
     try {
-      st = await lstat(path);
+      st = await stat();
     } catch (err) {
       if (main && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
       return;
@@ -452,6 +483,7 @@ class SweepRun {
         return;
       }
       this.batch.push({ seq: this.seq++, op: 'delete', path, dev: st.dev, ino: st.ino, size: st.size, freed, ts });
+      this.queuedDeletes++;
     } else {
       const rel = relative(this.root, path);
       const dest = join(this.quarantineRoot, safeName(c.facts?.id ?? c.names[0] ?? 'unknown'), rel);
@@ -467,13 +499,11 @@ class SweepRun {
         ts,
       });
     }
-    if (this.batch.length >= BATCH) await this.flush();
+    if (this.batch.length >= BATCH) await this.flushBehind();
   }
 
   private pendingDeletes(): number {
-    let n = 0;
-    for (const b of this.batch) if (b.op === 'delete') n++;
-    return n;
+    return this.queuedDeletes;
   }
 
   private addEmergency(c: Candidate): void {
@@ -487,13 +517,36 @@ class SweepRun {
 
   // ---- acting ------------------------------------------------------------------------------------------------
 
+  /**
+   * Hands the full batch over to be acted on and lets the walk go on filling the next one, so lstats of the
+   * next batch overlap the unlinks of this one. Batches still act one after another, each journaled first.
+   */
+  private async flushBehind(): Promise<void> {
+    await this.acting;
+    const acting = this.actOn(this.takeBatch());
+    acting.catch(() => undefined); // its error is raised by the next flushBehind or flush
+    this.acting = acting;
+  }
+
+  /** Acts on what is queued and waits until everything has been acted on. */
   private async flush(): Promise<void> {
+    await this.acting;
+    this.acting = undefined;
+    await this.actOn(this.takeBatch());
+  }
+
+  private takeBatch(): Array<JournalIntent & { ts: number }> {
     const batch = this.batch;
     this.batch = [];
+    return batch;
+  }
+
+  private async actOn(batch: Array<JournalIntent & { ts: number }>): Promise<void> {
     if (batch.length === 0) return;
     if (this.dryRun) {
       for (const b of batch) {
         if (b.op === 'delete') {
+          this.queuedDeletes--;
           this.r.deleted++;
           this.r.bytesFreed += b.freed;
         } else this.countQuarantined(b.path, b.size);
@@ -505,13 +558,25 @@ class SweepRun {
     const deletedPaths: string[] = [];
     let batchBytes = 0;
     // Independent files: act with a few in flight (libuv's pool), each one still re-checked right before unlink.
+    // Each worker takes a whole directory at a time: unlinks in one directory serialise on its lock anyway.
     const outcome = new Array<JournalResult>(batch.length);
+    const byDir = new Map<string, number[]>();
+    batch.forEach((b, i) => {
+      const d = dirname(b.path);
+      const list = byDir.get(d);
+      if (list) list.push(i);
+      else byDir.set(d, [i]);
+    });
+    const groups = [...byDir.values()];
     let next = 0;
     const worker = async () => {
-      while (next < batch.length) {
-        const i = next++;
-        const b = batch[i];
-        if (b) outcome[i] = await this.act(b);
+      while (next < groups.length) {
+        for (const i of groups[next++] ?? []) {
+          const b = batch[i];
+          if (!b) continue;
+          outcome[i] = await this.act(b);
+          if (b.op === 'delete') this.queuedDeletes--;
+        }
       }
     };
     await Promise.all(Array.from({ length: ACT_CONCURRENCY }, worker));
@@ -618,6 +683,7 @@ class SweepRun {
           break;
         }
         this.batch.push({ seq: this.seq++, op: 'delete', ...c });
+        this.queuedDeletes++;
         planned += c.freed;
         if (this.batch.length >= BATCH) await this.flush();
       }
