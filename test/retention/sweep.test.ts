@@ -37,7 +37,38 @@ function tree() {
   return { dir, root, old, young, fresh };
 }
 
+/** `cameras` × `perCamera` expired segments (one a minute, 40 days back) and one young one per camera. */
+function manyExpired(cameras: number, perCamera: number) {
+  const dir = tmp();
+  const root = join(dir, 'rec');
+  const paths: string[] = [];
+  for (let c = 0; c < cameras; c++) {
+    for (let i = 0; i < perCamera; i++) {
+      const p = genericPath(root, `cam${c}`, NOW - 40 * DAY - i * 60_000);
+      writeFile(p, 10);
+      paths.push(p);
+    }
+    writeFile(genericPath(root, `cam${c}`, NOW - DAY), 10); // recent footage: the clock is plausible
+  }
+  return { dir, root, paths };
+}
+
 describe('sweep', () => {
+  it('stops at the per-run cap exactly, across several batches acted on while the walk goes on', async () => {
+    const t = manyExpired(3, 1000); // 3,000 files: about three batches of 1,024
+    const r = await sweep(base(t.root, { maxDeletesPerRun: 1500 }));
+    expect(r.deleted).toBe(1500);
+    expect(r.capped).toBe(true);
+    expect(t.paths.filter((p) => existsSync(p))).toHaveLength(1500);
+    const dry = await sweep(base(t.root, { maxDeletesPerRun: 1000, dryRun: true }));
+    expect(dry.deleted).toBe(1000);
+    expect(dry.capped).toBe(true);
+    const rest = await sweep(base(t.root));
+    expect(rest.deleted).toBe(1500);
+    expect(rest.capped).toBe(false);
+    expect(t.paths.filter((p) => existsSync(p))).toHaveLength(0);
+  });
+
   it('deletes only expired footage and prunes its emptied directory', async () => {
     const t = tree();
     const events = new MemoryEventSink();
