@@ -150,29 +150,25 @@ try {
   const scanMs = median(scans.map((s) => s.wallMs));
   const baseMs = median(bases.map((b) => b.wallMs));
   process.stdout.write(
-    `${JSON.stringify(
-      {
-        bench: 'scan',
-        cameras: COUNT,
-        rounds: ROUNDS,
-        camwardenScan: {
-          medianMs: scanMs,
-          runsMs: scans.map((s) => s.wallMs),
-          coldMs: coldScan.wallMs,
-          devices: Math.min(...scans.map((s) => s.devices)),
-          verified: Math.min(...scans.map((s) => s.verified)),
-        },
-        onvifReadmeBaseline: {
-          medianMs: baseMs,
-          runsMs: bases.map((b) => b.wallMs),
-          coldMs: coldBase.wallMs,
-          devices: Math.min(...bases.map((b) => b.devices)),
-        },
-        beatsBaseline: scanMs < baseMs,
+    `${JSON.stringify({
+      bench: 'scan',
+      cameras: COUNT,
+      rounds: ROUNDS,
+      camwardenScan: {
+        medianMs: scanMs,
+        runsMs: scans.map((s) => s.wallMs),
+        coldMs: coldScan.wallMs,
+        devices: Math.min(...scans.map((s) => s.devices)),
+        verified: Math.min(...scans.map((s) => s.verified)),
       },
-      null,
-      2,
-    )}\n`,
+      onvifReadmeBaseline: {
+        medianMs: baseMs,
+        runsMs: bases.map((b) => b.wallMs),
+        coldMs: coldBase.wallMs,
+        devices: Math.min(...bases.map((b) => b.devices)),
+      },
+      beatsBaseline: scanMs < baseMs,
+    })}\n`,
   );
 } finally {
   await stop();
