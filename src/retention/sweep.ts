@@ -343,7 +343,18 @@ class SweepRun {
     // Files of a directory that will be examined are lstat'ed a few ahead of the one examined, so the walk does not
     // wait out each round trip through libuv's pool alone. Every file is still examined in order, on its own stat.
     const ahead = new Map<string, Promise<Stats>>();
-    const wantsStat = (d: Dirent): boolean => last && mode === 'full' && !d.isDirectory() && !d.isSymbolicLink();
+    // Only files that file() will lstat: those this pass may act on (or must size for a quota).
+    const wantsStat = (d: Dirent): boolean => {
+      if (!last || mode !== 'full' || d.isDirectory() || d.isSymbolicLink()) return false;
+      if (this.quotaMode && main) return true;
+      const m = matchSegment(seg, d.name, fields);
+      const ts = m ? pathTimestamp(m) : undefined;
+      if (!m || ts === undefined) return false;
+      const c =
+        cam ?? (depth === this.layout.cameraDepth && m.camera !== undefined ? this.camera(m.camera) : undefined);
+      const action = this.actionFor(ts, c ?? this.camera('\0unknown'), pass);
+      return action !== 'none' && action !== 'held';
+    };
     let primed = 0;
     const statOf = (index: number, path: string): Promise<Stats> => {
       for (; primed < entries.length && primed <= index + STAT_AHEAD; primed++) {
@@ -413,6 +424,16 @@ class SweepRun {
     }
   }
 
+  /** What this pass does with a segment that started at `ts`, by its camera's state; no I/O, no counting. */
+  private actionFor(ts: number, c: CameraState, pass: Pass): 'delete' | 'quarantine' | 'emergency' | 'held' | 'none' {
+    if (c.blocked) return pass === 'main' ? 'quarantine' : 'none';
+    if (pass === 'main' && ts < c.cutoff) return this.holds.isHeld(c.names, ts) ? 'held' : 'delete';
+    if (pass === 'emergency' && ts >= c.cutoff && ts < c.floorCutoff && !this.holds.isHeld(c.names, ts)) {
+      return 'emergency';
+    }
+    return 'none';
+  }
+
   private async file(
     path: string,
     d: Dirent,
@@ -439,17 +460,9 @@ class SweepRun {
       }
       return;
     }
-    let action: 'delete' | 'quarantine' | 'emergency' | 'none' = 'none';
-    if (c.blocked) action = main ? 'quarantine' : 'none';
-    else if (pass === 'main' && ts < c.cutoff) {
-      if (this.holds.isHeld(c.names, ts)) {
-        this.r.held++;
-        action = 'none';
-      } else action = 'delete';
-    } else if (pass === 'emergency' && ts >= c.cutoff && ts < c.floorCutoff && !this.holds.isHeld(c.names, ts)) {
-      action = 'emergency';
-    }
-    if (action === 'none' && !(this.quotaMode && main)) {
+    const action = this.actionFor(ts, c, pass);
+    if (action === 'held') this.r.held++;
+    if ((action === 'none' || action === 'held') && !(this.quotaMode && main)) {
       if (main && !regularByType && !unknownType) this.skip(path, 'not-regular');
       return;
     }
@@ -464,7 +477,7 @@ class SweepRun {
     if (!st.isFile()) return main ? this.skip(path, 'not-regular') : undefined;
     if (st.dev !== this.rootDev) return main ? this.skip(path, 'other-device') : undefined;
     if (this.quotaMode && main) this.usedBytes += st.size;
-    if (action === 'none') return;
+    if (action === 'none' || action === 'held') return;
     if (this.now - st.mtimeMs < this.graceMs && this.now - ts < OPEN_SEGMENT_MAX_MS) {
       // A segment that started recently and was modified within the grace period is still being written.
       // An old path date with a fresh mtime (a copy, a restore, touch) is not: age comes from the path (§7).
