@@ -5,7 +5,7 @@ import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { MAX_DATAGRAM_BYTES, WSD_MULTICAST_ADDRESS, WSD_PORT } from './constants.js';
 import { listIpv4Interfaces } from './interfaces.js';
-import { filterXaddrs, isOnvifEntry, parseDiscoveryMessage } from './messages.js';
+import { deviceFromEntry, isOnvifEntry, parseDiscoveryMessage } from './messages.js';
 
 export interface HelloListenerOptions {
   interfaces?: readonly string[];
@@ -76,18 +76,7 @@ export class HelloListener extends EventEmitter<HelloListenerEvents> {
       if (parsed.kind === 'hello') {
         const entry = parsed.entry;
         if (!isOnvifEntry(entry) || entry.endpoint === '') return;
-        const { accepted, refused } = filterXaddrs(entry.xaddrs, rinfo.address);
-        const device: DiscoveredDevice = {
-          endpoint: entry.endpoint,
-          address: rinfo.address,
-          xaddrs: accepted,
-          scopes: entry.scopes,
-          types: entry.types,
-          via: 'hello',
-        };
-        if (entry.metadataVersion !== undefined) device.metadataVersion = entry.metadataVersion;
-        if (refused.length > 0) device.refusedXaddrs = refused;
-        this.emit('hello', device);
+        this.emit('hello', deviceFromEntry(entry, rinfo.address, 'hello'));
       } else if (parsed.kind === 'bye' && parsed.endpoint !== '') {
         this.emit('bye', { endpoint: parsed.endpoint, address: rinfo.address });
       }

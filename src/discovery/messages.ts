@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DiscoveredDevice } from '../inventory/types.js';
 import {
   chainTo,
   child,
@@ -131,4 +132,20 @@ export function filterXaddrs(xaddrs: string[], sender: string): { accepted: stri
     } else refused.push(raw.slice(0, 256));
   }
   return { accepted, refused };
+}
+
+/** The device a ProbeMatch or Hello describes, as seen from `sender`: only XAddrs on the sender's own host are kept. */
+export function deviceFromEntry(entry: DiscoveryEntry, sender: string, via: DiscoveredDevice['via']): DiscoveredDevice {
+  const { accepted, refused } = filterXaddrs(entry.xaddrs, sender);
+  const device: DiscoveredDevice = {
+    endpoint: entry.endpoint,
+    address: sender,
+    xaddrs: accepted,
+    scopes: entry.scopes,
+    types: entry.types,
+    via,
+  };
+  if (entry.metadataVersion !== undefined) device.metadataVersion = entry.metadataVersion;
+  if (refused.length > 0) device.refusedXaddrs = refused;
+  return device;
 }

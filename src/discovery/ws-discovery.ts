@@ -17,7 +17,7 @@ import { listIpv4Interfaces } from './interfaces.js';
 import {
   buildProbe,
   type DiscoveryEntry,
-  filterXaddrs,
+  deviceFromEntry,
   isOnvifEntry,
   newMessageId,
   parseDiscoveryMessage,
@@ -143,17 +143,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       return;
     }
     perSender.set(rinfo.address, count + 1);
-    const { accepted, refused } = filterXaddrs(entry.xaddrs, rinfo.address);
-    const device: DiscoveredDevice = {
-      endpoint: entry.endpoint,
-      address: rinfo.address,
-      xaddrs: accepted,
-      scopes: entry.scopes,
-      types: entry.types,
-      via,
-    };
-    if (entry.metadataVersion !== undefined) device.metadataVersion = entry.metadataVersion;
-    if (refused.length > 0) device.refusedXaddrs = refused;
+    const device = deviceFromEntry(entry, rinfo.address, via);
     byEndpoint.set(entry.endpoint, device);
     answeredTargets.add(rinfo.address);
     try {
