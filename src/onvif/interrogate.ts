@@ -4,17 +4,15 @@ import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { CamClient } from './cam-client.js';
 import {
-  parseCapabilities,
   parseDeviceInformation,
   parseGeoLocation,
   parseProfileTokens,
   parseRecordings,
   parseScopes,
-  parseServices,
   parseSystemDateAndTime,
   parseVideoSources,
-  type ServiceMap,
 } from './responses.js';
+import { answersNothing, readServiceMap } from './service-map.js';
 import type { OnvifCredentials } from './session.js';
 
 export interface InterrogateOptions {
@@ -126,19 +124,12 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       }
     } catch (err) {
       fail(err);
-      // Nothing answers there at all: further calls would only wait out their timers.
-      if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable))
-        return;
+      if (answersNothing(err)) return;
     }
     // 2. Identity, scopes and services.
-    const [info, scopes, services] = await Promise.allSettled([
+    const [info, scopes] = await Promise.allSettled([
       client.call('device', 'GetDeviceInformation', `<GetDeviceInformation xmlns="${DEVICE_NS}"/>`),
       client.call('device', 'GetScopes', `<GetScopes xmlns="${DEVICE_NS}"/>`),
-      client.call(
-        'device',
-        'GetServices',
-        `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>true</IncludeCapability></GetServices>`,
-      ),
     ]);
     if (finished) return;
     if (info.status === 'fulfilled') {
@@ -156,23 +147,8 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         fail(err);
       }
     } else fail(scopes.reason);
-    let map: ServiceMap | undefined;
-    try {
-      if (services.status === 'rejected') throw services.reason;
-      map = parseServices(services.value.body);
-    } catch (servicesErr) {
-      try {
-        const caps = await client.call(
-          'device',
-          'GetCapabilities',
-          `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
-        );
-        map = parseCapabilities(caps.body);
-      } catch (capsErr) {
-        fail(servicesErr);
-        fail(capsErr);
-      }
-    }
+    const { map, errors } = await readServiceMap(client, true);
+    for (const err of errors) fail(err);
     if (!map || finished) return;
     const { geoLocation, ...urls } = map;
     report.services = {};

@@ -1,14 +1,12 @@
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { CamClient } from './cam-client.js';
-import { parseCapabilities, parseServices } from './responses.js';
+import { answersNothing, readServiceMap } from './service-map.js';
 import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from './session.js';
 
 export interface SessionLimits {
   callTimeoutMs: number;
   maxResponseBytes: number;
 }
-
-const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
 
 function operationOf(bodyXml: string): string {
   const m = /^\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(bodyXml);
@@ -31,33 +29,15 @@ export function createOpenSession(limits: SessionLimits): OpenSession {
     const client = new CamClient({ xaddr: url, credentials, ...limits });
     try {
       await client.getSystemDateAndTime().catch((err: unknown) => {
-        if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable)) {
-          throw err;
-        }
+        if (answersNothing(err)) throw err;
       });
-      try {
-        const r = await client.call(
-          'device',
-          'GetServices',
-          `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>false</IncludeCapability></GetServices>`,
-        );
-        const { geoLocation: _g, ...urls } = parseServices(r.body);
+      // Without a service list the device service still works; only a dead device fails the session.
+      const { map, errors } = await readServiceMap(client, false);
+      const last = errors.at(-1); // GetCapabilities' failure: the device's latest word
+      if (answersNothing(last)) throw last;
+      if (map) {
+        const { geoLocation: _g, ...urls } = map;
         client.setServiceUrls(urls);
-      } catch {
-        try {
-          const r = await client.call(
-            'device',
-            'GetCapabilities',
-            `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
-          );
-          const { geoLocation: _g, ...urls } = parseCapabilities(r.body);
-          client.setServiceUrls(urls);
-        } catch (err) {
-          // Without a service list the device service still works; only a dead device fails the session.
-          if (err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable)) {
-            throw err;
-          }
-        }
       }
     } catch (err) {
       client.close();
