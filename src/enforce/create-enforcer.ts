@@ -14,7 +14,7 @@ export interface CreateEnforcerOptions {
   events: EventSink;
   audit: AuditSink;
   logger?: Logger;
-  /** Defaults to onvif/'s createOpenSession (loaded on first use) with config `onvif` limits (raw-soap-session.ts is a fallback). */
+  /** Defaults to onvif/'s createOpenSession (loaded on first use) with config `onvif` limits. */
   openSession?: OpenSession;
   quarantine?: FootageQuarantine;
   /** Overrides for tests or special gateways (e.g. `nft` in another network namespace). */

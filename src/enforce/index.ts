@@ -4,7 +4,6 @@ export { type ActionFailure, Enforcer, type EnforcerDeps, type ReconcileResult }
 export { tableRuleset } from './nft-ruleset.js';
 export { createNftRunner, NftError, type NftRunnerOptions } from './nft-runner.js';
 export { planEnforcement } from './plan.js';
-export { createRawSoapOpenSession, type RawSoapOptions } from './raw-soap-session.js';
 export { runRecorderHook } from './recorder-hook.js';
 export { enforcementStatePath, loadEnforcementState, STATE_FILE_NAME } from './state-file.js';
 export type {

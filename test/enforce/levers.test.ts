@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { Enforcer } from '../../src/enforce/enforcer.js';
-import { createRawSoapOpenSession } from '../../src/enforce/raw-soap-session.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { type FakeDevice, startFakeDevice } from './fake-soap-device.js';
 import { camera, enforceConfig, profileSet, vendor } from './fakes.js';
+import { createRawSoapOpenSession } from './raw-soap-session.js';
 
 const ALL = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
 const NONE = { rtspOff: false, privacyMask: false, recordingJobIdle: false };

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { Enforcer } from '../../src/enforce/enforcer.js';
-import { createRawSoapOpenSession } from '../../src/enforce/raw-soap-session.js';
 import { createOpenSession } from '../../src/onvif/open-session.js';
 import type { OpenSession } from '../../src/onvif/session.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { camera, enforceConfig, profileSet, vendor } from './fakes.js';
+import { createRawSoapOpenSession } from './raw-soap-session.js';
 
 const ALL = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
 const NONE = { rtspOff: false, privacyMask: false, recordingJobIdle: false };

@@ -1,14 +1,14 @@
 /**
- * A minimal ONVIF SOAP client implementing OpenSession, for enforcement against devices and the simulator
- * until onvif/ ships its session (then pass that one instead; this adapter stays as a fallback). SOAP 1.2 over
- * HTTP, WS-Security UsernameToken digest, HTTP Digest on a 401 challenge, per-call timeout, response size cap,
- * DTD refusal. Service URLs come from GetServices, pinned to the device's own host (never a foreign host).
+ * A second ONVIF SOAP client (OpenSession), for tests only: the lever tests drive fake-soap-device.ts with it,
+ * and simulator-levers.test.ts runs every lever through both it and onvif/'s session, so the levers are checked
+ * by a client that shares no code with the one the agent uses. SOAP 1.2 over HTTP, WS-Security UsernameToken
+ * digest, HTTP Digest on a 401 challenge, per-call timeout, response size cap, DTD refusal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../onvif/session.js';
-import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
-import { child, childrenNamed, findFirst, parseXml, textOf, type XmlNode } from '../xml/index.js';
-import { operationResponse } from './soap-xml.js';
+import { operationResponse } from '../../src/enforce/soap-xml.js';
+import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../../src/onvif/session.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../../src/util/errors.js';
+import { child, childrenNamed, findFirst, parseXml, textOf, type XmlNode } from '../../src/xml/index.js';
 
 export interface RawSoapOptions {
   timeoutMs?: number;
