@@ -34,7 +34,7 @@ export interface RawReply {
   receivedAt: number;
 }
 
-const SERVICE_NS: Record<OnvifService, string> = {
+export const SERVICE_NS: Record<OnvifService, string> = {
   device: 'http://www.onvif.org/ver10/device/wsdl',
   media: 'http://www.onvif.org/ver10/media/wsdl',
   media2: 'http://www.onvif.org/ver20/media/wsdl',

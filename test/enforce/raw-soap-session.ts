@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { operationResponse } from '../../src/enforce/soap-xml.js';
+import { SERVICE_NS } from '../../src/onvif/cam-client.js';
 import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../../src/onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../src/util/errors.js';
 import { child, childrenNamed, findFirst, parseXml, textOf, type XmlNode } from '../../src/xml/index.js';
@@ -14,15 +15,6 @@ export interface RawSoapOptions {
   timeoutMs?: number;
   maxResponseBytes?: number;
 }
-
-const SERVICE_NS: Record<OnvifService, string> = {
-  device: 'http://www.onvif.org/ver10/device/wsdl',
-  media: 'http://www.onvif.org/ver10/media/wsdl',
-  media2: 'http://www.onvif.org/ver20/media/wsdl',
-  recording: 'http://www.onvif.org/ver10/recording/wsdl',
-  search: 'http://www.onvif.org/ver10/search/wsdl',
-  replay: 'http://www.onvif.org/ver10/replay/wsdl',
-};
 
 export function createRawSoapOpenSession(opts: RawSoapOptions = {}): OpenSession {
   return async (xaddr, credentials) => new RawSoapSession(xaddr, credentials, opts);
