@@ -58,7 +58,7 @@ export interface Identity {
 }
 
 /**
- * What differs between vendors on the wire, taken from the captures in shared/fixtures/onvif-real
+ * What differs between vendors on the wire, taken from the real captures in test/fixtures/onvif-real
  * (see SOURCES.md there): envelope prefix and namespace noise, whitespace habits, discovery namespace and
  * prefixes, scope set with factory placeholders, service paths, token naming and identity strings.
  */

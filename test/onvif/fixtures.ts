@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 
-/** The real captures in `shared/` beside the checkout (CI lays a copy there), else this workplace's copy. */
-const besideCheckout = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'onvif-real');
-export const FIXTURES = existsSync(besideCheckout) ? besideCheckout : '/work/shared/fixtures/onvif-real';
+/** Real devices' SOAP captures, kept in the repository (test/fixtures/onvif-real/SOURCES.md names origin and licence). */
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onvif-real');
 
 /** Raw wire XML of a capture (JSON captures carry it in `response_body`). */
 export function fixture(rel: string): string {
