@@ -15,8 +15,14 @@ const { runScan } = await import('../dist/inventory/scan.js');
 const COUNT = Number(process.argv[2] ?? 200);
 const PREFIX = `127.77.${Math.floor(Math.random() * 200) + 1}`;
 const PORT = 28080;
-const PROFILES = readFileSync(new URL('../test/fixtures/onvif-real/sproctor_ONVIF-Camera-Kotlin/profiles.xml', import.meta.url), 'utf8');
-const INFO = readFileSync(new URL('../test/fixtures/onvif-real/sproctor_ONVIF-Camera-Kotlin/deviceInfo.xml', import.meta.url), 'utf8');
+const PROFILES = readFileSync(
+  new URL('../test/fixtures/onvif-real/sproctor_ONVIF-Camera-Kotlin/profiles.xml', import.meta.url),
+  'utf8',
+);
+const INFO = readFileSync(
+  new URL('../test/fixtures/onvif-real/sproctor_ONVIF-Camera-Kotlin/deviceInfo.xml', import.meta.url),
+  'utf8',
+);
 const env = (inner) =>
   `<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:trt="http://www.onvif.org/ver10/media/wsdl"><s:Body>${inner}</s:Body></s:Envelope>`;
 function timeXml() {
