@@ -19,6 +19,12 @@ export enum ErrorCode {
   ClockSkew = 'clock-skew',
   UnverifiedDevice = 'unverified-device',
   ForeignXaddr = 'foreign-xaddr',
+  /** Default credentials were not sent: the device is outside the configured targets and interfaces. */
+  CredentialsWithheld = 'credentials-withheld',
+  /** Another device claims this device's EndpointReference but does not match its pinned identity. */
+  IdentityConflict = 'identity-conflict',
+  /** A device-supplied id, name or token that would become a path, topic level or option was refused. */
+  UnsafeId = 'unsafe-id',
   // requests
   Expired = 'expired',
   Replayed = 'replayed',
