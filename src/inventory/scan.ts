@@ -4,13 +4,15 @@ import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
 import { Semaphore } from '../onvif/semaphore.js';
-import type { OnvifCredentials } from '../onvif/session.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
-import { buildRecords } from './build-records.js';
+import { buildRecords, recordId } from './build-records.js';
+import { type CredentialScope, chooseCredentials, credentialScope } from './credentials.js';
+import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
 import { orderRecords } from './record-order.js';
+import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
 import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
 
@@ -24,6 +26,12 @@ export interface ScanDeps {
   targets?: readonly string[];
   /** Known device service URLs (`--device`), on top of config.discovery.devices. */
   devices?: readonly string[];
+  /** Device service URLs announced by Hello: interrogated too, but not trusted as the operator's targets. */
+  announced?: readonly string[];
+  /** Pins and held addresses from the data dir: who owns which id (resolve-identity.ts). Default: none. */
+  identity?: IdentityContext;
+  /** Receives the pins this scan created or changed and the identity events, for the caller to persist. */
+  onIdentity?: (outcome: IdentityOutcome) => void;
   /** Overrides config.discovery.multicast (`--no-multicast`). */
   multicast?: boolean;
   /** Upper bound of the whole scan, ms (`--timeout`). */
@@ -40,17 +48,8 @@ export interface ScanDeps {
   probePort?: number;
 }
 
-export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifCredentials | undefined {
-  const specific = config.onvif.devices.find(
-    (d) => (d.address !== undefined && d.address === device.address) || (d.endpoint && d.endpoint === device.endpoint),
-  );
-  if (specific) return { username: specific.username, password: specific.password };
-  if (config.onvif.username) return { username: config.onvif.username, password: config.onvif.password ?? '' };
-  return undefined;
-}
-
 /** `--device URL` → a manual DiscoveredDevice; throws UsageError naming the flag. */
-export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
+export function manualDevice(url: string, flag = '--device', via: 'manual' | 'hello' = 'manual'): DiscoveredDevice {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -63,7 +62,7 @@ export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
   if (parsed.username || parsed.password) {
     throw new UsageError(`${flag}: ${url}: put credentials in CAMWARDEN_ONVIF_USERNAME/PASSWORD, not in the URL`);
   }
-  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via: 'manual' };
+  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -86,8 +85,12 @@ function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean 
 export interface ScanPlan {
   unicastTargets: string[];
   manual: DiscoveredDevice[];
+  /** Hello-announced devices: interrogated like manual ones, credentials only inside the scope. */
+  announced: DiscoveredDevice[];
   multicast: boolean;
   budget: ScanBudget;
+  /** Where the default credentials may go: the operator's targets, hosts and discovery subnets. */
+  scope: CredentialScope;
 }
 
 /** Validates everything the scan was asked to do before any packet leaves (bad input → UsageError). */
@@ -105,43 +108,66 @@ export function planScan(deps: ScanDeps): ScanPlan {
   const flagged = expandTargets(deps.targets ?? [], config.discovery.maxTargets, '--target');
   // Manual hosts are probed too, so their EndpointReference (stable id) is learned when they answer.
   const manualHosts = manual.map((m) => m.address).filter((a) => IPV4.test(a));
-  const unicastTargets = [...new Set([...configured, ...flagged, ...manualHosts])];
-  if (unicastTargets.length > config.discovery.maxTargets) {
+  const operatorTargets = [...new Set([...configured, ...flagged, ...manualHosts])];
+  if (operatorTargets.length > config.discovery.maxTargets) {
     throw new UsageError(
-      `--target: ${unicastTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
+      `--target: ${operatorTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
     );
   }
+  const multicast = deps.multicast ?? config.discovery.multicast;
+  const announced: DiscoveredDevice[] = [];
+  for (const url of deps.announced ?? []) {
+    try {
+      announced.push(manualDevice(url, 'hello', 'hello'));
+    } catch {
+      // an announcement is untrusted input: a bad one is skipped, not a usage error
+    }
+  }
+  // Announcing hosts are probed as well (for their EndpointReference), within the cap, but they are not targets of
+  // the operator's: they never widen the credential scope.
+  const known = new Set(operatorTargets);
+  const announcedHosts = announced.map((a) => a.address).filter((a) => IPV4.test(a) && !known.has(a));
   return {
-    unicastTargets,
+    unicastTargets: [...operatorTargets, ...new Set(announcedHosts)].slice(0, config.discovery.maxTargets),
     manual,
-    multicast: deps.multicast ?? config.discovery.multicast,
+    announced,
+    multicast,
     budget: scanBudget(config, deps.timeoutMs),
+    scope: credentialScope(config, { targets: operatorTargets, hosts: manual.map((m) => m.address), multicast }),
   };
 }
 
-/** Interrogates devices as they are found, bounded by a semaphore and the scan deadline. */
+/**
+ * Interrogates devices as they are found, bounded by a semaphore and the scan deadline. Every distinct
+ * (EndpointReference, address) pair is interrogated: which of several claimants owns an id is decided afterwards
+ * (resolve-identity.ts), never by which answer came first.
+ */
 export class Interrogator {
   private readonly semaphore: Semaphore;
   private readonly pending: Array<Promise<DeviceReport>> = [];
-  private readonly endpoints = new Set<string>();
+  private readonly claims = new Set<string>();
 
   constructor(
     private readonly deps: ScanDeps,
     private readonly budget: ScanBudget,
     private readonly signal: AbortSignal,
+    private readonly scope: CredentialScope,
   ) {
     this.semaphore = new Semaphore(deps.config.onvif.concurrency);
   }
 
   add(device: DiscoveredDevice): void {
     if (device.endpoint !== '') {
-      if (this.endpoints.has(device.endpoint)) return;
-      this.endpoints.add(device.endpoint);
+      const key = `${device.endpoint}\n${device.address}`;
+      if (this.claims.has(key)) return;
+      this.claims.add(key);
     }
     const { config } = this.deps;
     const fn = this.deps.interrogateFn ?? interrogateDevice;
+    const choice = chooseCredentials(config, device, this.scope, this.deps.identity?.pins ?? []);
     const opts: InterrogateOptions = {
-      credentials: credentialsFor(config, device),
+      credentials: choice.credentials,
+      ...(choice.withheld === undefined ? {} : { credentialsWithheld: choice.withheld }),
       callTimeoutMs: this.budget.callTimeoutMs,
       deviceTimeoutMs: this.budget.deviceTimeoutMs,
       maxResponseBytes: config.onvif.maxResponseBytes,
@@ -180,7 +206,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   setMaxListeners(0, deadline.signal); // one listener per in-flight interrogation, by design
   // Leave room to decide and print before the limit.
   const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
-  const interrogator = new Interrogator(deps, plan.budget, deadline.signal);
+  const interrogator = new Interrogator(deps, plan.budget, deadline.signal, plan.scope);
   const errors: ScanResult['errors'] = [];
   try {
     let discovered: DiscoveredDevice[] = [];
@@ -201,11 +227,18 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
       for (const d of discovered) interrogator.add(d); // no-op for those already streamed
       errors.push(...result.errors);
     }
-    for (const m of plan.manual) {
+    for (const m of [...plan.manual, ...plan.announced]) {
       if (!discovered.some((d) => sameDevice(m, d))) interrogator.add(m);
     }
     const reports = await interrogator.all();
-    const records = uniqueById(reports.flatMap(buildRecords));
+    const { claims, outcome } = resolveIdentities(
+      reports,
+      recordId,
+      deps.identity ?? { pins: [] },
+      (deps.now ?? (() => new Date()))(),
+    );
+    deps.onIdentity?.(outcome);
+    const records = uniqueById(reports.flatMap((r) => buildRecords(r, claims.get(r))));
     const decided = await (deps.decide ?? preliminaryDecide)(records);
     orderRecords(decided);
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');

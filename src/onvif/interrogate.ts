@@ -17,6 +17,8 @@ import type { OnvifCredentials } from './session.js';
 
 export interface InterrogateOptions {
   credentials: OnvifCredentials | undefined;
+  /** Why no credentials are sent to this device although some are configured (listed as an error). */
+  credentialsWithheld?: string;
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
@@ -44,12 +46,13 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
   return {
     discovered,
     xaddr,
-    scopes: [...discovered.scopes],
+    scopes: [],
     services: {},
     profileTokens: [],
     videoSources: [],
     recordings: [],
     isRecorder: false,
+    authenticated: false,
     errors: [],
   };
 }
@@ -80,6 +83,9 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
   const log = opts.logger ?? silentLogger();
   const url = pickXaddr(discovered);
   const report = emptyReport(discovered, url?.href ?? discovered.xaddrs[0] ?? '');
+  if (opts.credentialsWithheld !== undefined) {
+    report.errors.push({ code: ErrorCode.CredentialsWithheld, message: opts.credentialsWithheld });
+  }
   if (!url) {
     const refused = discovered.refusedXaddrs ?? [];
     report.errors.push(
@@ -134,15 +140,16 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (finished) return;
     if (info.status === 'fulfilled') {
       try {
-        Object.assign(report, parseDeviceInformation(info.value.body));
+        const identity = parseDeviceInformation(info.value.body);
+        Object.assign(report, identity);
+        report.authenticated = opts.credentials !== undefined && Object.keys(identity).length > 0;
       } catch (err) {
         fail(err);
       }
     } else fail(info.reason);
     if (scopes.status === 'fulfilled') {
       try {
-        const list = parseScopes(scopes.value.body);
-        if (list.length > 0) report.scopes = list;
+        report.scopes = parseScopes(scopes.value.body);
       } catch (err) {
         fail(err);
       }
