@@ -1,6 +1,8 @@
+import { readInventory } from '../../agent/inventory-file.js';
 import { loadConfig } from '../../config/load-config.js';
+import { identityContext, readIdentityPins } from '../../inventory/identity-pins.js';
 import { runScan } from '../../inventory/scan.js';
-import { loadDecide } from '../../policy/index.js';
+import { holdDecisions, loadDecide } from '../../policy/index.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
 import { formatScanTable } from '../output/scan-table.js';
@@ -35,7 +37,10 @@ export const scanCommand: CommandSpec = {
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
     // Invalid device-profiles are bad input (exit 2, every problem named), never a silent fallback.
     const policy = await loadDecide(config);
-    const result = await runScan({
+    // The daemon's data dir, read only: the ids pinned there and the blocks it holds apply to this scan too.
+    const pins = await readIdentityPins(config.dataDir);
+    const previous = (await readInventory(config.dataDir))?.cameras;
+    const scanned = await runScan({
       config,
       targets,
       devices,
@@ -43,8 +48,10 @@ export const scanCommand: CommandSpec = {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       decide: policy.decide,
       policyRevision: policy.revision,
+      identity: identityContext(pins, previous),
       logger,
     });
+    const result = { ...scanned, cameras: holdDecisions(scanned.cameras, { previous, rule: policy.rule }) };
     io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScanTable(result));
     return 0;
   },
