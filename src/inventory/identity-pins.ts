@@ -14,6 +14,8 @@ export interface PinnedIdentity {
   /** The EndpointReference it was pinned under, verbatim. */
   endpoint: string;
   address: string;
+  /** Its device service URL there: another device claiming its EndpointReference makes the scan check it too. */
+  xaddr?: string;
   serial?: string;
   mac?: string;
   hardwareId?: string;
@@ -54,6 +56,7 @@ const pinSchema = z.object({
   id: z.string().min(1),
   endpoint: z.string(),
   address: z.string().min(1),
+  xaddr: z.string().optional(),
   serial: z.string().optional(),
   mac: z.string().optional(),
   hardwareId: z.string().optional(),
@@ -103,6 +106,7 @@ export async function readIdentityPins(dataDir: string): Promise<PinnedIdentity[
   }
   return parsed.data.pins.map((p) => {
     const pin: PinnedIdentity = { id: p.id, endpoint: p.endpoint, address: p.address, pinnedAt: p.pinnedAt };
+    if (p.xaddr !== undefined) pin.xaddr = p.xaddr;
     if (p.serial !== undefined) pin.serial = p.serial;
     if (p.mac !== undefined) pin.mac = p.mac;
     if (p.hardwareId !== undefined) pin.hardwareId = p.hardwareId;

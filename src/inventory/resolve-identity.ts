@@ -181,6 +181,7 @@ function pinFrom(id: string, owner: Candidate, pin: PinnedIdentity | undefined, 
     address: owner.address,
     pinnedAt: pin?.pinnedAt ?? now.toISOString(),
   };
+  if (owner.report.xaddr) next.xaddr = owner.report.xaddr;
   const serial = pin?.serial ?? facts.serial;
   const mac = pin?.mac ?? facts.mac;
   const hardwareId = pin?.hardwareId ?? facts.hardwareId;
@@ -193,6 +194,7 @@ function pinFrom(id: string, owner: Candidate, pin: PinnedIdentity | undefined, 
 function samePin(a: PinnedIdentity, b: PinnedIdentity): boolean {
   return (
     a.address === b.address &&
+    a.xaddr === b.xaddr &&
     a.endpoint === b.endpoint &&
     a.serial === b.serial &&
     a.mac === b.mac &&

@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { buildRecords, recordId } from './build-records.js';
 import { type CredentialScope, chooseCredentials, credentialScope } from './credentials.js';
+import { idFromEndpoint } from './identity.js';
 import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
 import { orderRecords } from './record-order.js';
@@ -161,6 +162,7 @@ export class Interrogator {
       const key = `${device.endpoint}\n${device.address}`;
       if (this.claims.has(key)) return;
       this.claims.add(key);
+      this.addPinnedOwner(device);
     }
     const { config } = this.deps;
     const fn = this.deps.interrogateFn ?? interrogateDevice;
@@ -176,6 +178,31 @@ export class Interrogator {
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     };
     this.pending.push(this.semaphore.run(() => fn(device, opts)));
+  }
+
+  /**
+   * A device claiming a pinned camera's EndpointReference from another address: the pinned address is asked too, so
+   * the camera is heard even when discovery kept only the first answer for that EndpointReference.
+   */
+  private addPinnedOwner(claimant: DiscoveredDevice): void {
+    const id = idFromEndpoint(claimant.endpoint);
+    const pin = this.deps.identity?.pins.find((p) => p.id === id);
+    if (!pin?.xaddr || pin.address === claimant.address || pin.endpoint !== claimant.endpoint) return;
+    let host: string;
+    try {
+      host = new URL(pin.xaddr).hostname;
+    } catch {
+      return;
+    }
+    if (host !== pin.address) return;
+    this.add({
+      endpoint: pin.endpoint,
+      address: pin.address,
+      xaddrs: [pin.xaddr],
+      scopes: [],
+      types: [],
+      via: 'manual',
+    });
   }
 
   all(): Promise<DeviceReport[]> {

@@ -1,4 +1,5 @@
 import { SimDevice } from './device.js';
+import { buildModel } from './device-model.js';
 import type { RecordedCall, SimSiteSpec, SimulatedSite } from './index.js';
 import { parseSiteSpec } from './spec-schema.js';
 
@@ -16,8 +17,13 @@ export async function startSimulatedSite(input: SimSiteSpec): Promise<SimulatedS
     calls.push(c);
     if (calls.length > max) calls.splice(0, calls.length - max);
   };
-  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects).
-  const devices = input.devices.map((d) => new SimDevice(d, { record }));
+  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects); an impostor gets a copy
+  // with its victim's EndpointReference.
+  const devices = input.devices.map((d) => {
+    const victim = d.impersonate === undefined ? undefined : input.devices.find((v) => v.name === d.impersonate);
+    const spec = victim ? { ...d, endpoint: buildModel(victim).endpoint } : d;
+    return new SimDevice(spec, { record });
+  });
   const started: SimDevice[] = [];
   let failure: unknown;
   // Bounded parallel start: hundreds of devices start quickly without a burst of thousands of binds.

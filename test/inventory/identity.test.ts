@@ -37,6 +37,7 @@ const pin = (over: Partial<PinnedIdentity> = {}): PinnedIdentity => ({
   id: ID,
   endpoint: EP,
   address: '10.0.0.10',
+  xaddr: 'http://10.0.0.10/onvif/device_service',
   serial: 'SN-REAL',
   mac: 'bcad28000001',
   pinnedAt: '2026-01-01T00:00:00.000Z',
@@ -117,7 +118,7 @@ describe('identity pinning', () => {
         data: { cameraId: ID, endpoint: EP, previousAddress: '10.0.0.10', address: '10.0.0.77' },
       },
     ]);
-    expect(r.outcome.pins).toEqual([pin({ address: '10.0.0.77' })]);
+    expect(r.outcome.pins).toEqual([pin({ address: '10.0.0.77', xaddr: 'http://10.0.0.77/onvif/device_service' })]);
     // the MAC alone proves it too (serial not reported); a differing serial never does
     expect(resolve([report('10.0.0.77', { ...proved(''), serial: '' })], [pin()]).ids).toEqual([ID]);
     expect(resolve([report('10.0.0.77', proved('SN-X'))], [pin()]).ids[0]).not.toBe(ID);
