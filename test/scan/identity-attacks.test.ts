@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
-import { isSafeId } from '../../src/util/safe-id.js';
+import { isContractId } from '../helpers/contract-id.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
 import { buildDist, runCli } from './run-cli.js';
 
@@ -103,7 +103,7 @@ describe('identity attacks on scan', () => {
     for (const d of odd) {
       const [rec] = byAddress(result, d.address);
       expect(rec?.endpoint, d.name).toBe(d.endpoint);
-      expect(isSafeId(rec?.id ?? ''), `${d.name}: ${rec?.id}`).toBe(true);
+      expect(isContractId(rec?.id ?? ''), `${d.name}: ${rec?.id}`).toBe(true);
       expect(rec?.id).toMatch(/^[0-9a-f]{32}$/);
       expect(rec?.decision.action).not.toBe('allow');
     }
