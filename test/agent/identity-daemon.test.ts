@@ -130,6 +130,18 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     await stopSim('site');
     await startSim('site', spec.devices.map(change));
   }
+  let agentEnv: Record<string, string> = {};
+  function startAgent(): void {
+    agent = inNs(ns, [process.execPath, cli, 'run'], agentEnv);
+    agent.stderr?.on('data', (c: Buffer) => {
+      agentStderr += c.toString();
+    });
+  }
+  async function stopAgent(): Promise<void> {
+    const exit = new Promise<number | null>((resolve) => agent?.once('exit', (code) => resolve(code)));
+    agent?.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  }
   async function request(op: string, args: Json): Promise<Json> {
     const transaction = randomUUID();
     const now = Date.now();
@@ -244,7 +256,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     });
     await client.subscribeAsync(`${base}/#`, { qos: 1 });
 
-    agent = inNs(ns, [process.execPath, cli, 'run'], {
+    agentEnv = {
       CAMWARDEN_CONFIG: config,
       CAMWARDEN_SITE_ID: 't-site',
       CAMWARDEN_GATEWAY_ID: 't-gw',
@@ -261,10 +273,8 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       CAMWARDEN_SWEEP_SCHEDULE: '0 0 1 1 *',
       CAMWARDEN_ENFORCE: 'on',
       CAMWARDEN_LOG_LEVEL: 'info',
-    });
-    agent.stderr?.on('data', (c: Buffer) => {
-      agentStderr += c.toString();
-    });
+    };
+    startAgent();
   }, 90_000);
 
   afterAll(async () => {
@@ -399,10 +409,28 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     expect(rec.address).toBe(TOILET);
     expect(blockedSet()).toContain(TOILET);
     await new Promise((r) => setTimeout(r, 1000));
+    expect(existsSync(join(recordings, TOILET_ID))).toBe(false);
+
+    // an agent restart reconciles from the held record: the block and its isolation survive it, and its first scan
+    await stopAgent();
+    const bootIds = new Set(status.map((x) => x.bootId));
+    startAgent();
+    const online = await waitFor(
+      'online after the restart',
+      () => status.find((x) => x.state === 'online' && !bootIds.has(x.bootId)),
+      30_000,
+    );
+    await waitFor(
+      'the first scan after the restart',
+      () => events.find((e) => e.type === 'scan.completed' && e.bootId === online.bootId),
+      60_000,
+    );
+    expect(camera((x) => x.id === TOILET_ID)?.decision.action).toBe('block');
+    expect(blockedSet()).toContain(TOILET);
     const reverted = events.slice(before).filter((e) => e.type === 'enforcement.reverted');
     expect(reverted).toEqual([]);
     expect(existsSync(join(recordings, TOILET_ID))).toBe(false);
-  }, 90_000);
+  }, 150_000);
 
   it('a device outside the configured targets and subnets gets no credentials (Hello)', async () => {
     await startSim('far', [
@@ -467,9 +495,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       name: 'Wang Fang',
     });
 
-    const exit = new Promise<number | null>((resolve) => agent?.once('exit', (code) => resolve(code)));
-    agent?.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    await stopAgent();
     expect(agentStderr).not.toMatch(/"level":(50|60)/);
   }, 90_000);
 });
