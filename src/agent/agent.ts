@@ -211,9 +211,16 @@ export class Agent {
       await writeIdentityPins(this.opts.config.dataDir, this.pins);
     }
     for (const event of outcome.events) {
+      if (event.type === 'identity.conflict' && this.alreadyInConflict(event.data.claimantId)) continue;
       await this.opts.reporting.events.emit(event.type, event.data, { critical: true });
       await this.opts.audit.append('identity', { event: event.type, ...event.data });
     }
+  }
+
+  /** A conflict already reported by the last scan is not an event again (it stays on the claimant's record). */
+  private alreadyInConflict(claimantId: string): boolean {
+    const last = this.inventory?.cameras.find((c) => c.id === claimantId);
+    return last?.errors.some((e) => e.code === ErrorCode.IdentityConflict) === true;
   }
 
   /** Sticky blocks and claimants (policy/hold-decisions.ts); consumes the pending releases. */

@@ -199,6 +199,44 @@ describe('Agent scan cycle', () => {
     expect(h.reconciled.map((ids) => ids.join())).toEqual(['a', 'a', 'a', '']);
   });
 
+  it('persists what a scan pinned and reports a conflict once, not on every scan it lasts', async () => {
+    const claimant: CameraRecord = {
+      ...record('c1', 'lobby'),
+      errors: [{ code: 'identity-conflict', message: 'claims camera a' }],
+    };
+    const conflict = {
+      type: 'identity.conflict' as const,
+      data: {
+        endpoint: 'urn:uuid:a',
+        cameraId: 'a',
+        address: '192.0.2.1',
+        claimantId: 'c1',
+        claimantAddress: '192.0.2.66',
+        addresses: ['192.0.2.1', '192.0.2.66'],
+        reason: 'r',
+      },
+    };
+    const pin = { id: 'a', endpoint: 'urn:uuid:a', address: '192.0.2.1', serial: 'S', pinnedAt: 'now' };
+    const h = harness([], async ({ decide, policyRevision, onIdentity }) => {
+      onIdentity({ pins: [pin], events: [conflict] });
+      return {
+        site: 's',
+        gateway: 'g',
+        scannedAt: new Date().toISOString(),
+        policyRevision,
+        cameras: decide([record('a', 'toilet'), claimant]),
+        errors: [],
+      };
+    });
+    for (let i = 0; i < 3; i++) await h.agent.scanCycle();
+    expect(h.events.ofType('identity.conflict')).toEqual([conflict.data]);
+    expect(h.audit.entries.filter((e) => e.kind === 'identity')).toHaveLength(1);
+    const saved = JSON.parse(readFileSync(join(h.dataDir, 'identity-pins.json'), 'utf8')) as { pins: unknown[] };
+    expect(saved.pins).toEqual([pin]);
+    // the claimant is never allowed, whatever its zone
+    expect(h.agent.lastInventory?.cameras.find((c) => c.id === 'c1')?.decision.action).toBe('flag');
+  });
+
   it('restarts from the persisted inventory: enforcement is reconciled before the first new scan', async () => {
     const h = harness([[record('a', 'toilet')]]);
     await h.agent.scanCycle();
