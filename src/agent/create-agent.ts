@@ -147,30 +147,12 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ decide, policyRevision, extraDevices, signal, identity, onIdentity }) => {
-      if (!opts.scanOverrides) {
-        return runIsolatedScan({
-          config,
-          decide,
-          policyRevision,
-          announced: extraDevices,
-          identity,
-          onIdentity,
-          logger,
-          signal,
-        });
-      }
+    scan: async ({ extraDevices, ...rest }) => {
+      // Hello-announced URLs are hints from the LAN, never the operator's --device targets.
+      const request = { config, announced: extraDevices, ...rest };
+      if (!opts.scanOverrides) return runIsolatedScan({ ...request, logger });
       const { runScan } = await import('../inventory/scan.js');
-      return runScan({
-        config,
-        decide,
-        policyRevision,
-        announced: extraDevices,
-        identity,
-        onIdentity,
-        logger: logger.child({ component: 'scan' }),
-        ...opts.scanOverrides,
-      });
+      return runScan({ ...request, logger: logger.child({ component: 'scan' }), ...opts.scanOverrides });
     },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
     ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),

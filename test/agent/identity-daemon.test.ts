@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,15 +7,19 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idFromEndpoint } from '../../src/inventory/identity.js';
 import { signRequest } from '../../src/reporting/requests/signing.js';
-import {
-  MOSQUITTO_BIN,
-  mosquittoAvailable,
-  netnsAvailable,
-  nftAvailable,
-  requireCapability,
-} from '../helpers/capabilities.js';
+import { mosquittoAvailable, netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 import { isContractId } from '../helpers/contract-id.js';
 import { ensureDist } from '../helpers/dist.js';
+import {
+  createGatewayNetns,
+  type GatewayNetns,
+  pidOctet,
+  sh,
+  spawnInNs,
+  startMosquittoIn,
+  startSimulatorIn,
+  waitFor,
+} from '../helpers/gateway-netns.js';
 
 /**
  * The identity attacks against `camwarden run` (docs/identity.md), end to end: the agent and mosquitto in a gateway
@@ -29,20 +33,10 @@ const enabled =
   requireCapability('mosquitto', mosquittoAvailable());
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
-const ns = `cw-idd-${process.pid}`;
-const camNs = `cw-iddcam-${process.pid}`;
-const tag = process.pid % 100000;
-const hostIf = `cwi${tag}h`;
-const nsIf = `cwi${tag}n`;
-const gwCamIf = `cwi${tag}g`;
-const camIf = `cwi${tag}c`;
-const third = 10 + (process.pid % 200);
-const hostAddr = `10.221.${third}.1`;
-const nsAddr = `10.221.${third}.2`;
-const camNet = `10.222.${third}`;
+const camNet = `10.222.${pidOctet()}`;
 const gwCam = `${camNet}.1`;
 /** Off the gateway's subnets and outside the probe targets: routed through the camera namespace. */
-const farNet = `10.223.${third}`;
+const farNet = `10.223.${pidOctet()}`;
 const TOILET = `${camNet}.10`;
 const IMPOSTOR = `${camNet}.11`;
 const FAR = `${farNet}.5`;
@@ -54,25 +48,6 @@ const oddAddress = (i: number) => `${camNet}.${20 + i}`;
 const ODD_BLOCKED = new Set(['urn:uuid:..', '--all']);
 const AUTH = { mode: 'both', username: 'admin', password: 'pw' };
 const DAY = 86_400_000;
-
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-}
-function inNs(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn('ip', ['netns', 'exec', name, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = fn();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 type Json = Record<string, unknown>;
 interface Camera {
@@ -86,6 +61,11 @@ interface Camera {
 
 describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables, mosquitto, simulator)', () => {
   const work = mkdtempSync(join(tmpdir(), 'cw-idd-'));
+  let net: GatewayNetns | undefined;
+  const gw = (): GatewayNetns => {
+    if (!net) throw new Error('namespaces not set up');
+    return net;
+  };
   const sims = new Map<string, ChildProcess>();
   const others: ChildProcess[] = [];
   let agent: ChildProcess | undefined;
@@ -104,17 +84,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
   async function startSim(name: string, devices: Json[]): Promise<void> {
     const file = join(work, `${name}.json`);
     writeFileSync(file, JSON.stringify({ devices }));
-    const sim = inNs(camNs, [process.execPath, cli, 'simulate', '--site', file, '--json']);
-    sims.set(name, sim);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      sim.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve();
-      });
-      sim.once('exit', (code) => reject(new Error(`simulator ${name} exited ${code}`)));
-      setTimeout(() => reject(new Error(`simulator ${name} did not start`)), 15_000);
-    });
+    sims.set(name, await startSimulatorIn(gw().camNs, cli, file));
   }
   async function stopSim(name: string): Promise<void> {
     const sim = sims.get(name);
@@ -132,7 +102,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
   }
   let agentEnv: Record<string, string> = {};
   function startAgent(): void {
-    agent = inNs(ns, [process.execPath, cli, 'run'], agentEnv);
+    agent = spawnInNs(gw().ns, [process.execPath, cli, 'run'], agentEnv);
     agent.stderr?.on('data', (c: Buffer) => {
       agentStderr += c.toString();
     });
@@ -160,34 +130,20 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     return waitFor(`response to ${op}`, () => responses.find((r) => r.transaction === transaction), 60_000);
   }
   const camera = (pred: (c: Camera) => boolean) => inventory?.cameras.find(pred);
-  const blockedSet = () => sh('ip', ['netns', 'exec', ns, 'nft', 'list', 'set', 'inet', 'camwarden', 'blocked_v4']);
+  const blockedSet = () =>
+    sh('ip', ['netns', 'exec', gw().ns, 'nft', 'list', 'set', 'inet', 'camwarden', 'blocked_v4']);
 
   beforeAll(async () => {
     ensureDist();
-    sh('ip', ['netns', 'add', ns]);
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf]);
-    sh('ip', ['link', 'set', nsIf, 'netns', ns]);
-    sh('ip', ['addr', 'add', `${hostAddr}/30`, 'dev', hostIf]);
-    sh('ip', ['link', 'set', hostIf, 'up']);
-    sh('ip', ['-n', ns, 'addr', 'add', `${nsAddr}/30`, 'dev', nsIf]);
-    sh('ip', ['-n', ns, 'link', 'set', nsIf, 'up']);
-    sh('ip', ['netns', 'add', camNs]);
-    sh('ip', ['-n', camNs, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', ns, 'link', 'add', gwCamIf, 'type', 'veth', 'peer', 'name', camIf]);
-    sh('ip', ['-n', ns, 'link', 'set', camIf, 'netns', camNs]);
-    sh('ip', ['-n', ns, 'addr', 'add', `${gwCam}/24`, 'dev', gwCamIf]);
-    sh('ip', ['-n', ns, 'link', 'set', gwCamIf, 'up']);
-    const camHosts = [TOILET, IMPOSTOR, ...ODD.map((_, i) => oddAddress(i))];
-    for (const host of camHosts) sh('ip', ['-n', camNs, 'addr', 'add', `${host}/24`, 'dev', camIf]);
-    sh('ip', ['-n', camNs, 'addr', 'add', `${FAR}/32`, 'dev', camIf]);
-    sh('ip', ['-n', camNs, 'link', 'set', camIf, 'up']);
-    sh('ip', ['-n', camNs, 'route', 'add', 'default', 'via', gwCam]);
-    sh('ip', ['-n', ns, 'route', 'add', `${farNet}.0/24`, 'via', TOILET]);
-
-    const conf = join(work, 'mosquitto.conf');
-    writeFileSync(conf, 'listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\n');
-    others.push(inNs(ns, [MOSQUITTO_BIN ?? 'mosquitto', '-c', conf]));
+    net = createGatewayNetns({
+      prefix: 'idd',
+      hostNet: '10.221',
+      camNet: '10.222',
+      camHosts: [10, 11, ...ODD.map((_, i) => 20 + i)],
+    });
+    sh('ip', ['-n', net.camNs, 'addr', 'add', `${FAR}/32`, 'dev', net.camIf]);
+    sh('ip', ['-n', net.ns, 'route', 'add', `${farNet}.0/24`, 'via', TOILET]);
+    others.push(startMosquittoIn(net.ns, work));
 
     // profiles: the shipped set plus a recorder hook that logs its argv (one JSON line per call)
     const profiles = join(work, 'profiles');
@@ -212,7 +168,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     const keys = join(work, 'command-keys.pem');
     writeFileSync(keys, publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const config = join(work, 'camwarden.yaml');
-    writeFileSync(config, `discovery:\n  interfaces: [${gwCamIf}]\n`);
+    writeFileSync(config, `discovery:\n  interfaces: [${net.gwCamIf}]\n`);
 
     await startSim('site', [
       {
@@ -237,7 +193,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       })),
     ]);
 
-    client = await mqtt.connectAsync(`mqtt://${nsAddr}:1883`, {
+    client = await mqtt.connectAsync(`mqtt://${net.nsAddr}:1883`, {
       clientId: `cw-idd-test-${process.pid}`,
       connectTimeout: 10_000,
     });
@@ -283,18 +239,7 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
     for (const child of [...sims.values(), ...others]) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     for (const child of [...sims.values(), ...others]) if (child.exitCode === null) child.kill('SIGKILL');
-    try {
-      sh('ip', ['link', 'del', hostIf]);
-    } catch {
-      // gone with the namespace
-    }
-    for (const name of [ns, camNs]) {
-      try {
-        sh('ip', ['netns', 'del', name]);
-      } catch {
-        // already gone
-      }
-    }
+    net?.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
