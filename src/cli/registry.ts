@@ -26,6 +26,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Verify the hash chain of the audit log; names the first line at fault',
     load: async () => (await import('./commands/audit-verify.js')).auditVerifyCommand,
   },
+  schema: {
+    summary: 'Print the JSON Schema of a payload (scan, status, inventory, camera, event, request, response)',
+    load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
   demo: {
     summary: 'A simulated site on loopback with an embedded broker, and the agent running against it',
     load: async () => (await import('./commands/demo.js')).demoCommand,
