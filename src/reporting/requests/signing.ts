@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { canonicalize } from './jcs.js';
+import { canonicalize } from '../../util/jcs.js';
 
 /** The bytes a request signature covers (INTERFACES §6). */
 export function signedBytes(topic: string, request: Record<string, unknown>): Buffer {
