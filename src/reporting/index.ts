@@ -13,7 +13,7 @@ export { Outbox, type OutboxEvent, type OutboxStats } from './outbox.js';
 export { Reporter, type ReporterOptions } from './reporter.js';
 export { loadCommandKeys, parseCommandKeys } from './requests/command-keys.js';
 export { opSchemas, REQUEST_OPS, type RequestHandlers, type RequestOp } from './requests/schemas.js';
-export { keyIdOf, signedBytes, signRequest, verifySignature } from './requests/signing.js';
+export { signedBytes, signRequest, verifySignature } from './requests/signing.js';
 
 /**
  * The usual wiring: one outbox (the EventSink every module gets) and the reporter around it.

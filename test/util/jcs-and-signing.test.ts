@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashEntry } from '../../src/audit/audit-entry.js';
 import { backoffDelay } from '../../src/reporting/backoff.js';
-import { keyIdOf, signRequest, verifySignature } from '../../src/reporting/requests/signing.js';
+import { signRequest, verifySignature } from '../../src/reporting/requests/signing.js';
+import { keyIdOf } from '../../src/util/ed25519-keys.js';
 import { canonicalize } from '../../src/util/jcs.js';
 
 describe('RFC 8785 JCS', () => {
