@@ -17,7 +17,8 @@ export interface MqttTransportOptions {
   config: MqttConfig & { url: string };
   clientId: string;
   logger: Logger;
-  will: { topic: string; payload: string };
+  /** Retained last will; operator tools connect without one. */
+  will?: { topic: string; payload: string };
   subscriptions: string[];
   onConnect: (session: TransportSession) => Promise<void>;
   onMessage: (topic: string, payload: Buffer, retained: boolean) => void;
@@ -99,7 +100,9 @@ export class MqttTransport {
       queueQoSZero: false,
       keepalive: c.keepaliveS,
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
-      will: { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), qos: 1, retain: true },
+      ...(this.opts.will
+        ? { will: { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), qos: 1, retain: true } }
+        : {}),
       ...(c.username !== undefined ? { username: c.username } : {}),
       ...(c.password !== undefined ? { password: c.password } : {}),
     };
