@@ -5,7 +5,7 @@ import { isoTimestamp } from './common.js';
  * Event types this version knows, with what each carries besides the envelope. Consumers must accept types not
  * listed here: new ones are added without a schema change.
  */
-export const KNOWN_EVENT_TYPES: Readonly<Record<string, string>> = {
+export const KNOWN_EVENT_TYPES = {
   'camera.added': 'cameraId, kind, address, zone, action',
   'camera.removed': 'cameraId, kind, address, lastAction',
   'camera.changed': 'cameraId and what changed',
@@ -33,7 +33,9 @@ export const KNOWN_EVENT_TYPES: Readonly<Record<string, string>> = {
   'scan.completed': 'summary of one scan',
   'agent.started': 'the agent started',
   'agent.stopping': 'the agent is stopping',
-};
+} as const satisfies Record<string, string>;
+
+export type KnownEventType = keyof typeof KNOWN_EVENT_TYPES;
 
 /**
  * `<base>/events`: a fixed envelope (`id` unique for ever, `seq` +1 per event within a `bootId`, `ts` when it
