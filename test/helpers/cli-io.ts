@@ -2,7 +2,10 @@ import { PassThrough } from 'node:stream';
 import type { CommandIO } from '../../src/cli/command.js';
 
 /** A CommandIO whose stdout and stderr are collected, for calling `main()` in-process. */
-export function captureIo(env: Record<string, string | undefined> = {}): {
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+): {
   io: CommandIO;
   out: () => string;
   err: () => string;
@@ -17,5 +20,5 @@ export function captureIo(env: Record<string, string | undefined> = {}): {
   stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  return { io: { stdout, stderr, env, cwd: process.cwd() }, out: () => out, err: () => err };
+  return { io: { stdout, stderr, env, cwd }, out: () => out, err: () => err };
 }

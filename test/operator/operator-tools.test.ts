@@ -9,15 +9,7 @@ import { createAgent } from '../../src/agent/create-agent.js';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { sendRequest } from '../../src/operator/send-request.js';
-import {
-  cameraRecordSchema,
-  eventSchema,
-  inventorySchema,
-  requestSchema,
-  responseSchema,
-  scanResultSchema,
-  statusSchema,
-} from '../../src/reporting/schemas/index.js';
+import { PAYLOAD_SCHEMAS, scanResultSchema } from '../../src/reporting/schemas/index.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { loadEd25519PrivateKey } from '../../src/util/ed25519-keys.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -25,6 +17,7 @@ import { startBroker, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, requireCapability } from '../helpers/capabilities.js';
 import { captureIo } from '../helpers/cli-io.js';
 import { expectValid, publishedValidators } from '../helpers/json-schema.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * The operator tools against a running agent through a real broker: every op end to end through the CLI, the
@@ -39,16 +32,6 @@ const ZONE = (z: string) => `onvif://www.onvif.org/location/zone/${z}`;
 const kinds = (['mosquitto', 'embedded'] as const).filter(
   (k) => k === 'embedded' || requireCapability('mosquitto', mosquittoAvailable()),
 );
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = fn();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Sorted keys, no whitespace: enough of RFC 8785 for these requests, written apart from the code under test. */
 function sortedJson(value: unknown): string {
@@ -86,15 +69,6 @@ function payloadNameOf(rest: string): PayloadName | undefined {
   if (rest.startsWith('response/')) return 'response';
   return undefined;
 }
-
-const ZOD = {
-  status: statusSchema,
-  inventory: inventorySchema,
-  camera: cameraRecordSchema,
-  event: eventSchema,
-  request: requestSchema,
-  response: responseSchema,
-};
 
 describe.each(kinds)('operator tools against the agent through %s', (kind) => {
   const work = mkdtempSync(join(tmpdir(), `cw-op-${kind}-`));
@@ -383,7 +357,7 @@ describe.each(kinds)('operator tools against the agent through %s', (kind) => {
       if (!name) throw new Error(`unexpected topic ${topic}`);
       const value = JSON.parse(payload) as unknown;
       expectValid(validators[name], value, topic);
-      expect(ZOD[name].safeParse(value).success, topic).toBe(true);
+      expect(PAYLOAD_SCHEMAS[name].safeParse(value).success, topic).toBe(true);
       if (name === 'request') expectSignedPerContract(topic, value as Record<string, unknown>, operatorKey);
       counted[name]++;
     }
