@@ -100,7 +100,11 @@ export const requestCommand: CommandSpec = {
     const prefix = typeof values.prefix === 'string' ? values.prefix : config.mqtt.prefix;
     if (prefix === '' || /[#+]/.test(prefix))
       throw new UsageError(`--prefix: ${JSON.stringify(prefix)} is not a topic prefix`);
-    const logger = createLogger({ level: config.logLevel, destination: io.stderr });
+    // an interactive tool: connection chatter only when asked for (CAMWARDEN_LOG_LEVEL); the outcome is printed
+    const logger = createLogger({
+      level: io.env.CAMWARDEN_LOG_LEVEL ? config.logLevel : 'error',
+      destination: io.stderr,
+    });
     const outcome = await sendRequest({
       mqtt: { ...config.mqtt, url },
       base: `${prefix}/${site}/${gateway}`,
