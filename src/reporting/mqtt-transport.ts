@@ -17,7 +17,7 @@ export interface MqttTransportOptions {
   config: MqttConfig & { url: string };
   clientId: string;
   logger: Logger;
-  /** Retained last will; operator tools connect without one. */
+  /** The agent's last will; a registry has none. */
   will?: { topic: string; payload: string };
   subscriptions: string[];
   onConnect: (session: TransportSession) => Promise<void>;
