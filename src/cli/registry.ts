@@ -22,14 +22,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Sign a device-profiles directory (manifest.json + manifest.sig) for gateways with profileKeysFile',
     load: async () => (await import('./commands/profiles-sign.js')).profilesSignCommand,
   },
-  plan: {
-    summary: 'What-if: each camera whose decision would change under another profiles directory',
-    load: async () => (await import('./commands/plan.js')).planCommand,
-  },
-  'audit verify': {
-    summary: 'Verify the hash chain of the audit log; names the first line at fault',
-    load: async () => (await import('./commands/audit-verify.js')).auditVerifyCommand,
-  },
   'keys generate': {
     summary: 'Create an Ed25519 key pair for signed requests and profile bundles; prints the keyId',
     load: async () => (await import('./commands/keys-generate.js')).keysGenerateCommand,
@@ -41,6 +33,14 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   schema: {
     summary: 'Print the JSON Schema of a payload (scan, status, inventory, camera, event, request, response)',
     load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
+  plan: {
+    summary: 'What-if: each camera whose decision would change under another profiles directory',
+    load: async () => (await import('./commands/plan.js')).planCommand,
+  },
+  'audit verify': {
+    summary: 'Verify the hash chain of the audit log; names the first line at fault',
+    load: async () => (await import('./commands/audit-verify.js')).auditVerifyCommand,
   },
   demo: {
     summary: 'A simulated site on loopback with an embedded broker, and the agent running against it',
