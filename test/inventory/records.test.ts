@@ -5,10 +5,20 @@ import { locationTagsFromScopes } from '../../src/inventory/location-tags.js';
 import { preliminaryDecide } from '../../src/inventory/preliminary-decide.js';
 import type { DeviceReport } from '../../src/inventory/types.js';
 import { emptyReport, looksLikeRecorder } from '../../src/onvif/interrogate.js';
-import { deviceReport } from '../helpers/device-report.js';
 
 function report(over: Partial<DeviceReport> = {}): DeviceReport {
-  return deviceReport({ manufacturer: 'Bosch', model: 'M', serial: '404754734001050102', hardwareId: '0727', ...over });
+  const r = emptyReport(
+    {
+      endpoint: 'urn:uuid:ABC-1',
+      address: '127.0.0.9',
+      xaddrs: ['http://127.0.0.9/onvif/device_service'],
+      scopes: [],
+      types: [],
+      via: 'unicast',
+    },
+    'http://127.0.0.9/onvif/device_service',
+  );
+  return { ...r, manufacturer: 'Bosch', model: 'M', serial: '404754734001050102', hardwareId: '0727', ...over };
 }
 
 describe('ids', () => {

@@ -13,6 +13,7 @@ export const KNOWN_EVENT_TYPES = {
   'identity.conflict':
     'a device claimed a pinned camera’s EndpointReference without matching it: both ids and addresses',
   'identity.moved': 'a pinned camera answered from a new address: cameraId, old and new address',
+  'block.released': 'an operator lifted a sticky block by a signed request: cameraId, keyId, reason, unit, name',
   'enforcement.planned': 'dry-run: the action that would have been taken',
   'enforcement.applied': 'an isolation, lever or hook took effect',
   'enforcement.reverted': 'an action was undone',
