@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,9 @@ import { main } from '../../src/cli/main.js';
 import { checkRequest } from '../../src/operator/signed-request.js';
 import { verifyBundle } from '../../src/profiles/bundle.js';
 import { loadEd25519PublicKeys } from '../../src/util/ed25519-keys.js';
+import { freePort } from '../helpers/brokers.js';
 import { captureIo } from '../helpers/cli-io.js';
+import { ensureDist } from '../helpers/dist.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -59,6 +62,47 @@ describe('operator CLI usage, no broker needed', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('CAMWARDEN_MQTT_URL');
   });
+
+  it('request reads --args from @FILE and names the file when it cannot', async () => {
+    const file = join(work, 'args.json');
+    writeFileSync(file, '{"cameraId":"c","from":"2026-01-01T00:00:00Z"}');
+    const flags = ['--key', join(keys, 'private.pem'), '--site', 's', '--gateway', 'g'];
+    const incomplete = await cli(['request', 'legal-hold/add', '--args', `@${file}`, ...flags]);
+    expect(incomplete.code).toBe(2);
+    expect(incomplete.err).toContain('args.to');
+    const missing = await cli(['request', 'status', '--args', `@${join(work, 'none.json')}`, ...flags]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('none.json');
+  });
+
+  it('the installed binary exits 3 when no response comes in time', async () => {
+    ensureDist();
+    const port = await freePort();
+    const child = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'cli', 'main.js'),
+        'request',
+        'status',
+        '--key',
+        join(keys, 'private.pem'),
+        '--site',
+        's',
+        '--gateway',
+        'g',
+        '--timeout',
+        '500ms',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', CAMWARDEN_MQTT_URL: `mqtt://127.0.0.1:${port}` },
+        encoding: 'utf8',
+        cwd: work,
+      },
+    );
+    expect(child.status, child.stderr).toBe(3);
+    expect(child.stderr).toContain('could not connect');
+    expect(child.stdout).toBe('');
+  }, 30_000);
 
   it('request refuses a site or gateway that is not a topic level', async () => {
     const r = await cli(['request', 'status', '--key', join(keys, 'private.pem'), '--site', 'a/#', '--gateway', 'g']);
