@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,9 @@ describe('operator CLI usage, no broker needed', () => {
     expect(Object.keys(manifest.files)).toContain('site/site.yaml');
     const trusted = await loadEd25519PublicKeys(join(keys, 'public.pem'));
     expect(await verifyBundle(dir, trusted)).toEqual([]);
+    const checked = await cli(['profiles', 'check', dir, '--keys', join(keys, 'public.pem')]);
+    expect(checked.code, checked.err).toBe(0);
+    expect(checked.out).toContain('(signed)');
     writeFileSync(
       join(dir, 'site', 'site.yaml'),
       `${readFileSync(join(dir, 'site', 'site.yaml'), 'utf8')}\n# edited\n`,
@@ -53,6 +56,19 @@ describe('operator CLI usage, no broker needed', () => {
     expect(publicAsKey.code).toBe(2);
     expect(publicAsKey.err).toContain('--key');
     expect((await cli(['profiles', 'sign', dir])).code).toBe(2);
+  });
+
+  it('profiles sign refuses an invalid set and signs nothing', async () => {
+    const dir = join(work, 'bad-profiles');
+    cpSync(join(ROOT, 'device-profiles'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'site', 'site.yaml'),
+      'schemaVersion: 1\ncameras:\n  - match: {serial: X}\n    systemClass: art99\n',
+    );
+    const r = await cli(['profiles', 'sign', dir, '--key', join(keys, 'private.pem')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('site/site.yaml: cameras.0.systemClass:');
+    expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   });
 
   it('request without a broker configured exits 2 and says what to set', async () => {

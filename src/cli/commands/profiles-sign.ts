@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { signBundle } from '../../profiles/bundle.js';
+import { validateProfileDir } from '../../profiles/load-profile-set.js';
 import { keyIdOf, loadEd25519PrivateKey } from '../../util/ed25519-keys.js';
 import { UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, type ParsedValues, requiredFlag } from '../command.js';
@@ -8,8 +9,9 @@ import { type CommandIO, type CommandSpec, type ParsedValues, requiredFlag } fro
 export const profilesSignCommand: CommandSpec = {
   name: 'profiles sign',
   summary:
-    'Sign a device-profiles directory: writes DIR/manifest.json (sha256 of every file) and DIR/manifest.sig ' +
-    '(Ed25519), which a gateway with profileKeysFile requires. Sign again after any change.',
+    'Validate and sign a device-profiles directory: writes DIR/manifest.json (sha256 of every file) and ' +
+    'DIR/manifest.sig (Ed25519), which a gateway with profileKeysFile requires. An invalid set is not signed ' +
+    '(exit 2, every problem named). Sign again after any change.',
   positionals: 'DIR',
   options: {
     key: { type: 'string', valueName: 'PRIVATE.pem', description: 'Ed25519 private key (camwarden keys generate)' },
@@ -25,6 +27,13 @@ export const profilesSignCommand: CommandSpec = {
     const key = await loadEd25519PrivateKey(keyFile).catch((err: unknown) => {
       throw new UsageError(`--key: ${(err as Error).message}`);
     });
+    // A signature vouches for the set: a set the agent would refuse is not signed (the same check as profiles check).
+    const checked = await validateProfileDir(dir, {});
+    if (!checked.ok) {
+      for (const p of checked.problems) io.stderr.write(`${p}\n`);
+      io.stderr.write(`camwarden profiles sign: ${dir} is not a valid device-profiles set: nothing signed\n`);
+      return 2;
+    }
     const manifest = await signBundle(dir, key);
     if (values.json === true) {
       io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
