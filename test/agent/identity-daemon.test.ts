@@ -18,8 +18,8 @@ import {
   spawnInNs,
   startMosquittoIn,
   startSimulatorIn,
-  waitFor,
 } from '../helpers/gateway-netns.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * The identity attacks against `camwarden run` (docs/identity.md), end to end: the agent and mosquitto in a gateway

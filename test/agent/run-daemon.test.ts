@@ -12,8 +12,8 @@ import {
   spawnInNs,
   startMosquittoIn,
   startSimulatorIn,
-  waitFor,
 } from '../helpers/gateway-netns.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * `camwarden run` as a child process, in a network namespace of its own (so its nftables table and the

@@ -24,16 +24,6 @@ export function spawnInNs(ns: string, args: string[], env: Record<string, string
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = fn();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 export interface GatewayNetns {
   /** The gateway namespace and the camera namespace. */
   ns: string;

@@ -9,6 +9,7 @@ import {
 } from '../../inventory/identity-pins.js';
 import { runScan } from '../../inventory/scan.js';
 import { holdDecisions, loadDecide } from '../../policy/index.js';
+import { toScanPayload } from '../../reporting/camera-payload.js';
 import { errorMessage } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
@@ -34,7 +35,10 @@ export const scanCommand: CommandSpec = {
     },
     'no-multicast': { type: 'boolean', description: 'Do not send multicast probes' },
     timeout: { type: 'string', valueName: 'MS', description: 'Time limit of the whole scan in ms' },
-    json: { type: 'boolean', description: 'Print the result as one JSON document (INTERFACES.md §4)' },
+    json: {
+      type: 'boolean',
+      description: 'Print the result as one JSON document (docs/scan-json.md; `camwarden schema scan`)',
+    },
   },
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
     const timeoutMs = values.timeout === undefined ? undefined : intFlag(values, 'timeout', 0);
@@ -69,7 +73,9 @@ export const scanCommand: CommandSpec = {
       });
     }
     const result = { ...scanned, cameras: holdDecisions(scanned.cameras, { previous, rule: policy.rule }) };
-    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScanTable(result));
+    io.stdout.write(
+      values.json === true ? `${JSON.stringify(toScanPayload(result), null, 2)}\n` : formatScanTable(result),
+    );
     return 0;
   },
 };
