@@ -67,12 +67,12 @@ const fileSchema = z.object({ version: z.literal(1), pins: z.array(pinSchema) })
 /** The identity context of the next scan: the pins, and where each unpinned blocked camera is held. */
 export function identityContext(
   pins: readonly PinnedIdentity[],
-  lastCameras: readonly { id: string; address: string; parent?: string; decision: { action: string } }[] = [],
+  lastCameras: readonly { id: string; address: string; parent?: string | null; decision: { action: string } }[] = [],
 ): IdentityContext {
   const pinned = new Set(pins.map((p) => p.id));
   const held: Record<string, string> = {};
   for (const c of lastCameras) {
-    if (c.decision.action === 'block' && c.parent === undefined && !pinned.has(c.id)) held[c.id] = c.address;
+    if (c.decision.action === 'block' && c.parent == null && !pinned.has(c.id)) held[c.id] = c.address;
   }
   return { pins, held };
 }

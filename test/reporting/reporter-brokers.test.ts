@@ -175,8 +175,10 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
   });
 
   it('a camera id that is not a topic level (#, +, /, ..) never stops the others, the status or the events', async () => {
-    const { reporter, outbox } = makeReporter(broker.url, tmp());
-    const obs = await observer(broker.url, `${BASE}/#`);
+    // a gateway of its own: retained camera topics of the other tests must not count here
+    const base = 'camwarden/s1/gw-ids';
+    const { reporter, outbox } = makeReporter(broker.url, tmp(), { site: { id: 's1', gatewayId: 'gw-ids' } });
+    const obs = await observer(broker.url, `${base}/#`);
     await reporter.start();
     // ids are made safe where they are born; this is the sink's own defence, whatever produced the id
     await reporter.updateInventory(
@@ -184,16 +186,16 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
     );
     await outbox.emit('scan.completed', { n: 1 });
     await waitFor(() =>
-      obs.msgs.some((m) => m.topic === `${BASE}/events` && JSON.parse(m.text).type === 'scan.completed'),
+      obs.msgs.some((m) => m.topic === `${base}/events` && JSON.parse(m.text).type === 'scan.completed'),
     );
-    await waitFor(() => obs.msgs.some((m) => m.topic === `${BASE}/cameras/good`));
-    const status = obs.msgs.filter((m) => m.topic === `${BASE}/status`).map((m) => JSON.parse(m.text).state);
+    await waitFor(() => obs.msgs.some((m) => m.topic === `${base}/cameras/good`));
+    const status = obs.msgs.filter((m) => m.topic === `${base}/status`).map((m) => JSON.parse(m.text).state);
     expect(status).not.toContain('offline');
     expect(status.at(-1)).toBe('online');
-    const cameraTopics = obs.msgs.filter((m) => m.topic.startsWith(`${BASE}/cameras/`)).map((m) => m.topic);
-    expect(new Set(cameraTopics)).toEqual(new Set([`${BASE}/cameras/good`]));
+    const cameraTopics = obs.msgs.filter((m) => m.topic.startsWith(`${base}/cameras/`)).map((m) => m.topic);
+    expect(new Set(cameraTopics)).toEqual(new Set([`${base}/cameras/good`]));
     // the inventory document still lists every record
-    const inv = JSON.parse(obs.msgs.filter((m) => m.topic === `${BASE}/inventory`).at(-1)?.text ?? '{}');
+    const inv = JSON.parse(obs.msgs.filter((m) => m.topic === `${base}/inventory`).at(-1)?.text ?? '{}');
     expect(inv.cameras).toHaveLength(6);
     await reporter.stop();
     await obs.c.endAsync();

@@ -92,7 +92,7 @@ async function scan(dir: string, targets: string[], config = ''): Promise<ScanRe
   return JSON.parse(r.stdout) as ScanResult;
 }
 const byAddress = (result: ScanResult, address: string): CameraRecord[] =>
-  result.cameras.filter((c) => c.address === address && c.parent === undefined);
+  result.cameras.filter((c) => c.address === address && !c.parent); // published records carry parent: null
 
 describe('identity attacks on scan', () => {
   it('odd EndpointReferences give safe, distinct ids; the raw value stays in endpoint', async () => {
