@@ -44,6 +44,8 @@ export interface DiscoveredDevice {
   via: 'multicast' | 'unicast' | 'hello' | 'manual';
   /** XAddrs that were refused (foreign host, link-local), for reporting. */
   refusedXaddrs?: string[];
+  /** What was wrong with its discovery message but did not stop it being listed (e.g. scopes over the bounds). */
+  errors?: DeviceError[];
 }
 
 export interface RecordingSourceInfo {

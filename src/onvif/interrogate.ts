@@ -1,3 +1,4 @@
+import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from '../discovery/scope-limits.js';
 import type { DeviceError, DeviceReport, DiscoveredDevice } from '../inventory/types.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -21,6 +22,8 @@ export interface InterrogateOptions {
   deviceTimeoutMs: number;
   maxResponseBytes: number;
   maxClockSkewS: number;
+  /** Bounds on the scopes kept from GetScopes (config discovery.maxScopesPerDevice, maxScopeLength). */
+  scopeLimits?: ScopeLimits;
   logger?: Logger;
   /** Stops the interrogation early (scan deadline); what was learned is kept. */
   signal?: AbortSignal;
@@ -50,7 +53,7 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
     videoSources: [],
     recordings: [],
     isRecorder: false,
-    errors: [],
+    errors: [...(discovered.errors ?? [])],
   };
 }
 
@@ -141,8 +144,17 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     } else fail(info.reason);
     if (scopes.status === 'fulfilled') {
       try {
-        const list = parseScopes(scopes.value.body);
-        if (list.length > 0) report.scopes = list;
+        const limited = limitScopes(
+          parseScopes(scopes.value.body),
+          opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS,
+          'GetScopes',
+        );
+        if (limited.scopes.length > 0 || limited.error) {
+          // GetScopes replaces what discovery said, and with it any complaint about the discovery message's scopes.
+          report.scopes = limited.scopes;
+          report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
+          if (limited.error) report.errors.push(limited.error);
+        }
       } catch (err) {
         fail(err);
       }
