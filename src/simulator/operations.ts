@@ -1,4 +1,5 @@
 import { type DeviceModel, faultOf, type SimMask, serviceUrl } from './device-model.js';
+import { floodScopes } from './faults.js';
 import { FAULTS, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { attrOf, elements, escapeXml, textOf, textsOf } from './xml.js';
@@ -74,7 +75,14 @@ function syncScopes(m: DeviceModel): void {
 const getScopes: Handler = (m) => {
   const item = (def: string, s: string): string =>
     `<tds:Scopes><tt:ScopeDef>${def}</tt:ScopeDef><tt:ScopeItem>${x(s)}</tt:ScopeItem></tds:Scopes>`;
-  return `<tds:GetScopesResponse>${m.fixedScopes.map((s) => item('Fixed', s)).join('')}${m.configurableScopes
+  const flood = faultOf(m.faults, 'scope-flood');
+  // The flood comes first, so the device's real (location) scopes sit past any bound a client keeps.
+  const flooded = flood
+    ? floodScopes(flood)
+        .map((s) => `<tds:Scopes><tt:ScopeItem>${s}</tt:ScopeItem></tds:Scopes>`)
+        .join('')
+    : '';
+  return `<tds:GetScopesResponse>${flooded}${m.fixedScopes.map((s) => item('Fixed', s)).join('')}${m.configurableScopes
     .map((s) => item('Configurable', s))
     .join('')}</tds:GetScopesResponse>`;
 };
