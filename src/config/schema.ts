@@ -91,6 +91,8 @@ export const onvifSchema = z.strictObject({
     .min(16 * 1024)
     .max(64 * 1024 * 1024)
     .default(2 * 1024 * 1024),
+  /** Elements one answer may hold: parse time and memory grow with them, not with bytes (docs/discovery.md). */
+  maxResponseElements: z.number().int().min(1000).max(1_000_000).default(20_000),
   /** Clock skew beyond which a device gets a `clock-skew` error entry. */
   maxClockSkewS: z.number().int().min(1).default(300),
 });

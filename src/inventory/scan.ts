@@ -212,6 +212,7 @@ export class Interrogator {
       callTimeoutMs: this.budget.callTimeoutMs,
       deviceTimeoutMs: this.budget.deviceTimeoutMs,
       maxResponseBytes: config.onvif.maxResponseBytes,
+      maxResponseElements: config.onvif.maxResponseElements,
       maxClockSkewS: config.onvif.maxClockSkewS,
       scopeLimits: scopeLimitsOf(config),
       signal: this.signal,

@@ -21,6 +21,8 @@ export interface InterrogateOptions {
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
+  /** Elements one answer may hold (config onvif.maxResponseElements). */
+  maxResponseElements?: number;
   maxClockSkewS: number;
   /** Bounds on the scopes kept from GetScopes (config discovery.maxScopesPerDevice, maxScopeLength). */
   scopeLimits?: ScopeLimits;
@@ -104,6 +106,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     credentials: opts.credentials,
     callTimeoutMs: opts.callTimeoutMs,
     maxResponseBytes: opts.maxResponseBytes,
+    ...(opts.maxResponseElements === undefined ? {} : { maxResponseElements: opts.maxResponseElements }),
   });
   let finished = false;
   const fail = (err: unknown): void => {

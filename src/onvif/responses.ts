@@ -7,7 +7,9 @@ import {
   faultToError,
   findAll,
   findFirst,
+  type ParseXmlOptions,
   parseXml,
+  parseXmlAsync,
   path,
   readSoapFault,
   textOf,
@@ -21,7 +23,15 @@ import {
 
 /** Parses a response envelope and returns the element inside Body; a Fault becomes a CamwardenError. */
 export function responseBody(xml: string, operation: string, maxBytes?: number): XmlNode {
-  const envelope = parseXml(xml, maxBytes === undefined ? {} : { maxBytes });
+  return bodyOf(parseXml(xml, maxBytes === undefined ? {} : { maxBytes }), operation);
+}
+
+/** responseBody, parsed in slices that yield to the event loop (see parseXmlAsync): for device answers. */
+export async function responseBodyAsync(xml: string, operation: string, limits: ParseXmlOptions): Promise<XmlNode> {
+  return bodyOf(await parseXmlAsync(xml, limits), operation);
+}
+
+function bodyOf(envelope: XmlNode, operation: string): XmlNode {
   if (envelope.local !== 'Envelope') {
     throw new CamwardenError(ErrorCode.InvalidXml, `${operation}: not a SOAP envelope (<${envelope.name}>)`);
   }
