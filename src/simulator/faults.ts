@@ -69,13 +69,15 @@ export function streamHugeBody(
  * A well-formed response of about `bytes` stuffed with `xmlns` tokens that no `=` follows: harmless XML, but the onvif
  * package's pre-processing (`/xmlns([^=]*?)=(".*?")/g`, run over the whole body) scans to the end of the run from
  * each token, which is quadratic: 256 KiB cost seconds, 2 MiB minutes. `text` puts the run in an element's text,
- * `attribute` in one attribute value.
+ * `attribute` in one attribute value, `elements` makes it ~160,000 empty elements (dense for any parser too).
  */
 export function regexBombBody(style: StyleDefinition, operation: string, bytes: number, variant: string): string {
   const frame = envelope(style, `<tds:${operation}Response>@@BOMB@@</tds:${operation}Response>`);
   const room = Math.max(0, bytes - Buffer.byteLength(frame) - 64);
-  const run = 'xmlns '.repeat(Math.floor(room / 6));
-  const bomb = variant === 'attribute' ? `<tds:Padding value="${run}"/>` : `<tds:Padding>${run}</tds:Padding>`;
+  let bomb: string;
+  if (variant === 'attribute') bomb = `<tds:Padding value="${'xmlns '.repeat(Math.floor(room / 6))}"/>`;
+  else if (variant === 'elements') bomb = `<tds:Padding>${'<tds:xmlns/>'.repeat(Math.floor(room / 12))}</tds:Padding>`;
+  else bomb = `<tds:Padding>${'xmlns '.repeat(Math.floor(room / 6))}</tds:Padding>`;
   return frame.replace('@@BOMB@@', bomb);
 }
 

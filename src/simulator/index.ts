@@ -37,7 +37,8 @@ export type FaultKind =
  * - oversized-datagram: `bytes` (65,507, the largest IPv4 UDP payload; 64 KiB cannot be sent over IPv4).
  * - spoof-relates-to: `relatesTo` 'random' (a message nobody sent; default) | 'none' (no RelatesTo) | 'empty'.
  * - regex-bomb: `operations?`, `bytes` (1.9 MiB: just inside the default 2 MiB response cap), `variant` 'text'
- *   (xmlns tokens as element text; default) | 'attribute' (in one attribute value). Well-formed XML.
+ *   (xmlns tokens as element text; default) | 'attribute' (in one attribute value) | 'elements'
+ *   (one empty element per token, dense for any parser). Well-formed XML.
  * - scope-flood: `count` (40,000) scopes of `length` characters (48; 65,536 makes a 64 KiB scope), listed by
  *   GetScopes before the device's real scopes; `inDiscovery: true` also stuffs ProbeMatch/Hello with ~40 KB of them.
  */

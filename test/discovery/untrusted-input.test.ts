@@ -17,7 +17,10 @@ import { probeMatch, type Responder, startResponder } from './responder.js';
  */
 const second = 100 + (process.pid % 50);
 let block = Math.floor(Math.random() * 200);
-const nextPrefix = () => `127.${second}.${(block = (block + 1) % 250)}`;
+const nextPrefix = (): string => {
+  block = (block + 1) % 250;
+  return `127.${second}.${block}`;
+};
 
 let site: SimulatedSite | undefined;
 let responders: Responder[] = [];
@@ -163,9 +166,9 @@ describe('scopes over the bounds', () => {
 
   it('40,000 scopes from GetScopes: 128 kept, the rest counted, and the camera is flagged, never allowed', async () => {
     const p = nextPrefix();
-    // Even with a response cap raised to let the flood in, the scopes are bounded where they are read.
+    // Even with the response caps raised to let the flood in, the scopes are bounded where they are read.
     const config = configFor({}, {});
-    config.onvif = { ...config.onvif, maxResponseBytes: 8 * 1024 * 1024 };
+    config.onvif = { ...config.onvif, maxResponseBytes: 8 * 1024 * 1024, maxResponseElements: 200_000 };
     site = await startSimulatedSite({
       devices: [
         { vendor: 'axis', address: `${p}.1`, scopes: [toilet], faults: [{ kind: 'scope-flood', count: 40_000 }] },
