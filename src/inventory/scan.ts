@@ -57,7 +57,7 @@ export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifC
 }
 
 /** `--device URL` → a manual DiscoveredDevice; throws UsageError naming the flag. */
-export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
+export function manualDevice(url: string, flag = '--device', via: 'manual' | 'hello' = 'manual'): DiscoveredDevice {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,7 +70,7 @@ export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
   if (parsed.username || parsed.password) {
     throw new UsageError(`${flag}: ${url}: put credentials in CAMWARDEN_ONVIF_USERNAME/PASSWORD, not in the URL`);
   }
-  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via: 'manual' };
+  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -93,6 +93,8 @@ function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean 
 export interface ScanPlan {
   unicastTargets: string[];
   manual: DiscoveredDevice[];
+  /** Hello-announced devices that fit the bounds: interrogated like manual ones. */
+  announced: DiscoveredDevice[];
   multicast: boolean;
   budget: ScanBudget;
   /** What the plan had to leave out (Hello-announced devices over the caps), as scan errors. */
@@ -123,7 +125,8 @@ export function planScan(deps: ScanDeps): ScanPlan {
   const announced = planAnnounced(deps.announced ?? [], unicastTargets, config);
   return {
     unicastTargets,
-    manual: [...manual, ...announced.devices],
+    manual,
+    announced: announced.devices,
     multicast: deps.multicast ?? config.discovery.multicast,
     budget: scanBudget(config, deps.timeoutMs),
     errors: announced.errors,
@@ -147,7 +150,7 @@ function planAnnounced(
   for (const url of urls) {
     let device: DiscoveredDevice;
     try {
-      device = manualDevice(url, 'Hello XAddr');
+      device = manualDevice(url, 'hello', 'hello');
     } catch {
       invalid++;
       continue;
@@ -277,7 +280,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
       for (const d of discovered) interrogator.add(d); // no-op for those already streamed
       errors.push(...result.errors);
     }
-    for (const m of plan.manual) {
+    for (const m of [...plan.manual, ...plan.announced]) {
       if (!discovered.some((d) => sameDevice(m, d))) interrogator.add(m);
     }
     const reports = await interrogator.all();
