@@ -178,6 +178,21 @@ export function parseRecordings(body: XmlNode): RecordingSourceInfo[] {
   });
 }
 
+/** IPv6 addresses a device reports in GetNetworkInterfaces (manual, link-local, DHCP, router advertisement). */
+export function parseIpv6Addresses(body: XmlNode): string[] {
+  const out: string[] = [];
+  for (const ni of childrenNamed(body, 'NetworkInterfaces')) {
+    const config = path(ni, 'IPv6', 'Config');
+    for (const kind of ['Manual', 'LinkLocal', 'FromDHCP', 'FromRA']) {
+      for (const entry of childrenNamed(config, kind)) {
+        const address = textOf(child(entry, 'Address'));
+        if (address) out.push(address);
+      }
+    }
+  }
+  return out;
+}
+
 /** GetGeoLocation per schema (tt:LocationEntity/tt:GeoLocation @lat @lon @elevation); first valid point wins. */
 export function parseGeoLocation(body: XmlNode): GeoPoint | undefined {
   for (const geo of findAll(body, 'GeoLocation')) {

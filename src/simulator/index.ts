@@ -92,6 +92,8 @@ export interface SimDeviceSpec {
   discoveryPort?: number;
   /** Upper bound of the random delay before answering a multicast probe (100 ms; the spec allows 500). */
   multicastReplyDelayMs?: number;
+  /** IPv6 addresses GetNetworkInterfaces reports (verbatim: a hostile device may list anything). */
+  ipv6?: string[];
   /**
    * The same device (EndpointReference, identity, scopes) also answers on these IPv4 addresses, each with its own
    * HTTP server and WS-Discovery responder: a host with several addresses. Each runs as a device of the site.

@@ -600,11 +600,21 @@ const getHostname: Handler = (m) =>
     m.name.replace(/[^A-Za-z0-9-]/g, '-'),
   )}</tt:Name></tds:HostnameInformation></tds:GetHostnameResponse>`;
 
-const getNetworkInterfaces: Handler = (m) =>
-  '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>' +
-  `<tt:HwAddress>${x(m.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info><tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>` +
-  `<tt:Address>${x(m.address)}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>` +
-  '</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>';
+const getNetworkInterfaces: Handler = (m) => {
+  const v6 = m.spec.ipv6 ?? [];
+  const ipv6 =
+    v6.length === 0
+      ? ''
+      : `<tt:IPv6><tt:Enabled>true</tt:Enabled><tt:Config><tt:AcceptRouterAdvert>false</tt:AcceptRouterAdvert>${v6
+          .map((a) => `<tt:Manual><tt:Address>${x(a)}</tt:Address><tt:PrefixLength>64</tt:PrefixLength></tt:Manual>`)
+          .join('')}<tt:DHCP>Off</tt:DHCP></tt:Config></tt:IPv6>`;
+  return (
+    '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>' +
+    `<tt:HwAddress>${x(m.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info><tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>` +
+    `<tt:Address>${x(m.address)}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>` +
+    `${ipv6}</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>`
+  );
+};
 
 /** Operation table: `<service>:<operation>`. */
 const HANDLERS: Record<string, Handler> = {

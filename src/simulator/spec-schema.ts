@@ -76,6 +76,7 @@ const deviceSchema = z
     discoveryPort: port.optional(),
     multicastReplyDelayMs: z.number().int().min(0).max(5000).optional(),
     extraAddresses: z.array(ipv4).max(16).optional(),
+    ipv6: z.array(z.string().max(128)).max(1024).optional(),
   })
   .strict();
 
