@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
 import { runScan } from '../../src/inventory/scan.js';
 import type { DiscoveredDevice, ScanResult } from '../../src/inventory/types.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { floodHellos } from '../../src/simulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { quietPorts } from '../agent/quiet-ports.js';
 
 /**
  * A LAN host floods the gateway's Hello listener from many (spoofed-looking) source addresses: 127.x.y.z on
@@ -91,40 +90,10 @@ describe('agent fed by a Hello flood', () => {
     listener = new HelloListener({ port, interfaces: ['cw-none'], perSecond: 1000, perSenderPerSecond: 1000 });
     const scans: ScanResult[] = [];
     const failures: unknown[] = [];
-    const audit = new MemoryAuditSink();
     agent = new Agent({
       config,
       logger: silentLogger(),
-      audit: {
-        name: 'audit',
-        start: async () => undefined,
-        stop: async () => undefined,
-        append: (kind, data) => audit.append(kind, data),
-      },
-      reporting: {
-        name: 'reporting',
-        events: new MemoryEventSink(),
-        start: async () => undefined,
-        stop: async () => undefined,
-        outboxDepth: () => 0,
-        seedInventory: () => undefined,
-        publishInventory: async () => undefined,
-      },
-      policy: {
-        name: 'policy',
-        start: async () => undefined,
-        stop: async () => undefined,
-        current: () => undefined,
-        revision: () => 'r',
-        decide: (records) => records,
-        reload: async () => ({ revision: 'r', problems: [] }),
-      },
-      enforcement: {
-        name: 'enforce',
-        start: async () => undefined,
-        stop: async () => undefined,
-        reconcile: async () => undefined,
-      },
+      ...quietPorts(),
       retention: undefined,
       hello: listener,
       scan: async ({ decide, policyRevision, announced }) => {

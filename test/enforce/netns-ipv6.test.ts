@@ -1,8 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { Enforcer } from '../../src/enforce/enforcer.js';
@@ -11,6 +10,7 @@ import { createNftRunner } from '../../src/enforce/nft-runner.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 import { camera, enforceConfig, profileSet } from './fakes.js';
+import { inNs, ip, probe, reach, SERVERS, startIn, tearDown } from './netns/harness.js';
 
 /**
  * Dual-stack site: cameras A and B (each its own namespace and MAC) on a bridge in the gateway namespace
@@ -30,55 +30,8 @@ const V6 = {
   up: 'fd79:2::2',
   gwUp: 'fd79:2::1',
 };
-const here = fileURLToPath(new URL('./netns/', import.meta.url));
 const children: ChildProcess[] = [];
 let dir = '';
-
-const ip = (args: string[]) => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-const inNs = (ns: string, cmd: string[]) =>
-  execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 15_000 });
-
-type Target = { proto: 'tcp' | 'udp' | 'http'; host: string; port: number; local?: string };
-function probe(ns: string, targets: Target[]): Record<string, boolean> {
-  return JSON.parse(inNs(ns, [process.execPath, join(here, 'probe.mjs'), JSON.stringify(targets), '700'])) as Record<
-    string,
-    boolean
-  >;
-}
-/** A host is reachable only if HTTP, TCP 554 and UDP 5000 all answer, and blocked only if none does. */
-function reach(ns: string, hosts: string[]): Record<string, boolean> {
-  const services = (host: string): Target[] => [
-    { proto: 'http', host, port: 80 },
-    { proto: 'tcp', host, port: 554 },
-    { proto: 'udp', host, port: 5000 },
-  ];
-  const r = probe(ns, hosts.flatMap(services));
-  const out: Record<string, boolean> = {};
-  for (const h of hosts) {
-    const vals = services(h).map((t) => r[`${t.proto}:${t.host}:${t.port}`]);
-    if (new Set(vals).size > 1) throw new Error(`mixed reachability for ${h}: ${JSON.stringify(r)}`);
-    out[h] = vals[0] === true;
-  }
-  return out;
-}
-
-function startIn(ns: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server in ${ns} did not start`)), 10_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      if (String(c).includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server in ${ns} exited ${code}`)));
-  });
-}
 
 function liveV6(): string[] {
   const doc = JSON.parse(inNs(NS.gw, ['nft', '-j', 'list', 'set', 'inet', 'camwarden', 'blocked_v6'])) as {
@@ -145,23 +98,16 @@ describe.runIf(canRun)('IPv6 isolation in network namespaces', () => {
     }
     inNs(NS.gw, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     inNs(NS.gw, ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
-    await startIn(NS.a, [join(here, 'servers.mjs'), V4.a, V6.a, V6.aQuiet]);
-    await startIn(NS.b, [join(here, 'servers.mjs'), V4.b, V6.b]);
-    await startIn(NS.up, [join(here, 'servers.mjs'), V4.up, V6.up]);
-    await startIn(NS.gw, [join(here, 'servers.mjs')], { PORTS: `${V6.gw}:9000,${V4.gw}:9000` });
+    await startIn(children, NS.a, [SERVERS, V4.a, V6.a, V6.aQuiet]);
+    await startIn(children, NS.b, [SERVERS, V4.b, V6.b]);
+    await startIn(children, NS.up, [SERVERS, V4.up, V6.up]);
+    await startIn(children, NS.gw, [SERVERS], { PORTS: `${V6.gw}:9000,${V4.gw}:9000` });
     // The gateway has talked to both cameras (as interrogation does): its neighbour table knows their MACs.
     reach(NS.gw, [V4.a, V4.b, V6.a, V6.b]);
   }, 60_000);
 
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    for (const ns of Object.values(NS)) {
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        // already gone
-      }
-    }
+    tearDown(children, Object.values(NS));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
