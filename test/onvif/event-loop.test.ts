@@ -84,14 +84,23 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function worstStallMs(work: () => Promise<unknown>): Promise<number> {
+/** Set once a small answer blocked for seconds: the cap-size ones would then block for minutes, not worth waiting. */
+let blockedForSeconds = false;
+
+async function worstStallMs(work: () => Promise<unknown>, bomb = true): Promise<number> {
+  if (bomb && blockedForSeconds) expect.fail('a 200 KiB answer already blocked the event loop for seconds');
   let best = Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt < 3 && best >= LIMIT_MS; attempt++) {
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
     await work();
     h.disable();
-    best = Math.min(best, h.max / 1e6);
+    const stall = h.max / 1e6;
+    best = Math.min(best, stall);
+    if (stall > 1000) {
+      blockedForSeconds ||= bomb; // a scheduler hiccup is never a second: this is our own blocking
+      break;
+    }
   }
   return best;
 }
@@ -120,17 +129,20 @@ const interrogate = (n: number) =>
 
 describe('event loop under hostile answers', () => {
   it.each([
-    [1, '200 KiB of xmlns tokens'],
-    [2, '1.9 MiB of xmlns tokens'],
-    [3, '1.9 MiB of xmlns tokens in one attribute'],
-    [4, '1.9 MiB of dense elements (refused past onvif.maxResponseElements)'],
+    ['200 KiB of xmlns tokens', 1],
+    ['1.9 MiB of xmlns tokens', 2],
+    ['1.9 MiB of xmlns tokens in one attribute', 3],
+    ['1.9 MiB of dense elements (refused past onvif.maxResponseElements)', 4],
   ])(
     'interrogating a device answering %s never blocks it for 100 ms',
-    async (n, _what) => {
-      const report = await interrogate(n);
-      // The answers are well-formed, so they are read (and found useless), not refused; nothing hangs.
-      expect(report.errors.some((e) => e.code === 'timeout')).toBe(false);
-      expect(await worstStallMs(() => interrogate(n))).toBeLessThan(LIMIT_MS);
+    async (_what, n) => {
+      let timedOut = true;
+      const stall = await worstStallMs(async () => {
+        const report = await interrogate(n);
+        timedOut = report.errors.some((e) => e.code === 'timeout');
+      });
+      expect(stall).toBeLessThan(LIMIT_MS);
+      expect(timedOut).toBe(false); // read (and found useless) or refused, in time: nothing hangs
     },
     120_000,
   );
@@ -166,7 +178,7 @@ describe('event loop under hostile answers', () => {
     const stall = await worstStallMs(async () => {
       const r = await runScan({ config, targets: [`${prefix}.6`], multicast: false, timeoutMs: 30_000, decide });
       action = r.cameras[0]?.decision.action;
-    });
+    }, false);
     expect(action === 'flag' || action === 'block').toBe(true); // its toilet tag is never read as allowed
     expect(stall).toBeLessThan(LIMIT_MS);
   }, 120_000);
