@@ -154,7 +154,10 @@ export class HelloListener extends EventEmitter<HelloListenerEvents> {
     const dropped = this.dropped();
     const t = this.now();
     if (dropped === this.droppedAtLastLog || t - this.lastLog < LOG_EVERY_MS) return;
-    this.log.warn({ hello: this.health(), since: this.droppedAtLastLog }, 'Hello/Bye datagrams dropped');
+    this.log.warn(
+      { hello: this.health(), droppedSinceLastLog: dropped - this.droppedAtLastLog },
+      'Hello/Bye datagrams dropped',
+    );
     this.lastLog = t;
     this.droppedAtLastLog = dropped;
   }

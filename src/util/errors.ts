@@ -32,7 +32,7 @@ export enum ErrorCode {
   DuplicateEndpoint = 'duplicate-endpoint',
   /** Hello-announced devices past the pending cap or the scan's target cap were not interrogated directly. */
   HelloDropped = 'hello-dropped',
-  /** Items of one response past their bound (video sources, recordings, profiles) were dropped. */
+  /** Items of one answer past their bound (e.g. IPv6 addresses in GetNetworkInterfaces) were dropped. */
   ItemsDropped = 'items-dropped',
   // requests
   Expired = 'expired',
