@@ -10,6 +10,7 @@ import type { DiscoveredDevice, ScanResult } from '../../src/inventory/types.js'
 import { floodHellos } from '../../src/simulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { quietPorts } from '../agent/quiet-ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * A LAN host floods the gateway's Hello listener from many (spoofed-looking) source addresses: 127.x.y.z on
@@ -107,15 +108,15 @@ describe('agent fed by a Hello flood', () => {
       onScan: (r) => scans.push(r),
     });
     await agent.start();
-    await waitFor(() => scans.length === 1); // the start-up scan
+    await waitFor('the start-up scan', () => (scans.length === 1 ? true : undefined));
     const health = () => agent?.health()['hello-listener'] ?? {};
 
     // 40 senders, 5 devices each: 200 announcements, many more hosts than maxTargets.
     await floodHellos({ target: '127.0.0.1', port, senders: senders(13, 40), perSender: 5, xaddrPort: 9 });
-    await waitFor(() => Number(health().hello) >= 150);
+    await waitFor('150 Hellos read', () => (Number(health().hello) >= 150 ? true : undefined));
     expect(health().pending).toBe(6);
     expect(Number(health().pendingDropped)).toBeGreaterThanOrEqual(150);
-    await waitFor(() => scans.length === 2, 15_000);
+    await waitFor('the Hello-triggered scan', () => (scans.length === 2 ? true : undefined));
     expect(failures).toEqual([]);
     const hello = scans[1]?.errors.filter((e) => e.code === 'hello-dropped') ?? [];
     expect(hello.map((e) => e.message).join(' ')).toMatch(/^\d+ Hello-announced devices over/);
@@ -129,11 +130,3 @@ describe('agent fed by a Hello flood', () => {
     expect(health().scansTriggered).toBe(1);
   }, 40_000);
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
