@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
+import { renderMetrics } from '../../src/agent/health-server.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
 import { runScan } from '../../src/inventory/scan.js';
@@ -121,6 +122,10 @@ describe('agent fed by a Hello flood', () => {
     const hello = scans[1]?.errors.filter((e) => e.code === 'hello-dropped') ?? [];
     expect(hello.map((e) => e.message).join(' ')).toMatch(/^\d+ Hello-announced devices over/);
     expect(health().scansTriggered).toBe(1);
+    // The counters are on /metrics.
+    const metrics = renderMetrics(agent.health());
+    expect(metrics).toMatch(/^camwarden_hello_listener_pending_dropped \d+$/m);
+    expect(metrics).toMatch(/^camwarden_discovery_bounds_hello_dropped [1-9]\d*$/m);
 
     // A second flood inside helloScanIntervalS schedules nothing new and keeps the list capped.
     await floodHellos({ target: '127.0.0.1', port, senders: senders(14, 40), perSender: 5, xaddrPort: 9 });
