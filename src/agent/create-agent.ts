@@ -5,7 +5,7 @@ import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
 import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
-import type { ScanDeps } from '../inventory/scan.js';
+import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
@@ -147,15 +147,25 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ extraDevices, ...rest }) => {
-      // Hello-announced URLs are hints from the LAN, never the operator's --device targets.
-      const request = { config, announced: extraDevices, ...rest };
+    scan: async (scan) => {
+      // Hello-announced URLs (scan.announced) are hints from the LAN, never the operator's --device targets.
+      const request = { config, ...scan };
       if (!opts.scanOverrides) return runIsolatedScan({ ...request, logger });
       const { runScan } = await import('../inventory/scan.js');
       return runScan({ ...request, logger: logger.child({ component: 'scan' }), ...opts.scanOverrides });
     },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
-    ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),
+    ...(helloWanted
+      ? {
+          hello: new HelloListener({
+            interfaces: config.discovery.interfaces,
+            logger,
+            perSecond: config.discovery.helloPerSecond,
+            perSenderPerSecond: config.discovery.helloPerSenderPerSecond,
+            scopeLimits: scopeLimitsOf(config),
+          }),
+        }
+      : {}),
   });
   const running = agent;
   reporter.registerHandlers(requestHandlers(running, policy, holds));

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../util/errors.js';
 import { channelId, idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
 import { channelTags, locationTagsFromScopes } from './location-tags.js';
-import { type Claim, conflictError } from './resolve-identity.js';
+import type { Claim } from './resolve-identity.js';
 import type { CameraRecord, DeviceReport, RecordingSourceInfo } from './types.js';
 
 const PENDING = { action: 'flag' as const, reasons: [] };
@@ -20,7 +20,7 @@ export function isUnverified(report: DeviceReport): boolean {
 function baseRecord(
   report: DeviceReport,
   id: string,
-  conflict: CameraRecord['errors'][number] | undefined,
+  claimErrors: readonly CameraRecord['errors'][number][],
 ): CameraRecord {
   const record: CameraRecord = {
     id,
@@ -31,7 +31,7 @@ function baseRecord(
     scopes: [...report.scopes],
     location: { zone: 'unknown', source: 'none', tags: locationTagsFromScopes(report.scopes) },
     decision: { ...PENDING, reasons: [] },
-    errors: conflict ? [...report.errors, conflict] : [...report.errors],
+    errors: [...report.errors, ...claimErrors],
   };
   for (const key of ['manufacturer', 'model', 'firmware', 'serial', 'hardwareId'] as const) {
     const v = report[key];
@@ -39,6 +39,7 @@ function baseRecord(
   }
   const mac = report.mac ?? macFromScopes(report.scopes);
   if (mac !== undefined) record.mac = mac;
+  if (report.ipv6 && report.ipv6.length > 0) record.ipv6 = [...report.ipv6];
   if (report.geo) record.location.geo = { ...report.geo };
   if (report.authenticated) record.authenticated = true;
   if (isUnverified(report)) {
@@ -92,8 +93,8 @@ function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefin
  */
 export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[] {
   const id = claim?.id ?? recordId(report);
-  const conflict = claim ? conflictError(claim) : undefined;
-  const main = baseRecord(report, id, conflict);
+  const claimErrors = claim?.errors ?? [];
+  const main = baseRecord(report, id, claimErrors);
   if (!report.isRecorder) {
     const retention = commonRetention(report.recordings);
     if (retention !== undefined) main.maximumRetentionTime = retention;
@@ -116,7 +117,7 @@ export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[
       scopes: [],
       location: { zone: 'unknown', source: 'none', tags: channelTags(recording) },
       decision: { ...PENDING, reasons: [] },
-      errors: conflict ? [conflict] : [],
+      errors: [...claimErrors],
       parent: id,
       channel: token,
     };

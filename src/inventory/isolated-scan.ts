@@ -14,7 +14,7 @@ export interface IsolatedScanOptions {
   decide: DecideFn;
   policyRevision: string;
   devices?: readonly string[];
-  /** Hello-announced device URLs (not trusted as targets). */
+  /** Hello-announced device service URLs (ScanDeps.announced): not trusted as targets. */
   announced?: readonly string[];
   identity?: IdentityContext;
   /** The pins and identity events of the scan, before its records are decided. */

@@ -7,12 +7,16 @@ import { ErrorCode } from '../util/errors.js';
 import { derivedId } from '../util/safe-id.js';
 import { macFromScopes } from './identity.js';
 import type { IdentityContext, IdentityOutcome, PinnedIdentity } from './identity-pins.js';
-import type { DeviceReport } from './types.js';
+import type { DeviceError, DeviceReport } from './types.js';
 
-/** The id a report's records get, and when it is not the id it claimed, why. */
+/**
+ * The id a report's records get and, when it is not the id it claimed, the errors that say why: every claimant that
+ * does not own the id carries `duplicate-endpoint` (naming the other addresses), and one that does not prove the
+ * owner's facts `identity-conflict` as well.
+ */
 export interface Claim {
   id: string;
-  conflict?: { cameraId: string; address: string | null; message: string };
+  errors: DeviceError[];
 }
 
 interface Facts {
@@ -119,14 +123,19 @@ export function resolveIdentities(
 
     for (const c of candidates) {
       if (c === owner) {
-        claims.set(c.report, { id });
+        claims.set(c.report, { id, errors: [] });
         continue;
       }
       const claimantId = derivedId('claim', `${id}|${c.address}`);
+      const others = candidates.filter((o) => o !== c).map((o) => o.address);
+      const duplicate: DeviceError = {
+        code: ErrorCode.DuplicateEndpoint,
+        message: `EndpointReference ${c.report.discovered.endpoint.slice(0, 256)} also answered from ${others.join(', ') || ownerAddress}; listed under an id of its own`,
+      };
       const sameDevice = pin ? matchesPin(c, pin) : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
       if (sameDevice) {
         // The same camera answering at another address too: listed under that address, no conflict.
-        claims.set(c.report, { id: claimantId });
+        claims.set(c.report, { id: claimantId, errors: [duplicate] });
         continue;
       }
       const why = !c.facts
@@ -136,8 +145,10 @@ export function resolveIdentities(
           : 'other devices claim the same EndpointReference with other serial/MAC';
       const where = ownerAddress === null ? '' : ` (at ${ownerAddress})`;
       const message = `claims the EndpointReference of camera ${id}${where}, but ${why}; listed as a device of its own`;
-      claims.set(c.report, { id: claimantId, conflict: { cameraId: id, address: ownerAddress, message } });
-      const others = candidates.filter((o) => o !== c).map((o) => o.address);
+      claims.set(c.report, {
+        id: claimantId,
+        errors: [duplicate, { code: ErrorCode.IdentityConflict, message }],
+      });
       const addresses = [...new Set([...(ownerAddress === null ? others : [ownerAddress]), c.address])];
       outcome.events.push({
         type: 'identity.conflict',
@@ -200,9 +211,4 @@ function samePin(a: PinnedIdentity, b: PinnedIdentity): boolean {
     a.mac === b.mac &&
     a.hardwareId === b.hardwareId
   );
-}
-
-/** The DeviceError a conflicting claimant's record carries. */
-export function conflictError(claim: Claim): { code: string; message: string } | undefined {
-  return claim.conflict ? { code: ErrorCode.IdentityConflict, message: claim.conflict.message } : undefined;
 }

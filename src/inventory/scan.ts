@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
+import type { ScopeLimits } from '../discovery/scope-limits.js';
 import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
@@ -27,7 +28,11 @@ export interface ScanDeps {
   targets?: readonly string[];
   /** Known device service URLs (`--device`), on top of config.discovery.devices. */
   devices?: readonly string[];
-  /** Device service URLs announced by Hello: interrogated too, but not trusted as the operator's targets. */
+  /**
+   * Device service URLs announced by Hello since the last scan (untrusted): interrogated directly while they fit
+   * discovery.helloMaxPending and the target cap; past that they are dropped and counted, never failing the scan.
+   * They are hints, never the operator's targets: they do not widen the credential scope.
+   */
   announced?: readonly string[];
   /** Pins and held addresses from the data dir: who owns which id (resolve-identity.ts). Default: none. */
   identity?: IdentityContext;
@@ -86,10 +91,12 @@ function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean 
 export interface ScanPlan {
   unicastTargets: string[];
   manual: DiscoveredDevice[];
-  /** Hello-announced devices: interrogated like manual ones, credentials only inside the scope. */
+  /** Hello-announced devices that fit the bounds: interrogated like manual ones, credentials only inside the scope. */
   announced: DiscoveredDevice[];
   multicast: boolean;
   budget: ScanBudget;
+  /** What the plan had to leave out (Hello-announced devices over the caps), as scan errors. */
+  errors: ScanResult['errors'];
   /** Where the default credentials may go: the operator's targets, hosts and discovery subnets. */
   scope: CredentialScope;
 }
@@ -109,33 +116,84 @@ export function planScan(deps: ScanDeps): ScanPlan {
   const flagged = expandTargets(deps.targets ?? [], config.discovery.maxTargets, '--target');
   // Manual hosts are probed too, so their EndpointReference (stable id) is learned when they answer.
   const manualHosts = manual.map((m) => m.address).filter((a) => IPV4.test(a));
-  const operatorTargets = [...new Set([...configured, ...flagged, ...manualHosts])];
-  if (operatorTargets.length > config.discovery.maxTargets) {
+  const unicastTargets = [...new Set([...configured, ...flagged, ...manualHosts])];
+  if (unicastTargets.length > config.discovery.maxTargets) {
     throw new UsageError(
-      `--target: ${operatorTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
+      `--target: ${unicastTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
     );
   }
   const multicast = deps.multicast ?? config.discovery.multicast;
-  const announced: DiscoveredDevice[] = [];
-  for (const url of deps.announced ?? []) {
-    try {
-      announced.push(manualDevice(url, 'hello', 'hello'));
-    } catch {
-      // an announcement is untrusted input: a bad one is skipped, not a usage error
-    }
-  }
-  // Announcing hosts are probed as well (for their EndpointReference), within the cap, but they are not targets of
-  // the operator's: they never widen the credential scope.
-  const known = new Set(operatorTargets);
-  const announcedHosts = announced.map((a) => a.address).filter((a) => IPV4.test(a) && !known.has(a));
+  // The credential scope is the operator's targets alone: announced hosts are probed too (planAnnounced adds them
+  // to the targets), but never widen it.
+  const scope = credentialScope(config, {
+    targets: [...unicastTargets],
+    hosts: manual.map((m) => m.address),
+    multicast,
+  });
+  const announced = planAnnounced(deps.announced ?? [], unicastTargets, config);
   return {
-    unicastTargets: [...operatorTargets, ...new Set(announcedHosts)].slice(0, config.discovery.maxTargets),
+    unicastTargets,
     manual,
-    announced,
+    announced: announced.devices,
     multicast,
     budget: scanBudget(config, deps.timeoutMs),
-    scope: credentialScope(config, { targets: operatorTargets, hosts: manual.map((m) => m.address), multicast }),
+    errors: announced.errors,
+    scope,
   };
+}
+
+/**
+ * Hello-announced devices join the scan only while they fit: at most discovery.helloMaxPending of them, and their
+ * hosts only while the unicast targets stay within discovery.maxTargets (adds to `targets`). What does not fit is
+ * dropped and counted: an announcement is a hint from an unauthenticated sender and must never fail the scan.
+ */
+function planAnnounced(
+  urls: readonly string[],
+  targets: string[],
+  config: Config,
+): { devices: DiscoveredDevice[]; errors: ScanResult['errors'] } {
+  const devices: DiscoveredDevice[] = [];
+  const present = new Set(targets);
+  let dropped = 0;
+  let invalid = 0;
+  for (const url of urls) {
+    let device: DiscoveredDevice;
+    try {
+      device = manualDevice(url, 'hello', 'hello');
+    } catch {
+      invalid++;
+      continue;
+    }
+    const newHost = IPV4.test(device.address) && !present.has(device.address);
+    if (
+      devices.length >= config.discovery.helloMaxPending ||
+      (newHost && present.size >= config.discovery.maxTargets)
+    ) {
+      dropped++;
+      continue;
+    }
+    if (newHost) {
+      present.add(device.address);
+      targets.push(device.address);
+    }
+    devices.push(device);
+  }
+  const errors: ScanResult['errors'] = [];
+  if (dropped > 0) {
+    errors.push({
+      source: 'hello',
+      code: ErrorCode.HelloDropped,
+      message: `${dropped} Hello-announced devices over discovery.helloMaxPending or discovery.maxTargets not interrogated directly (scheduled discovery still probes for them)`,
+    });
+  }
+  if (invalid > 0) {
+    errors.push({
+      source: 'hello',
+      code: ErrorCode.HelloDropped,
+      message: `${invalid} Hello-announced XAddrs were not usable device service URLs`,
+    });
+  }
+  return { devices, errors };
 }
 
 /**
@@ -146,7 +204,8 @@ export function planScan(deps: ScanDeps): ScanPlan {
 export class Interrogator {
   private readonly semaphore: Semaphore;
   private readonly pending: Array<Promise<DeviceReport>> = [];
-  private readonly claims = new Set<string>();
+  /** (EndpointReference, address) pairs already queued: one EndpointReference at two addresses is asked twice. */
+  private readonly pairs = new Set<string>();
 
   constructor(
     private readonly deps: ScanDeps,
@@ -159,9 +218,9 @@ export class Interrogator {
 
   add(device: DiscoveredDevice): void {
     if (device.endpoint !== '') {
-      const key = `${device.endpoint}\n${device.address}`;
-      if (this.claims.has(key)) return;
-      this.claims.add(key);
+      const pair = `${device.endpoint}\n${device.address}`;
+      if (this.pairs.has(pair)) return;
+      this.pairs.add(pair);
       this.addPinnedOwner(device);
     }
     const { config } = this.deps;
@@ -173,7 +232,9 @@ export class Interrogator {
       callTimeoutMs: this.budget.callTimeoutMs,
       deviceTimeoutMs: this.budget.deviceTimeoutMs,
       maxResponseBytes: config.onvif.maxResponseBytes,
+      maxResponseElements: config.onvif.maxResponseElements,
       maxClockSkewS: config.onvif.maxClockSkewS,
+      scopeLimits: scopeLimitsOf(config),
       signal: this.signal,
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     };
@@ -210,12 +271,17 @@ export class Interrogator {
   }
 }
 
-/** Drops duplicate records (same id), keeping the first. */
+export function scopeLimitsOf(config: Config): ScopeLimits {
+  return { maxScopes: config.discovery.maxScopesPerDevice, maxScopeLength: config.discovery.maxScopeLength };
+}
+
+/** Drops duplicate records (same id at the same address), keeping the first. */
 export function uniqueById(records: CameraRecord[]): CameraRecord[] {
   const seen = new Set<string>();
   return records.filter((r) => {
-    if (seen.has(r.id)) return false;
-    seen.add(r.id);
+    const key = `${r.id}\n${r.address}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }
@@ -234,7 +300,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   // Leave room to decide and print before the limit.
   const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
   const interrogator = new Interrogator(deps, plan.budget, deadline.signal, plan.scope);
-  const errors: ScanResult['errors'] = [];
+  const errors: ScanResult['errors'] = [...plan.errors];
   try {
     let discovered: DiscoveredDevice[] = [];
     if (plan.multicast || plan.unicastTargets.length > 0) {
@@ -244,7 +310,9 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
         interfaces: deps.config.discovery.interfaces,
         repeats: deps.config.discovery.probeRepeats,
         timeoutMs: plan.budget.discoveryTimeoutMs,
-        maxDevices: deps.config.discovery.maxTargets,
+        maxDevices: deps.config.discovery.maxDevices,
+        maxPerSender: deps.config.discovery.maxDevicesPerAddress,
+        scopeLimits: scopeLimitsOf(deps.config),
         signal: deadline.signal,
         logger: log,
         onDevice: (d) => interrogator.add(d),

@@ -17,12 +17,21 @@ export async function startSimulatedSite(input: SimSiteSpec): Promise<SimulatedS
     calls.push(c);
     if (calls.length > max) calls.splice(0, calls.length - max);
   };
-  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects); an impostor gets a copy
-  // with its victim's EndpointReference.
-  const devices = input.devices.map((d) => {
+  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects). An impostor gets a copy
+  // with its victim's EndpointReference; an extra address runs as a device of its own, after its primary.
+  const devices = input.devices.flatMap((d) => {
     const victim = d.impersonate === undefined ? undefined : input.devices.find((v) => v.name === d.impersonate);
-    const spec = victim ? { ...d, endpoint: buildModel(victim).endpoint } : d;
-    return new SimDevice(spec, { record });
+    const primary = new SimDevice(victim ? { ...d, endpoint: buildModel(victim).endpoint } : d, { record });
+    // A host with several addresses: one more device per address, with the primary's EndpointReference.
+    const { extraAddresses, ...rest } = d;
+    const aliases = (extraAddresses ?? []).map(
+      (address) =>
+        new SimDevice(
+          { ...rest, address, endpoint: primary.model.endpoint, name: `${primary.model.name}@${address}` },
+          { record },
+        ),
+    );
+    return [primary, ...aliases];
   });
   const started: SimDevice[] = [];
   let failure: unknown;

@@ -71,7 +71,8 @@ describe('identity pinning', () => {
       const claim = r.claims.get(impostor);
       expect(claim?.id).not.toBe(ID);
       expect(claim?.id).toMatch(/^[0-9a-f]{32}$/);
-      expect(claim?.conflict).toMatchObject({ cameraId: ID, address: '10.0.0.10' });
+      expect(claim?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint', 'identity-conflict']);
+      expect(claim?.errors[1]?.message).toMatch(/camera 0f000000-0000-4000-8000-000000000010 \(at 10\.0\.0\.10\)/);
       expect(r.outcome.events).toEqual([
         {
           type: 'identity.conflict',
@@ -125,9 +126,13 @@ describe('identity pinning', () => {
   });
 
   it('the same camera answering at two addresses: the pinned one owns the id, the other is listed, no conflict', () => {
-    const r = resolve([report('10.0.0.9', proved('SN-REAL')), report('10.0.0.10', proved('SN-REAL'))], [pin()]);
+    const second = report('10.0.0.9', proved('SN-REAL'));
+    const pinned = report('10.0.0.10', proved('SN-REAL'));
+    const r = resolve([second, pinned], [pin()]);
     expect(r.ids[1]).toBe(ID);
     expect(r.ids[0]).not.toBe(ID);
+    expect(r.claims.get(second)?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint']);
+    expect(r.claims.get(pinned)?.errors).toEqual([]);
     expect(r.outcome.events).toEqual([]);
   });
 
