@@ -14,7 +14,7 @@ export function pidOctet(): number {
 }
 
 export function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
+  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function spawnInNs(ns: string, args: string[], env: Record<string, string> = {}): ChildProcess {
