@@ -78,9 +78,23 @@ export const discoverySchema = z.strictObject({
 export const onvifSchema = z.strictObject({
   username: z.string().optional(),
   password: z.string().optional(),
-  /** Per-device credentials, matched by address or endpoint. */
+  /**
+   * Per-device credentials, bound to an address, or to the identity (EndpointReference and/or serial) pinned at an
+   * address on first authenticated contact; never chosen by what a device claims alone (docs/identity.md).
+   */
   devices: z
-    .array(z.strictObject({ address: z.string().optional(), endpoint: z.string().optional(), ...credentials.shape }))
+    .array(
+      z
+        .strictObject({
+          address: z.string().min(1).optional(),
+          endpoint: z.string().min(1).optional(),
+          serial: z.string().min(1).optional(),
+          ...credentials.shape,
+        })
+        .refine((d) => d.address !== undefined || d.endpoint !== undefined || d.serial !== undefined, {
+          message: 'give address, serial or endpoint: the device these credentials are for',
+        }),
+    )
     .default([]),
   callTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
   deviceTimeoutMs: z.number().int().min(500).max(300_000).default(20_000),

@@ -93,7 +93,7 @@ function packRetention(pack: PolicyPack): RetentionPolicy {
   };
 }
 
-function unverifiedReason(rule: string): Reason {
+export function unverifiedReason(rule: string): Reason {
   return {
     code: 'unverified-device',
     rule,
