@@ -1,12 +1,12 @@
+import type { z } from 'zod';
 import type {
   CameraPayload,
   EventPayload,
   InventoryPayload,
   ResponsePayload,
+  requestSchema,
   StatusPayload,
 } from '../reporting/schemas/index.js';
-import type { z } from 'zod';
-import type { requestSchema } from '../reporting/schemas/index.js';
 
 export type RequestPayload = z.infer<typeof requestSchema>;
 

@@ -17,7 +17,7 @@ export type Parsed = { item: IngestItem } | { reject: RejectReason; detail: stri
 const MAX_DEPTH = 32;
 const EVENT_TYPE = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL text cannot hold
+// NUL and unpaired surrogates: text PostgreSQL cannot hold
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
@@ -108,7 +108,8 @@ export function parseMessage(
       if (!safeId.safeParse(r.data.id).success || !safeId.safeParse(r.data.bootId).success) {
         return { reject: 'invalid-event', detail: 'id or bootId: only [A-Za-z0-9._:-], 1-128 characters' };
       }
-      if (r.data.type.length > 64 || !EVENT_TYPE.test(r.data.type)) return { reject: 'invalid-event', detail: 'type: not a dotted name' };
+      if (r.data.type.length > 64 || !EVENT_TYPE.test(r.data.type))
+        return { reject: 'invalid-event', detail: 'type: not a dotted name' };
       return { item: { ...from, kind: 'event', event: r.data } };
     }
     case 'request': {

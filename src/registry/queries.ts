@@ -96,7 +96,10 @@ export async function listSites(db: Queryable): Promise<SiteSummary[]> {
   });
 }
 
-export async function listGateways(db: Queryable, filter: { site?: string | undefined } = {}): Promise<GatewaySummary[]> {
+export async function listGateways(
+  db: Queryable,
+  filter: { site?: string | undefined } = {},
+): Promise<GatewaySummary[]> {
   const rows = await db.query<Record<string, unknown>>(
     `SELECT site, gateway, state, boot_id, last_seen, version, policy_revision, outbox, camera_counts, audit_head,
             audit_ts, status_ts, first_seen
@@ -265,4 +268,19 @@ export async function listRequests(
 export async function siteExists(db: Queryable, site: string): Promise<boolean> {
   const rows = await db.query('SELECT 1 AS ok FROM sites WHERE site = $1', [site]);
   return rows.length > 0;
+}
+
+/** The newest event of each of `types` per gateway of a site (e.g. the last retention sweep). */
+export async function latestEventsOfTypes(
+  db: Queryable,
+  site: string,
+  types: readonly string[],
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await db.query<{ gateway: string; payload: Record<string, unknown> }>(
+    `SELECT DISTINCT ON (gateway, type) gateway, payload FROM events
+     WHERE site = $1 AND type IN (SELECT jsonb_array_elements_text($2::text::jsonb))
+     ORDER BY gateway, type, ts DESC`,
+    [site, JSON.stringify(types)],
+  );
+  return rows.map((r) => ({ ...r.payload, site, gateway: r.gateway }));
 }

@@ -17,7 +17,12 @@ export interface StreamAdvance {
  * gap (a late delivery, not a loss) shrinks or splits it. Streams start at seq 1, so events missed before the
  * registry first heard from a boot count as a gap too.
  */
-export function advanceStream(max: number, gaps: readonly SeqGap[], seqs: readonly number[], now: string): StreamAdvance {
+export function advanceStream(
+  max: number,
+  gaps: readonly SeqGap[],
+  seqs: readonly number[],
+  now: string,
+): StreamAdvance {
   const sorted = [...new Set(seqs)].sort((a, b) => a - b);
   const add: SeqGap[] = [];
   const remove: SeqGap[] = [];

@@ -156,7 +156,7 @@ async function storeCameraRecords(tx: Queryable, run: ReadonlyArray<Of<'camera'>
   for (const group of byGateway.values()) {
     const first = group[0];
     if (!first) continue;
-    const at = group.reduce((m, i) => (i.receivedAt > m ? i.receivedAt : m), first.receivedAt).toISOString();
+    const at = new Date(Math.max(...group.map((i) => i.receivedAt.getTime()))).toISOString();
     const records = group.flatMap((i) => (i.record ? [i.record] : []));
     stored += await upsertCameras(tx, first.site, first.gateway, records, at);
     const gone = group.filter((i) => i.record === null).map((i) => i.cameraId);
@@ -296,10 +296,10 @@ async function updateGaps(tx: Queryable, fresh: ReadonlyArray<Of<'event'>>): Pro
       );
     }
     if (change.max !== max) {
-      await tx.query(
-        'UPDATE event_streams SET max_seq = $4 WHERE site = $1 AND gateway = $2 AND boot_id = $3',
-        [...ids, change.max],
-      );
+      await tx.query('UPDATE event_streams SET max_seq = $4 WHERE site = $1 AND gateway = $2 AND boot_id = $3', [
+        ...ids,
+        change.max,
+      ]);
     }
   }
 }
@@ -428,7 +428,18 @@ async function storeRequest(tx: Queryable, item: Of<'request'>): Promise<void> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $10, 1)
      ON CONFLICT (site, gateway, op, transaction) DO UPDATE SET last_seen = EXCLUDED.last_seen,
        times_seen = requests.times_seen + 1`,
-    [item.site, item.gateway, item.op, r.transaction, r.keyId, r.issuedAt, r.expiresAt, json(r.args), item.retained, at],
+    [
+      item.site,
+      item.gateway,
+      item.op,
+      r.transaction,
+      r.keyId,
+      r.issuedAt,
+      r.expiresAt,
+      json(r.args),
+      item.retained,
+      at,
+    ],
   );
 }
 

@@ -46,7 +46,8 @@ export function browserAvailable(): boolean {
 }
 
 /** The server the registry tests create their databases on (trust auth on loopback, as CI sets it up). */
-export const POSTGRES_ADMIN_URL = process.env.CAMWARDEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env.CAMWARDEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let postgresCache: boolean | undefined;
 export function postgresAvailable(): boolean {
@@ -83,6 +84,8 @@ export function requireCapability(what: keyof typeof REQUIRE_ENV, available: boo
   if (process.env[envName] === '1') {
     throw new Error(`${what} is required here (${envName}=1) but unavailable`);
   }
-  process.stderr.write(`\n*** NOTICE: ${WHAT[what]} unavailable on this machine: skipping its integration tests ***\n\n`);
+  process.stderr.write(
+    `\n*** NOTICE: ${WHAT[what]} unavailable on this machine: skipping its integration tests ***\n\n`,
+  );
   return false;
 }

@@ -26,9 +26,16 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { camera, event, inventory, status } from './payloads.js';
 
 /** The same storage tests on the embedded database and on a real PostgreSQL (one database per run, dropped). */
-const stores = ['embedded', ...(requireCapability('postgres', postgresAvailable()) ? ['postgres' as const] : [])] as const;
+const stores = [
+  'embedded',
+  ...(requireCapability('postgres', postgresAvailable()) ? ['postgres' as const] : []),
+] as const;
 
-type Body = IngestItem extends infer T ? (T extends IngestItem ? Omit<T, 'site' | 'gateway' | 'receivedAt'> : never) : never;
+type Body = IngestItem extends infer T
+  ? T extends IngestItem
+    ? Omit<T, 'site' | 'gateway' | 'receivedAt'>
+    : never
+  : never;
 
 function from(site: string, gateway: string, body: Body, receivedAt = new Date()): IngestItem {
   return { site, gateway, receivedAt, ...body } as IngestItem;
@@ -81,7 +88,9 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     [gw] = await listGateways(db, { site: 'st' });
     expect(gw?.state).toBe('offline');
     // a new boot with a clock behind the old one still wins; a late will of the old boot does not
-    await write([from('st', 'gw', { kind: 'status', status: status('boot-b', t(1), { audit: { head: 'ab12', seq: 7 } }) })]);
+    await write([
+      from('st', 'gw', { kind: 'status', status: status('boot-b', t(1), { audit: { head: 'ab12', seq: 7 } }) }),
+    ]);
     await write([from('st', 'gw', { kind: 'will', bootId: 'boot-a' })]);
     [gw] = await listGateways(db, { site: 'st' });
     expect(gw).toMatchObject({ state: 'online', bootId: 'boot-b', auditHead: 'ab12' });
@@ -122,7 +131,8 @@ describe.each(stores)('registry storage (%s)', (kind) => {
   });
 
   it('de-duplicates events on id and keeps seq gaps per boot until late events fill them', async () => {
-    const ev = (boot: string, seq: number) => from('sg', 'gw', { kind: 'event', event: event(boot, seq, 'scan.completed') });
+    const ev = (boot: string, seq: number) =>
+      from('sg', 'gw', { kind: 'event', event: event(boot, seq, 'scan.completed') });
     const first = await write([ev('b1', 1), ev('b1', 2), ev('b1', 2), ev('b1', 5), ev('b1', 6)]);
     expect(first.eventIds).toEqual(['b1-1', 'b1-2', 'b1-5', 'b1-6']);
     expect((await write([ev('b1', 1)])).eventIds).toEqual([]);
@@ -185,7 +195,14 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     };
     const r = (retained: boolean) => from('sr', 'gw', { kind: 'request', op: 'sweep', request, retained });
     await write([r(false)]);
-    await write([r(false), from('sr', 'gw', { kind: 'response', op: 'sweep', response: { transaction: 'tx-1', status: 'ok', data: { deleted: 1 } } })]);
+    await write([
+      r(false),
+      from('sr', 'gw', {
+        kind: 'response',
+        op: 'sweep',
+        response: { transaction: 'tx-1', status: 'ok', data: { deleted: 1 } },
+      }),
+    ]);
     const [req] = await listRequests(db, { site: 'sr', limit: 10 });
     expect(req).toMatchObject({ op: 'sweep', transaction: 'tx-1', keyId: '0123456789abcdef', timesSeen: 2 });
     expect(req?.response).toMatchObject({ status: 'ok' });
@@ -214,8 +231,8 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     // PostgreSQL cannot hold NUL in jsonb text (the parser refuses such messages; this one slipped past it)
     const poison = event('b2', 1, 'scan.completed', { note: 'a\u0000b' });
     for (let seq = 1; seq <= 20; seq++) {
-      queue.offer(from('sp', 'gw', { kind: 'event', event: event('b1', seq, 'scan.completed') }));
-      if (seq === 10) queue.offer(from('sp', 'gw', { kind: 'event', event: poison }));
+      await queue.offer(from('sp', 'gw', { kind: 'event', event: event('b1', seq, 'scan.completed') }));
+      if (seq === 10) await queue.offer(from('sp', 'gw', { kind: 'event', event: poison }));
     }
     expect(await queue.drain(20_000)).toBe(true);
     queue.stop();

@@ -3,25 +3,8 @@ import { loadConfig } from '../../config/load-config.js';
 import { errorMessage } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { CommandIO, CommandSpec } from '../command.js';
+import { installProcessGuards } from '../process-guards.js';
 import { VERSION } from '../version.js';
-
-/**
- * Keeps the daemon alive through a stray exception from a device library callback (onvif-notes §1.5 lists
- * several); each is logged. A second signal while stopping forces the exit.
- */
-function installProcessGuards(onSignal: (signal: NodeJS.Signals) => void, log: (msg: string, err: unknown) => void) {
-  const onError = (err: unknown) => log('uncaught error kept from crashing the agent', err);
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return () => {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
-}
 
 export const runCommand: CommandSpec = {
   name: 'run',
