@@ -168,6 +168,9 @@ export class RegistryHttpServer {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' });
         res.end(FLEET_JS);
         return;
+      case '/favicon.ico':
+        res.writeHead(204).end();
+        return;
       case '/api/stream':
         if (!this.deps.live.add(res)) sendJson(res, 503, { error: { code: 'busy', message: 'too many live pages' } });
         return;

@@ -21,11 +21,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
  */
 const hasMosquitto = requireCapability('mosquitto', mosquittoAvailable());
 const hasPostgres = requireCapability('postgres', postgresAvailable());
-const setups = [
+const setups: Array<{ store: 'embedded' | 'postgres'; broker: 'embedded' | 'mosquitto' }> = [
   { store: 'embedded', broker: 'embedded' },
-  ...(hasMosquitto ? [{ store: 'embedded', broker: 'mosquitto' }] : []),
-  ...(hasMosquitto && hasPostgres ? [{ store: 'postgres', broker: 'mosquitto' }] : []),
-] as const;
+  ...(hasMosquitto ? [{ store: 'embedded' as const, broker: 'mosquitto' as const }] : []),
+  ...(hasMosquitto && hasPostgres ? [{ store: 'postgres' as const, broker: 'mosquitto' as const }] : []),
+];
 
 const logger = () => (process.env.CW_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

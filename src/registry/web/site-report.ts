@@ -137,6 +137,13 @@ isolated on their gateway; flagged cameras wait for an operator's review or a mi
   );
 }
 
+/** Filing is a duty of Art 7 systems: the flag says who lacks it, the number says what was filed. */
+function filingNumbers(d: SiteReportData): SafeHtml {
+  const filed = d.inventories.filter((i) => typeof i.inventory?.filingNumber === 'string');
+  if (filed.length === 0) return html`; <span class="muted">no filing number recorded in the site profile</span>`;
+  return html`; filed as ${filed.map((i, n) => html`${n > 0 ? ', ' : ''}<code>${String(i.inventory?.filingNumber)}</code>`)}`;
+}
+
 function enforcementSummary(d: SiteReportData): SafeHtml {
   const blocked = d.cameras.filter((c) => c.decision.action === 'block');
   const failed = d.enforcement.filter((r) => r.state === 'failed');
