@@ -125,7 +125,7 @@ describe.runIf(enabled)('fleet page in a browser (chromium, mosquitto, simulator
     const row = page.locator('#needing-action tr[data-action="block"]');
     await row.first().waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('same page');
-    const rowText = await row.first().innerText();
+    const rowText = (await row.first().textContent()) ?? '';
     expect(rowText).toContain('toilet');
     expect(rowText).toContain('Article 8');
     // the device's own strings are shown literally and never run
@@ -139,14 +139,14 @@ describe.runIf(enabled)('fleet page in a browser (chromium, mosquitto, simulator
     await page.locator('#sites a.report-link').first().click();
     await page.waitForSelector('h1:has-text("Compliance report: site browser-site")');
     const report = page.locator('#cameras tr[data-action="block"]');
-    const reportText = await report.first().innerText();
+    const reportText = (await report.first().textContent()) ?? '';
     expect(reportText).toContain('prohibited-zone');
     expect(reportText).toContain('Article 8');
     expect(reportText).toContain(HOSTILE_MAKER);
     for (const duty of ['filing', 'signage', 'consent', 'retention', 'enforcement']) {
       expect(await page.locator(`#duty-${duty}`).count(), duty).toBe(1);
     }
-    expect(await page.locator('#report-gateways .audit-head').innerText()).toMatch(/[0-9a-f]{64}|not reported/);
+    expect(await page.locator('#report-gateways .audit-head').textContent()).toMatch(/[0-9a-f]{64}|not reported/);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(errors).toEqual([]);
   }, 120_000);
