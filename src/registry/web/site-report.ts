@@ -116,7 +116,10 @@ export function renderSiteReport(d: SiteReportData): string {
   for (const c of d.cameras) counts[c.decision.action]++;
   const revisions = [...new Set(d.gateways.map((g) => g.policyRevision).filter((r): r is string => !!r))];
   const duties = DUTIES.map(
-    (duty) => html`<tr id="duty-${duty.id}"><th>${duty.title}</th><td>${dutyStatus(d.cameras, duty.code)}</td></tr>`,
+    (duty) =>
+      html`<tr id="duty-${duty.id}"><th>${duty.title}</th><td>${dutyStatus(d.cameras, duty.code)}${
+        duty.id === 'filing' ? filingNumbers(d) : ''
+      }</td></tr>`,
   );
   return page(
     `Compliance report: ${d.site}`,
