@@ -6,9 +6,9 @@ import type { CameraRecord } from '../inventory/types.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { EventSink, EventType } from '../reporting/event-sink.js';
+import { backoffDelay } from '../util/backoff.js';
 import { CamwardenError, ErrorCode, errorCodeOf, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { backoffDelay } from './backoff.js';
 import { computeDesired } from './desired-state.js';
 import type { Lever } from './levers/lever.js';
 import { privacyMaskLever } from './levers/privacy-mask.js';
@@ -366,7 +366,11 @@ export class Enforcer implements AgentModule {
       });
     } catch (err) {
       const attempts = failure && failure.op === op ? failure.attempts + 1 : 1;
-      const delay = backoffDelay(attempts, this.deps.config.retryBaseMs, this.deps.config.retryMaxMs);
+      const delay = backoffDelay(attempts - 1, {
+        baseMs: this.deps.config.retryBaseMs,
+        maxMs: this.deps.config.retryMaxMs,
+        jitter: 'none',
+      });
       this.failures.set(spec.key, { op, attempts, nextAt: now + delay });
       const entry: ActionFailure = {
         key: spec.key,

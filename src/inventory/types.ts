@@ -2,7 +2,8 @@
  * The data that flows one way through camwarden:
  *   DiscoveredDevice (discovery/) → DeviceReport (onvif/) → CameraRecord (inventory/) → Decision (policy/)
  *   → actions (enforce/, retention/) and reports (reporting/).
- * Field names of CameraRecord are the JSON contract of INTERFACES.md §4.
+ * CameraRecord is internal; its published form (every field, null when unknown) is made by
+ * reporting/camera-payload.ts and described in docs/mqtt.md.
  */
 
 export type Action = 'allow' | 'flag' | 'block';

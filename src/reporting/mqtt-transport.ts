@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
+import { backoffDelay } from '../util/backoff.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { backoffDelay } from './backoff.js';
 
 export interface TransportSession {
   /** QoS 1 publish; resolves on PUBACK, rejects when the connection is gone. */
@@ -185,7 +185,11 @@ export class MqttTransport {
     if (this.stopped) return;
     const delay = this.fastRetry
       ? 0
-      : backoffDelay(this.attempt, this.opts.backoffBaseMs ?? 1000, this.opts.backoffMaxMs ?? 300_000);
+      : backoffDelay(this.attempt, {
+          baseMs: this.opts.backoffBaseMs ?? 1000,
+          maxMs: this.opts.backoffMaxMs ?? 300_000,
+          jitter: 'full',
+        });
     this.fastRetry = false;
     this.attempt++;
     this.timer = setTimeout(() => this.connect(), delay);

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecords } from '../../src/inventory/build-records.js';
 import type { DeviceReport } from '../../src/inventory/types.js';
-import { emptyReport } from '../../src/onvif/interrogate.js';
 import { toCameraPayload, toScanPayload } from '../../src/reporting/camera-payload.js';
 import { toInventoryPayload } from '../../src/reporting/inventory-payload.js';
 import { cameraRecordSchema, inventorySchema, scanResultSchema } from '../../src/reporting/schemas/index.js';
+import { deviceReport } from '../helpers/device-report.js';
 
-function report(over: Partial<DeviceReport> = {}): DeviceReport {
-  const r = emptyReport(
-    {
-      endpoint: 'urn:uuid:0f000000-0000-4000-8000-000000000013',
-      address: '127.0.0.9',
-      xaddrs: ['http://127.0.0.9/onvif/device_service'],
-      scopes: [],
-      types: [],
-      via: 'unicast',
-    },
-    'http://127.0.0.9/onvif/device_service',
-  );
-  return { ...r, ...over };
-}
+const report = (over: Partial<DeviceReport> = {}) =>
+  deviceReport(over, 'urn:uuid:0f000000-0000-4000-8000-000000000013');
 
 const ALL_FIELDS = Object.keys(cameraRecordSchema.shape).sort();
 

@@ -5,7 +5,7 @@ import { isoTimestamp } from './common.js';
  * Event types this version knows, with what each carries besides the envelope. Consumers must accept types not
  * listed here: new ones are added without a schema change.
  */
-export const KNOWN_EVENT_TYPES: Readonly<Record<string, string>> = {
+export const KNOWN_EVENT_TYPES = {
   'camera.added': 'cameraId, kind, address, zone, action',
   'camera.removed': 'cameraId, kind, address, lastAction',
   'camera.changed': 'cameraId and what changed',
@@ -13,6 +13,7 @@ export const KNOWN_EVENT_TYPES: Readonly<Record<string, string>> = {
   'identity.conflict':
     'a device claimed a pinned camera’s EndpointReference without matching it: both ids and addresses',
   'identity.moved': 'a pinned camera answered from a new address: cameraId, old and new address',
+  'block.released': 'an operator lifted a sticky block by a signed request: cameraId, keyId, reason, unit, name',
   'enforcement.planned': 'dry-run: the action that would have been taken',
   'enforcement.applied': 'an isolation, lever or hook took effect',
   'enforcement.reverted': 'an action was undone',
@@ -33,7 +34,9 @@ export const KNOWN_EVENT_TYPES: Readonly<Record<string, string>> = {
   'scan.completed': 'summary of one scan',
   'agent.started': 'the agent started',
   'agent.stopping': 'the agent is stopping',
-};
+} as const satisfies Record<string, string>;
+
+export type KnownEventType = keyof typeof KNOWN_EVENT_TYPES;
 
 /**
  * `<base>/events`: a fixed envelope (`id` unique for ever, `seq` +1 per event within a `bootId`, `ts` when it
