@@ -1,4 +1,4 @@
-import { backoffDelay } from '../reporting/backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Database } from './database.js';
@@ -126,7 +126,11 @@ export class IngestQueue {
       } catch (err) {
         // transient: keep the batch at the head of the queue and try again after a backoff
         this.counters.retries++;
-        const delay = backoffDelay(this.attempt++, this.opts.retryBaseMs ?? 200, this.opts.retryMaxMs ?? 30_000);
+        const delay = backoffDelay(this.attempt++, {
+          baseMs: this.opts.retryBaseMs ?? 200,
+          maxMs: this.opts.retryMaxMs ?? 30_000,
+          jitter: 'full',
+        });
         this.opts.logger.error(
           { err: errorMessage(err), queued: this.queue.length, retryInMs: delay },
           'registry: database write failed; will retry',
