@@ -4,9 +4,7 @@
 // runs in a worker thread (its own event loop, the same clock). Needs dist/ and mosquitto; PostgreSQL at
 // CAMWARDEN_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) or that part is skipped.
 // Prints one JSON line last.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,46 +12,13 @@ import pg from 'pg';
 import { configSchema } from '../dist/config/schema.js';
 import { Registry } from '../dist/registry/registry.js';
 import { silentLogger } from '../dist/util/logger.js';
+import { freePort, MOSQUITTO_BIN, startMosquitto } from './lib/mosquitto.mjs';
 
 const EVENTS = Number(process.env.BENCH_REGISTRY_EVENTS ?? 100_000);
 const ADMIN_URL = process.env.CAMWARDEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p));
 // Lag in normal operation: a gateway publishing 1,000 events/s for 5 s (the replay's lag is mostly its backlog).
 const STEADY = { events: 5000, ratePerS: 1000 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function mosquitto(port, dir) {
-  const conf = join(dir, 'mosquitto.conf');
-  // nothing may be dropped for a slow subscriber: unlimited queue and in-flight window
-  writeFileSync(
-    conf,
-    `persistence false\nlistener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n`,
-  );
-  const p = spawn(BIN, ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((r) => {
-      const s = new Socket();
-      s.once('connect', () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-      s.connect(port, '127.0.0.1');
-    });
-    if (ok) return p;
-    await sleep(50);
-  }
-  throw new Error('mosquitto did not start');
-}
 
 // The replaying gateway: the agent's event envelope, QoS 1, up to 256 in flight (the agent's outbox drain).
 const REPLAYER = `
@@ -207,13 +172,14 @@ async function createBenchDatabase() {
   };
 }
 
-if (!BIN) {
+if (!MOSQUITTO_BIN) {
   console.log(JSON.stringify({ skipped: 'mosquitto not installed' }));
   process.exit(0);
 }
 const dir = mkdtempSync(join(tmpdir(), 'cw-bench-reg-mosq-'));
+chmodSync(dir, 0o777); // mosquitto runs as its own user
 const port = await freePort();
-const broker = await mosquitto(port, dir);
+const broker = await startMosquitto(port, dir);
 const brokerUrl = `mqtt://127.0.0.1:${port}`;
 const result = { loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 try {

@@ -1,4 +1,4 @@
-import type { Action } from '../../src/inventory/types.js';
+import type { Action, CameraRecord } from '../../src/inventory/types.js';
 import { toCameraPayload } from '../../src/reporting/camera-payload.js';
 import type { CameraPayload, EventPayload, InventoryPayload } from '../../src/reporting/schemas/index.js';
 
@@ -10,9 +10,10 @@ const ARTICLE: Record<Action, { code: string; article: string }> = {
   allow: { code: 'permitted-zone', article: 'Article 9' },
 };
 
-export function camera(id: string, action: Action, zone: string, extra: { model?: string } = {}): CameraPayload {
+/** An internal record, as the agent's scan produces it (for tests that drive the agent's own Reporter). */
+export function cameraRecord(id: string, action: Action, zone: string, extra: { model?: string } = {}): CameraRecord {
   const { code, article } = ARTICLE[action];
-  return toCameraPayload({
+  return {
     id,
     kind: 'camera',
     endpoint: `urn:uuid:${id}`,
@@ -22,9 +23,14 @@ export function camera(id: string, action: Action, zone: string, extra: { model?
     model: extra.model ?? 'C1',
     scopes: [`onvif://www.onvif.org/location/zone/${zone}`],
     location: { zone, source: 'scope', tags: [`location/zone/${zone}`] },
-    decision: { action, reasons: [{ code, rule: 'cn-2025', article, message: `${zone}: ${action}` }] },
+    decision: { action, reasons: [{ code, rule: 'cn-2025', article, message: `${zone} camera` }] },
     errors: [],
-  });
+  };
+}
+
+/** The same camera as published (every field present, null when unknown). */
+export function camera(id: string, action: Action, zone: string, extra: { model?: string } = {}): CameraPayload {
+  return toCameraPayload(cameraRecord(id, action, zone, extra));
 }
 
 export function status(

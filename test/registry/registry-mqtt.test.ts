@@ -14,6 +14,7 @@ import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, postgresAvailable, requireCapability } from '../helpers/capabilities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { cameraRecord } from './payloads.js';
 
 /**
  * `camwarden registry` end to end: the agent's own Reporter publishes through a real broker (mosquitto, and the
@@ -43,22 +44,6 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 2
 async function getJson<T = unknown>(base: string, path: string): Promise<{ status: number; body: T }> {
   const res = await fetch(new URL(path, base));
   return { status: res.status, body: (await res.json()) as T };
-}
-
-function record(id: string, action: 'allow' | 'flag' | 'block', zone: string, article: string): CameraRecord {
-  return {
-    id,
-    kind: 'camera',
-    endpoint: `urn:uuid:${id}`,
-    address: '192.0.2.10',
-    xaddr: 'http://192.0.2.10/onvif/device_service',
-    manufacturer: 'Acme',
-    model: 'C1',
-    scopes: [`onvif://www.onvif.org/location/zone/${zone}`],
-    location: { zone, source: 'scope', tags: [`location/zone/${zone}`] },
-    decision: { action, reasons: [{ code: `${zone}-code`, rule: 'cn-2025', article, message: `${zone} camera` }] },
-    errors: [],
-  };
 }
 
 function scanOf(cameras: CameraRecord[]): ScanResult {
@@ -150,10 +135,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     const { reporter, outbox } = await startReporter(broker.url);
     reporter.setPolicyRevision('r1');
     await reporter.updateInventory(
-      scanOf([
-        record('cam-toilet', 'block', 'toilet', 'Article 8'),
-        record('cam-lobby', 'allow', 'public-other', 'Article 9'),
-      ]),
+      scanOf([cameraRecord('cam-toilet', 'block', 'toilet'), cameraRecord('cam-lobby', 'allow', 'public-other')]),
       { unit: 'Example Retail Co.', location: 'Hangzhou', retentionDays: 30 },
     );
     await outbox.emit('scan.completed', { cameras: 2 });
@@ -227,7 +209,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
       const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/gateways');
       return body[0]?.state === 'stopped' ? true : undefined;
     });
-  });
+  }, 90_000);
 
   it('marks a gateway offline from its last will', async () => {
     const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
@@ -256,7 +238,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     await waitFor('online', async () => ((await state()) === 'online' ? true : undefined));
     gw.stream.destroy(); // vanishes without DISCONNECT: the broker publishes the will
     await waitFor('offline', async () => ((await state()) === 'offline' ? true : undefined));
-  });
+  }, 90_000);
 
   it('counts bad input per reason, stores none of it, and keeps ingesting', async () => {
     const reg = await startRegistry(registryConfig(broker.url, dataDir, { ...registry, maxMessageBytes: 65_536 }));
@@ -305,13 +287,13 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     expect((await getJson<unknown[]>(reg.url, '/api/sites')).body.length).toBeGreaterThan(0);
     expect((await reg.database.query('SELECT count(*)::int AS n FROM cameras'))[0]).toBeDefined();
     expect((await reg.database.query("SELECT 1 FROM events WHERE id LIKE '%DROP%'")).length).toBe(0);
-  });
+  }, 90_000);
 
   it('keeps its data across a restart and reads the retained state again', async () => {
     const config = registryConfig(broker.url, dataDir, registry);
     const first = await startRegistry(config);
     const { reporter } = await startReporter(broker.url, 's4', 'gw4');
-    await reporter.updateInventory(scanOf([record('cam-keep', 'flag', 'state-organ-adjacent', 'Article 10')]));
+    await reporter.updateInventory(scanOf([cameraRecord('cam-keep', 'flag', 'state-organ-adjacent')]));
     await waitFor('camera stored', async () => {
       const { body } = await getJson<unknown[]>(first.url, '/api/cameras?site=s4');
       return body.length === 1 ? true : undefined;
@@ -320,7 +302,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     const second = await startRegistry(config);
     const { body } = await getJson<Array<{ id: string; site: string }>>(second.url, '/api/cameras?site=s4');
     expect(body.map((c) => c.id)).toEqual(['cam-keep']);
-  });
+  }, 90_000);
 });
 
 describe.runIf(hasMosquitto && hasPostgres)('two registries sharing the load (MQTT 5 shared subscription)', () => {

@@ -1,9 +1,9 @@
 import { loadConfig } from '../../config/load-config.js';
 import { Registry } from '../../registry/registry.js';
-import { errorMessage } from '../../util/errors.js';
+import { ErrorCode, UsageError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { CommandIO, CommandSpec, ParsedValues } from '../command.js';
-import { installProcessGuards } from '../process-guards.js';
+import { runUntilSignal } from '../process-guards.js';
 
 export const registryCommand: CommandSpec = {
   name: 'registry',
@@ -23,40 +23,11 @@ export const registryCommand: CommandSpec = {
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
     const listen = typeof values.listen === 'string' ? values.listen : undefined;
     const { config } = loadConfig(listen ? { ...io.env, CAMWARDEN_REGISTRY_LISTEN: listen } : io.env, io.cwd);
+    if (!config.mqtt.url) {
+      throw new UsageError('CAMWARDEN_MQTT_URL (mqtt.url): the registry needs a broker', ErrorCode.InvalidConfig);
+    }
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
     const registry = new Registry({ config, logger });
-    let stopping: Promise<void> | undefined;
-    let resolveDone: (code: number) => void = () => undefined;
-    const done = new Promise<number>((resolve) => {
-      resolveDone = resolve;
-    });
-    const uninstall = installProcessGuards(
-      (signal) => {
-        if (stopping !== undefined) {
-          resolveDone(1);
-          return;
-        }
-        logger.info({ signal }, 'registry: stopping');
-        stopping = registry.stop().then(
-          () => resolveDone(0),
-          (err: unknown) => {
-            logger.error({ err: errorMessage(err) }, 'registry: shutdown failed');
-            resolveDone(1);
-          },
-        );
-      },
-      (msg, err) => logger.error({ err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, msg),
-    );
-    try {
-      await registry.start();
-    } catch (err) {
-      uninstall();
-      await registry.stop().catch(() => undefined);
-      throw err;
-    }
-    io.stdout.write(`camwarden registry: fleet page ${registry.url}\n`);
-    const code = await done;
-    uninstall();
-    return code;
+    return runUntilSignal(registry, logger, () => io.stdout.write(`camwarden registry: fleet page ${registry.url}\n`));
   },
 };
