@@ -19,8 +19,8 @@ export async function loadFleet(db: Queryable, rejects: Record<string, number>, 
   const [sites, gateways, blocked, flagged, events, gaps] = await Promise.all([
     listSites(db),
     listGateways(db),
-    listCameras(db, { action: 'block' }),
-    listCameras(db, { action: 'flag' }),
+    listCameras(db, { action: 'block', limit: FLEET_CAMERAS }),
+    listCameras(db, { action: 'flag', limit: FLEET_CAMERAS }),
     listEvents(db, { limit: FLEET_EVENTS }),
     listGaps(db, {}, 200),
   ]);

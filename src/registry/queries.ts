@@ -52,6 +52,8 @@ export interface CameraFilter {
   gateway?: string | undefined;
   action?: string | undefined;
   zone?: string | undefined;
+  /** At most this many (the fleet page); unset = all. */
+  limit?: number | undefined;
 }
 
 export interface EventFilter {
@@ -133,8 +135,9 @@ export async function listCameras(db: Queryable, filter: CameraFilter = {}): Pro
      WHERE removed_at IS NULL
        AND ($1::text IS NULL OR site = $1) AND ($2::text IS NULL OR gateway = $2)
        AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR zone = $4)
-     ORDER BY CASE action WHEN 'block' THEN 0 WHEN 'flag' THEN 1 ELSE 2 END, site, gateway, id`,
-    [filter.site ?? null, filter.gateway ?? null, filter.action ?? null, filter.zone ?? null],
+     ORDER BY CASE action WHEN 'block' THEN 0 WHEN 'flag' THEN 1 ELSE 2 END, site, gateway, id
+     LIMIT $5`,
+    [filter.site ?? null, filter.gateway ?? null, filter.action ?? null, filter.zone ?? null, filter.limit ?? null],
   );
   return rows.map((r) => ({ ...r.record, site: r.site, gateway: r.gateway, lastSeen: isoOf(r.last_seen) }));
 }

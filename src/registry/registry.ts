@@ -8,7 +8,7 @@ import type { Logger } from '../util/logger.js';
 import { type Database, redactUrl } from './database.js';
 import { openEmbedded } from './embedded-database.js';
 import { RegistryHttpServer } from './http-server.js';
-import { IngestQueue, type IngestQueueOptions } from './ingest-queue.js';
+import { IngestQueue, type IngestQueueOptions, type IngestStats } from './ingest-queue.js';
 import { LiveUpdates } from './live-updates.js';
 import { migrate } from './migrate.js';
 import { parseMessage } from './parse-message.js';
@@ -73,6 +73,11 @@ export class Registry {
   onCommit(listener: (s: CommitSummary) => void): () => void {
     if (!this.queue) throw new CamwardenError(ErrorCode.Internal, 'registry not started');
     return this.queue.onCommit(listener);
+  }
+
+  /** Messages queued, stored (duplicates included), batches and retries so far. */
+  ingestStats(): IngestStats {
+    return this.queue?.stats() ?? { queued: 0, stored: 0, batches: 0, retries: 0 };
   }
 
   isConnected(): boolean {

@@ -338,6 +338,11 @@ describe.runIf(hasMosquitto && hasPostgres)('two registries sharing the load (MQ
     expect(seen.a).toBeGreaterThan(0);
     expect(seen.b).toBeGreaterThan(0);
     expect(seen.a + seen.b).toBe(total);
+    // each message went to one of them: what they received adds up to the events (plus a few retained states),
+    // where two plain subscriptions would each have received all of them
+    const received = a.ingestStats().stored + b.ingestStats().stored;
+    expect(received).toBeGreaterThanOrEqual(total);
+    expect(received).toBeLessThan(total + 50);
     const [count] = await a.database.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE site = 's5'");
     expect(count?.n).toBe(total);
     const { body } = await getJson<{ gaps: unknown[] }>(b.url, '/api/events?site=s5&limit=1');

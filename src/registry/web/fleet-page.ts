@@ -94,19 +94,26 @@ function gapsTable(gaps: EventGap[]): SafeHtml {
 /** The part of the fleet page that live updates replace. */
 export function renderFleetFragment(d: FleetData): SafeHtml {
   const count = (state: string) => d.gateways.filter((g) => (g.state ?? 'unknown') === state).length;
-  const blocked = d.needingAction.filter((c) => c.decision.action === 'block').length;
+  const blocked = d.sites.reduce((n, s) => n + s.cameras.block, 0);
+  const flagged = d.sites.reduce((n, s) => n + s.cameras.flag, 0);
   const rejected = Object.values(d.rejects).reduce((a, b) => a + b, 0);
   return html`<div class="cards">
 <div class="card"><b>${d.sites.length}</b>sites</div>
 <div class="card"><b>${d.gateways.length}</b>gateways: ${count('online')} online, ${count('offline')} offline,
 ${count('stopped')} stopped</div>
 <div class="card"><b class="action-block">${blocked}</b>cameras blocked</div>
-<div class="card"><b class="action-flag">${d.needingAction.length - blocked}</b>flagged for review</div>
+<div class="card"><b class="action-flag">${flagged}</b>flagged for review</div>
 <div class="card"><b>${d.gaps.reduce((a, g) => a + g.missing, 0)}</b>events missing</div>
 <div class="card"><b>${rejected}</b>messages refused</div>
 </div>
 <p class="muted">updated ${time(d.generatedAt)}</p>
-<h2>Cameras needing action</h2>${needingActionTable(d.needingAction)}
+<h2>Cameras needing action</h2>${needingActionTable(d.needingAction)}${
+    d.needingAction.length < blocked + flagged
+      ? html`<p class="muted">The first ${d.needingAction.length} of ${blocked + flagged}: the rest are at
+<a href="/api/cameras?action=block">/api/cameras?action=block</a> and
+<a href="/api/cameras?action=flag">?action=flag</a>.</p>`
+      : ''
+  }
 <h2>Gateways</h2>${gatewaysTable(d.gateways)}
 <h2>Sites</h2>${sitesTable(d.sites)}
 <h2>Recent events</h2>${eventsTable(d.events)}
