@@ -140,7 +140,15 @@ export class Registry {
   /** Disconnects first (nothing new arrives), stores what is queued, then closes HTTP and the database. */
   async stop(): Promise<void> {
     const { logger } = this.opts;
-    await this.transport?.stop();
+    // bounded: a disconnect must not hold the stop up while the broker is unreachable
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.transport?.stop(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 5000);
+      }),
+    ]);
+    clearTimeout(timer);
     this.transport = undefined;
     if (this.queue) {
       const drained = await this.queue.drain(this.opts.drainTimeoutMs ?? 10_000);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,22 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     await db?.close();
     await pgdb?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.runIf(kind === 'embedded')('lets one process at a time open the embedded database', async () => {
+    const path = join(dir ?? '', 'db');
+    await expect(openEmbedded(path)).rejects.toThrow(/in use by process \d+/);
+    // a lock left by a process that is gone (a crash) is taken over
+    const other = mkdtempSync(join(tmpdir(), 'cw-reg-lock-'));
+    writeFileSync(join(other, 'db.lock'), '999999999\n');
+    const reopened = await openEmbedded(join(other, 'db'));
+    expect(await reopened.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await reopened.close();
+    expect(existsSync(join(other, 'db.lock'))).toBe(false);
+    // another live process holds it: refused
+    writeFileSync(join(other, 'db.lock'), `${process.ppid}\n`);
+    await expect(openEmbedded(join(other, 'db'))).rejects.toThrow(`in use by process ${process.ppid}`);
+    rmSync(other, { recursive: true, force: true });
   });
 
   it('applies each migration once, records it, and refuses a schema newer than it knows', async () => {
