@@ -64,22 +64,6 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.runIf(kind === 'embedded')('lets one process at a time open the embedded database', async () => {
-    const path = join(dir ?? '', 'db');
-    await expect(openEmbedded(path)).rejects.toThrow(/in use by process \d+/);
-    // a lock left by a process that is gone (a crash) is taken over
-    const other = mkdtempSync(join(tmpdir(), 'cw-reg-lock-'));
-    writeFileSync(join(other, 'db.lock'), '999999999\n');
-    const reopened = await openEmbedded(join(other, 'db'));
-    expect(await reopened.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-    await reopened.close();
-    expect(existsSync(join(other, 'db.lock'))).toBe(false);
-    // another live process holds it: refused
-    writeFileSync(join(other, 'db.lock'), `${process.ppid}\n`);
-    await expect(openEmbedded(join(other, 'db'))).rejects.toThrow(`in use by process ${process.ppid}`);
-    rmSync(other, { recursive: true, force: true });
-  });
-
   it('applies each migration once, records it, and refuses a schema newer than it knows', async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
@@ -257,4 +241,25 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     expect(await listGaps(db, { site: 'sp' })).toEqual([]);
     expect(queue.stats()).toMatchObject({ queued: 0, stored: 20 });
   });
+});
+
+describe('embedded database lock', () => {
+  it('lets one opener at a time use it', async () => {
+    const held = mkdtempSync(join(tmpdir(), 'cw-reg-lock-'));
+    const db = await openEmbedded(join(held, 'db'));
+    await expect(openEmbedded(join(held, 'db'))).rejects.toThrow(/in use by process \d+/);
+    await db.close();
+    rmSync(held, { recursive: true, force: true });
+    // a lock left by a process that is gone (a crash) is taken over
+    const other = mkdtempSync(join(tmpdir(), 'cw-reg-lock-'));
+    writeFileSync(join(other, 'db.lock'), '999999999\n');
+    const reopened = await openEmbedded(join(other, 'db'));
+    expect(await reopened.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await reopened.close();
+    expect(existsSync(join(other, 'db.lock'))).toBe(false);
+    // another live process holds it: refused
+    writeFileSync(join(other, 'db.lock'), `${process.ppid}\n`);
+    await expect(openEmbedded(join(other, 'db'))).rejects.toThrow(`in use by process ${process.ppid}`);
+    rmSync(other, { recursive: true, force: true });
+  }, 90_000);
 });
