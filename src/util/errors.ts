@@ -45,6 +45,8 @@ export enum ErrorCode {
   Replayed = 'replayed',
   InvalidRequest = 'invalid-request',
   UnknownOp = 'unknown-op',
+  // registry HTTP API
+  NotFound = 'not-found',
   // runtime
   EnforcementFailed = 'enforcement-failed',
   RetentionRefused = 'retention-refused',
