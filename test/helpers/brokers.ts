@@ -10,11 +10,25 @@ export interface TestBroker {
   readonly kind: 'embedded' | 'mosquitto';
   readonly url: string;
   readonly port: number;
+  /**
+   * Embedded only: every PUBLISH the broker accepted from a client, in the order it took them. A publisher's order
+   * is judged here: aedes delivers a resumed persistent session's queue interleaved with live messages (and may
+   * hold some queued ones back until the next reconnect), so a subscriber's view does not show it.
+   */
+  readonly accepted?: ReadonlyArray<AcceptedPublish>;
   stop(): Promise<void>;
-  /** Starts again on the same port; `dropRetained` = come back with an empty retained store. */
+  /**
+   * Starts again on the same port; `dropRetained` = come back with an empty store (retained messages and
+   * sessions), as a broker that lost its disk.
+   */
   start(opts?: { dropRetained?: boolean }): Promise<void>;
-  kill9?(): void;
   close(): Promise<void>;
+}
+
+export interface AcceptedPublish {
+  clientId: string;
+  topic: string;
+  payload: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -33,10 +47,15 @@ export async function startEmbeddedBroker(): Promise<TestBroker> {
   let aedes: Aedes | undefined;
   let server: Server | undefined;
   const sockets = new Set<Socket>();
+  const accepted: AcceptedPublish[] = [];
   const up = async (dropRetained: boolean) => {
     if (!aedes || dropRetained) {
       aedes?.close();
       aedes = await Aedes.createBroker();
+      // emitted once the broker has taken the message (queued and forwarded), in the order of its client's stream
+      aedes.on('publish', (packet, client) => {
+        if (client) accepted.push({ clientId: client.id, topic: packet.topic, payload: packet.payload.toString() });
+      });
     }
     const a = aedes;
     server = createServer((sock) => {
@@ -55,6 +74,7 @@ export async function startEmbeddedBroker(): Promise<TestBroker> {
   return {
     kind: 'embedded',
     port,
+    accepted,
     url: `mqtt://127.0.0.1:${port}`,
     stop: down,
     start: (o) => up(o?.dropRetained ?? false),
@@ -283,13 +303,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     }
     throw new Error('mosquitto did not start');
   };
-  const down = async (signal: NodeJS.Signals = 'SIGTERM') => {
+  const down = async () => {
     const p = proc;
     proc = undefined;
     if (!p || p.exitCode !== null) return;
     await new Promise<void>((r) => {
       p.once('exit', () => r());
-      p.kill(signal);
+      p.kill('SIGTERM');
     });
   };
   await up();
@@ -298,8 +318,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     port,
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     stop: () => down(),
-    start: () => up(),
-    kill9: () => void down('SIGKILL'),
+    start: async (o) => {
+      // SIGTERM saved the store (with persistence on): losing it is losing this file
+      if (o?.dropRetained) rmSync(join(dir, 'mosquitto.db'), { force: true });
+      await up();
+    },
     close: async () => {
       await down();
       rmSync(dir, { recursive: true, force: true });
