@@ -57,7 +57,8 @@ describe('unicast WS-Discovery on loopback', () => {
       port,
       onDevice: (d) => streamed.push(d.endpoint),
     });
-    expect(Date.now() - t0).toBeLessThan(3200);
+    // ends with its window: within twice it (a loaded machine delays timers; a window that never closed would not)
+    expect(Date.now() - t0).toBeLessThan(2 * 3000);
     const byEp = Object.fromEntries(result.devices.map((d) => [d.endpoint, d]));
     expect(Object.keys(byEp).sort()).toEqual(['urn:uuid:foreign', 'urn:uuid:honest', 'uuid:new-ns']);
     expect(streamed.sort()).toEqual(Object.keys(byEp).sort());
@@ -85,8 +86,16 @@ describe('unicast WS-Discovery on loopback', () => {
       ]),
     ];
     const t0 = Date.now();
-    const result = await discover({ multicast: false, unicastTargets: [`${base}.9`], timeoutMs: 5000, port });
+    // Probe rounds (spaced up to 500 ms) and a time limit that make waiting it out take 20 s: ending in less than
+    // half of that is ending early, however slow the machine.
+    const result = await discover({
+      multicast: false,
+      unicastTargets: [`${base}.9`],
+      timeoutMs: 20_000,
+      repeats: 40,
+      port,
+    });
     expect(result.devices).toHaveLength(1);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
