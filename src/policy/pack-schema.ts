@@ -20,8 +20,16 @@ export const zoneRuleSchema = z.strictObject({
   code: z.string().min(1),
   article: z.string().min(1),
   message: z.string().min(1),
-  /** A valid, unexpired consent record for the camera clears this reason (Art 10). */
+  /**
+   * A valid, unexpired consent record for the camera clears this reason (Art 10), when the unit that gave it is of
+   * the zone's kind (military for military-*, state organ, confidential unit) and, for a geofence, names that fence.
+   */
   clearedByConsent: z.boolean().default(false),
+  /**
+   * System classes a camera in this zone may have; the first is the class the zone implies when the site profile
+   * records none. A class not listed contradicts the zone. Absent: the zone implies no class.
+   */
+  systemClasses: z.array(systemClassSchema).min(1).optional(),
 });
 
 export const policyPackSchema = z.strictObject({
@@ -52,6 +60,8 @@ export const policyPackSchema = z.strictObject({
     classMinimumDays: z.record(z.string(), days).default({}),
     overlayMinimumDays: z.record(z.string(), days).default({}),
     zoneDays: z.record(z.string(), days).optional(),
+    /** The law behind an overlay's floor, cited next to the retention rule when that overlay sets the floor. */
+    overlayArticles: z.record(z.string(), z.string().min(1)).default({}),
   }),
   rules: z
     .strictObject({
@@ -80,6 +90,24 @@ export const policyPackSchema = z.strictObject({
         .strictObject({
           enabled: z.boolean().default(true),
           ...findingSchema.shape,
+        })
+        .optional(),
+      /** No system class recorded where the zone needs one; the article defaults to the zone's own. */
+      systemClassMissing: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          code: z.string().min(1),
+          message: z.string().min(1),
+          article: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** A recorded system class the zone does not admit; the article defaults to the zone's own. */
+      systemClassMismatch: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          code: z.string().min(1),
+          message: z.string().min(1),
+          article: z.string().min(1).optional(),
         })
         .optional(),
     })

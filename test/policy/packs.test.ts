@@ -6,7 +6,7 @@ import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadDecide } from '../../src/policy/index.js';
 import { policyPackSchema } from '../../src/policy/pack-schema.js';
-import { ZONE_IDS } from '../../src/policy/synonyms.js';
+import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
 import { camera, loadPack, NOW } from './fixtures.js';
 
 describe('policy packs', () => {
