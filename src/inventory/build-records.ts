@@ -72,6 +72,13 @@ function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefin
   return values.size === 1 ? [...values][0] : undefined;
 }
 
+/** The device's earliest footage: its search summary, else the oldest of its recordings. */
+function deviceEarliest(report: DeviceReport): string | undefined {
+  if (report.earliestRecording !== undefined) return report.earliestRecording;
+  const times = report.recordings.flatMap((r) => (r.earliestRecording === undefined ? [] : [r.earliestRecording]));
+  return times.sort()[0];
+}
+
 /**
  * CameraRecords from one DeviceReport: a camera, or a recorder plus one record per channel
  * (`id` = `<recorder id>:<source token>`, `parent`, `channel`). Decisions are left for decide().
@@ -79,14 +86,12 @@ function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefin
 export function buildRecords(report: DeviceReport): CameraRecord[] {
   const id = recordId(report);
   const main = baseRecord(report, id);
-  if (!report.isRecorder) {
-    const retention = commonRetention(report.recordings);
-    if (retention !== undefined) main.maximumRetentionTime = retention;
-    return [main];
-  }
-  main.kind = 'recorder';
   const retention = commonRetention(report.recordings);
   if (retention !== undefined) main.maximumRetentionTime = retention;
+  const earliest = deviceEarliest(report);
+  if (earliest !== undefined) main.earliestRecording = earliest;
+  if (!report.isRecorder) return [main];
+  main.kind = 'recorder';
   const records: CameraRecord[] = [main];
   const seen = new Set<string>();
   for (const { token, recording } of channelsOf(report)) {
@@ -106,6 +111,9 @@ export function buildRecords(report: DeviceReport): CameraRecord[] {
       channel: token,
     };
     if (recording?.maximumRetentionTime !== undefined) channel.maximumRetentionTime = recording.maximumRetentionTime;
+    // The channel's own earliest footage; else the device's, which is older, so a shortfall is never invented.
+    const from = recording?.earliestRecording ?? report.earliestRecording;
+    if (from !== undefined) channel.earliestRecording = from;
     records.push(channel);
   }
   return records;
