@@ -18,6 +18,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Validate device-profiles; every problem as file: path.to.field: message',
     load: async () => (await import('./commands/profiles-check.js')).profilesCheckCommand,
   },
+  explain: {
+    summary: 'Test location tags: zone, action, every reason with its article, and the term that decided',
+    load: async () => (await import('./commands/explain.js')).explainCommand,
+  },
   plan: {
     summary: 'What-if: each camera whose decision would change under another profiles directory',
     load: async () => (await import('./commands/plan.js')).planCommand,
