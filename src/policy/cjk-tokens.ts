@@ -13,8 +13,9 @@ function unknown(text: string): Token {
   return { kind: 'unknown', text, roomLike: ROOM_SUFFIXES.includes(text.slice(-1)) };
 }
 
-export function cjkTokens(run: string): Token[] {
-  const out: Token[] = [];
+/** Appends the tokens of a CJK run to `out`. */
+export function cjkTokens(run: string, out: Token[] = []): Token[] {
+  const from = out.length;
   let pending = '';
   let end = run.length;
   while (end > 0) {
@@ -35,5 +36,8 @@ export function cjkTokens(run: string): Token[] {
     }
   }
   if (pending) out.push(unknown(pending));
-  return out.reverse();
+  // Found from the end backwards: put this run's tokens in reading order.
+  const mine = out.splice(from).reverse();
+  for (const t of mine) out.push(t);
+  return out;
 }

@@ -11,7 +11,7 @@
 import type { Action } from '../inventory/types.js';
 import { builtinPack } from './builtin-pack.js';
 import type { PolicyPack } from './pack-schema.js';
-import { tagSegments } from './tag-segments.js';
+import { readTag, type TagReading } from './tag-mentions.js';
 import { type HitLevel, type ZoneHit, zoneHits } from './zone-hits.js';
 import { RANK, rawAction } from './zone-rule.js';
 
@@ -43,16 +43,23 @@ export interface ClassifyOptions {
   /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case. */
   placeholders?: readonly string[];
   pack?: PolicyPack;
+  /** Reads a tag; the evaluator passes one that reads each location tag once per evaluation (evaluate.ts). */
+  read?: (tag: string) => TagReading;
 }
 
-const SCOPE_TAG = /^onvif:\/\/www\.onvif\.org\/((?:location|name)(?:\/.*)?)$/i;
+const SCOPE_PREFIX = 'onvif://www.onvif.org/';
+const TAG_KIND = /^(?:location|name)(?:\/|$)/i;
 
 /** Location (and name) tags of raw scopes; other scopes carry no location. */
 export function tagsFromScopes(scopes: readonly string[]): string[] {
-  return scopes.flatMap((s) => {
-    const tag = SCOPE_TAG.exec(s.trim())?.[1];
-    return tag === undefined ? [] : [tag];
-  });
+  const tags: string[] = [];
+  for (const scope of scopes) {
+    const s = scope.trim();
+    if (s.length <= SCOPE_PREFIX.length || s.slice(0, SCOPE_PREFIX.length).toLowerCase() !== SCOPE_PREFIX) continue;
+    const tag = s.slice(SCOPE_PREFIX.length);
+    if (TAG_KIND.test(tag) && !/[\n\r]/.test(tag)) tags.push(tag);
+  }
+  return tags;
 }
 
 const LEVEL_RANK: Record<HitLevel, number> = { site: 0, room: 1, canonical: 2 };
@@ -64,12 +71,6 @@ function moreSpecific(a: ZoneHit, b: ZoneHit): boolean {
   if (LEVEL_RANK[a.level] !== LEVEL_RANK[b.level]) return LEVEL_RANK[a.level] > LEVEL_RANK[b.level];
   if (a.tagIndex !== b.tagIndex) return false;
   return a.segmentIndex !== b.segmentIndex ? a.segmentIndex > b.segmentIndex : a.position > b.position;
-}
-
-function mostSpecific(hits: readonly ZoneHit[]): ZoneHit | undefined {
-  let best: ZoneHit | undefined;
-  for (const h of hits) if (!best || moreSpecific(h, best)) best = h;
-  return best;
 }
 
 /** The action of a hit's zone, and whether a qualifier downgraded it. */
@@ -94,22 +95,37 @@ function findings(pack: PolicyPack, hits: readonly ZoneHit[]): ZoneFinding[] {
 }
 
 function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit; zone: string } {
-  const severe = (a: Action) => hits.filter((h) => h.zone !== 'unknown' && actionOf(pack, h).action === a);
-  for (const action of ['block', 'flag'] as const) {
-    const found = severe(action);
-    // Within a severity, a modified prohibited room first: the camera's field of view is what needs review.
-    const winner = mostSpecific(found.filter((h) => actionOf(pack, h).modified)) ?? mostSpecific(found);
-    if (winner) return { winner, zone: winner.zone };
+  // One pass: the most specific hit of each kind; a modified prohibited room comes first within its severity, as
+  // the camera's field of view is what needs review.
+  let block: ZoneHit | undefined;
+  let flagModified: ZoneHit | undefined;
+  let flag: ZoneHit | undefined;
+  let allowed: ZoneHit | undefined;
+  let unknownRoom: ZoneHit | undefined;
+  let place: ZoneHit | undefined;
+  const better = (h: ZoneHit, best: ZoneHit | undefined) => !best || moreSpecific(h, best);
+  for (const h of hits) {
+    const usable = !h.severityOnly && !h.qualifier;
+    if (h.zone === 'unknown') {
+      if (usable && better(h, unknownRoom)) unknownRoom = h;
+      continue;
+    }
+    const { action, modified } = actionOf(pack, h);
+    if (action === 'block' && better(h, block)) block = h;
+    else if (action === 'flag' && modified && better(h, flagModified)) flagModified = h;
+    else if (action === 'flag' && !modified && better(h, flag)) flag = h;
+    else if (action === 'allow' && usable) {
+      if (better(h, allowed)) allowed = h;
+      if (PLACES.has(h.zone) && better(h, place)) place = h;
+    }
   }
-  const usable = hits.filter((h) => !h.severityOnly && !h.qualifier);
-  const allowed = mostSpecific(usable.filter((h) => h.zone !== 'unknown'));
-  const unknownRoom = mostSpecific(usable.filter((h) => h.zone === 'unknown'));
+  const severe = block ?? flagModified ?? flag;
+  if (severe) return { winner: severe, zone: severe.zone };
   if (unknownRoom && !(allowed && moreSpecific(allowed, unknownRoom))) return { winner: unknownRoom, zone: 'unknown' };
   if (!allowed) return { zone: 'unknown' };
-  if (allowed.zone === 'public-other' && allowed.level !== 'canonical') {
-    const place = mostSpecific(usable.filter((h) => PLACES.has(h.zone)));
-    if (place) return { winner: place, zone: place.zone };
-  }
+  // A generic public room in an Art 7 place keeps the place's zone.
+  if (allowed.zone === 'public-other' && allowed.level !== 'canonical' && place)
+    return { winner: place, zone: place.zone };
   return { winner: allowed, zone: allowed.zone };
 }
 
@@ -117,21 +133,28 @@ function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit;
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
   const pack = opts.pack ?? builtinPack;
   const placeholders = (opts.placeholders ?? []).map((p) => p.toLowerCase().replace(/^\/+|\/+$/g, ''));
-  const segments = [...tags, ...tagsFromScopes(opts.scopes ?? [])].map(tagSegments);
+  const read = opts.read ?? readTag;
   // The same location given as a tag and as its raw scope counts once.
-  const unique = segments.filter((s, i) => segments.findIndex((o) => o.path === s.path && o.scope === s.scope) === i);
-  const hits = zoneHits(unique, placeholders).filter(
+  const readings: TagReading[] = [];
+  const add = (tag: string) => {
+    const r = read(tag);
+    if (!readings.some((o) => o.path === r.path && o.scope === r.scope)) readings.push(r);
+  };
+  for (const tag of tags) add(tag);
+  for (const tag of tagsFromScopes(opts.scopes ?? [])) add(tag);
+  const hits = zoneHits(readings, placeholders).filter(
     (h) => !h.severityOnly || (h.zone !== 'unknown' && rawAction(pack, h.zone) !== 'allow'),
   );
   const { winner, zone } = decide(pack, hits);
   const { action, modified } =
     winner && zone !== 'unknown' ? actionOf(pack, winner) : { action: rawAction(pack, 'unknown'), modified: false };
-  return {
+  const classification: ZoneClassification = {
     zone,
     action,
     modified,
-    ...(winner ? { decidedBy: winner } : {}),
     others: findings(pack, hits).filter((f) => f.zone !== zone && f.action !== 'allow'),
     hits,
   };
+  if (winner) classification.decidedBy = winner;
+  return classification;
 }

@@ -4,17 +4,25 @@
  */
 import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
 import { consentUnitKind } from '../profiles/consent-unit.js';
-import type { CameraAssignment, ProfileSet, RetentionPolicy, SiteProfile, VendorProfile } from '../profiles/types.js';
+import type {
+  CameraAssignment,
+  ProfileSet,
+  RetentionPolicy,
+  SiteProfile,
+  SystemClass,
+  VendorProfile,
+} from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
 import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
 import type { Finding } from './finding.js';
 import { isNearFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
-import { recordsFindings } from './records-check.js';
-import { retentionFindings } from './retention-check.js';
+import { type RecordsCheck, recordsRules } from './records-check.js';
+import { type RetentionCheck, retentionRules } from './retention-check.js';
 import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';
-import { systemClassOf } from './system-class.js';
+import { type ClassOutcome, systemClassRules } from './system-class.js';
+import { readTag, type TagReading } from './tag-mentions.js';
 import { RANK, zoneRule } from './zone-rule.js';
 
 export interface EvaluateOptions {
@@ -72,10 +80,16 @@ function unverifiedReason(rule: string): Reason {
 interface Evaluation {
   pack: PolicyPack;
   site: SiteProfile;
-  retention: RetentionPolicy;
   prepared: PreparedSite;
   now: number;
   vendorOf: (r: CameraRecord) => VendorProfile | undefined;
+  /** The zone of a camera's tags (see zoneClassifier). */
+  classify: (record: CameraRecord) => ZoneClassification;
+  /** A zone's finding, the same for every camera in it (see zoneFindings). */
+  zoneFinding: (zone: string, modified: boolean) => Finding;
+  systemClass: (zone: string, recorded: SystemClass | undefined) => ClassOutcome;
+  records: RecordsCheck;
+  retention: RetentionCheck;
 }
 
 function zoneFinding(pack: PolicyPack, zone: string, modified: boolean, detail?: string): Finding {
@@ -100,6 +114,20 @@ function zoneFinding(pack: PolicyPack, zone: string, modified: boolean, detail?:
   };
 }
 
+/** zoneFinding for one evaluation: one finding per zone, shared by the cameras in it (findings are read-only). */
+function zoneFindings(pack: PolicyPack): (zone: string, modified: boolean) => Finding {
+  const made = new Map<string, Finding>();
+  return (zone, modified) => {
+    const key = `${zone}\0${modified}`;
+    let finding = made.get(key);
+    if (!finding) {
+      finding = zoneFinding(pack, zone, modified);
+      made.set(key, finding);
+    }
+    return finding;
+  };
+}
+
 /** What the zone's deciding term adds to the zone's message: the words and the tag they came from. */
 function decidedDetail(c: ZoneClassification): string | undefined {
   const d = c.decidedBy;
@@ -115,11 +143,7 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
   const findings: Finding[] = [];
 
   // 1. Zone from tags and scopes; the site profile overrides it.
-  const classified = classifyZone(record.location.tags, {
-    scopes: record.scopes,
-    placeholders: vendor?.quirks.placeholderLocations ?? [],
-    pack,
-  });
+  const classified = ev.classify(record);
   let zone = classified.zone;
   let source: CameraRecord['location']['source'] = zone === 'unknown' ? 'none' : 'scope';
   if (assignment?.zone) {
@@ -144,10 +168,11 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
   }
 
   if (source === 'scope') {
-    findings.push(zoneFinding(pack, zone, classified.modified));
-    for (const other of classified.others) findings.push(zoneFinding(pack, other.zone, other.modified));
+    findings.push(ev.zoneFinding(zone, classified.modified));
+    for (const other of classified.others) findings.push(ev.zoneFinding(other.zone, other.modified));
   } else if (source !== 'geofence') {
-    findings.push(zoneFinding(pack, zone, false, zone === 'unknown' ? decidedDetail(classified) : undefined));
+    const detail = zone === 'unknown' ? decidedDetail(classified) : undefined;
+    findings.push(detail ? zoneFinding(pack, zone, false, detail) : ev.zoneFinding(zone, false));
   }
   if (source === 'profile' && classified.zone !== 'unknown' && classified.zone !== zone) {
     const mm = pack.rules.zoneTagMismatch;
@@ -169,18 +194,10 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
   }
 
   // 3. System class (recorded, else implied by the zone), then the records and retention rules it drives.
-  const cls = systemClassOf(pack, zone, assignment?.systemClass ?? site.defaultSystemClass);
+  const cls = ev.systemClass(zone, assignment?.systemClass ?? site.defaultSystemClass);
   findings.push(...cls.findings);
-  findings.push(...recordsFindings(pack, record, assignment, cls.systemClass, prepared, ev.now));
-  findings.push(
-    ...retentionFindings(pack, record, {
-      systemClass: cls.systemClass,
-      assignment,
-      zone,
-      retention: ev.retention,
-      now: ev.now,
-    }),
-  );
+  findings.push(...ev.records(record, assignment, cls.systemClass));
+  findings.push(...ev.retention(record, { systemClass: cls.systemClass, assignment, zone }));
 
   // 4. Consent (Art 10) clears the consent-required findings it is about; allow findings carry no reason.
   const kept = findings.filter(
@@ -201,14 +218,32 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
 
   const location: CameraRecord['location'] = { ...record.location, zone, source };
   if (geo) location.geo = geo;
+  const out: CameraRecord = { ...record, location, decision: { action, reasons } };
   // Class and vendor profile are this evaluation's, never carried over from an earlier one.
-  const { systemClass: _class, vendorProfile: _vendor, ...rest } = record;
-  return {
-    ...rest,
-    location,
-    decision: { action, reasons },
-    ...(cls.systemClass ? { systemClass: cls.systemClass } : {}),
-    ...(vendor ? { vendorProfile: vendor.id } : {}),
+  if (cls.systemClass) out.systemClass = cls.systemClass;
+  else delete out.systemClass;
+  if (vendor) out.vendorProfile = vendor.id;
+  else delete out.vendorProfile;
+  return out;
+}
+
+const NAME_TAG = /^name\//i;
+
+/**
+ * A tag reader for one evaluation: cameras of a site share most of their location scopes (vendor placeholders,
+ * site and building names), and reading a tag is much of deciding a camera (bench/policy.mjs), so each location tag
+ * is read once. Device names are unique per camera: keeping them would only make work for the garbage collector.
+ */
+function tagReader(): (tag: string) => TagReading {
+  const readings = new Map<string, TagReading>();
+  return (tag) => {
+    if (NAME_TAG.test(tag)) return readTag(tag);
+    let reading = readings.get(tag);
+    if (!reading) {
+      reading = readTag(tag);
+      readings.set(tag, reading);
+    }
+    return reading;
   };
 }
 
@@ -219,13 +254,28 @@ export function evaluateRecords(
 ): CameraRecord[] {
   const pack = activePack(profiles);
   const prepared = prepareSite(profiles);
+  const now = opts.now.getTime();
   const byId = new Map(records.map((r) => [r.id, r]));
+  const read = tagReader();
+  // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
+  const vendorOf = (r: CameraRecord) =>
+    r.parent === undefined || r.manufacturer ? prepared.matchVendor(r) : prepared.matchVendor(byId.get(r.parent) ?? r);
   const ev: Evaluation = {
     pack,
     site: profiles?.site ?? EMPTY_SITE,
-    retention: profiles?.retention ?? packRetention(pack),
     prepared,
-    now: opts.now.getTime(),
+    now,
+    zoneFinding: zoneFindings(pack),
+    systemClass: systemClassRules(pack),
+    records: recordsRules(pack, prepared, now),
+    retention: retentionRules(pack, profiles?.retention ?? packRetention(pack), now),
+    classify: (r) =>
+      classifyZone(r.location.tags, {
+        scopes: r.scopes,
+        placeholders: vendorOf(r)?.quirks.placeholderLocations ?? [],
+        pack,
+        read,
+      }),
     // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
     vendorOf: (r) =>
       r.parent === undefined || r.manufacturer

@@ -3,7 +3,7 @@
  * `lavatories`, `changing rooms`); a run-together word split into known words (`ladieswear`, `restroomentrance`);
  * else, fail closed, a prohibited room spelled inside it (`xrestroom`).
  */
-import { KNOWN_WORDS, LATIN_TERMS, LONGEST_LATIN_TERM, PROHIBITED_INFIXES } from './lexicon.js';
+import { FIRST_WORDS, KNOWN_WORDS, LATIN_TERMS, LONGEST_LATIN_TERM, PROHIBITED_INFIXES } from './lexicon.js';
 import type { Token } from './token.js';
 import { NOISE_WORDS, STOP_WORDS } from './vocabulary/noise.js';
 
@@ -49,47 +49,70 @@ function single(word: string): Token {
 }
 
 /**
- * Fail closed on words nothing else reads: a run of unknown words that spells a prohibited room inside it
- * (`xrestroom`, `change roomclassess`) becomes that room.
+ * Fail closed on words nothing else reads: a run of unknown words from `from` on that spells a prohibited room
+ * inside it (`xrestroom`, `change roomclassess`) becomes that room, in place.
  */
-function prohibitedInside(tokens: Token[]): Token[] {
-  const out: Token[] = [];
-  for (let i = 0; i < tokens.length; ) {
+function prohibitedInside(tokens: Token[], from: number): void {
+  for (let i = from; i < tokens.length; i++) {
+    if (tokens[i]?.kind !== 'unknown') continue;
     let end = i;
-    while (end < tokens.length && tokens[end]?.kind === 'unknown') end++;
-    if (end === i) {
-      out.push(tokens[i] as Token);
-      i++;
-      continue;
+    let letters = '';
+    let text = '';
+    while (end < tokens.length && tokens[end]?.kind === 'unknown') {
+      const word = (tokens[end] as Token).text;
+      letters += word;
+      text = text ? `${text} ${word}` : word;
+      end++;
     }
-    const run = tokens.slice(i, end);
-    const letters = run.map((t) => t.text).join('');
     const hit = PROHIBITED_INFIXES.find((p) => letters.includes(p.infix));
-    out.push(...(hit ? [{ kind: 'term' as const, text: run.map((t) => t.text).join(' '), term: hit.term }] : run));
-    i = end;
+    if (hit) tokens.splice(i, end - i, { kind: 'term', text, term: hit.term });
+    else i = end - 1;
   }
-  return out;
 }
 
-/** Tokens of consecutive Latin words (one run between numbers or CJK); run-together words are split first. */
-export function latinTokens(given: readonly string[]): Token[] {
-  const words = given.flatMap((w) => (isKnown(w) ? [w] : (splitKnownWords(w) ?? [w])));
-  const out: Token[] = [];
+/** The words of a run of Latin text, run-together words split into the known words they spell. */
+function wordsOf(given: readonly string[]): readonly string[] {
+  if (given.every(isKnown)) return given;
+  const words: string[] = [];
+  for (const w of given) {
+    const pieces = isKnown(w) ? undefined : splitKnownWords(w);
+    if (pieces) words.push(...pieces);
+    else words.push(w);
+  }
+  return words;
+}
+
+/** Appends the tokens of consecutive Latin words (one run between numbers or CJK) to `out`. */
+export function latinTokens(given: readonly string[], out: Token[] = []): Token[] {
+  const from = out.length;
+  const words = wordsOf(given);
   let i = 0;
   while (i < words.length) {
-    let matched = false;
-    for (let n = Math.min(LONGEST_LATIN_TERM, words.length - i); n >= 1 && !matched; n--) {
-      const run = words.slice(i, i + n);
-      const term = LATIN_TERMS.get(run.join(' ')) ?? LATIN_TERMS.get(run.map(singular).join(' '));
+    const first = words[i] as string;
+    let matched = 0;
+    // Longer runs only from a word that starts a longer term.
+    const longest = FIRST_WORDS.has(first) || FIRST_WORDS.has(singular(first)) ? LONGEST_LATIN_TERM : 1;
+    for (let n = Math.min(longest, words.length - i); n >= 1 && matched === 0; n--) {
+      const text = n === 1 ? first : words.slice(i, i + n).join(' ');
+      const plural =
+        n === 1
+          ? singular(first)
+          : words
+              .slice(i, i + n)
+              .map(singular)
+              .join(' ');
+      const term = LATIN_TERMS.get(text) ?? (plural === text ? undefined : LATIN_TERMS.get(plural));
       if (term) {
-        out.push({ kind: 'term', text: run.join(' '), term });
-        i += n;
-        matched = true;
+        out.push({ kind: 'term', text, term });
+        matched = n;
       }
     }
-    if (matched) continue;
-    out.push(single(words[i] as string));
-    i++;
+    if (matched === 0) {
+      out.push(single(first));
+      matched = 1;
+    }
+    i += matched;
   }
-  return prohibitedInside(out);
+  prohibitedInside(out, from);
+  return out;
 }

@@ -50,6 +50,8 @@ export const LATIN_TERMS = new Map<string, Term>();
 export const CJK_TERMS = new Map<string, Term>();
 /** Every word a Latin term, a stop word or a noise word is made of: the pieces a run-together word may split into. */
 export const KNOWN_WORDS = new Set<string>([...STOP_WORDS, ...NOISE_WORDS]);
+/** First words of Latin terms of two words or more: only these start a longer match. */
+export const FIRST_WORDS = new Set<string>();
 /** Run-together spellings (6 letters or more) of prohibited rooms: found even inside unknown words (fail closed). */
 export const PROHIBITED_INFIXES: Array<{ infix: string; term: Term }> = [];
 
@@ -70,6 +72,7 @@ for (const family of VOCABULARY) {
     if (words.length === 0) continue;
     add(LATIN_TERMS, words.join(' '), term);
     for (const w of words) KNOWN_WORDS.add(w);
+    if (words.length > 1) FIRST_WORDS.add(words[0] as string);
     longestLatin = Math.max(longestLatin, words.length);
     const joined = words.join('');
     if (words.length > 1) add(LATIN_TERMS, joined, term);

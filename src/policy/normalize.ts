@@ -183,7 +183,11 @@ export function decodePercent(value: string): string {
 /** Single CJK characters typed with spaces between them (`更 衣 室`), not words that spaces separate (`对面 包间`). */
 const SPACED_CJK = /(?<![\u3400-\u9fff])[\u3400-\u9fff](?:\s+[\u3400-\u9fff](?![\u3400-\u9fff]))+/gu;
 
+/** Printable ASCII without `%` or quotes: normalising it only lower-cases it (most tags of a site). */
+const PLAIN = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
+
 export function normalizeText(value: string): string {
+  if (PLAIN.test(value)) return value.toLowerCase();
   let text = decodePercent(value);
   // Once more for double-encoded values (%25E5…), common after tools re-encode.
   if (/%[0-9a-fA-F]{2}/.test(text)) text = decodePercent(text);

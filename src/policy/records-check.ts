@@ -10,40 +10,44 @@ import { namedRecord, type PreparedSite, siteWideRecord } from './site-index.js'
 
 const DAY_MS = 86_400_000;
 
-export function recordsFindings(
-  pack: PolicyPack,
+export type RecordsCheck = (
   record: CameraRecord,
   assignment: CameraAssignment | undefined,
   systemClass: SystemClass | undefined,
-  site: PreparedSite,
-  now: number,
-): Finding[] {
-  if (!systemClass) return [];
-  const out: Finding[] = [];
+) => Finding[];
+
+/** The records rules of one evaluation: what covers the whole site is looked up once, not per camera. */
+export function recordsRules(pack: PolicyPack, site: PreparedSite, now: number): RecordsCheck {
   const { filing, signage } = pack.rules;
-  if (filing?.enabled && filing.classes.includes(systemClass)) {
-    const filed = (f: FilingRecord) => f.number.trim().length > 0;
-    const inGrace = (f: FilingRecord) => {
-      const live = Date.parse(f.goLiveDate);
-      return Number.isFinite(live) && now < live + filing.daysAfterGoLive * DAY_MS;
-    };
-    const covered = (test: (f: FilingRecord) => boolean) =>
-      siteWideRecord(site.filings, true, test) || namedRecord(site.filings, record, assignment, test);
-    if (!covered(filed) && !covered(inGrace)) {
-      out.push({
-        action: 'flag',
-        reason: { code: filing.code, rule: pack.id, article: filing.article, message: filing.message },
-      });
+  const filed = (f: FilingRecord) => f.number.trim().length > 0;
+  const inGrace = (f: FilingRecord) => {
+    const live = Date.parse(f.goLiveDate);
+    return Number.isFinite(live) && now < live + (filing?.daysAfterGoLive ?? 0) * DAY_MS;
+  };
+  const any = () => true;
+  const siteFiled = siteWideRecord(site.filings, true, filed) || siteWideRecord(site.filings, true, inGrace);
+  const siteSigned = siteWideRecord(site.signage, false, any);
+  const filingMissing: Finding | undefined = filing && {
+    action: 'flag',
+    reason: { code: filing.code, rule: pack.id, article: filing.article, message: filing.message },
+  };
+  const signageMissing: Finding | undefined = signage && {
+    action: 'flag',
+    reason: { code: signage.code, rule: pack.id, article: signage.article, message: signage.message },
+  };
+  return (record, assignment, systemClass) => {
+    const out: Finding[] = [];
+    if (!systemClass) return out;
+    if (filing?.enabled && filingMissing && filing.classes.includes(systemClass)) {
+      const covered =
+        siteFiled ||
+        namedRecord(site.filings, record, assignment, filed) ||
+        namedRecord(site.filings, record, assignment, inGrace);
+      if (!covered) out.push(filingMissing);
     }
-  }
-  if (signage?.enabled && signage.classes.includes(systemClass)) {
-    const any = () => true;
-    if (!siteWideRecord(site.signage, false, any) && !namedRecord(site.signage, record, assignment, any)) {
-      out.push({
-        action: 'flag',
-        reason: { code: signage.code, rule: pack.id, article: signage.article, message: signage.message },
-      });
+    if (signage?.enabled && signageMissing && signage.classes.includes(systemClass)) {
+      if (!siteSigned && !namedRecord(site.signage, record, assignment, any)) out.push(signageMissing);
     }
-  }
-  return out;
+    return out;
+  };
 }

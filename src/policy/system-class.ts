@@ -13,11 +13,11 @@ import { zoneRule } from './zone-rule.js';
 export interface ClassOutcome {
   /** The class the checks run with; undefined when neither the profile nor the zone gives one. */
   systemClass: SystemClass | undefined;
-  findings: Finding[];
+  /** Read-only: the same outcome serves every camera of the same zone and recorded class. */
+  findings: readonly Finding[];
 }
 
 export function systemClassOf(pack: PolicyPack, zone: string, recorded: SystemClass | undefined): ClassOutcome {
-  const rule = zoneRule(pack, zone);
   const admitted = pack.zones[zone]?.systemClasses;
   const implied = admitted?.[0];
   if (!admitted || !implied) return { systemClass: recorded, findings: [] };
@@ -27,18 +27,25 @@ export function systemClassOf(pack: PolicyPack, zone: string, recorded: SystemCl
   const detail = recorded
     ? `recorded ${recorded}, but a ${zone} camera is ${admitted.join(' or ')}; checked as ${implied}`
     : `a ${zone} camera is ${admitted.join(' or ')}; checked as ${implied}`;
-  return {
-    systemClass: implied,
-    findings: [
-      {
-        action: 'flag',
-        reason: {
-          code: check.code,
-          rule: pack.id,
-          article: check.article ?? rule.article,
-          message: `${check.message}: ${detail}`,
-        },
-      },
-    ],
+  const reason = {
+    code: check.code,
+    rule: pack.id,
+    article: check.article ?? zoneRule(pack, zone).article,
+    message: `${check.message}: ${detail}`,
+  };
+  return { systemClass: implied, findings: [{ action: 'flag', reason }] };
+}
+
+/** systemClassOf for one evaluation: there are few zones and classes, and many cameras. */
+export function systemClassRules(pack: PolicyPack): (zone: string, recorded: SystemClass | undefined) => ClassOutcome {
+  const outcomes = new Map<string, ClassOutcome>();
+  return (zone, recorded) => {
+    const key = `${zone}\0${recorded ?? ''}`;
+    let outcome = outcomes.get(key);
+    if (!outcome) {
+      outcome = systemClassOf(pack, zone, recorded);
+      outcomes.set(key, outcome);
+    }
+    return outcome;
   };
 }

@@ -37,26 +37,23 @@ const ZONE_ID_SET = new Set<string>(ZONE_IDS);
 const CHANNEL_FIELDS = new Set(['name', 'location', 'description']);
 /** Latin words (`&` only between single letters: b&b), numbers and CJK runs; anything else separates. */
 const PIECES = /[a-z](?:&[a-z])+(?![a-z])|[a-z]+|[0-9]+|[\u3400-\u9fff]+/gu;
-const CJK = /^[\u3400-\u9fff]/u;
 
 /** Tokens of one path level: Latin words in runs, numbers as noise, CJK runs by the CJK tokenizer. */
 export function segmentTokens(text: string, roomKey: boolean): Token[] {
   const tokens: Token[] = [];
   let words: string[] = [];
-  const flush = () => {
-    if (words.length > 0) tokens.push(...latinTokens(words));
-    words = [];
-  };
-  for (const [piece] of text.matchAll(PIECES)) {
-    if (/^[a-z]/.test(piece)) {
+  for (const piece of text.match(PIECES) ?? []) {
+    const first = piece.charCodeAt(0);
+    if (first >= 97 && first <= 122) {
       words.push(piece);
       continue;
     }
-    flush();
-    if (CJK.test(piece)) tokens.push(...cjkTokens(piece));
+    if (words.length > 0) latinTokens(words, tokens);
+    words = [];
+    if (first >= 0x3400) cjkTokens(piece, tokens);
     else tokens.push({ kind: 'noise', text: piece });
   }
-  flush();
+  if (words.length > 0) latinTokens(words, tokens);
   if (!roomKey) return tokens;
   // A value under `room/` names a room: unknown words there are an unknown room, and a bare number is a room too.
   const named = tokens.map((t): Token => (t.kind === 'unknown' ? { ...t, roomLike: true } : t));
@@ -73,10 +70,11 @@ function canonicalZone(kind: string, value: string | undefined): ZoneId | undefi
 }
 
 export function tagSegments(tag: string): TagSegments {
-  const parts = normalizeText(tag)
-    .split('/')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
+  const parts: string[] = [];
+  for (const part of normalizeText(tag).split('/')) {
+    const p = part.trim();
+    if (p.length > 0) parts.push(p);
+  }
   let scope: TagSegments['scope'] = 'location';
   let rest = parts;
   if (parts[0] === 'location') rest = parts.slice(1);
@@ -101,11 +99,9 @@ export function tagSegments(tag: string): TagSegments {
       key = text;
       return;
     }
-    out.segments.push({
-      text,
-      ...(key === undefined ? {} : { key }),
-      tokens: segmentTokens(text, key !== undefined && ROOM_KEY_SET.has(key)),
-    });
+    const segment: Segment = { text, tokens: segmentTokens(text, key !== undefined && ROOM_KEY_SET.has(key)) };
+    if (key !== undefined) segment.key = key;
+    out.segments.push(segment);
     key = undefined;
   });
   return out;
