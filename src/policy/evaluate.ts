@@ -204,7 +204,7 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
     (f) => f.action !== 'allow' && !clearedByConsent(f, record, assignment, prepared.consents, ev.now),
   );
 
-  // 5. Unverified devices keep their flag; an unverified responder is never blocked (INTERFACES §4): its scopes
+  // 5. Unverified devices keep their flag; an unverified responder is never blocked: its scopes
   // are unconfirmed, and blocking on them would let any LAN host get an address firewalled by spoofing a camera.
   const unverified = record.decision.reasons.filter((r) => r.code === 'unverified-device');
   const reasons: Reason[] =
