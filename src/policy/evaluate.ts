@@ -4,6 +4,7 @@
  */
 import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
 import { consentUnitKind } from '../profiles/consent-unit.js';
+import { EMPTY_SITE } from '../profiles/load-profile-set.js';
 import type {
   CameraAssignment,
   ProfileSet,
@@ -44,17 +45,6 @@ export function siteAssignmentFor(
 ): CameraAssignment | undefined {
   return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
 }
-
-const EMPTY_SITE: SiteProfile = {
-  file: '',
-  cameras: [],
-  consents: [],
-  filings: [],
-  signage: [],
-  geofences: [],
-  recorderHooks: {},
-  levers: {},
-};
 
 function packRetention(pack: PolicyPack): RetentionPolicy {
   return {

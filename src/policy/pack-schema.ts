@@ -15,6 +15,14 @@ const findingSchema = z.strictObject({
   message: z.string().min(1),
 });
 
+/** A finding about a camera's system class; its article defaults to the zone's own (Art 7, 9 or 33). */
+const classRuleSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  code: z.string().min(1),
+  message: z.string().min(1),
+  article: z.string().min(1).optional(),
+});
+
 export const zoneRuleSchema = z.strictObject({
   action: actionSchema,
   code: z.string().min(1),
@@ -92,24 +100,10 @@ export const policyPackSchema = z.strictObject({
           ...findingSchema.shape,
         })
         .optional(),
-      /** No system class recorded where the zone needs one; the article defaults to the zone's own. */
-      systemClassMissing: z
-        .strictObject({
-          enabled: z.boolean().default(true),
-          code: z.string().min(1),
-          message: z.string().min(1),
-          article: z.string().min(1).optional(),
-        })
-        .optional(),
-      /** A recorded system class the zone does not admit; the article defaults to the zone's own. */
-      systemClassMismatch: z
-        .strictObject({
-          enabled: z.boolean().default(true),
-          code: z.string().min(1),
-          message: z.string().min(1),
-          article: z.string().min(1).optional(),
-        })
-        .optional(),
+      /** No system class recorded where the zone needs one. */
+      systemClassMissing: classRuleSchema.optional(),
+      /** A recorded system class the zone does not admit. */
+      systemClassMismatch: classRuleSchema.optional(),
     })
     .default({}),
 });

@@ -14,12 +14,8 @@ import type { Token } from './token.js';
 import type { ContextKey, Level, TermFamily } from './vocabulary/term-family.js';
 import { PUBLIC_ZONE_IDS, type ZoneId } from './vocabulary/zone-ids.js';
 
-export interface Mention {
-  /** The zone the words name; undefined for an ambiguous or unknown room (see inContext). */
-  zone: ZoneId | undefined;
-  /** Zones of an ambiguous room by the kind of site; empty for a room the vocabulary does not know. */
-  inContext?: TermFamily['inContext'];
-  level: Level;
+/** Where in a tag some words stand, and how the words around them qualify them. */
+export interface Placed {
   /** The path level the words are in, its index, and the words' position in it. */
   segment: string;
   segmentIndex: number;
@@ -32,6 +28,14 @@ export interface Mention {
   qualified: boolean;
   /** A locative describing the surroundings of the term before it: it never decides over that term. */
   qualifier: boolean;
+}
+
+export interface Mention extends Placed {
+  /** The zone the words name; undefined for an ambiguous or unknown room (see inContext). */
+  zone: ZoneId | undefined;
+  /** Zones of an ambiguous room by the kind of site; empty for a room the vocabulary does not know. */
+  inContext?: TermFamily['inContext'];
+  level: Level;
 }
 
 /** What a tag says, kept small: an evaluation keeps one per distinct tag. */

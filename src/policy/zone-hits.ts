@@ -4,30 +4,19 @@
  * room; without such a site it stays an unknown room), and device names and vendor placeholder values marked as
  * only ever adding severity.
  */
-import type { TagReading } from './tag-mentions.js';
+import type { Placed, TagReading } from './tag-mentions.js';
 import type { ContextKey, Level } from './vocabulary/term-family.js';
 import type { ZoneId } from './vocabulary/zone-ids.js';
 
 export type HitLevel = 'canonical' | Level;
 
-export interface ZoneHit {
+/** A mention of one of the camera's tags, resolved (the segment of a canonical tag is its zone). */
+export interface ZoneHit extends Placed {
   /** `unknown` for a room the vocabulary does not know (XX室) or an ambiguous one no context resolves. */
   zone: ZoneId;
   level: HitLevel;
   tag: string;
   tagIndex: number;
-  /** The path level the term is in (the canonical tag's own zone for canonical hits). */
-  segment: string;
-  segmentIndex: number;
-  position: number;
-  /** The words as the tag has them. */
-  words: string;
-  /** The vocabulary spelling that matched, when one did. */
-  spelling?: string;
-  /** The camera is at or outside this room (a locative or preposition qualifies it). */
-  qualified: boolean;
-  /** A locative describing the surroundings of the term before it: it never decides over that term. */
-  qualifier: boolean;
   /** From a device name or a vendor placeholder: counts only where it adds severity. */
   severityOnly: boolean;
   /** The site kind that resolved an ambiguous room. */

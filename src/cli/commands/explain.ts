@@ -170,13 +170,10 @@ export const explainCommand: CommandSpec = {
     if (scopes.length === 0 && channels.length === 0) {
       throw new UsageError('camwarden explain: give at least one --scope or --channel');
     }
-    const { config, baseDir } = loadConfig(io.env, io.cwd);
+    const { config } = loadConfig(io.env, io.cwd);
     const dir = typeof values.profiles === 'string' ? resolve(io.cwd, values.profiles) : config.profilesDir;
     const set = dir
-      ? await loadProfileSet(dir, {
-          keysFile: config.profileKeysFile ? resolve(baseDir, config.profileKeysFile) : undefined,
-          packId: config.site.policyPack,
-        })
+      ? await loadProfileSet(dir, { keysFile: config.profileKeysFile, packId: config.site.policyPack })
       : undefined;
     const e = explain(scopes, channels, set, new Date(), set?.revision ?? BUILTIN_REVISION);
     io.stdout.write(values.json === true ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
