@@ -67,6 +67,20 @@ function unverifiedReason(rule: string): Reason {
   };
 }
 
+/**
+ * Scopes past the bounds were dropped where they were read (docs/discovery.md): the location may have been among
+ * them. Like an unusable location, a finding of the agent rather than of an article (the zone cannot be told).
+ */
+function scopesDroppedReason(rule: string): Reason {
+  return {
+    code: 'scopes-dropped',
+    rule,
+    article: 'n/a',
+    message:
+      'the device sent more or longer scopes than camwarden reads; its location may be among those dropped: review it',
+  };
+}
+
 interface Evaluation {
   pack: PolicyPack;
   site: SiteProfile;
@@ -205,6 +219,11 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
     if (RANK[f.action] > RANK[action]) action = f.action;
   }
   if (record.unverified && action === 'block') action = 'flag';
+  // A device whose scopes were cut short is never allowed without review, and the reason says why.
+  if (record.errors.some((e) => e.code === 'scopes-dropped')) {
+    if (action === 'allow') action = 'flag';
+    reasons.push(scopesDroppedReason(pack.id));
+  }
 
   const location: CameraRecord['location'] = { ...record.location, zone, source };
   if (geo) location.geo = geo;
