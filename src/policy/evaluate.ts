@@ -58,7 +58,7 @@ function packRetention(pack: PolicyPack): RetentionPolicy {
 }
 
 /** A device whose identity was never confirmed: a technical finding, not an article of the regulation. */
-function unverifiedReason(rule: string): Reason {
+export function unverifiedReason(rule: string): Reason {
   return {
     code: 'unverified-device',
     rule,
