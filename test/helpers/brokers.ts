@@ -263,6 +263,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     'per_listener_settings false',
     opts.persistence ? `persistence true\npersistence_location ${dir}/` : 'persistence false',
     `listener ${port} 127.0.0.1`,
+    // by default mosquitto drops QoS 1 messages for a subscriber more than 1,000 behind (max_queued_messages):
+    // a test subscriber slowed by a loaded machine would lose what the agent delivered
+    'max_queued_messages 0',
   ];
   if (opts.tls) {
     lines.push(
