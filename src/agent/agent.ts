@@ -7,6 +7,7 @@ import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { HealthServer } from './health-server.js';
 import { readInventory, writeInventory } from './inventory-file.js';
 import type { EnforcementPort, PolicyPort, ReportingPort, RetentionPort, SweepSummary } from './ports.js';
@@ -54,6 +55,7 @@ export class Agent {
   private ready = false;
   private scanAbort = new AbortController();
   private readonly clock: () => Date;
+  private lock: DataDirLock | undefined;
   readonly healthServer: HealthServer | undefined;
 
   constructor(private readonly opts: AgentOptions) {
@@ -78,6 +80,8 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    // first: a second agent on this data dir must not touch its outbox, audit log or state
+    this.lock = await DataDirLock.acquire(this.opts.config.dataDir, 'agent');
     this.scanAbort = new AbortController();
     this.inventory = await readInventory(this.opts.config.dataDir);
     if (this.inventory) this.opts.reporting.seedInventory(this.inventory);
@@ -100,8 +104,11 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.scanAbort.abort();
+    if (!this.lock) return; // never started (the data dir was another's): nothing of ours to stop
     await this.opts.reporting.events.emit('agent.stopping', {}).catch(() => undefined);
     await this.controller.stop();
+    await this.lock.release();
+    this.lock = undefined;
   }
 
   /** One scan: discover and interrogate, decide, report changes, persist, enforce. */

@@ -27,6 +27,8 @@ export enum ErrorCode {
   // runtime
   EnforcementFailed = 'enforcement-failed',
   RetentionRefused = 'retention-refused',
+  /** Another camwarden process writes to this data dir. */
+  DataDirLocked = 'data-dir-locked',
   /** Work given up on purpose (the agent is stopping), not a failure. */
   Aborted = 'aborted',
   Internal = 'internal',
