@@ -9,9 +9,15 @@ import type {
   FilingRecord,
   Geofence,
   ProfileSet,
-  RetentionPolicy,
   VendorProfile,
 } from '../profiles/types.js';
+import {
+  configuredDays,
+  DEFAULT_RETENTION_POLICY,
+  floorDays,
+  isoDurationDays,
+  retentionFacts,
+} from '../retention/rules.js';
 import { builtinPack } from './builtin-pack.js';
 import { isNearFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
@@ -50,48 +56,6 @@ export function siteAssignmentFor(
 }
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
-
-/** Days of an ISO-8601 duration (`P30D`, `PT720H`); undefined when unparseable; 0 = unlimited. */
-export function durationDays(value: string): number | undefined {
-  const m =
-    /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
-      value.trim(),
-    );
-  if (!m || value.trim().toUpperCase() === 'P' || value.trim().toUpperCase() === 'PT') return undefined;
-  const n = (i: number) => Number(m[i] ?? 0);
-  return n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4) + n(5) / 24 + n(6) / 1440 + n(7) / 86400;
-}
-
-const durationCache = new Map<string, number | undefined>();
-function cachedDurationDays(value: string): number | undefined {
-  if (durationCache.has(value)) return durationCache.get(value);
-  const days = durationDays(value);
-  if (durationCache.size < 1000) durationCache.set(value, days);
-  return days;
-}
-
-function retentionFloor(
-  pol: RetentionPolicy,
-  cls: string | undefined,
-  siteOverlays: readonly string[],
-  cameraOverlays: readonly string[],
-): number {
-  let floor = cls ? (pol.classMinimumDays[cls] ?? 0) : 0;
-  for (const o of siteOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
-  for (const o of cameraOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
-  return floor;
-}
-
-function packRetention(pack: PolicyPack): RetentionPolicy {
-  return {
-    defaultDays: pack.retention.defaultDays,
-    zoneDays: pack.retention.zoneDays ?? {},
-    classMinimumDays: pack.retention.classMinimumDays,
-    overlayMinimumDays: pack.retention.overlayMinimumDays,
-    siteOverlays: [],
-    legalHolds: [],
-  };
-}
 
 function unverifiedReason(rule: string): Reason {
   return {
@@ -152,7 +116,7 @@ export function evaluateRecords(
   const now = opts.now.getTime();
   const pack = activePack(profiles);
   const site = profiles?.site;
-  const retention = profiles?.retention ?? packRetention(pack);
+  const retention = profiles?.retention ?? DEFAULT_RETENTION_POLICY;
   const {
     assignments,
     matchVendor,
@@ -291,15 +255,17 @@ export function evaluateRecords(
     }
     const retMin = rules.retentionMinimum;
     if (retMin?.enabled) {
-      const floor = retentionFloor(retention, systemClass, retention.siteOverlays, assignment?.overlays ?? NO_ZONES);
-      const configured = assignment?.retentionDays ?? retention.siteDays;
-      const recorder = record.maximumRetentionTime ? cachedDurationDays(record.maximumRetentionTime) : undefined;
-      if (floor > 0 && configured !== undefined && configured < floor) {
+      // the same rules the sweeper keeps footage by: a camera without a class gets the strictest floor
+      const facts = retentionFacts({ id: record.id, location: { zone }, systemClass }, assignment);
+      const floor = floorDays(retention, facts);
+      const configured = configuredDays(retention, facts);
+      const recorder = record.maximumRetentionTime ? isoDurationDays(record.maximumRetentionTime) : undefined;
+      if (floor > 0 && configured < floor) {
         pending.add('flag', rule, {
           ...retMin,
           message: `${retMin.message}: configured ${configured} days, minimum ${floor} days`,
         });
-      } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
+      } else if (floor > 0 && recorder !== undefined && recorder < floor) {
         pending.add('flag', rule, {
           ...retMin,
           message: `${retMin.message}: recorder keeps ${record.maximumRetentionTime}, minimum ${floor} days`,

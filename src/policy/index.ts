@@ -6,7 +6,7 @@ import { evaluateRecords } from './evaluate.js';
 
 export { BUILTIN_REVISION, builtinPack } from './builtin-pack.js';
 export { type ClassifyOptions, classifyZone, type ZoneClassification } from './classify-zone.js';
-export { activePack, durationDays, type EvaluateOptions, evaluateRecords, siteAssignmentFor } from './evaluate.js';
+export { activePack, type EvaluateOptions, evaluateRecords, siteAssignmentFor } from './evaluate.js';
 export { distanceToFence, fencesNear, haversineMeters } from './geofence.js';
 export { createVendorMatcher, matchVendor } from './match-vendor.js';
 export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from './pack-schema.js';

@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
-import { isoDate } from './schemas.js';
+import { isoDate } from '../util/iso-date.js';
 import type { ConsentRecord, ProfileSet } from './types.js';
 
 export const CONSENTS_FILE = 'consents.json';

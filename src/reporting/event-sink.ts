@@ -16,6 +16,7 @@ export type EventType =
   | 'retention.refused'
   | 'retention.quarantined'
   | 'retention.mismatch'
+  | 'quarantine.expired'
   | 'profiles.applied'
   | 'profiles.rejected'
   | 'request.refused'

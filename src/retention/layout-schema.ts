@@ -1,6 +1,6 @@
 /**
  * zod schema of one recording layout file (device-profiles/layouts/*.yaml). profiles/ loads the files with it;
- * retention/ compiles the validated segments into matchers (layout-matcher.ts).
+ * retention/ compiles the validated segments into matchers (layouts.ts).
  */
 import { z } from 'zod';
 
@@ -94,3 +94,16 @@ export const recordingLayoutSchema = z
   });
 
 export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
+
+/** A recording directory layout (the built-ins and device-profiles/layouts/*.yaml). */
+export interface RecordingLayout {
+  id: string;
+  description: string;
+  /**
+   * Path segments below the root; each is a pattern with named fields {camera} {YYYY} {MM} {DD} {hh} {mm} {ss}
+   * {ext} and `*` for "anything", e.g. generic: ["{camera}", "{YYYY}-{MM}-{DD}", "{hh}-{mm}-{ss}*.{ext}"].
+   */
+  segments: string[];
+  /** Segment index whose value alone dates a whole directory (for skipping young days). */
+  dateDirDepth?: number;
+}

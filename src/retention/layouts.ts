@@ -1,9 +1,9 @@
 /**
- * Recording layouts: the two built-ins of INTERFACES.md §7 (available without any profiles) and the compiler
+ * Recording layouts: the two built-ins, generic and frigate (available without any profiles), and the compiler
  * that turns a layout's segment patterns into anchored matchers. Only names a layout matches are ever candidates.
  */
-import type { RecordingLayout } from '../profiles/types.js';
-import { type LayoutField, segmentFields } from './layout-schema.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { type LayoutField, type RecordingLayout, segmentFields } from './layout-schema.js';
 
 export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
   generic: {
@@ -82,7 +82,7 @@ function compileSegment(pattern: string): CompiledSegment {
 export function compileLayout(layout: RecordingLayout): CompiledLayout {
   const segments = layout.segments.map(compileSegment);
   const cameraDepth = layout.segments.findIndex((s) => segmentFields(s).includes('camera'));
-  if (cameraDepth < 0) throw new Error(`layout ${layout.id}: no {camera} segment`);
+  if (cameraDepth < 0) throw new CamwardenError(ErrorCode.InvalidProfile, `layout ${layout.id}: no {camera} segment`);
   return { id: layout.id, segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
 }
 

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { RecordingLayout } from '../profiles/types.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import type { RecordingLayout } from './layout-schema.js';
 import { recordingLayoutSchema } from './layout-schema.js';
 import { BUILTIN_LAYOUTS } from './layouts.js';
 

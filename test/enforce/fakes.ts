@@ -136,6 +136,7 @@ export function profileSet(
       classMinimumDays: {},
       overlayMinimumDays: {},
       siteOverlays: [],
+      quarantineDays: 30,
       legalHolds: [],
     },
     layouts: {},

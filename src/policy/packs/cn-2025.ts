@@ -1,3 +1,4 @@
+import { CN_2025_RETENTION } from '../../retention/rules.js';
 import type { PolicyPackInput } from '../pack-schema.js';
 
 // `article` names the article (the contract's form, e.g. "Article 8"); the paragraph goes in the message.
@@ -73,11 +74,7 @@ export const cn2025Pack: PolicyPackInput = {
     code: 'prohibited-zone',
     message: 'camera at the entrance or outside of a prohibited zone: review its field of view (Order 799 Article 8)',
   },
-  retention: {
-    defaultDays: 30,
-    classMinimumDays: { 'art7-gov': 30, 'art7-operator': 30 },
-    overlayMinimumDays: { 'anti-terror-key-target': 90, 'entertainment-venue': 30 },
-  },
+  retention: CN_2025_RETENTION,
   rules: {
     filing: {
       enabled: true,

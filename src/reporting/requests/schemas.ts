@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { legalHoldRequestSchema } from '../../retention/rules.js';
 
 const isoUtc = z.iso.datetime({ offset: false });
 const cameraId = z.string().min(1).max(256);
@@ -9,13 +10,8 @@ export const opSchemas = {
   sweep: z.strictObject({ dryRun: z.boolean().optional() }),
   status: z.strictObject({}),
   'reload-profiles': z.strictObject({}),
-  'legal-hold/add': z.strictObject({
-    id: z.string().min(1).max(128).optional(),
-    cameraId,
-    from: isoUtc,
-    to: isoUtc,
-    reason: z.string().max(1000).optional(),
-  }),
+  /** A legal hold (the one hold schema) whose camera is `cameraId`; the agent picks an id when none is given. */
+  'legal-hold/add': legalHoldRequestSchema,
   'legal-hold/remove': z.strictObject({ id: z.string().min(1).max(128) }),
   'consent/record': z.strictObject({
     cameraId,

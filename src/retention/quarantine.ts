@@ -1,0 +1,155 @@
+/**
+ * Enforcement's footage quarantine (docs/retention.md): a blocked camera's footage is moved out of the recordings
+ * into the quarantine area by a sweep limited to that camera; it expires there after the pack's quarantine days
+ * (sweep-walk.ts) unless held; when the block ends it is moved back. Every release goes into the audit log's
+ * register: who (unit, name, signing key), why, when, and what was moved.
+ */
+import { realpath } from 'node:fs/promises';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { DirHandle } from './dir-handle.js';
+import { inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
+import { type SweepError, safeName } from './sweep-walk.js';
+
+/** Who released a camera's quarantine, and why. An automatic release says `decision-changed`. */
+export interface ReleaseAuthority {
+  reason: string;
+  unit?: string;
+  name?: string;
+  /** The key that signed the operator's request. */
+  keyId?: string;
+}
+
+export interface FootageQuarantine {
+  quarantine(cameraId: string): Promise<void>;
+  release(cameraId: string, by: ReleaseAuthority): Promise<unknown>;
+}
+
+export interface ReleasePlan {
+  root: string;
+  quarantineDir: string;
+  camera: string;
+}
+
+export interface ReleaseOutcome {
+  moved: number;
+  bytes: number;
+  /** Relative paths moved back below the root. */
+  paths: string[];
+  /** Files left in quarantine: a file of that name is back in the recordings, or it is not a regular file. */
+  kept: Array<{ path: string; reason: string }>;
+  errors: SweepError[];
+}
+
+export class TreeFootageQuarantine implements FootageQuarantine {
+  /** `base` gives the options every sweep uses (the daemon's, from buildSweepOptions). */
+  constructor(private readonly base: () => Promise<SweepOptions>) {}
+
+  async quarantine(cameraId: string): Promise<void> {
+    const r = await sweep({ ...(await this.base()), quarantineOnly: cameraId, dryRun: false });
+    if (r.errors.length > 0) {
+      // enforcement retries a failed action: footage left in place is not quarantined
+      const first = r.errors[0];
+      const what = `${first?.path ?? ''} ${first?.code}: ${first?.message}`;
+      throw new CamwardenError(ErrorCode.EnforcementFailed, `quarantine of ${cameraId}: ${what}`);
+    }
+  }
+
+  /** Moves the camera's footage back to where it was (never over a file) and registers the release. */
+  async release(cameraId: string, by: ReleaseAuthority): Promise<ReleaseOutcome> {
+    const opts = await this.base();
+    const root = await realpath(opts.root);
+    const plan: ReleasePlan = {
+      root,
+      quarantineDir: await quarantineDirFor(root, opts.quarantineDir),
+      camera: cameraId,
+    };
+    const out = await one(() =>
+      inWorker<ReleaseOutcome>({ op: 'release', plan }, () => undefined, undefined, opts.workerScript),
+    );
+    await register(opts.audit, plan, by, out);
+    return out;
+  }
+}
+
+async function register(audit: AuditSink | undefined, plan: ReleasePlan, by: ReleaseAuthority, out: ReleaseOutcome) {
+  await audit?.append('quarantine', {
+    event: 'released',
+    camera: plan.camera,
+    reason: by.reason,
+    unit: by.unit ?? null,
+    name: by.name ?? null,
+    keyId: by.keyId ?? null,
+    files: out.moved,
+    bytes: out.bytes,
+    kept: out.kept.length,
+    root: plan.root,
+    quarantineDir: plan.quarantineDir,
+    paths: out.paths,
+  });
+}
+
+/** The release walk (in the worker): `<quarantine>/<camera>/<path>` back to `<root>/<path>`, through handles. */
+export function runRelease(plan: ReleasePlan): ReleaseOutcome {
+  const out: ReleaseOutcome = { moved: 0, bytes: 0, paths: [], kept: [], errors: [] };
+  const root = DirHandle.openTop(plan.root);
+  let top: DirHandle | undefined;
+  let src: DirHandle | undefined;
+  try {
+    top = DirHandle.openTop(plan.quarantineDir);
+    src = top.openChild(safeName(plan.camera));
+    moveBack(src, root, plan, out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.errors.push(asError(plan.quarantineDir, err));
+  } finally {
+    src?.unref();
+    top?.unref();
+    root.unref();
+  }
+  return out;
+}
+
+function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: ReleaseOutcome): void {
+  for (const e of src.list()) {
+    const rel = dest.rel === '' ? e.name : `${dest.rel}/${e.name}`;
+    try {
+      if (e.isDirectory()) {
+        const from = src.openChild(e.name);
+        const to = dest.openOrCreateChild(e.name, 0o750);
+        try {
+          moveBack(from, to, plan, out);
+        } finally {
+          to.unref();
+          from.unref();
+        }
+        continue;
+      }
+      const st = src.lstat(e.name);
+      if (!st.isFile()) out.kept.push({ path: rel, reason: 'not-regular' });
+      else if (exists(dest, e.name)) out.kept.push({ path: rel, reason: 'exists' });
+      else if (src.chmodEntry(e.name, st, 0o640)) {
+        src.renameEntry(e.name, dest, e.name);
+        src.touched = true;
+        out.moved++;
+        out.bytes += st.size;
+        out.paths.push(rel);
+      }
+    } catch (err) {
+      out.errors.push(asError(`${plan.root}/${rel}`, err));
+    }
+  }
+}
+
+function exists(dir: DirHandle, name: string): boolean {
+  try {
+    dir.lstat(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function asError(path: string, err: unknown): SweepError {
+  const e = err as NodeJS.ErrnoException;
+  return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
+}

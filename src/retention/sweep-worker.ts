@@ -1,0 +1,21 @@
+/** The retention worker thread: runs one job synchronously and reports batches as it goes (see sweep.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runRelease } from './quarantine.js';
+import type { WorkerJob, WorkerMessage } from './sweep.js';
+import { runSweepWalk } from './sweep-walk.js';
+
+const { job, abort } = workerData as { job: WorkerJob; abort: Int32Array };
+const post = (m: WorkerMessage) => parentPort?.postMessage(m);
+try {
+  const outcome =
+    job.op === 'sweep'
+      ? runSweepWalk(job.plan, {
+          onBatch: (batch) => post({ type: 'batch', batch }),
+          aborted: () => Atomics.load(abort, 0) === 1,
+        })
+      : runRelease(job.plan);
+  post({ type: 'done', outcome });
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  post({ type: 'failed', code: e.code ?? 'error', message: e.message ?? String(err) });
+}
