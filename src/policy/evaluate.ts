@@ -256,7 +256,10 @@ export function evaluateRecords(
     const retMin = rules.retentionMinimum;
     if (retMin?.enabled) {
       // the same rules the sweeper keeps footage by: a camera without a class gets the strictest floor
-      const facts = retentionFacts({ id: record.id, location: { zone }, systemClass }, assignment);
+      const facts = retentionFacts(
+        { id: record.id, location: { zone }, ...(systemClass ? { systemClass } : {}) },
+        assignment,
+      );
       const floor = floorDays(retention, facts);
       const configured = configuredDays(retention, facts);
       const recorder = record.maximumRetentionTime ? isoDurationDays(record.maximumRetentionTime) : undefined;

@@ -52,6 +52,10 @@ export class DirHandle {
     return fs.lstatSync(this.at(name));
   }
 
+  has(name: string): boolean {
+    return fs.lstatSync(this.at(name), { throwIfNoEntry: false }) !== undefined;
+  }
+
   unlink(name: string): void {
     fs.unlinkSync(this.at(name));
   }

@@ -4,7 +4,7 @@
  * profiles; they cannot be removed here.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
@@ -82,20 +82,10 @@ export class HoldStore {
     const path = holdStorePath(this.dataDir);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeFile(tmp, `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`, { mode: 0o600, flush: true });
     await rename(tmp, path);
     const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await dir.sync().finally(() => dir.close());
     this.holds = holds;
   }
 }

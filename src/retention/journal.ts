@@ -22,7 +22,6 @@ export interface JournalIntent {
 }
 
 type Line =
-  | { t: 'b'; run: string }
   | { t: 'i'; run: string; batch: number; ops: JournalIntent[] }
   | { t: 'd'; run: string; batch: number; results: JournalResult[] };
 
@@ -31,7 +30,7 @@ export interface Recovery {
   bytesFreed: number;
   quarantined: number;
   /** What the crashed runs deleted, for the audit log (which may lack it). */
-  deletedPaths: string[];
+  paths: string[];
 }
 
 export class RetentionJournal {
@@ -42,12 +41,6 @@ export class RetentionJournal {
     readonly path: string,
     private readonly run: string,
   ) {}
-
-  begin(): void {
-    fs.mkdirSync(dirname(this.path), { recursive: true });
-    this.fd = fs.openSync(this.path, 'a', 0o600);
-    this.write({ t: 'b', run: this.run }, true);
-  }
 
   /** Writes and fsyncs a batch's intents: only then may it be acted on. Returns the batch number. */
   intents(ops: JournalIntent[]): number {
@@ -69,7 +62,10 @@ export class RetentionJournal {
   }
 
   private write(line: Line, sync: boolean): void {
-    if (this.fd === undefined) return;
+    if (this.fd === undefined) {
+      fs.mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = fs.openSync(this.path, 'a', 0o600);
+    }
     fs.writeSync(this.fd, `${JSON.stringify(line)}\n`);
     if (sync) fs.fsyncSync(this.fd);
   }
@@ -77,18 +73,12 @@ export class RetentionJournal {
 
 /** Empties the journal: all of it is accounted for in the audit log. */
 export function clearJournal(path: string): void {
-  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
-  try {
-    fs.ftruncateSync(fd, 0);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (fs.existsSync(path)) fs.writeFileSync(path, '', { flush: true });
 }
 
 /** What the runs still in the journal did, from their outcomes or, where those are missing, from the disk. */
 export function recoverJournal(path: string): Recovery {
-  const out: Recovery = { deleted: 0, bytesFreed: 0, quarantined: 0, deletedPaths: [] };
+  const out: Recovery = { deleted: 0, bytesFreed: 0, quarantined: 0, paths: [] };
   let text = '';
   try {
     text = fs.readFileSync(path, 'utf8');
@@ -109,7 +99,7 @@ export function recoverJournal(path: string): Recovery {
       if (op.op !== 'delete' || r !== 'deleted') return;
       out.deleted++;
       out.bytesFreed += op.freed;
-      out.deletedPaths.push(op.path);
+      out.paths.push(op.path);
     });
   }
   return out;

@@ -95,15 +95,5 @@ export const recordingLayoutSchema = z
 
 export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
 
-/** A recording directory layout (the built-ins and device-profiles/layouts/*.yaml). */
-export interface RecordingLayout {
-  id: string;
-  description: string;
-  /**
-   * Path segments below the root; each is a pattern with named fields {camera} {YYYY} {MM} {DD} {hh} {mm} {ss}
-   * {ext} and `*` for "anything", e.g. generic: ["{camera}", "{YYYY}-{MM}-{DD}", "{hh}-{mm}-{ss}*.{ext}"].
-   */
-  segments: string[];
-  /** Segment index whose value alone dates a whole directory (for skipping young days). */
-  dateDirDepth?: number;
-}
+/** A recording directory layout: the built-ins (layouts.ts) and device-profiles/layouts/*.yaml. */
+export type RecordingLayout = Omit<RecordingLayoutFile, 'schemaVersion'>;

@@ -21,23 +21,9 @@ export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
 };
 
 /** Fields parsed out of one path, as far as the walk has come. */
-export interface PathFields {
-  camera?: string;
-  YYYY?: number;
-  MM?: number;
-  DD?: number;
-  hh?: number;
-  mm?: number;
-  ss?: number;
-}
+export type PathFields = { camera?: string } & Partial<Record<'YYYY' | 'MM' | 'DD' | 'hh' | 'mm' | 'ss', number>>;
 
-export interface CompiledSegment {
-  pattern: string;
-  regex: RegExp;
-  fields: LayoutField[];
-  /** Contains the complete date: the directory alone dates its content. */
-  hasDate: boolean;
-}
+export type CompiledSegment = { regex: RegExp; fields: LayoutField[] };
 
 export interface CompiledLayout {
   id: string;
@@ -75,8 +61,7 @@ function compileSegment(pattern: string): CompiledSegment {
     } else source += escapeRegex(part);
   }
   source += '$';
-  const hasDate = fields.includes('YYYY') && fields.includes('MM') && fields.includes('DD');
-  return { pattern, regex: new RegExp(source, 's'), fields, hasDate };
+  return { regex: new RegExp(source, 's'), fields };
 }
 
 export function compileLayout(layout: RecordingLayout): CompiledLayout {

@@ -5,11 +5,10 @@
  * register: who (unit, name, signing key), why, when, and what was moved.
  */
 import { realpath } from 'node:fs/promises';
-import type { AuditSink } from '../audit/audit-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { DirHandle } from './dir-handle.js';
 import { inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
-import { type SweepError, safeName } from './sweep-walk.js';
+import { type SweepError, safeName, sweepError } from './sweep-walk.js';
 
 /** Who released a camera's quarantine, and why. An automatic release says `decision-changed`. */
 export interface ReleaseAuthority {
@@ -25,21 +24,16 @@ export interface FootageQuarantine {
   release(cameraId: string, by: ReleaseAuthority): Promise<unknown>;
 }
 
-export interface ReleasePlan {
-  root: string;
-  quarantineDir: string;
-  camera: string;
-}
+export type ReleasePlan = { root: string; quarantineDir: string; camera: string };
 
-export interface ReleaseOutcome {
+/** Moved back (relative paths below the root); kept: a file of that name is back in the recordings, or not regular. */
+export type ReleaseOutcome = {
   moved: number;
   bytes: number;
-  /** Relative paths moved back below the root. */
   paths: string[];
-  /** Files left in quarantine: a file of that name is back in the recordings, or it is not a regular file. */
   kept: Array<{ path: string; reason: string }>;
   errors: SweepError[];
-}
+};
 
 export class TreeFootageQuarantine implements FootageQuarantine {
   /** `base` gives the options every sweep uses (the daemon's, from buildSweepOptions). */
@@ -67,26 +61,12 @@ export class TreeFootageQuarantine implements FootageQuarantine {
     const out = await one(() =>
       inWorker<ReleaseOutcome>({ op: 'release', plan }, () => undefined, undefined, opts.workerScript),
     );
-    await register(opts.audit, plan, by, out);
+    // the register (Art 16): who, why, when (the entry's time), and what went back
+    const who = { reason: by.reason, unit: by.unit ?? null, name: by.name ?? null, keyId: by.keyId ?? null };
+    const what = { files: out.moved, bytes: out.bytes, kept: out.kept.length, paths: out.paths };
+    await opts.audit?.append('quarantine', { event: 'released', ...plan, ...who, ...what });
     return out;
   }
-}
-
-async function register(audit: AuditSink | undefined, plan: ReleasePlan, by: ReleaseAuthority, out: ReleaseOutcome) {
-  await audit?.append('quarantine', {
-    event: 'released',
-    camera: plan.camera,
-    reason: by.reason,
-    unit: by.unit ?? null,
-    name: by.name ?? null,
-    keyId: by.keyId ?? null,
-    files: out.moved,
-    bytes: out.bytes,
-    kept: out.kept.length,
-    root: plan.root,
-    quarantineDir: plan.quarantineDir,
-    paths: out.paths,
-  });
 }
 
 /** The release walk (in the worker): `<quarantine>/<camera>/<path>` back to `<root>/<path>`, through handles. */
@@ -100,7 +80,7 @@ export function runRelease(plan: ReleasePlan): ReleaseOutcome {
     src = top.openChild(safeName(plan.camera));
     moveBack(src, root, plan, out);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.errors.push(asError(plan.quarantineDir, err));
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.errors.push(sweepError(plan.quarantineDir, err));
   } finally {
     src?.unref();
     top?.unref();
@@ -126,7 +106,7 @@ function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: Relea
       }
       const st = src.lstat(e.name);
       if (!st.isFile()) out.kept.push({ path: rel, reason: 'not-regular' });
-      else if (exists(dest, e.name)) out.kept.push({ path: rel, reason: 'exists' });
+      else if (dest.has(e.name)) out.kept.push({ path: rel, reason: 'exists' });
       else if (src.chmodEntry(e.name, st, 0o640)) {
         src.renameEntry(e.name, dest, e.name);
         src.touched = true;
@@ -135,21 +115,7 @@ function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: Relea
         out.paths.push(rel);
       }
     } catch (err) {
-      out.errors.push(asError(`${plan.root}/${rel}`, err));
+      out.errors.push(sweepError(`${plan.root}/${rel}`, err));
     }
   }
-}
-
-function exists(dir: DirHandle, name: string): boolean {
-  try {
-    dir.lstat(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function asError(path: string, err: unknown): SweepError {
-  const e = err as NodeJS.ErrnoException;
-  return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
 }

@@ -47,7 +47,7 @@ export const legalHoldFields = {
   reason: z.string().max(2000).default(''),
 };
 
-function fromNotAfterTo(h: { from: string; to: string }): boolean {
+export function fromNotAfterTo(h: { from: string; to: string }): boolean {
   return Date.parse(h.from) <= Date.parse(h.to);
 }
 
@@ -56,12 +56,6 @@ export const legalHoldSchema = z
   .strictObject(legalHoldFields)
   .refine(fromNotAfterTo, { path: ['to'], message: 'must not be before from' });
 export type LegalHold = z.infer<typeof legalHoldSchema>;
-
-/** The `legal-hold/add` request's arguments: a legal hold whose camera is `cameraId` and whose id may be left to the agent. */
-const { id: holdId, camera: holdCamera, ...holdRest } = legalHoldFields;
-export const legalHoldRequestSchema = z
-  .strictObject({ ...holdRest, id: holdId.optional(), cameraId: holdCamera })
-  .refine(fromNotAfterTo, { path: ['to'], message: 'must not be before from' });
 
 /** The retention policy in force: the pack's figures, the site's choices, and the legal holds of the profiles. */
 export interface RetentionPolicy {
@@ -126,19 +120,15 @@ export interface CameraRetentionFacts {
 }
 
 /** Facts of one camera record and its site-profile assignment (the same facts for the policy and the sweeper). */
-export function retentionFacts(
-  record: {
-    id: string;
-    location?: { zone?: string | null | undefined } | null | undefined;
-    systemClass?: string | null | undefined;
-    decision?: { action: string } | undefined;
-  },
-  assignment?: {
-    retentionDays?: number | undefined;
-    recordingName?: string | undefined;
-    overlays?: readonly string[] | undefined;
-  },
-): CameraRetentionFacts {
+type RecordFacts = {
+  id: string;
+  location?: { zone?: string | null };
+  systemClass?: string;
+  decision?: { action: string };
+};
+type AssignmentFacts = { retentionDays?: number; recordingName?: string; overlays?: readonly string[] };
+
+export function retentionFacts(record: RecordFacts, assignment?: AssignmentFacts): CameraRetentionFacts {
   const facts: CameraRetentionFacts = {
     id: record.id,
     overlays: [...new Set(assignment?.overlays ?? [])],

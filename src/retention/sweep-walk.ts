@@ -22,16 +22,25 @@ import {
   type RetentionPolicy,
 } from './rules.js';
 
-/** The longest a recorder keeps one segment open; older segments are never "still being written". */
-const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000;
+const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000; // older segments are never "still being written"
 /** A recording dated more than this after now makes its camera's clock implausible. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const BATCH = 1024;
-/** Directories a waiting batch may keep open; past that the batch is acted on early. */
-const MAX_HELD_DIRS = 256;
+const MAX_HELD_DIRS = 256; // directories a waiting batch may keep open; past that it is acted on early
+
+/** The limits of a pass: config `retention.*` (docs/retention.md); `maxSkippedListed` caps listed entries. */
+export type SweepLimits = Partial<typeof DEFAULT_LIMITS> & { quotaBytes?: number; minFreeBytes?: number };
+
+const DEFAULT_LIMITS = {
+  maxDeletesPerRun: 200_000,
+  activeWriteGraceS: 120,
+  maxClockAheadDays: 366,
+  allowSharedDirs: false,
+  maxSkippedListed: 1000,
+};
 
 /** Everything a pass needs, as plain data: it crosses into the worker thread. */
-export interface SweepPlan {
+export type SweepPlan = SweepLimits & {
   root: string;
   quarantineDir: string;
   layout: RecordingLayout;
@@ -46,15 +55,7 @@ export interface SweepPlan {
   journalPath?: string;
   /** Only this camera's footage, all of it, goes to quarantine; nothing is deleted (enforcement). */
   quarantineOnly?: string;
-  maxDeletes: number;
-  graceMs: number;
-  maxClockAheadDays: number;
-  quotaBytes?: number;
-  minFreeBytes?: number;
-  allowSharedDirs: boolean;
-  /** Cap on listed `skipped` and `errors` entries (the counts stay exact). */
-  maxListed: number;
-}
+};
 
 export type Area = 'recordings' | 'quarantine';
 
@@ -76,41 +77,29 @@ export interface WalkHooks {
   afterListing?(area: Area, rel: string): void;
 }
 
-export interface SkippedEntry {
-  path: string;
-  reason: string;
-}
+export type SkippedEntry = { path: string; reason: string };
+export type SweepError = { path?: string; code: string; message: string };
 
-export interface SweepError {
-  path?: string;
-  code: string;
-  message: string;
+/** What a pass did, as it starts. `recovered`: what a crashed earlier run did and never reported (counted in). */
+function emptyOutcome(dryRun: boolean) {
+  return {
+    ...{ dryRun, scanned: 0, deleted: 0, bytesFreed: 0, quarantined: 0, held: 0, unmatched: 0, skippedTotal: 0 },
+    skipped: [] as SkippedEntry[],
+    errors: [] as SweepError[],
+    /** Date directories inside retention, not listed. */
+    youngDirs: 0,
+    capped: false,
+    refused: undefined as 'clock-behind' | 'clock-ahead' | 'insecure-root' | undefined,
+    refusedMessage: undefined as string | undefined,
+    newestRecording: undefined as string | undefined,
+    /** Cameras left alone: a recording of theirs is dated in the future (a wrong clock, a planted name). */
+    implausible: [] as Array<{ camera: string; path: string }>,
+    shortfall: undefined as { deficitBytes: number; freeBytes?: number; usedBytes?: number } | undefined,
+    emergencyPass: false,
+    recovered: { deleted: 0, bytesFreed: 0, quarantined: 0, paths: [] as string[] },
+  };
 }
-
-export interface WalkOutcome {
-  dryRun: boolean;
-  scanned: number;
-  deleted: number;
-  bytesFreed: number;
-  quarantined: number;
-  held: number;
-  unmatched: number;
-  skipped: SkippedEntry[];
-  errors: SweepError[];
-  skippedTotal: number;
-  /** Date directories inside retention, not listed. */
-  youngDirs: number;
-  capped: boolean;
-  refused?: 'clock-behind' | 'clock-ahead' | 'insecure-root';
-  refusedMessage?: string;
-  newestRecording?: string;
-  /** Cameras left alone: a recording of theirs is dated in the future (a wrong clock, a planted name). */
-  implausible: Array<{ camera: string; path: string }>;
-  shortfall?: { deficitBytes: number; freeBytes?: number; usedBytes?: number };
-  emergencyPass: boolean;
-  /** What a crashed earlier run did and never reported (included in the counts above). */
-  recovered: { deleted: number; bytesFreed: number; quarantined: number; paths: string[] };
-}
+export type WalkOutcome = ReturnType<typeof emptyOutcome>;
 
 interface CameraState {
   /** Its id (or directory name): what reports call it. */
@@ -133,17 +122,15 @@ interface Item extends JournalIntent {
   destDirs?: string[];
 }
 
-interface Candidate extends JournalIntent {
-  rel: string;
-  camera: string;
-  ts: number;
-}
+/** A file the space-driven pass may delete: `dev:ino`, oldest first. */
+type Candidate = { key: string; ts: number; freed: number };
 
 export function runSweepWalk(plan: SweepPlan, hooks: WalkHooks = {}): WalkOutcome {
   return new SweepWalk(plan, hooks).run();
 }
 
 class SweepWalk {
+  private readonly plan: SweepPlan & typeof DEFAULT_LIMITS;
   private readonly layout;
   private readonly isHeld;
   private readonly byName = new Map<string, CameraRetentionFacts>();
@@ -163,13 +150,16 @@ class SweepWalk {
   private batchDeletes = 0;
   private batchDirs = new Set<DirHandle>();
   private candidates: Candidate[] = [];
+  /** The candidates chosen for deletion (the second emergency walk deletes them). */
+  private chosen: Set<string> | undefined;
   private usedBytes = 0;
   private freedInRoot = 0;
 
   constructor(
-    private readonly plan: SweepPlan,
+    plan: SweepPlan,
     private readonly hooks: WalkHooks,
   ) {
+    this.plan = { ...DEFAULT_LIMITS, ...plan };
     this.layout = compileLayout(plan.layout);
     this.isHeld = heldTest(plan.holds);
     // an alias wins over an id: it is the site's explicit statement about the directory
@@ -178,41 +168,19 @@ class SweepWalk {
     this.journal = plan.journalPath && !plan.dryRun ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
-    this.out = {
-      dryRun: plan.dryRun,
-      scanned: 0,
-      deleted: 0,
-      bytesFreed: 0,
-      quarantined: 0,
-      held: 0,
-      unmatched: 0,
-      skipped: [],
-      errors: [],
-      skippedTotal: 0,
-      youngDirs: 0,
-      capped: false,
-      implausible: [],
-      emergencyPass: false,
-      recovered: { deleted: 0, bytesFreed: 0, quarantined: 0, paths: [] },
-    };
+    this.out = emptyOutcome(plan.dryRun);
   }
 
   run(): WalkOutcome {
     const root = DirHandle.openTop(this.plan.root);
     this.rootDev = root.stat.dev;
     try {
-      if (this.journal && this.plan.journalPath) {
-        const r = recoverJournal(this.plan.journalPath);
-        this.out.recovered = {
-          deleted: r.deleted,
-          bytesFreed: r.bytesFreed,
-          quarantined: r.quarantined,
-          paths: r.deletedPaths,
-        };
+      if (this.journal) {
+        const r = recoverJournal(this.journal.path);
+        this.out.recovered = r;
         this.out.deleted += r.deleted;
         this.out.bytesFreed += r.bytesFreed;
         this.out.quarantined += r.quarantined;
-        this.journal.begin();
       }
       if (this.plan.quarantineOnly !== undefined) this.deleteAllowed = false;
       else this.checkClockAndRoot(root);
@@ -281,16 +249,13 @@ class SweepWalk {
       const kind = entryKind(dir, e);
       if (cam !== undefined && (kind === 'dir' || kind === 'file')) this.probed.add(cam);
       const ts = pathTimestamp(m);
-      if (kind === 'dir' && !last) {
-        if (ts !== undefined && ts > horizon && cam !== undefined) this.markFuture(cam, dir, e.name);
-        else subdirs.push({ name: e.name, m, cam, latest: latestTimestampBelow(m) ?? Number.POSITIVE_INFINITY });
+      if (ts !== undefined && ts > horizon && cam !== undefined && (kind === 'dir' || kind === 'file')) {
+        this.markFuture(cam, dir, e.name); // a future-dated directory: no need to look inside
+      } else if (kind === 'dir' && !last) {
+        subdirs.push({ name: e.name, m, cam, latest: latestTimestampBelow(m) ?? Number.POSITIVE_INFINITY });
       } else if (kind === 'file' && last && ts !== undefined) {
-        if (ts > horizon) {
-          if (cam !== undefined) this.markFuture(cam, dir, e.name);
-        } else {
-          found = true;
-          this.newest = Math.max(this.newest ?? ts, ts);
-        }
+        found = true;
+        this.newest = Math.max(this.newest ?? ts, ts);
       }
     }
     subdirs.sort((a, b) => b.latest - a.latest);
@@ -410,12 +375,17 @@ class SweepWalk {
       else if (report && code !== 'ENOENT') this.error(path, err);
       return undefined;
     }
-    const insecure = writableByOthers(child.stat) && !this.plan.allowSharedDirs;
-    const reason = child.stat.dev !== this.rootDev ? 'other-device' : insecure ? 'insecure-dir' : undefined;
+    const reason = this.unsafeDir(child.stat);
     if (!reason) return child;
     if (report) this.skip(path, reason);
     child.unref();
     return undefined;
+  }
+
+  /** Only directories on the root's filesystem that others cannot write to are walked. */
+  private unsafeDir(st: Stats): string | undefined {
+    if (st.dev !== this.rootDev) return 'other-device';
+    return writableByOthers(st) && !this.plan.allowSharedDirs ? 'insecure-dir' : undefined;
   }
 
   private file(
@@ -453,22 +423,15 @@ class SweepWalk {
       if (counts && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
       return;
     }
-    const unsafe = st.isSymbolicLink()
-      ? 'symlink'
-      : !st.isFile()
-        ? 'not-regular'
-        : st.dev !== this.rootDev
-          ? 'other-device'
-          : '';
-    if (unsafe) {
-      skip(unsafe);
+    if (!st.isFile() || st.dev !== this.rootDev) {
+      skip(st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular');
       return;
     }
     if (sizing) this.usedBytes += st.size;
     if (!inRange || held) return;
     // quarantined footage is kept quarantineDays from its move there (the rename set its ctime)
     if (area === 'quarantine' && this.plan.now - st.ctimeMs < this.plan.policy.quarantineDays * DAY_MS) return;
-    if (this.plan.now - st.mtimeMs < this.plan.graceMs && this.plan.now - ts < OPEN_SEGMENT_MAX_MS) {
+    if (this.plan.now - st.mtimeMs < this.plan.activeWriteGraceS * 1000 && this.plan.now - ts < OPEN_SEGMENT_MAX_MS) {
       // started recently and modified within the grace period: still being written (an old path date with a
       // fresh mtime, a copy or a restore, is not: age comes from the path)
       skip('active-write');
@@ -484,10 +447,12 @@ class SweepWalk {
       const destDirs = [safeName(cam.label), ...dir.rel.split('/')].filter((d) => d !== '');
       const dest = [this.plan.quarantineDir, ...destDirs, name].join('/');
       this.enqueue({ ...intent, op: 'quarantine', dest, freed: 0, dir, name, area, camera: cam.label, destDirs });
-    } else if (pass === 'emergency') {
-      this.candidates.push({ ...intent, op: 'delete', rel: join(dir.rel, name), camera: cam.label, ts });
+    } else if (pass === 'emergency' && !this.chosen) {
+      this.candidates.push({ key: `${st.dev}:${st.ino}`, ts, freed: intent.freed });
       this.trimCandidates();
-    } else if (this.deletions() >= this.plan.maxDeletes) {
+    } else if (pass === 'emergency' && !this.chosen?.has(`${st.dev}:${st.ino}`)) {
+      // not among the oldest chosen
+    } else if (this.deletions() >= this.plan.maxDeletesPerRun) {
       if (this.deleteAllowed) this.out.capped = true;
     } else if (this.deleteAllowed) {
       this.enqueue({ ...intent, op: 'delete', dir, name, area, camera: cam.label });
@@ -516,12 +481,8 @@ class SweepWalk {
     this.batch = [];
     this.batchDirs = new Set();
     this.batchDeletes = 0;
-    const report: BatchReport = {
-      area: batch[0]?.area ?? 'recordings',
-      dryRun: this.plan.dryRun,
-      deleted: [],
-      quarantined: [],
-    };
+    const area = batch[0]?.area ?? 'recordings';
+    const report: BatchReport = { area, dryRun: this.plan.dryRun, deleted: [], quarantined: [] };
     const results: JournalResult[] = [];
     try {
       const no = this.journal?.intents(batch.map(intentOf));
@@ -577,7 +538,7 @@ class SweepWalk {
         opened.push(dest);
       }
       const into = dest;
-      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !exists(into, n));
+      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !into.has(n));
       if (target === undefined) this.skip(item.path, 'quarantine-target-exists');
       else if (!item.dir.chmodEntry(item.name, item, 0o600)) this.skip(item.path, 'changed');
       else {
@@ -602,12 +563,10 @@ class SweepWalk {
         if (!create && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // nothing quarantined yet
         this.error(q, err);
       }
-      const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0);
-      if (
-        top &&
-        (top.stat.dev !== this.rootDev || foreign || (writableByOthers(top.stat) && !this.plan.allowSharedDirs))
-      ) {
-        const message = `${q}: not on the recordings' filesystem, or owned or writable by others; footage stays in place`;
+      const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0) ? 'foreign-owner' : '';
+      const reason = top && (this.unsafeDir(top.stat) ?? foreign);
+      if (top && reason) {
+        const message = `${q}: ${reason}: footage of blocked cameras stays in place`;
         this.out.errors.push({ path: q, code: 'quarantine-unusable', message });
         top.unref();
         top = undefined;
@@ -640,17 +599,16 @@ class SweepWalk {
     let need = this.deficit();
     if (need.deficitBytes > 0 && this.deleteAllowed) {
       this.out.emergencyPass = true;
-      this.walk(root, 0, {}, undefined, 'recordings', 'emergency');
+      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // collects candidates
+      const chosen = new Set<string>();
       let planned = 0;
       for (const c of this.candidates.sort((a, b) => a.ts - b.ts)) {
         if (planned >= need.deficitBytes) break;
-        if (this.deletions() >= this.plan.maxDeletes) {
-          this.out.capped = true;
-          break;
-        }
-        if (this.enqueueCandidate(root, c)) planned += c.freed;
+        chosen.add(c.key);
+        planned += c.freed;
       }
-      this.candidates = [];
+      this.chosen = chosen;
+      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // deletes the chosen, each through its own handle
       this.flush();
       need = this.deficit();
     }
@@ -673,26 +631,10 @@ class SweepWalk {
 
   /** Keeps the oldest candidates only, enough for the per-run cap. */
   private trimCandidates(): void {
-    const keep = Math.max(1, this.plan.maxDeletes - this.deletions());
+    const keep = Math.max(1, this.plan.maxDeletesPerRun - this.deletions());
     if (this.candidates.length <= 2 * keep + BATCH) return;
     this.candidates.sort((a, b) => a.ts - b.ts);
     this.candidates.length = keep;
-  }
-
-  /** Re-opens a candidate's directory from the root, one checked component at a time, and queues it. */
-  private enqueueCandidate(root: DirHandle, c: Candidate): boolean {
-    const parts = c.rel.split(sep);
-    const name = parts.pop() ?? '';
-    let dir: DirHandle | undefined = root;
-    root.ref();
-    for (const part of parts) {
-      const child: DirHandle | undefined = dir && this.openDir(dir, part, 'recordings', false);
-      dir?.unref();
-      dir = child;
-    }
-    if (dir) this.enqueue({ ...c, dir, name, area: 'recordings' });
-    dir?.unref();
-    return dir !== undefined;
   }
 
   // ---- bookkeeping -------------------------------------------------------------------------------------------
@@ -718,14 +660,11 @@ class SweepWalk {
 
   private skip(path: string, reason: string): void {
     this.out.skippedTotal++;
-    if (this.out.skipped.length < this.plan.maxListed) this.out.skipped.push({ path, reason });
+    if (this.out.skipped.length < this.plan.maxSkippedListed) this.out.skipped.push({ path, reason });
   }
 
   private error(path: string, err: unknown): void {
-    const e = err as NodeJS.ErrnoException;
-    if (this.out.errors.length < this.plan.maxListed) {
-      this.out.errors.push({ path, code: e.code ?? 'error', message: e.message ?? String(err) });
-    }
+    if (this.out.errors.length < this.plan.maxSkippedListed) this.out.errors.push(sweepError(path, err));
   }
 }
 
@@ -749,13 +688,9 @@ function intentOf({ op, path, dest, dev, ino, size, freed }: Item): JournalInten
   return dest === undefined ? { op, path, dev, ino, size, freed } : { op, path, dest, dev, ino, size, freed };
 }
 
-function exists(dir: DirHandle, name: string): boolean {
-  try {
-    dir.lstat(name);
-    return true;
-  } catch {
-    return false;
-  }
+export function sweepError(path: string, err: unknown): SweepError {
+  const e = err as NodeJS.ErrnoException;
+  return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
 }
 
 function join(rel: string, name: string): string {

@@ -9,47 +9,36 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditSink } from '../audit/audit-sink.js';
-import type { EventSink } from '../reporting/event-sink.js';
+import type { EventSink, EventType } from '../reporting/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { clearJournal } from './journal.js';
-import type { RecordingLayout } from './layout-schema.js';
-import type { CameraRetentionFacts, LegalHold, RetentionPolicy } from './rules.js';
-import { type BatchReport, runSweepWalk, type SweepPlan, type WalkHooks, type WalkOutcome } from './sweep-walk.js';
+import type { CameraRetentionFacts, LegalHold } from './rules.js';
+import {
+  type BatchReport,
+  runSweepWalk,
+  type SweepLimits,
+  type SweepPlan,
+  type WalkHooks,
+  type WalkOutcome,
+} from './sweep-walk.js';
 
 export type { SkippedEntry, SweepError } from './sweep-walk.js';
 
 export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
-export interface SweepOptions {
-  root: string;
-  layout: RecordingLayout;
-  policy: RetentionPolicy;
+export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
   cameras: readonly CameraRetentionFacts[];
   /** Holds besides policy.legalHolds (the hold store's). */
   extraHolds?: readonly LegalHold[];
   dataDir: string;
   quarantineDir?: string;
-  quotaBytes?: number;
-  minFreeBytes?: number;
-  maxDeletesPerRun?: number;
-  activeWriteGraceS?: number;
-  maxClockAheadDays?: number;
-  /** Sweep directories writable by group or others (config retention.allowSharedDirs). */
-  allowSharedDirs?: boolean;
   dryRun?: boolean;
-  /** Only this camera's footage, all of it, goes to quarantine; nothing is deleted (enforcement). */
-  quarantineOnly?: string;
   events?: EventSink;
   audit?: AuditSink;
   /** Aborting stops the walk at the next entry; what it did is still journaled, audited and reported. */
   signal?: AbortSignal;
   now?: () => number;
-  /** Cap on listed `skipped` and `errors` entries (counts stay exact). */
-  maxSkippedListed?: number;
-  /**
-   * Walk on the calling thread instead of a worker: for one-shot commands, whose event loop has nothing else to
-   * do. Hooks (test seams) imply it: functions cannot cross into a worker.
-   */
+  /** Walk on the calling thread, not a worker: for one-shot commands. Hooks (test seams) imply it. */
   inline?: boolean;
   hooks?: Omit<WalkHooks, 'onBatch' | 'aborted'>;
   /** The compiled worker (tests that run from the TypeScript sources point it at dist/). */
@@ -83,41 +72,33 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   if (!(await lstat(root)).isDirectory()) {
     throw new CamwardenError(ErrorCode.InvalidConfig, `${opts.root}: not a directory`);
   }
+  const { extraHolds, dataDir, events, audit, signal, now, inline, hooks, workerScript, ...data } = opts;
   const dryRun = opts.dryRun ?? false;
   const plan: SweepPlan = {
+    ...data,
     root,
     quarantineDir: await quarantineDirFor(root, opts.quarantineDir),
-    layout: opts.layout,
-    policy: opts.policy,
-    holds: [...opts.policy.legalHolds, ...(opts.extraHolds ?? [])],
+    holds: [...opts.policy.legalHolds, ...(extraHolds ?? [])],
     cameras: [...opts.cameras],
-    now: (opts.now ?? Date.now)(),
+    now: (now ?? Date.now)(),
     dryRun,
     runId: randomUUID(),
-    ...(dryRun ? {} : { journalPath: join(opts.dataDir, 'retention-journal.jsonl') }),
-    ...(opts.quarantineOnly !== undefined ? { quarantineOnly: opts.quarantineOnly } : {}),
-    maxDeletes: opts.maxDeletesPerRun ?? 200_000,
-    graceMs: (opts.activeWriteGraceS ?? 120) * 1000,
-    maxClockAheadDays: opts.maxClockAheadDays ?? 366,
-    ...(opts.quotaBytes !== undefined ? { quotaBytes: opts.quotaBytes } : {}),
-    ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}),
-    allowSharedDirs: opts.allowSharedDirs ?? false,
-    maxListed: opts.maxSkippedListed ?? 1000,
+    ...(dryRun ? {} : { journalPath: join(dataDir, 'retention-journal.jsonl') }),
   };
-  const log = new BatchLog(plan, opts.audit);
+  const log = new BatchLog(plan, audit);
   let outcome: WalkOutcome;
   try {
     outcome =
-      opts.inline || opts.hooks
-        ? runSweepWalk(plan, { ...opts.hooks, onBatch: (b) => log.batch(b), aborted: () => !!opts.signal?.aborted })
-        : await inWorker<WalkOutcome>({ op: 'sweep', plan }, (b) => log.batch(b), opts.signal, opts.workerScript);
+      inline || hooks
+        ? runSweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted })
+        : await inWorker<WalkOutcome>({ op: 'sweep', plan }, (b) => log.batch(b), signal, workerScript);
   } catch (err) {
     await log.settled(); // what the walk reported before it failed is still recorded; the journal stays
     throw err;
   }
   log.recovered(outcome.recovered.paths);
   const auditFailure = await log.settled();
-  if (auditFailure) outcome.errors.push({ code: 'audit-failed', message: auditFailure });
+  if (auditFailure) outcome.errors.push({ code: 'audit-failed', message: `audit log: ${auditFailure}` });
   // Every line of the journal is now in the audit log; without that, the next run recovers and audits it again.
   else if (plan.journalPath) clearJournal(plan.journalPath);
   const result: SweepResult = { ...outcome, run: plan.runId, root, durationMs: Date.now() - started };
@@ -136,10 +117,12 @@ export async function quarantineDirFor(root: string, configured: string | undefi
   return parent !== root && p.dev === r.dev ? join(parent, QUARANTINE_DIR_NAME) : join(root, QUARANTINE_DIR_NAME);
 }
 
+type Tally = Map<string, { files: number; bytes: number }>;
+
 /** Takes the walk's batches as they come: appends them to the audit log in order, and tallies them per camera. */
 class BatchLog {
-  readonly quarantined = new Map<string, { files: number; bytes: number }>();
-  readonly expired = new Map<string, { files: number; bytes: number }>();
+  readonly quarantined: Tally = new Map();
+  readonly expired: Tally = new Map();
   private chain: Promise<void> = Promise.resolve();
   private failure: string | undefined;
 
@@ -152,25 +135,25 @@ class BatchLog {
     tally(this.quarantined, b.quarantined);
     if (b.area === 'quarantine') tally(this.expired, b.deleted);
     if (b.dryRun) return;
-    const top = b.area === 'recordings' ? this.plan.root : this.plan.quarantineDir;
-    const base = { run: this.plan.runId, area: b.area, root: top };
+    const base = {
+      run: this.plan.runId,
+      area: b.area,
+      root: b.area === 'recordings' ? this.plan.root : this.plan.quarantineDir,
+    };
     if (b.deleted.length > 0) {
-      this.append('deletion', {
-        ...base,
-        reason: b.area === 'quarantine' ? 'quarantine-expired' : 'retention',
-        count: b.deleted.length,
-        bytes: b.deleted.reduce((n, d) => n + d.bytes, 0),
-        paths: b.deleted.map((d) => d.path),
-      });
+      const bytes = b.deleted.reduce((n, d) => n + d.bytes, 0);
+      const reason = b.area === 'quarantine' ? 'quarantine-expired' : 'retention';
+      this.append('deletion', { ...base, reason, count: b.deleted.length, bytes, paths: b.deleted.map((d) => d.path) });
     }
     if (b.quarantined.length > 0) {
+      const cameras = [...new Set(b.quarantined.map((q) => q.camera))];
+      const paths = b.quarantined.map((q) => q.path);
       this.append('quarantine', {
         ...base,
         event: 'quarantined',
-        cameras: [...new Set(b.quarantined.map((q) => q.camera))],
-        count: b.quarantined.length,
+        cameras,
         quarantineDir: this.plan.quarantineDir,
-        paths: b.quarantined.map((q) => q.path),
+        paths,
       });
     }
   }
@@ -179,8 +162,13 @@ class BatchLog {
   recovered(paths: string[]): void {
     for (let i = 0; i < paths.length; i += 1024) {
       const chunk = paths.slice(i, i + 1024);
-      const data = { run: this.plan.runId, reason: 'recovered', recovered: true, count: chunk.length, paths: chunk };
-      this.append('deletion', data);
+      this.append('deletion', {
+        run: this.plan.runId,
+        reason: 'recovered',
+        recovered: true,
+        count: chunk.length,
+        paths: chunk,
+      });
     }
   }
 
@@ -195,18 +183,16 @@ class BatchLog {
     if (!sink) return;
     this.chain = this.chain.then(() =>
       sink.append(kind, data).catch((err: unknown) => {
-        this.failure ??= `audit log: ${errorMessage(err)}`;
+        this.failure ??= errorMessage(err);
       }),
     );
   }
 }
 
-function tally(into: Map<string, { files: number; bytes: number }>, items: Array<{ camera: string; bytes: number }>) {
+function tally(into: Tally, items: Array<{ camera: string; bytes: number }>) {
   for (const i of items) {
     const t = into.get(i.camera) ?? { files: 0, bytes: 0 };
-    t.files++;
-    t.bytes += i.bytes;
-    into.set(i.camera, t);
+    into.set(i.camera, { files: t.files + 1, bytes: t.bytes + i.bytes });
   }
 }
 
@@ -257,62 +243,31 @@ export function inWorker<T>(
 async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: BatchLog): Promise<void> {
   const ev = opts.events;
   if (!ev) return;
-  const common = { dryRun: r.dryRun, root: r.root, run: r.run };
-  for (const [camera, t] of log.quarantined) {
-    const data = { ...common, camera, files: t.files, bytes: t.bytes, dir: plan.quarantineDir };
-    await ev.emit('retention.quarantined', data, { critical: true });
-  }
-  for (const [camera, t] of log.expired) {
-    const data = { ...common, camera, files: t.files, bytes: t.bytes, quarantineDays: plan.policy.quarantineDays };
-    await ev.emit('quarantine.expired', data, { critical: true });
-  }
   const now = new Date(plan.now).toISOString();
-  for (const { camera, path } of r.implausible) {
-    const message = `a recording dated after the system clock (${now}): this camera's footage is left alone`;
-    await ev.emit(
-      'retention.refused',
-      { ...common, reason: 'future-dated', camera, path, now, message },
-      { critical: true },
-    );
-  }
+  const message = `a recording dated after the system clock (${now}): this camera's footage is left alone`;
+  const critical: Array<[EventType, Record<string, unknown>]> = [
+    ...[...log.quarantined].map(([camera, t]): [EventType, object] => ['retention.quarantined', { camera, ...t }]),
+    ...[...log.expired].map(([camera, t]): [EventType, object] => ['quarantine.expired', { camera, ...t }]),
+    ...r.implausible.map((i): [EventType, object] => ['retention.refused', { reason: 'future-dated', ...i, message }]),
+  ].map(([type, data]) => [
+    type,
+    { ...data, quarantineDir: plan.quarantineDir, quarantineDays: plan.policy.quarantineDays, now },
+  ]);
   if (r.refused) {
-    const data = {
-      ...common,
-      reason: r.refused,
-      now,
-      newestRecording: r.newestRecording ?? null,
-      message: r.refusedMessage ?? '',
-    };
-    await ev.emit('retention.refused', data, { critical: true });
+    const newestRecording = r.newestRecording ?? null;
+    critical.push(['retention.refused', { reason: r.refused, now, newestRecording, message: r.refusedMessage ?? '' }]);
   }
   if (r.shortfall) {
-    const data = {
-      ...common,
-      ...r.shortfall,
-      minFreeBytes: opts.minFreeBytes ?? null,
-      quotaBytes: opts.quotaBytes ?? null,
-      emergencyPass: r.emergencyPass,
-    };
-    await ev.emit('retention.shortfall', data, { critical: true });
+    const limits = { minFreeBytes: opts.minFreeBytes ?? null, quotaBytes: opts.quotaBytes ?? null };
+    critical.push(['retention.shortfall', { ...r.shortfall, ...limits, emergencyPass: r.emergencyPass }]);
   }
+  const common = { dryRun: r.dryRun, root: r.root, run: r.run };
+  for (const [type, data] of critical) await ev.emit(type, { ...common, ...data }, { critical: true });
+  const { skipped: _s, errors, recovered, implausible, refusedMessage: _m, shortfall: _f, ...counts } = r;
   await ev.emit('retention.swept', {
-    ...common,
-    scanned: r.scanned,
-    deleted: r.deleted,
-    bytesFreed: r.bytesFreed,
-    held: r.held,
-    quarantined: r.quarantined,
-    unmatched: r.unmatched,
-    skipped: r.skippedTotal,
-    youngDirs: r.youngDirs,
-    implausibleCameras: r.implausible.length,
-    errors: r.errors.length,
-    capped: r.capped,
-    recovered: {
-      deleted: r.recovered.deleted,
-      bytesFreed: r.recovered.bytesFreed,
-      quarantined: r.recovered.quarantined,
-    },
-    durationMs: r.durationMs,
+    ...counts,
+    errors: errors.length,
+    implausibleCameras: implausible.length,
+    recovered: { deleted: recovered.deleted, bytesFreed: recovered.bytesFreed, quarantined: recovered.quarantined },
   });
 }

@@ -6,9 +6,9 @@ import { parse } from 'yaml';
 import { DataDirLock } from '../../src/agent/data-dir-lock.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 import { main } from '../../src/cli/main.js';
+import { resolveLayout } from '../../src/profiles/resolve-layout.js';
 import { recordingLayoutSchema } from '../../src/retention/layout-schema.js';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { resolveLayout } from '../../src/retention/load-layout.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { auditedDeletions, DAY, genericPath, sweepOptions, tmp, writeFile } from './helpers.js';
 

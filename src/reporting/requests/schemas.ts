@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { legalHoldRequestSchema } from '../../retention/rules.js';
+import { fromNotAfterTo, legalHoldFields } from '../../retention/rules.js';
 
 const isoUtc = z.iso.datetime({ offset: false });
 const cameraId = z.string().min(1).max(256);
+const { camera: _camera, ...holdFields } = legalHoldFields;
 
 /** The allow-list: an op not named here is refused with `unknown-op`. */
 export const opSchemas = {
@@ -10,8 +11,10 @@ export const opSchemas = {
   sweep: z.strictObject({ dryRun: z.boolean().optional() }),
   status: z.strictObject({}),
   'reload-profiles': z.strictObject({}),
-  /** A legal hold (the one hold schema) whose camera is `cameraId`; the agent picks an id when none is given. */
-  'legal-hold/add': legalHoldRequestSchema,
+  /** A legal hold (the fields of the one hold schema) whose camera is `cameraId`; the agent picks a missing id. */
+  'legal-hold/add': z
+    .strictObject({ ...holdFields, id: holdFields.id.optional(), cameraId })
+    .refine(fromNotAfterTo, { path: ['to'], message: 'must not be before from' }),
   'legal-hold/remove': z.strictObject({ id: z.string().min(1).max(128) }),
   'consent/record': z.strictObject({
     cameraId,
