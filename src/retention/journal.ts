@@ -21,8 +21,11 @@ export interface JournalIntent {
   freed: number;
 }
 
+/** Only these keys are written (the walk hands over its own items, which carry more). */
+const LINE_KEYS = ['t', 'run', 'batch', 'ops', 'results', 'op', 'path', 'dest', 'dev', 'ino', 'size', 'freed'];
+
 type Line =
-  | { t: 'i'; run: string; batch: number; ops: JournalIntent[] }
+  | { t: 'i'; run: string; batch: number; ops: readonly JournalIntent[] }
   | { t: 'd'; run: string; batch: number; results: JournalResult[] };
 
 export interface Recovery {
@@ -42,8 +45,8 @@ export class RetentionJournal {
     private readonly run: string,
   ) {}
 
-  /** Writes and fsyncs a batch's intents: only then may it be acted on. Returns the batch number. */
-  intents(ops: JournalIntent[]): number {
+  /** Writes and fsyncs a batch's intents (their JournalIntent fields): only then may it be acted on. */
+  intents(ops: readonly JournalIntent[]): number {
     const batch = this.batches++;
     this.write({ t: 'i', run: this.run, batch, ops }, true);
     return batch;
@@ -66,7 +69,7 @@ export class RetentionJournal {
       fs.mkdirSync(dirname(this.path), { recursive: true });
       this.fd = fs.openSync(this.path, 'a', 0o600);
     }
-    fs.writeSync(this.fd, `${JSON.stringify(line)}\n`);
+    fs.writeSync(this.fd, `${JSON.stringify(line, LINE_KEYS)}\n`);
     if (sync) fs.fsyncSync(this.fd);
   }
 }
@@ -85,7 +88,7 @@ export function recoverJournal(path: string): Recovery {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const intents = new Map<string, JournalIntent[]>();
+  const intents = new Map<string, readonly JournalIntent[]>();
   const results = new Map<string, JournalResult[]>();
   for (const raw of text.split('\n')) {
     const line = parseLine(raw); // a torn last line is skipped: its batch was never acted on

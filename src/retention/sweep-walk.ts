@@ -109,7 +109,12 @@ interface CameraState {
   cutoff: number;
   floorCutoff: number;
   blocked: boolean;
+  /** range() per pass, computed once. */
+  ranges: Partial<Record<Pass, Range>>;
 }
+
+/** Recording times a pass acts on: [from, to), or all of them (a blocked camera's footage goes to quarantine). */
+type Range = { from: number; to: number; all: boolean };
 
 type Pass = 'main' | 'emergency' | 'expiry';
 
@@ -247,7 +252,7 @@ class SweepWalk {
       if (!m || join(dir.rel, e.name) === this.quarantineRel) continue;
       const cam = camera ?? (depth === this.layout.cameraDepth ? m.camera : undefined);
       const kind = entryKind(dir, e);
-      if (cam !== undefined && (kind === 'dir' || kind === 'file')) this.probed.add(cam);
+      if (cam !== undefined && kind === (last ? 'file' : 'dir')) this.probed.add(cam);
       const ts = pathTimestamp(m);
       if (ts !== undefined && ts > horizon && cam !== undefined && (kind === 'dir' || kind === 'file')) {
         this.markFuture(cam, dir, e.name); // a future-dated directory: no need to look inside
@@ -289,25 +294,30 @@ class SweepWalk {
         cutoff: this.plan.now - effectiveRetentionDays(this.plan.policy, facts) * DAY_MS,
         floorCutoff: this.plan.now - floorDays(this.plan.policy, facts) * DAY_MS,
         blocked: only !== undefined ? names.includes(only) : !!facts?.blocked,
+        ranges: {},
       };
       this.cameras.set(dirName, st);
     }
     return st;
   }
 
-  /**
-   * The range of recording times this pass acts on for a camera: [from, to), or everything (a blocked camera's
-   * footage goes to quarantine). Without a camera (a date directory above the camera level), the widest range.
-   */
-  private range(cam: CameraState | undefined, area: Area, pass: Pass): { from: number; to: number; all: boolean } {
-    if (area === 'quarantine') return { from: -Infinity, to: Infinity, all: false }; // by time in quarantine: file()
+  /** What a pass acts on for a camera; without one (a date directory above the camera level), the widest range. */
+  private range(cam: CameraState | undefined, pass: Pass): Range {
     if (!cam) {
-      const ranges = ['\0unknown', ...this.byName.keys()].map((n) => this.range(this.camera(n), area, pass));
+      const ranges = ['\0unknown', ...this.byName.keys()].map((n) => this.range(this.camera(n), pass));
       const all = ranges.some((r) => r.all) || (pass === 'main' && this.plan.quarantineOnly !== undefined);
       return { from: -Infinity, to: Math.max(...ranges.map((r) => r.to)), all };
     }
-    if (pass === 'emergency') return { from: cam.cutoff, to: cam.blocked ? -Infinity : cam.floorCutoff, all: false };
-    return { from: -Infinity, to: cam.cutoff, all: cam.blocked };
+    let r = cam.ranges[pass];
+    if (!r) {
+      if (pass === 'expiry')
+        r = { from: -Infinity, to: Infinity, all: false }; // by time in quarantine: file()
+      else if (pass === 'emergency')
+        r = { from: cam.cutoff, to: cam.blocked ? -Infinity : cam.floorCutoff, all: false };
+      else r = { from: -Infinity, to: cam.cutoff, all: cam.blocked };
+      cam.ranges[pass] = r;
+    }
+    return r;
   }
 
   private walk(
@@ -343,7 +353,7 @@ class SweepWalk {
         if (kind === 'dir') {
           if (counts) this.skip(path, 'not-regular');
         } else this.file(dir, e.name, path, kind, m, here ?? this.camera('\0unknown'), area, pass);
-      } else if (!this.young(depth, m, here, area, pass)) {
+      } else if (!this.young(depth, m, here, pass)) {
         const child = this.openDir(dir, e.name, area, counts);
         if (!child) continue;
         this.walk(child, depth + 1, m, here, area, pass);
@@ -353,11 +363,11 @@ class SweepWalk {
   }
 
   /** A date directory whose day starts after the range this pass acts on is not even listed. */
-  private young(depth: number, m: PathFields, cam: CameraState | undefined, area: Area, pass: Pass): boolean {
+  private young(depth: number, m: PathFields, cam: CameraState | undefined, pass: Pass): boolean {
     if (depth !== this.layout.dateDirDepth) return false;
     if (this.plan.quotaBytes !== undefined && pass === 'main') return false; // a quota needs every file's size
     const start = pathTimestamp(m);
-    const range = this.range(cam, area, pass);
+    const range = this.range(cam, pass);
     if (start === undefined || range.all || start < range.to) return false;
     if (pass === 'main') this.out.youngDirs++;
     return true;
@@ -399,21 +409,18 @@ class SweepWalk {
     pass: Pass,
   ): void {
     const counts = pass === 'main';
-    const skip = (reason: string) => {
-      if (counts) this.skip(path, reason);
-    };
     const ts = pathTimestamp(m);
     if (ts === undefined) {
       if (counts) this.unmatched(path);
       return;
     }
-    const range = this.range(cam, area, pass);
+    const range = this.range(cam, pass);
     const inRange = range.all || (ts >= range.from && ts < range.to);
     const held = inRange && !range.all && this.isHeld(cam.names, ts);
     if (held && counts) this.out.held++;
     const sizing = this.plan.quotaBytes !== undefined && counts && area === 'recordings';
     if ((!inRange || held) && !sizing) {
-      if (kind === 'other') skip('not-regular');
+      if (counts && kind === 'other') this.skip(path, 'not-regular');
       return;
     }
     let st: Stats;
@@ -424,7 +431,7 @@ class SweepWalk {
       return;
     }
     if (!st.isFile() || st.dev !== this.rootDev) {
-      skip(st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular');
+      if (counts) this.skip(path, st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular');
       return;
     }
     if (sizing) this.usedBytes += st.size;
@@ -434,13 +441,13 @@ class SweepWalk {
     if (this.plan.now - st.mtimeMs < this.plan.activeWriteGraceS * 1000 && this.plan.now - ts < OPEN_SEGMENT_MAX_MS) {
       // started recently and modified within the grace period: still being written (an old path date with a
       // fresh mtime, a copy or a restore, is not: age comes from the path)
-      skip('active-write');
+      if (counts) this.skip(path, 'active-write');
       return;
     }
     const intent = { path, dev: st.dev, ino: st.ino, size: st.size, freed: st.nlink > 1 ? 0 : st.size };
     if (range.all) {
       if (!this.openQuarantine(true)) {
-        skip('quarantine-unusable');
+        if (counts) this.skip(path, 'quarantine-unusable');
         return;
       }
       // <quarantine>/<camera>/<the path below the root>
@@ -485,19 +492,19 @@ class SweepWalk {
     const report: BatchReport = { area, dryRun: this.plan.dryRun, deleted: [], quarantined: [] };
     const results: JournalResult[] = [];
     try {
-      const no = this.journal?.intents(batch.map(intentOf));
+      const no = this.journal?.intents(batch);
       for (const item of batch) {
         const r = this.plan.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
         results.push(r);
-        const entry = { path: item.path.slice(this.pathOf(item.area, '').length + 1), camera: item.camera };
+        const path = item.path.slice(this.pathOf(item.area, '').length + 1);
         if (r === 'moved') {
           this.out.quarantined++;
-          report.quarantined.push({ ...entry, bytes: item.size });
+          report.quarantined.push({ path, camera: item.camera, bytes: item.size });
         } else if (r === 'deleted') {
           this.out.deleted++;
           this.out.bytesFreed += item.freed;
           if (item.area === 'recordings') this.freedInRoot += item.freed;
-          report.deleted.push({ ...entry, bytes: item.freed });
+          report.deleted.push({ path, camera: item.camera, bytes: item.freed });
           if (!this.plan.dryRun) this.hooks.afterUnlink?.(this.out.deleted);
         }
       }
@@ -682,10 +689,6 @@ function entryKind(dir: DirHandle, e: Dirent): EntryKind {
   } catch {
     return 'other';
   }
-}
-
-function intentOf({ op, path, dest, dev, ino, size, freed }: Item): JournalIntent {
-  return dest === undefined ? { op, path, dev, ino, size, freed } : { op, path, dest, dev, ino, size, freed };
 }
 
 export function sweepError(path: string, err: unknown): SweepError {

@@ -212,7 +212,8 @@ export function inWorker<T>(
   script: string | URL = WORKER,
 ): Promise<T> {
   const abort = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(script, { workerData: { job, abort } });
+  // a roomy young generation: the walk makes two short-lived Stats objects per file, and scavenges dominated
+  const worker = new Worker(script, { workerData: { job, abort }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   const onAbort = () => Atomics.store(abort, 0, 1);
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
