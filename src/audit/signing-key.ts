@@ -4,11 +4,10 @@
  * in the chain's `signing-key` entry) can check a copy of the log and cannot forge one. docs/audit.md explains
  * why this is a signature and not an HMAC.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { chmod, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { keyIdOf } from '../reporting/requests/signing.js';
-import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { generateEd25519KeyPair, keyIdOf, parseEd25519PrivateKey } from '../util/ed25519-keys.js';
 
 export const AUDIT_KEY_FILE = 'audit-signing-key.pem';
 export const AUDIT_PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
@@ -33,35 +32,26 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const created = pem === undefined;
-  if (pem === undefined) pem = await createKeyFile(file);
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch (err) {
-    throw new CamwardenError(ErrorCode.InvalidConfig, `${file}: not a private key (${errorMessage(err)})`);
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new CamwardenError(ErrorCode.InvalidConfig, `${file}: ${key.asymmetricKeyType} is not Ed25519`);
-  }
+  pem ??= await createKeyFile(file);
+  const key = parseEd25519PrivateKey(pem, file);
   const publicPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
   return { key, keyId: keyIdOf(key), publicPem, created };
 }
 
 /** O_EXCL: two writers starting at once never end up with two keys. */
 async function createKeyFile(file: string): Promise<string> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const { privatePem, publicPem } = generateEd25519KeyPair();
   const fh = await open(file, 'wx', 0o600);
   try {
-    await fh.writeFile(pem);
+    await fh.writeFile(privatePem);
     await fh.sync();
   } finally {
     await fh.close();
   }
   const pub = file.replace(/\.pem$/, '.pub.pem');
-  await writeFile(pub, publicKey.export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
+  await writeFile(pub, publicPem, { mode: 0o644 });
   await chmod(pub, 0o644);
-  return pem;
+  return privatePem;
 }
 
 /** base64 Ed25519 signature over the 32 bytes of an entry's sha256 hash. */

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { keyIdOf } from '../reporting/requests/signing.js';
+import { keyIdOf } from '../util/ed25519-keys.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry } from './audit-entry.js';
 import { readLines } from './read-lines.js';
 import { hashSignatureValid } from './signing-key.js';

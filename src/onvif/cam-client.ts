@@ -2,22 +2,19 @@ import onvif from 'onvif';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
-import { responseBody } from './responses.js';
+import { parseSystemDateAndTime, responseBodyAsync } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
+import { postSoap, type SoapAnswer } from './soap-exchange.js';
 
-/** The private but stable parts of onvif 0.8.3's Cam that we rely on (see onvif-notes §1.2). */
-interface RawCam {
+/**
+ * The parts of onvif 0.8.3's Cam we still use: the WS-Security envelope header (with the device clock offset
+ * `timeShift`) and the HTTP Digest answer. Nothing of it ever reads a response (see soap-exchange.ts).
+ */
+interface SigningCam {
   timeShift?: number;
-  uri?: Record<string, unknown>;
-  _request(
-    options: { service?: string; body: string; action?: string },
-    cb: (err: Error | null, data: unknown, xml?: string, statusCode?: number) => void,
-  ): void;
   _envelopeHeader(): string;
   _envelopeFooter(): string;
-  _parseUrl(address: string): unknown;
-  getSystemDateAndTime(cb: (err: Error | null, date: unknown, xml?: string) => void): void;
-  on(event: string, listener: (...args: unknown[]) => void): void;
+  digestAuth(challenges: string[], req: { method: string; path: string }): string | null;
 }
 
 export interface CamClientOptions {
@@ -25,6 +22,8 @@ export interface CamClientOptions {
   credentials: OnvifCredentials | undefined;
   callTimeoutMs: number;
   maxResponseBytes: number;
+  /** Elements one answer may hold (config onvif.maxResponseElements; default DEFAULT_MAX_XML_ELEMENTS). */
+  maxResponseElements?: number;
 }
 
 export interface RawReply {
@@ -43,62 +42,66 @@ export const SERVICE_NS: Record<OnvifService, string> = {
   replay: 'http://www.onvif.org/ver10/replay/wsdl',
 };
 
-function mapTransportError(err: Error, operation: string, statusCode: number | undefined): CamwardenError {
+function mapTransportError(err: Error, operation: string): CamwardenError {
   if (err instanceof CamwardenError) {
     return new CamwardenError(err.code, `${operation}: ${err.message}`, err.details);
   }
   const code = (err as NodeJS.ErrnoException).code;
   const message = `${operation}: ${err.message}`.slice(0, 300);
-  if (/Network timeout|ETIMEDOUT/i.test(err.message) || code === 'ETIMEDOUT') {
+  if (/timeout|ETIMEDOUT/i.test(err.message) || code === 'ETIMEDOUT') {
     return new CamwardenError(ErrorCode.Timeout, message);
   }
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') {
     return new CamwardenError(ErrorCode.Unreachable, message);
   }
-  if (statusCode === 401 || /authenticat|unauthori[sz]ed/i.test(err.message)) {
-    return new CamwardenError(ErrorCode.Unauthorized, message);
-  }
   return new CamwardenError(ErrorCode.InvalidXml, message);
 }
 
+const GET_SYSTEM_DATE_AND_TIME = `<GetSystemDateAndTime xmlns="${'http://www.onvif.org/ver10/device/wsdl'}"/>`;
+const BARE_ENVELOPE_HEAD =
+  '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">';
+
 /**
- * One device, through the onvif package's Cam (WS-UsernameToken, HTTP Digest retry, clock offset), with every call
- * wrapped: its own timer, a settle-once guard (the package can call back twice), the guarded agent bounding size,
- * time and DOCTYPE, and errors mapped to our codes. Responses come back as raw XML for our own parser.
+ * One device. Requests are signed the onvif package's way (its Cam builds the WS-UsernameToken with the device
+ * clock offset, and answers HTTP Digest challenges), but sent and read here (soap-exchange.ts): the package's
+ * response handling never sees device input, and we parse every answer ourselves in slices that yield to the
+ * event loop (parseXmlAsync), so no answer holds the process up, whatever its shape within maxResponseBytes and
+ * maxResponseElements.
+ * Every call has its own timer and a settle-once guard; the guarded agent bounds size, time and DOCTYPE at the socket.
  */
 export class CamClient {
-  private readonly cam: RawCam;
+  private readonly cam: SigningCam;
   private readonly guarded: GuardedAgent;
+  private readonly secure: boolean;
+  private readonly port: number;
+  /** Service → request path on the device's own host (XAddrs pointing elsewhere are never followed). */
+  private readonly paths: Partial<Record<OnvifService, string>> = {};
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: CamClientOptions) {
-    const secure = opts.xaddr.protocol === 'https:';
-    this.guarded = createGuardedAgent(secure, { maxBytes: opts.maxResponseBytes, deadlineMs: opts.callTimeoutMs });
-    const port = opts.xaddr.port === '' ? (secure ? 443 : 80) : Number(opts.xaddr.port);
+    this.secure = opts.xaddr.protocol === 'https:';
+    this.guarded = createGuardedAgent(this.secure, {
+      maxBytes: opts.maxResponseBytes,
+      deadlineMs: opts.callTimeoutMs,
+    });
+    this.port = opts.xaddr.port === '' ? (this.secure ? 443 : 80) : Number(opts.xaddr.port);
+    this.paths.device = `${opts.xaddr.pathname}${opts.xaddr.search}`;
     this.cam = new onvif.Cam({
       hostname: opts.xaddr.hostname,
-      port,
-      path: `${opts.xaddr.pathname}${opts.xaddr.search}`,
+      port: this.port,
       ...(opts.credentials ? { username: opts.credentials.username, password: opts.credentials.password } : {}),
-      timeout: opts.callTimeoutMs,
       autoconnect: false,
       useWSSecurity: true,
-      useSecure: secure,
-      preserveAddress: true,
-      agent: this.guarded.agent,
-    }) as unknown as RawCam;
-    // An 'error' event with no listener would throw; the package emits 'warning' too.
-    this.cam.on('error', () => {});
-    this.cam.on('warning', () => {});
+    }) as unknown as SigningCam;
   }
 
   /**
    * Calls go out one at a time over one kept-alive connection: embedded web servers take that best, a connect is
    * saved on every call, and each call's timer starts when it is actually sent, not while it waits its turn.
    */
-  private run<T>(operation: string, start: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
-    const turn = this.queue.then(() => this.runNow(operation, start));
+  private run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(() => this.runNow(operation, work));
     this.queue = turn.then(
       () => undefined,
       () => undefined,
@@ -106,8 +109,8 @@ export class CamClient {
     return turn;
   }
 
-  /** Race a callback-style operation against its own timer; settles exactly once. */
-  private runNow<T>(operation: string, start: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+  /** Races one operation against its own timer; settles exactly once. */
+  private runNow<T>(operation: string, work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new CamwardenError(ErrorCode.Timeout, `${operation}: session closed`));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -121,79 +124,113 @@ export class CamClient {
         if (err) reject(err);
         else resolve(value as T);
       }
-      try {
-        start(finish);
-      } catch (err) {
-        finish(
-          new CamwardenError(ErrorCode.Internal, `${operation}: ${err instanceof Error ? err.message : String(err)}`),
-        );
-      }
+      work().then(
+        (value) => finish(null, value),
+        (err: unknown) => finish(err instanceof Error ? err : new CamwardenError(ErrorCode.Internal, String(err))),
+      );
     });
   }
 
-  /** Completes a reply: transport error → mapped error; SOAP fault → mapped error; else the raw XML. */
-  private settle(
-    operation: string,
-    err: Error | null,
-    xml: string | undefined,
-    statusCode: number | undefined,
-  ): { error: CamwardenError } | { reply: RawReply } {
-    if (typeof xml === 'string' && xml.length > 0) {
-      try {
-        const body = responseBody(xml, operation, this.opts.maxResponseBytes);
-        if (!err) return { reply: { xml, body, receivedAt: Date.now() } };
-      } catch (parseErr) {
-        if (parseErr instanceof CamwardenError) return { error: parseErr };
-      }
-    }
-    return { error: mapTransportError(err ?? new Error('empty response'), operation, statusCode) };
+  private post(path: string, envelope: string, action: string): Promise<SoapAnswer> {
+    const credentials = this.opts.credentials;
+    return postSoap(
+      {
+        hostname: this.opts.xaddr.hostname,
+        port: this.port,
+        secure: this.secure,
+        agent: this.guarded.agent,
+        timeoutMs: this.opts.callTimeoutMs,
+      },
+      path,
+      envelope,
+      action,
+      credentials ? (challenges, req) => this.cam.digestAuth(challenges, req) : undefined,
+    );
   }
 
-  /** GetSystemDateAndTime via the package (it learns the device clock offset for WS-Security from it). */
+  /** An answer → the element inside its Body; a fault, a refusal or junk → a CamwardenError naming the operation. */
+  private async read(operation: string, answer: SoapAnswer): Promise<RawReply> {
+    try {
+      const body = await responseBodyAsync(answer.xml, operation, {
+        maxBytes: this.opts.maxResponseBytes,
+        ...(this.opts.maxResponseElements === undefined ? {} : { maxElements: this.opts.maxResponseElements }),
+      });
+      return { xml: answer.xml, body, receivedAt: Date.now() };
+    } catch (err) {
+      if (answer.statusCode === 401 && !(err instanceof CamwardenError && err.code === ErrorCode.Unauthorized)) {
+        throw new CamwardenError(ErrorCode.Unauthorized, `${operation}: HTTP 401 without a SOAP fault`);
+      }
+      throw err;
+    }
+  }
+
+  private async exchange(operation: string, path: string, envelope: string, action: string): Promise<RawReply> {
+    let answer: SoapAnswer;
+    try {
+      answer = await this.post(path, envelope, action);
+    } catch (err) {
+      throw mapTransportError(err instanceof Error ? err : new Error(String(err)), operation);
+    }
+    return this.read(operation, answer);
+  }
+
+  /**
+   * GetSystemDateAndTime, unauthenticated first (it is PRE_AUTH, and WS-Security needs the clock offset it gives),
+   * then signed for devices that insist (Panasonic, Digital Barriers). The device clock sets the offset of every
+   * later WS-UsernameToken, as the package would.
+   */
   getSystemDateAndTime(): Promise<RawReply> {
     const op = 'GetSystemDateAndTime';
-    return this.run<RawReply>(op, (done) => {
-      this.cam.getSystemDateAndTime((err, _date, xml) => {
-        const r = this.settle(op, err, xml, undefined);
-        if ('error' in r) done(r.error);
-        else done(null, r.reply);
-      });
-    });
-  }
-
-  /** One SOAP body to one service, authenticated the package's way. */
-  call(service: OnvifService, operation: string, bodyXml: string): Promise<RawReply> {
-    return this.run<RawReply>(operation, (done) => {
-      if (service !== 'device' && !this.cam.uri?.[service]) {
-        done(
-          new CamwardenError(ErrorCode.NotSupported, `${operation}: device does not advertise the ${service} service`),
+    const action = `${SERVICE_NS.device}/${op}`;
+    const path = this.paths.device as string;
+    return this.run(op, async () => {
+      let reply: RawReply;
+      try {
+        reply = await this.exchange(
+          op,
+          path,
+          `${BARE_ENVELOPE_HEAD}${GET_SYSTEM_DATE_AND_TIME}</s:Body></s:Envelope>`,
+          action,
         );
-        return;
+      } catch (err) {
+        if (!(err instanceof CamwardenError && err.code === ErrorCode.Unauthorized)) throw err;
+        reply = await this.exchange(op, path, this.envelope(GET_SYSTEM_DATE_AND_TIME), action);
       }
-      const action = `${SERVICE_NS[service]}/${operation}`;
-      const body = this.cam._envelopeHeader() + bodyXml + this.cam._envelopeFooter();
-      const options = service === 'device' && !this.cam.uri?.device ? { body, action } : { service, body, action };
-      this.cam._request(options, (err, _data, xml, statusCode) => {
-        const r = this.settle(operation, err, xml, statusCode);
-        if ('error' in r) done(r.error);
-        else done(null, r.reply);
-      });
+      const deviceTime = parseSystemDateAndTime(reply.body);
+      if (deviceTime && !this.cam.timeShift) this.cam.timeShift = deviceTime.getTime() - process.uptime() * 1000;
+      return reply;
     });
   }
 
-  /** Service XAddrs from GetServices/GetCapabilities; preserveAddress pins them to the device's own host. */
+  private envelope(bodyXml: string): string {
+    return this.cam._envelopeHeader() + bodyXml + this.cam._envelopeFooter();
+  }
+
+  /** One SOAP body to one service, signed the package's way. */
+  call(service: OnvifService, operation: string, bodyXml: string): Promise<RawReply> {
+    return this.run<RawReply>(operation, async () => {
+      const path = this.paths[service];
+      if (path === undefined) {
+        throw new CamwardenError(
+          ErrorCode.NotSupported,
+          `${operation}: device does not advertise the ${service} service`,
+        );
+      }
+      return this.exchange(operation, path, this.envelope(bodyXml), `${SERVICE_NS[service]}/${operation}`);
+    });
+  }
+
+  /** Service XAddrs from GetServices/GetCapabilities: only their paths are used, on the device's own host and port. */
   setServiceUrls(services: Partial<Record<OnvifService, string>>): void {
-    const uri: Record<string, unknown> = { ...(this.cam.uri ?? {}) };
-    for (const [name, xaddr] of Object.entries(services)) {
+    for (const [name, xaddr] of Object.entries(services) as Array<[OnvifService, string | undefined]>) {
       if (!xaddr) continue;
       try {
-        new URL(xaddr);
-        uri[name] = this.cam._parseUrl(xaddr);
+        const url = new URL(xaddr);
+        this.paths[name] = `${url.pathname}${url.search}`;
       } catch {
         // an unusable XAddr just leaves the service unavailable
       }
     }
-    this.cam.uri = uri;
   }
 
   close(): void {

@@ -1,11 +1,14 @@
+import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from '../discovery/scope-limits.js';
 import type { DeviceError, DeviceReport, DiscoveredDevice } from '../inventory/types.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { CamClient } from './cam-client.js';
 import {
   parseDeviceInformation,
   parseGeoLocation,
+  parseIpv6Addresses,
   parseProfileTokens,
   parseRecordings,
   parseScopes,
@@ -20,7 +23,11 @@ export interface InterrogateOptions {
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
+  /** Elements one answer may hold (config onvif.maxResponseElements). */
+  maxResponseElements?: number;
   maxClockSkewS: number;
+  /** Bounds on the scopes kept from GetScopes (config discovery.maxScopesPerDevice, maxScopeLength). */
+  scopeLimits?: ScopeLimits;
   logger?: Logger;
   /** Stops the interrogation early (scan deadline); what was learned is kept. */
   signal?: AbortSignal;
@@ -50,13 +57,35 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
     videoSources: [],
     recordings: [],
     isRecorder: false,
-    errors: [],
+    errors: [...(discovered.errors ?? [])],
   };
 }
 
 function toDeviceError(err: unknown): DeviceError {
   if (err instanceof CamwardenError) return { code: err.code, message: err.message.slice(0, 400) };
   return { code: ErrorCode.Internal, message: errorMessage(err).slice(0, 400) };
+}
+
+const MAX_REPORTED_IPV6 = 16;
+
+/** Valid, distinct, canonical, at most MAX_REPORTED_IPV6: a device can list addresses without end. */
+function limitIpv6(raw: readonly string[]): { addresses: string[]; error?: DeviceError } {
+  const addresses = new Set<string>();
+  let dropped = 0;
+  for (const value of raw) {
+    const a = canonicalIpv6(value);
+    if (a === undefined) continue;
+    if (addresses.size < MAX_REPORTED_IPV6) addresses.add(a);
+    else if (!addresses.has(a)) dropped++;
+  }
+  if (dropped === 0) return { addresses: [...addresses] };
+  return {
+    addresses: [...addresses],
+    error: {
+      code: ErrorCode.ItemsDropped,
+      message: `GetNetworkInterfaces: ${dropped} IPv6 addresses past the first ${MAX_REPORTED_IPV6} dropped`,
+    },
+  };
 }
 
 const RECORDER_TYPE = /NetworkVideoStorage|NetworkVideoRecorder|(^|[/:])nvr$/i;
@@ -101,6 +130,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     credentials: opts.credentials,
     callTimeoutMs: opts.callTimeoutMs,
     maxResponseBytes: opts.maxResponseBytes,
+    ...(opts.maxResponseElements === undefined ? {} : { maxResponseElements: opts.maxResponseElements }),
   });
   let finished = false;
   const fail = (err: unknown): void => {
@@ -141,8 +171,17 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     } else fail(info.reason);
     if (scopes.status === 'fulfilled') {
       try {
-        const list = parseScopes(scopes.value.body);
-        if (list.length > 0) report.scopes = list;
+        const limited = limitScopes(
+          parseScopes(scopes.value.body),
+          opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS,
+          'GetScopes',
+        );
+        if (limited.scopes.length > 0 || limited.error) {
+          // GetScopes replaces what discovery said, and with it any complaint about the discovery message's scopes.
+          report.scopes = limited.scopes;
+          report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
+          if (limited.error) report.errors.push(limited.error);
+        }
       } catch (err) {
         fail(err);
       }
@@ -191,6 +230,19 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         ),
       );
     }
+    // IPv6 addresses, so a block can isolate them too. Optional: a device that does not say is isolated by what the
+    // gateway's neighbour table shows, and a failure here says nothing about the device's identity.
+    tasks.push(
+      client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
+        (r) => {
+          const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
+          if (finished) return;
+          if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
+          if (ipv6.error) report.errors.push(ipv6.error);
+        },
+        (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
+      ),
+    );
     if (map.recording) {
       tasks.push(
         client

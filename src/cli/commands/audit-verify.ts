@@ -1,8 +1,9 @@
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { auditFilePath } from '../../audit/audit-log.js';
 import { verifyAuditLog } from '../../audit/verify.js';
 import { loadConfig } from '../../config/load-config.js';
-import { loadCommandKeys } from '../../reporting/requests/command-keys.js';
+import { keyIdOf, loadEd25519PublicKeys } from '../../util/ed25519-keys.js';
 import { ErrorCode, errorMessage, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
 
@@ -39,12 +40,12 @@ export const auditVerifyCommand: CommandSpec = {
       if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) {
         throw new UsageError(`--anchor: expected a sha256 hex (64 digits), got ${JSON.stringify(values.anchor)}`);
       }
-      let trustedKeys: Awaited<ReturnType<typeof loadCommandKeys>> | undefined;
+      let trustedKeys: Map<string, KeyObject> | undefined;
       if (typeof values['public-key'] === 'string') {
-        const keyFile = resolve(io.cwd, values['public-key']);
-        trustedKeys = await loadCommandKeys(keyFile).catch((err: unknown) => {
+        const keys = await loadEd25519PublicKeys(resolve(io.cwd, values['public-key'])).catch((err: unknown) => {
           throw new UsageError(`--public-key: ${errorMessage(err)}`);
         });
+        trustedKeys = new Map(keys.map((k) => [keyIdOf(k), k]));
       }
       result = await verifyAuditLog(file, {
         ...(anchor === undefined ? {} : { anchor }),

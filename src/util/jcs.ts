@@ -1,4 +1,5 @@
 /**
+ * The one canonical JSON of the project (request signatures, audit chain hashes).
  * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, ECMAScript number and
  * string serialisation (what JSON.stringify does for primitives), no whitespace.
  */
