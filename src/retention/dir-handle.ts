@@ -9,6 +9,13 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+/** Handles of this thread not closed yet: a job that throws half-way must not leak descriptors (closeAllDirs). */
+const openHandles = new Set<DirHandle>();
+
+export function closeAllDirs(): void {
+  for (const h of openHandles) fs.closeSync(h.fd);
+  openHandles.clear();
+}
 
 export class DirHandle {
   /** An entry was deleted or moved out: once closed, the directory is removed if that left it empty. */
@@ -24,7 +31,9 @@ export class DirHandle {
     private readonly parent?: DirHandle,
     private readonly name = '',
     private readonly prune = false,
-  ) {}
+  ) {
+    openHandles.add(this);
+  }
 
   /** Opens a top directory by path (the one path lookup trusted) and checks that /proc resolves it. */
   static openTop(path: string): DirHandle {
@@ -94,7 +103,7 @@ export class DirHandle {
   }
 
   unref(): void {
-    if (--this.refs > 0) return;
+    if (--this.refs > 0 || !openHandles.delete(this)) return;
     fs.closeSync(this.fd);
     if (!this.parent) return;
     if (this.touched && this.prune) {

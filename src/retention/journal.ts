@@ -28,13 +28,8 @@ type Line =
   | { t: 'i'; run: string; batch: number; ops: readonly JournalIntent[] }
   | { t: 'd'; run: string; batch: number; results: JournalResult[] };
 
-export interface Recovery {
-  deleted: number;
-  bytesFreed: number;
-  quarantined: number;
-  /** What the crashed runs deleted, for the audit log (which may lack it). */
-  paths: string[];
-}
+/** What crashed runs did; `paths`: what they deleted, for the audit log (which may lack it). */
+export type Recovery = { deleted: number; bytesFreed: number; quarantined: number; paths: string[] };
 
 export class RetentionJournal {
   private fd: number | undefined;

@@ -7,7 +7,7 @@
 import { realpath } from 'node:fs/promises';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { DirHandle } from './dir-handle.js';
-import { inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
+import { FROM_SOURCES, inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
 import { type SweepError, safeName, sweepError } from './sweep-walk.js';
 
 /** Who released a camera's quarantine, and why. An automatic release says `decision-changed`. */
@@ -58,8 +58,11 @@ export class TreeFootageQuarantine implements FootageQuarantine {
       quarantineDir: await quarantineDirFor(root, opts.quarantineDir),
       camera: cameraId,
     };
-    const out = await one(() =>
-      inWorker<ReleaseOutcome>({ op: 'release', plan }, () => undefined, undefined, opts.workerScript),
+    const script = opts.workerScript;
+    const out = await one(async () =>
+      FROM_SOURCES && !script
+        ? runRelease(plan)
+        : inWorker<ReleaseOutcome>({ op: 'release', plan }, () => {}, undefined, script),
     );
     // the register (Art 16): who, why, when (the entry's time), and what went back
     const who = { reason: by.reason, unit: by.unit ?? null, name: by.name ?? null, keyId: by.keyId ?? null };
@@ -95,13 +98,10 @@ function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: Relea
     try {
       if (e.isDirectory()) {
         const from = src.openChild(e.name);
-        const to = dest.openOrCreateChild(e.name, 0o750);
-        try {
-          moveBack(from, to, plan, out);
-        } finally {
-          to.unref();
-          from.unref();
-        }
+        const to = dest.openOrCreateChild(e.name, 0o750); // on a throw, the job's end closes `from`
+        moveBack(from, to, plan, out);
+        to.unref();
+        from.unref();
         continue;
       }
       const st = src.lstat(e.name);

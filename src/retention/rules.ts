@@ -33,13 +33,11 @@ export const siteRetentionSchema = z
   .default({ zoneDays: {}, siteOverlays: [] });
 export type SiteRetention = z.infer<typeof siteRetentionSchema>;
 
+const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
+
 /** The fields of a legal hold, for schemas that name them differently (the `legal-hold/add` request). */
 export const legalHoldFields = {
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" and "-" only'),
+  id: z.string().min(1).max(128).regex(SAFE_ID, 'letters, digits, "_", ".", ":" and "-" only'),
   /** Camera id, recording-directory name, or `*` for every camera. */
   camera: z.string().min(1).max(256),
   from: isoDate,
@@ -47,14 +45,14 @@ export const legalHoldFields = {
   reason: z.string().max(2000).default(''),
 };
 
-export function fromNotAfterTo(h: { from: string; to: string }): boolean {
-  return Date.parse(h.from) <= Date.parse(h.to);
-}
+/** `.refine(...holdRangeCheck)`: a hold's `to` is not before its `from`. */
+export const holdRangeCheck: [(h: { from: string; to: string }) => boolean, { path: string[]; message: string }] = [
+  (h) => Date.parse(h.from) <= Date.parse(h.to),
+  { path: ['to'], message: 'must not be before from' },
+];
 
 /** One legal hold: footage of `camera` recorded in [from, to] is never deleted. Site profiles, the hold store and requests use it. */
-export const legalHoldSchema = z
-  .strictObject(legalHoldFields)
-  .refine(fromNotAfterTo, { path: ['to'], message: 'must not be before from' });
+export const legalHoldSchema = z.strictObject(legalHoldFields).refine(...holdRangeCheck);
 export type LegalHold = z.infer<typeof legalHoldSchema>;
 
 /** The retention policy in force: the pack's figures, the site's choices, and the legal holds of the profiles. */

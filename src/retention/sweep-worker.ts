@@ -1,8 +1,9 @@
 /** The retention worker thread: runs one job synchronously and reports batches as it goes (see sweep.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
+import { closeAllDirs } from './dir-handle.js';
 import { runRelease } from './quarantine.js';
 import type { WorkerJob, WorkerMessage } from './sweep.js';
-import { runSweepWalk } from './sweep-walk.js';
+import { runSweepWalk, sweepError } from './sweep-walk.js';
 
 const { job, abort } = workerData as { job: WorkerJob; abort: Int32Array };
 const post = (m: WorkerMessage) => parentPort?.postMessage(m);
@@ -16,6 +17,7 @@ try {
       : runRelease(job.plan);
   post({ type: 'done', outcome });
 } catch (err) {
-  const e = err as NodeJS.ErrnoException;
-  post({ type: 'failed', code: e.code ?? 'error', message: e.message ?? String(err) });
+  post({ type: 'failed', ...sweepError('', err) });
+} finally {
+  closeAllDirs(); // the thread ends, the process and its descriptors do not
 }

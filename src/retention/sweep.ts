@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EventSink, EventType } from '../reporting/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
 import {
@@ -41,23 +42,22 @@ export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'lay
   /** Walk on the calling thread, not a worker: for one-shot commands. Hooks (test seams) imply it. */
   inline?: boolean;
   hooks?: Omit<WalkHooks, 'onBatch' | 'aborted'>;
-  /** The compiled worker (tests that run from the TypeScript sources point it at dist/). */
+  /** The compiled worker (tests that run from the TypeScript sources and want the worker point it at dist/). */
   workerScript?: string | URL;
 }
 
-export interface SweepResult extends WalkOutcome {
-  run: string;
-  root: string;
-  durationMs: number;
-}
+export type SweepResult = WalkOutcome & { run: string; root: string; durationMs: number };
 
 const WORKER = new URL('./sweep-worker.js', import.meta.url);
+/** Run from the TypeScript sources (tests), there is no compiled worker to start: the walk runs inline. */
+export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Retention jobs of this process run one at a time: they share the journal (other processes: the data-dir lock). */
 export function one<T>(job: () => Promise<T>): Promise<T> {
-  const run = queue.then(job, job);
+  const guarded = () => job().finally(closeAllDirs); // what an inline job that threw left open
+  const run = queue.then(guarded, guarded);
   queue = run.catch(() => undefined);
   return run;
 }
@@ -89,7 +89,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   let outcome: WalkOutcome;
   try {
     outcome =
-      inline || hooks
+      inline || hooks || (FROM_SOURCES && !workerScript)
         ? runSweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted })
         : await inWorker<WalkOutcome>({ op: 'sweep', plan }, (b) => log.batch(b), signal, workerScript);
   } catch (err) {

@@ -17,37 +17,33 @@ function expiredTree(files: number) {
   return { root, paths };
 }
 
-/** Event-loop turns that happen while `run` is pending. */
-async function turnsDuring(run: () => Promise<unknown>): Promise<number> {
-  let done = false;
-  let turns = 0;
-  const p = run().finally(() => {
-    done = true;
-  });
-  while (!done) {
-    await new Promise((r) => setImmediate(r));
-    turns++;
-  }
-  await p;
-  return turns;
+/** An audit sink that notes, when the first deletion is audited, how many of `paths` are still on disk. */
+function firstAuditProbe(paths: string[]) {
+  const sink = new MemoryAuditSink();
+  const probe = { leftAtFirstEntry: -1, sink };
+  const append = sink.append.bind(sink);
+  sink.append = async (kind, data) => {
+    if (kind === 'deletion' && probe.leftAtFirstEntry < 0) probe.leftAtFirstEntry = paths.filter(existsSync).length;
+    return append(kind, data);
+  };
+  return probe;
 }
 
 describe('the sweep worker', () => {
-  it("keeps the caller's event loop free while it deletes; inline, the loop waits for the whole walk", async () => {
-    const a = expiredTree(3000);
-    const audit = new MemoryAuditSink();
-    const inWorker = await turnsDuring(() =>
-      sweep(sweepOptions(a.root, { inline: false, workerScript: WORKER, audit })),
-    );
+  it('walks in a worker: its first batch is audited by the caller while the walk goes on; inline it is not', async () => {
+    const a = expiredTree(10_000); // ten journal batches
+    const worker = firstAuditProbe(a.paths);
+    await sweep(sweepOptions(a.root, { inline: false, workerScript: WORKER, audit: worker.sink }));
     expect(a.paths.some((p) => existsSync(p))).toBe(false);
-    // the batches crossed back from the worker into the audit log, all of them
-    const audited = audit.entries.filter((e) => e.kind === 'deletion').flatMap((e) => e.data.paths as string[]);
-    expect(audited).toHaveLength(3000);
+    // every batch crossed back from the worker into the audit log
+    const audited = worker.sink.entries.filter((e) => e.kind === 'deletion').flatMap((e) => e.data.paths as string[]);
+    expect(audited).toHaveLength(10_000);
+    expect(worker.leftAtFirstEntry).toBeGreaterThan(0); // the caller's event loop ran while files were still going
     const b = expiredTree(3000);
-    const inline = await turnsDuring(() => sweep(sweepOptions(b.root, { inline: true })));
-    expect(inline).toBeLessThan(5); // only the awaits around the synchronous walk
-    expect(inWorker).toBeGreaterThan(50);
-  });
+    const inline = firstAuditProbe(b.paths);
+    await sweep(sweepOptions(b.root, { inline: true, audit: inline.sink }));
+    expect(inline.leftAtFirstEntry).toBe(0); // the synchronous walk had finished before the loop could turn
+  }, 120_000);
 
   it('an abort stops the walk at the next entry; what it did is still reported', async () => {
     const t = expiredTree(3000);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fromNotAfterTo, legalHoldFields } from '../../retention/rules.js';
+import { holdRangeCheck, legalHoldFields } from '../../retention/rules.js';
 
 const isoUtc = z.iso.datetime({ offset: false });
 const cameraId = z.string().min(1).max(256);
@@ -12,9 +12,7 @@ export const opSchemas = {
   status: z.strictObject({}),
   'reload-profiles': z.strictObject({}),
   /** A legal hold (the fields of the one hold schema) whose camera is `cameraId`; the agent picks a missing id. */
-  'legal-hold/add': z
-    .strictObject({ ...holdFields, id: holdFields.id.optional(), cameraId })
-    .refine(fromNotAfterTo, { path: ['to'], message: 'must not be before from' }),
+  'legal-hold/add': z.strictObject({ ...holdFields, id: holdFields.id.optional(), cameraId }).refine(...holdRangeCheck),
   'legal-hold/remove': z.strictObject({ id: z.string().min(1).max(128) }),
   'consent/record': z.strictObject({
     cameraId,
