@@ -4,13 +4,14 @@ import type { Config } from '../config/schema.js';
 import { HelloListener } from '../discovery/index.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
+import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
 import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
-import type { RequestArgs } from '../reporting/requests/schemas.js';
+import type { RequestArgs, RequestContext } from '../reporting/requests/schemas.js';
 import { HoldStore } from '../retention/hold-store.js';
 import { TreeFootageQuarantine } from '../retention/quarantine.js';
 import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays } from '../retention/rules.js';
@@ -73,6 +74,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   const holds = new HoldStore(config.dataDir);
 
   let agent: Agent | undefined;
+  let pinsOf: () => readonly PinnedIdentity[] = () => [];
   // Every sweep of the daemon (scheduled, requested, enforcement's quarantine) is built here, like the CLI's.
   const sweepInputs = async (): Promise<SweepOptions> => ({
     ...(await buildSweepOptions({
@@ -95,6 +97,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     audit,
     logger: logger.child({ component: 'enforce' }),
     ...(quarantine ? { quarantine } : {}),
+    pins: () => pinsOf(),
     ...(opts.nft ? { overrides: { nft: opts.nft } } : {}),
   });
 
@@ -129,19 +132,12 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ decide, policyRevision, announced, signal }) => {
-      if (!opts.scanOverrides) {
-        return runIsolatedScan({ config, decide, policyRevision, announced, logger, signal });
-      }
+    scan: async (scan) => {
+      // Hello-announced URLs (scan.announced) are hints from the LAN, never the operator's --device targets.
+      const request = { config, ...scan };
+      if (!opts.scanOverrides) return runIsolatedScan({ ...request, logger });
       const { runScan } = await import('../inventory/scan.js');
-      return runScan({
-        config,
-        decide,
-        policyRevision,
-        announced,
-        logger: logger.child({ component: 'scan' }),
-        ...opts.scanOverrides,
-      });
+      return runScan({ ...request, logger: logger.child({ component: 'scan' }), ...opts.scanOverrides });
     },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
     ...(helloWanted
@@ -158,6 +154,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   });
   const running = agent;
   reporter.registerHandlers(requestHandlers(running, policy, holds));
+  pinsOf = () => running.pinnedIdentities();
   policy.onChange(() => {
     void running
       .redecide()
@@ -211,5 +208,9 @@ function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPor
       revision?: string | undefined;
       dryRun?: boolean | undefined;
     }) => policy.applyBundle(args.files, { dryRun: args.dryRun === true }),
+    'block/release': async (
+      args: { cameraId: string; reason: string; unit: string; name: string },
+      request: RequestContext,
+    ) => agent.releaseBlock({ ...args, keyId: request.keyId, transaction: request.transaction }),
   };
 }

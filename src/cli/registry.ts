@@ -42,6 +42,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Verify the hash chain of the audit log; names the first line at fault',
     load: async () => (await import('./commands/audit-verify.js')).auditVerifyCommand,
   },
+  registry: {
+    summary: 'The central registry: stores what gateways publish; JSON API, fleet page, site compliance reports',
+    load: async () => (await import('./commands/registry.js')).registryCommand,
+  },
   demo: {
     summary: 'A simulated site on loopback with an embedded broker, and the agent running against it',
     load: async () => (await import('./commands/demo.js')).demoCommand,

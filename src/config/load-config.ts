@@ -71,6 +71,16 @@ export function applyEnv(raw: Raw, env: Env): void {
 
   const enforce = section(raw, 'enforce');
   if (env.CAMWARDEN_ENFORCE) enforce.mode = env.CAMWARDEN_ENFORCE;
+
+  const registry = section(raw, 'registry');
+  if (env.CAMWARDEN_REGISTRY_DATABASE_URL) registry.databaseUrl = env.CAMWARDEN_REGISTRY_DATABASE_URL;
+  if (env.CAMWARDEN_REGISTRY_LISTEN) registry.listen = env.CAMWARDEN_REGISTRY_LISTEN;
+  if (env.CAMWARDEN_REGISTRY_SHARE !== undefined && env.CAMWARDEN_REGISTRY_SHARE !== '') {
+    if (env.CAMWARDEN_REGISTRY_SHARE !== '0' && env.CAMWARDEN_REGISTRY_SHARE !== '1') {
+      throw new UsageError('CAMWARDEN_REGISTRY_SHARE: must be 0 or 1', ErrorCode.InvalidConfig);
+    }
+    registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
+  }
 }
 
 export function sanitizeTopicLevel(value: string): string {

@@ -73,7 +73,10 @@ export interface DeviceReport {
   serial?: string;
   hardwareId?: string;
   mac?: string;
-  /** Scopes from GetScopes (preferred) or from discovery. */
+  /**
+   * Scopes from GetScopes only. The scopes of a ProbeMatch or Hello are unauthenticated datagrams: they stay in
+   * `discovered.scopes` and are never used for a decision.
+   */
   scopes: string[];
   geo?: GeoPoint;
   /** Device clock minus our clock, in ms, from GetSystemDateAndTime. */
@@ -85,6 +88,11 @@ export interface DeviceReport {
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
   isRecorder: boolean;
+  /**
+   * GetDeviceInformation answered over a session that carried our credentials: the identity strings were proved
+   * to the extent ONVIF authentication proves anything (see docs/identity.md). Only such facts pin an identity.
+   */
+  authenticated: boolean;
   errors: DeviceError[];
 }
 
@@ -132,6 +140,11 @@ export interface CameraRecord {
    * (GetDeviceInformation failed): its decision must be `flag` with `unverified-device`.
    */
   unverified?: boolean;
+  /**
+   * True when this record's identity was proved over an authenticated session in the scan that produced it.
+   * Only such a record can lift a block by itself (policy/hold-decisions.ts); a carried-over record never is.
+   */
+  authenticated?: boolean;
 }
 
 export interface ScanResult {

@@ -20,6 +20,8 @@ import type { OnvifCredentials } from './session.js';
 
 export interface InterrogateOptions {
   credentials: OnvifCredentials | undefined;
+  /** Why no credentials are sent to this device although some are configured (listed as an error). */
+  credentialsWithheld?: string;
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
@@ -51,12 +53,13 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
   return {
     discovered,
     xaddr,
-    scopes: [...discovered.scopes],
+    scopes: [],
     services: {},
     profileTokens: [],
     videoSources: [],
     recordings: [],
     isRecorder: false,
+    authenticated: false,
     errors: [...(discovered.errors ?? [])],
   };
 }
@@ -109,6 +112,9 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
   const log = opts.logger ?? silentLogger();
   const url = pickXaddr(discovered);
   const report = emptyReport(discovered, url?.href ?? discovered.xaddrs[0] ?? '');
+  if (opts.credentialsWithheld !== undefined) {
+    report.errors.push({ code: ErrorCode.CredentialsWithheld, message: opts.credentialsWithheld });
+  }
   if (!url) {
     const refused = discovered.refusedXaddrs ?? [];
     report.errors.push(
@@ -164,7 +170,9 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (finished) return;
     if (info.status === 'fulfilled') {
       try {
-        Object.assign(report, parseDeviceInformation(info.value.body));
+        const identity = parseDeviceInformation(info.value.body);
+        Object.assign(report, identity);
+        report.authenticated = opts.credentials !== undefined && Object.keys(identity).length > 0;
       } catch (err) {
         fail(err);
       }
@@ -176,12 +184,11 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS,
           'GetScopes',
         );
-        if (limited.scopes.length > 0 || limited.error) {
-          // GetScopes replaces what discovery said, and with it any complaint about the discovery message's scopes.
-          report.scopes = limited.scopes;
-          report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
-          if (limited.error) report.errors.push(limited.error);
-        }
+        // GetScopes is the only source of scopes (a ProbeMatch's are never used), and it replaces any complaint
+        // about the discovery message's scopes.
+        report.scopes = limited.scopes;
+        report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
+        if (limited.error) report.errors.push(limited.error);
       } catch (err) {
         fail(err);
       }

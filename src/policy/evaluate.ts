@@ -57,7 +57,7 @@ export function siteAssignmentFor(
 
 const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 
-function unverifiedReason(rule: string): Reason {
+export function unverifiedReason(rule: string): Reason {
   return {
     code: 'unverified-device',
     rule,

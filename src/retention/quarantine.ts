@@ -6,6 +6,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { assertSafeId } from '../util/safe-id.js';
 import { DirHandle } from './dir-handle.js';
 import { FROM_SOURCES, inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
 import { type SweepError, safeName, sweepError } from './sweep-walk.js';
@@ -40,6 +41,7 @@ export class TreeFootageQuarantine implements FootageQuarantine {
   constructor(private readonly base: () => Promise<SweepOptions>) {}
 
   async quarantine(cameraId: string): Promise<void> {
+    assertSafeId(cameraId, 'quarantine'); // the sinks refuse what the id rules should never have let through
     const r = await sweep({ ...(await this.base()), quarantineOnly: cameraId, dryRun: false });
     if (r.errors.length > 0) {
       // enforcement retries a failed action: footage left in place is not quarantined
@@ -51,6 +53,7 @@ export class TreeFootageQuarantine implements FootageQuarantine {
 
   /** Moves the camera's footage back to where it was (never over a file) and registers the release. */
   async release(cameraId: string, by: ReleaseAuthority): Promise<ReleaseOutcome> {
+    assertSafeId(cameraId, 'quarantine release');
     const opts = await this.base();
     const root = await realpath(opts.root);
     const plan: ReleasePlan = {

@@ -51,7 +51,7 @@ function prettify(xml: string): string {
 export class SimDevice {
   readonly model: DeviceModel;
   readonly running: RunningSimDevice;
-  private readonly auth: SimAuthSpec | undefined;
+  private auth: SimAuthSpec | undefined;
   private readonly digest: DigestVerifier;
   private server: Server | undefined;
   private udp: UdpSocket | undefined;
@@ -87,6 +87,9 @@ export class SimDevice {
       xaddr: this.model.xaddr,
       state: this.model.state,
       stats: { probes: 0, httpRequests: 0 },
+      setPassword: (password: string) => {
+        this.auth = { ...(this.auth ?? { mode: 'both', username: 'admin' }), password };
+      },
     };
   }
 

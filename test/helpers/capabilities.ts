@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Tests that need root-only facilities (network namespaces, nftables, mosquitto) skip with a visible notice
  * where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
  */
-function probe(cmd: string, args: string[]): boolean {
+function probe(cmd: string, args: string[], cwd?: string): boolean {
   try {
-    execFileSync(cmd, args, { stdio: 'ignore', timeout: 5000 });
+    execFileSync(cmd, args, { stdio: 'ignore', timeout: 5000, ...(cwd ? { cwd } : {}) });
     return true;
   } catch {
     return false;
@@ -35,18 +36,56 @@ export function mosquittoAvailable(): boolean {
   return MOSQUITTO_BIN !== undefined;
 }
 
+/** Debian's chromium (the browser test drives it with playwright-core; nothing is downloaded). */
+export const CHROMIUM_BIN = [process.env.CAMWARDEN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => p !== undefined && p !== '' && existsSync(p),
+);
+
+export function browserAvailable(): boolean {
+  return CHROMIUM_BIN !== undefined;
+}
+
+/** The server the registry tests create their databases on (trust auth on loopback, as CI sets it up). */
+export const POSTGRES_ADMIN_URL =
+  process.env.CAMWARDEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let postgresCache: boolean | undefined;
+export function postgresAvailable(): boolean {
+  if (postgresCache !== undefined) return postgresCache;
+  // a child process keeps this check synchronous, as describe.runIf needs it at collection time
+  const script =
+    "const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1],connectionTimeoutMillis:3000});" +
+    "c.connect().then(()=>c.query('SELECT 1')).then(()=>c.end()).then(()=>process.exit(0),()=>process.exit(1));";
+  postgresCache = probe(process.execPath, ['-e', script, POSTGRES_ADMIN_URL], join(import.meta.dirname, '..', '..'));
+  return postgresCache;
+}
+
+const REQUIRE_ENV = {
+  netns: 'CAMWARDEN_REQUIRE_NETNS',
+  mosquitto: 'CAMWARDEN_REQUIRE_MOSQUITTO',
+  postgres: 'CAMWARDEN_REQUIRE_POSTGRES',
+  browser: 'CAMWARDEN_REQUIRE_BROWSER',
+} as const;
+
+const WHAT = {
+  netns: 'network namespaces or nftables',
+  mosquitto: 'mosquitto',
+  postgres: `PostgreSQL (${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')})`,
+  browser: 'chromium',
+} as const;
+
 /**
  * Returns true when the suite should run. When it should not, prints a notice (and throws under CI demand),
  * so a skipped integration test is never silent.
  */
-export function requireCapability(what: 'netns' | 'mosquitto', available: boolean): boolean {
+export function requireCapability(what: keyof typeof REQUIRE_ENV, available: boolean): boolean {
   if (available) return true;
-  const envName = what === 'netns' ? 'CAMWARDEN_REQUIRE_NETNS' : 'CAMWARDEN_REQUIRE_MOSQUITTO';
+  const envName = REQUIRE_ENV[what];
   if (process.env[envName] === '1') {
     throw new Error(`${what} is required here (${envName}=1) but unavailable`);
   }
   process.stderr.write(
-    `\n*** NOTICE: ${what === 'netns' ? 'network namespaces or nftables' : 'mosquitto'} unavailable on this machine: skipping its integration tests ***\n\n`,
+    `\n*** NOTICE: ${WHAT[what]} unavailable on this machine: skipping its integration tests ***\n\n`,
   );
   return false;
 }
