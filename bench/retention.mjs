@@ -131,10 +131,11 @@ console.log(
     rounds: rounds.length,
     oursMs: Math.round(oursMs),
     findMs: Math.round(findMs),
-    ratioOursToFind: Number((oursMs / findMs).toFixed(3)),
+    // the median of the rounds' own ratios: both sides of a round ran on the same tree under the same load
+    ratioOursToFind: Number(median(rounds.map((r) => r.oursMs / r.findMs)).toFixed(3)),
     ratioPerRound: rounds.map((r) => Number((r.oursMs / r.findMs).toFixed(3))),
     steadyStateMs: Math.round(steadyMs),
-    steadyToFirst: Number((steadyMs / oursMs).toFixed(3)),
+    steadyToFirst: Number(median(rounds.map((r) => r.steadyMs / r.oursMs)).toFixed(3)),
     steadyStateDeleted: last.steadyDeleted,
     steadyStateDateDirsSkipped: last.steadyYoungDirs,
     loadAvg1m: Number(loadavg()[0].toFixed(2)),

@@ -11,14 +11,8 @@ import { DirHandle } from './dir-handle.js';
 import { FROM_SOURCES, inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
 import { type SweepError, safeName, sweepError } from './sweep-walk.js';
 
-/** Who released a camera's quarantine, and why. An automatic release says `decision-changed`. */
-export interface ReleaseAuthority {
-  reason: string;
-  unit?: string;
-  name?: string;
-  /** The key that signed the operator's request. */
-  keyId?: string;
-}
+/** Who released a camera's quarantine (the operator's unit, name and signing key), and why (`decision-changed`). */
+export type ReleaseAuthority = { reason: string; unit?: string; name?: string; keyId?: string };
 
 export interface FootageQuarantine {
   quarantine(cameraId: string): Promise<void>;
@@ -56,11 +50,8 @@ export class TreeFootageQuarantine implements FootageQuarantine {
     assertSafeId(cameraId, 'quarantine release');
     const opts = await this.base();
     const root = await realpath(opts.root);
-    const plan: ReleasePlan = {
-      root,
-      quarantineDir: await quarantineDirFor(root, opts.quarantineDir),
-      camera: cameraId,
-    };
+    const quarantineDir = await quarantineDirFor(root, opts.quarantineDir);
+    const plan: ReleasePlan = { root, quarantineDir, camera: cameraId };
     const script = opts.workerScript;
     const out = await one(async () =>
       FROM_SOURCES && !script

@@ -444,7 +444,7 @@ class SweepWalk {
       if (counts) this.skip(path, 'active-write');
       return;
     }
-    const intent = { path, dev: st.dev, ino: st.ino, size: st.size, freed: st.nlink > 1 ? 0 : st.size };
+    const freed = st.nlink > 1 ? 0 : st.size;
     if (range.all) {
       if (!this.openQuarantine(true)) {
         if (counts) this.skip(path, 'quarantine-unusable');
@@ -453,16 +453,31 @@ class SweepWalk {
       // <quarantine>/<camera>/<the path below the root>
       const destDirs = [safeName(cam.label), ...dir.rel.split('/')].filter((d) => d !== '');
       const dest = [this.plan.quarantineDir, ...destDirs, name].join('/');
-      this.enqueue({ ...intent, op: 'quarantine', dest, freed: 0, dir, name, area, camera: cam.label, destDirs });
+      const { dev, ino, size } = st;
+      this.enqueue({
+        op: 'quarantine',
+        path,
+        dest,
+        dev,
+        ino,
+        size,
+        freed: 0,
+        dir,
+        name,
+        area,
+        camera: cam.label,
+        destDirs,
+      });
     } else if (pass === 'emergency' && !this.chosen) {
-      this.candidates.push({ key: `${st.dev}:${st.ino}`, ts, freed: intent.freed });
+      this.candidates.push({ key: `${st.dev}:${st.ino}`, ts, freed });
       this.trimCandidates();
     } else if (pass === 'emergency' && !this.chosen?.has(`${st.dev}:${st.ino}`)) {
       // not among the oldest chosen
     } else if (this.deletions() >= this.plan.maxDeletesPerRun) {
       if (this.deleteAllowed) this.out.capped = true;
     } else if (this.deleteAllowed) {
-      this.enqueue({ ...intent, op: 'delete', dir, name, area, camera: cam.label });
+      const { dev, ino, size } = st;
+      this.enqueue({ op: 'delete', path, dev, ino, size, freed, dir, name, area, camera: cam.label });
     }
   }
 
