@@ -201,6 +201,8 @@ function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPor
       cameraId: string;
       reference: string;
       grantedBy?: string | undefined;
+      unitKind: string;
+      geofence?: string | undefined;
       validUntil?: string | undefined;
     }) => policy.recordConsent(args),
     'profiles/apply': async (args: {

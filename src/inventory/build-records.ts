@@ -85,6 +85,13 @@ function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefin
   return values.size === 1 ? [...values][0] : undefined;
 }
 
+/** The device's earliest footage: its search summary, else the oldest of its recordings. */
+function deviceEarliest(report: DeviceReport): string | undefined {
+  if (report.earliestRecording !== undefined) return report.earliestRecording;
+  const times = report.recordings.flatMap((r) => (r.earliestRecording === undefined ? [] : [r.earliestRecording]));
+  return times.sort()[0];
+}
+
 /**
  * CameraRecords from one DeviceReport: a camera, or a recorder plus one record per channel
  * (`id` = `<recorder id>:<source token>` with the token made safe, `parent`, `channel` verbatim). The id is the one
@@ -95,14 +102,12 @@ export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[
   const id = claim?.id ?? recordId(report);
   const claimErrors = claim?.errors ?? [];
   const main = baseRecord(report, id, claimErrors);
-  if (!report.isRecorder) {
-    const retention = commonRetention(report.recordings);
-    if (retention !== undefined) main.maximumRetentionTime = retention;
-    return [main];
-  }
-  main.kind = 'recorder';
   const retention = commonRetention(report.recordings);
   if (retention !== undefined) main.maximumRetentionTime = retention;
+  const earliest = deviceEarliest(report);
+  if (earliest !== undefined) main.earliestRecording = earliest;
+  if (!report.isRecorder) return [main];
+  main.kind = 'recorder';
   const records: CameraRecord[] = [main];
   const seen = new Set<string>();
   for (const { token, recording } of channelsOf(report)) {
@@ -123,6 +128,9 @@ export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[
     };
     if (report.authenticated) channel.authenticated = true;
     if (recording?.maximumRetentionTime !== undefined) channel.maximumRetentionTime = recording.maximumRetentionTime;
+    // The channel's own earliest footage; else the device's, which is older, so a shortfall is never invented.
+    const from = recording?.earliestRecording ?? report.earliestRecording;
+    if (from !== undefined) channel.earliestRecording = from;
     records.push(channel);
   }
   return records;

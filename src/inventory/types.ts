@@ -57,6 +57,8 @@ export interface RecordingSourceInfo {
   description: string;
   /** ISO-8601 duration verbatim, e.g. `PT1H`, `PT0S` (= unlimited). */
   maximumRetentionTime?: string;
+  /** Start of the oldest footage the recorder holds for this recording (search service), ISO-8601. */
+  earliestRecording?: string;
 }
 
 export interface VideoSourceInfo {
@@ -87,6 +89,8 @@ export interface DeviceReport {
   profileTokens: string[];
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
+  /** Start of the oldest footage on the device (GetRecordingSummary DataFrom), ISO-8601. */
+  earliestRecording?: string;
   isRecorder: boolean;
   /**
    * GetDeviceInformation answered over a session that carried our credentials: the identity strings were proved
@@ -129,6 +133,11 @@ export interface CameraRecord {
   channel?: string;
   /** Recorder-reported retention (MaximumRetentionTime) for this channel or recorder. */
   maximumRetentionTime?: string;
+  /**
+   * Start of the oldest footage the recorder holds for this channel (or, for a recorder, at all), ISO-8601, from the
+   * ONVIF search service: a ring buffer shorter than the legal floor shows here.
+   */
+  earliestRecording?: string;
   /** Matched vendor profile id, from profiles/. */
   vendorProfile?: string;
   /** Consecutive scans this camera did not answer; its last record is kept meanwhile (agent/carry-over.ts). */

@@ -5,6 +5,7 @@ import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { CamClient } from './cam-client.js';
+import { readEarliestRecordings } from './recording-search.js';
 import {
   parseDeviceInformation,
   parseGeoLocation,
@@ -104,8 +105,8 @@ export function looksLikeRecorder(report: DeviceReport): boolean {
 /**
  * Interrogates one device: GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation,
  * GetScopes and GetServices (GetCapabilities fallback), then GetProfiles, GetVideoSources, GetGeoLocation (where
- * advertised) and GetRecordings (where Profile G is); CamClient sends them in turn over one connection, each under its
- * own timer. Never throws: every failure becomes an entry
+ * advertised), GetRecordings (where Profile G is) and the earliest recordings (where a search service is); CamClient
+ * sends them in turn over one connection, each under its own timer. Never throws: every failure becomes an entry
  * in `errors` and what was learned before it is kept. Bounded by its own deadline.
  */
 export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
@@ -259,7 +260,18 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           }, fail),
       );
     }
+    // How far back footage really goes (a ring buffer shorter than MaximumRetentionTime claims shows only here).
+    const earliest = map.search ? readEarliestRecordings(client) : undefined;
     await Promise.all(tasks.map((t) => t.catch(fail)));
+    const found = await earliest;
+    if (found && !finished) {
+      if (found.device !== undefined) report.earliestRecording = found.device;
+      for (const r of report.recordings) {
+        const from = found.byRecording[r.recordingToken];
+        if (from !== undefined) r.earliestRecording = from;
+      }
+      for (const err of found.errors) fail(err);
+    }
   })();
 
   let timer: NodeJS.Timeout | undefined;

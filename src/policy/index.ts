@@ -11,7 +11,7 @@ export { distanceToFence, fencesNear, haversineMeters } from './geofence.js';
 export { type HoldOptions, holdDecisions } from './hold-decisions.js';
 export { createVendorMatcher, matchVendor } from './match-vendor.js';
 export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from './pack-schema.js';
-export { ZONE_IDS, ZONE_SYNONYMS, type ZoneId } from './synonyms.js';
+export { ZONE_IDS, type ZoneId } from './vocabulary/zone-ids.js';
 
 /**
  * The scan's decide function. Uses the profiles loader when a profiles dir is configured; otherwise the built-in

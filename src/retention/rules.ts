@@ -18,6 +18,8 @@ export const packRetentionSchema = z.strictObject({
   classMinimumDays: z.record(z.string(), days).default({}),
   overlayMinimumDays: z.record(z.string(), days).default({}),
   zoneDays: z.record(z.string(), days).optional(),
+  /** The law behind an overlay's floor, cited next to the retention rule when that overlay sets the floor. */
+  overlayArticles: z.record(z.string(), z.string().min(1)).default({}),
   /** Days a blocked camera's footage stays in quarantine once moved there; default: the longest floor, or defaultDays. */
   quarantineDays: days.optional(),
 });
@@ -76,12 +78,16 @@ export const CN_2025_RETENTION = {
   defaultDays: 30,
   classMinimumDays: { 'art7-gov': 30, 'art7-operator': 30 },
   overlayMinimumDays: { 'anti-terror-key-target': 90, 'entertainment-venue': 30 },
+  overlayArticles: {
+    'anti-terror-key-target': 'Anti-Terrorism Law Article 32',
+    'entertainment-venue': 'Entertainment Venues Regulations Article 15',
+  },
   quarantineDays: 30,
 } satisfies PackRetention;
 
 /** The one way a RetentionPolicy is made: a pack's block, then what the site profile sets, then holds. */
 export function retentionPolicyFrom(
-  pack: PackRetention,
+  pack: z.input<typeof packRetentionSchema>,
   site: Partial<SiteRetention> = {},
   legalHolds: readonly LegalHold[] = [],
 ): RetentionPolicy {

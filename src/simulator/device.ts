@@ -3,7 +3,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DigestVerifier, verifyUsernameToken } from './auth.js';
-import { buildModel, type DeviceModel, faultApplies, faultOf } from './device-model.js';
+import { buildModel, type DeviceModel, deviceNow, faultApplies, faultOf } from './device-model.js';
 import {
   type AnnounceFields,
   bye,
@@ -18,7 +18,7 @@ import {
 } from './discovery-messages.js';
 import { entityBombBody, floodScopes, invalidXmlBody, regexBombBody, streamHugeBody } from './faults.js';
 import type { RecordedCall, RunningSimDevice, SimAuthSpec, SimDeviceSpec, SimFault } from './index.js';
-import { deviceNow, PRE_AUTH, runOperation } from './operations.js';
+import { PRE_AUTH, runOperation } from './operations.js';
 import { envelope, FAULTS, type FaultSpec, faultBody, faultStatus, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { elements, namespaceOf } from './xml.js';

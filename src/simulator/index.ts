@@ -53,6 +53,8 @@ export interface SimChannelSpec {
   location?: string;
   description?: string;
   maximumRetentionTime?: string;
+  /** Days of footage the recorder holds (its earliest recording is that long ago); default 60. A short ring buffer. */
+  recordedDays?: number;
 }
 
 export interface SimAuthSpec {

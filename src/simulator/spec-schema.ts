@@ -67,6 +67,7 @@ const deviceSchema = z
             location: z.string().max(256).optional(),
             description: z.string().max(1024).optional(),
             maximumRetentionTime: z.string().regex(/^-?P/, 'an ISO-8601 duration such as P30D').optional(),
+            recordedDays: z.number().min(0).max(36_500).optional(),
           })
           .strict(),
       )

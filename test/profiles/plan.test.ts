@@ -76,6 +76,7 @@ describe('plan', () => {
         .changes.map((c) => [c.from.action, c.to.action])
         .filter(([from, to]) => from !== to);
     expect(plan(false)).toEqual([]);
-    expect(plan(true)).toEqual([['block', 'allow']]);
+    // Re-verified, it leaves block; public-other is then flagged for the records the shipped profile lacks.
+    expect(plan(true)).toEqual([['block', 'flag']]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consentUnitKindSchema } from '../../profiles/schemas.js';
 import { holdRangeCheck, legalHoldFields } from '../../retention/rules.js';
 import { SAFE_ID } from '../../util/safe-id.js';
 
@@ -22,6 +23,10 @@ export const opSchemas = {
     cameraId,
     reference: z.string().min(1).max(500),
     grantedBy: z.string().max(500).optional(),
+    /** The kind of unit that consented: the consent clears only the Art 10 flags of that kind. */
+    unitKind: consentUnitKindSchema,
+    /** The geofence the consent is about, when the flag comes from one. */
+    geofence: z.string().min(1).max(256).optional(),
     validUntil: isoUtc.optional(),
   }),
   'profiles/apply': z.strictObject({
