@@ -10,7 +10,7 @@ import { recordingLayoutSchema } from '../../src/retention/layout-schema.js';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { captureIo } from '../helpers/cli-io.js';
-import { auditedDeletions, DAY, genericPath, sweepOptions, tmp, writeFile } from './helpers.js';
+import { auditedDeletions, DAY, footage, genericPath, scratchSite, sweepOptions, tmp, writeFile } from './helpers.js';
 
 const layoutsDir = new URL('../../device-profiles/layouts/', import.meta.url).pathname;
 
@@ -59,14 +59,11 @@ describe('camwarden sweep', () => {
   });
 
   it('prints exactly the contract keys, quarantines blocked cameras, and audits every deletion', async () => {
-    const dir = tmp();
-    const root = join(dir, 'rec');
-    const data = join(dir, 'data');
+    const { root, data } = scratchSite();
     const now = Date.now();
-    const expired = [40, 41, 42].map((d) => genericPath(root, 'cam1', now - d * DAY));
-    for (const p of expired) writeFile(p, 10, now - DAY);
-    writeFile(genericPath(root, 'cam1', now - DAY), 10, now - DAY);
-    writeFile(genericPath(root, 'bad', now - DAY), 10, now - DAY);
+    const expired = footage(root, 'cam1', [40, 41, 42], 10, now);
+    footage(root, 'cam1', [1], 10, now);
+    footage(root, 'bad', [1], 10, now);
     const inv = {
       site: 's',
       gateway: 'g',

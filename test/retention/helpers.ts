@@ -84,3 +84,16 @@ export function auditedDeletions(file: string): { paths: Set<string>; entries: A
   }
   return { paths, entries };
 }
+
+/** A scratch site: `<dir>/rec` for the recordings and `<dir>/data` for the data dir. */
+export function scratchSite(prefix?: string): { dir: string; root: string; data: string } {
+  const dir = tmp(prefix);
+  return { dir, root: join(dir, 'rec'), data: join(dir, 'data') };
+}
+
+/** One segment of `camera` per entry of `daysAgo` (relative to `now`), settled a day ago; returns their paths. */
+export function footage(root: string, camera: string, daysAgo: number[], bytes: number, now: number): string[] {
+  const paths = daysAgo.map((d) => genericPath(root, camera, now - d * DAY));
+  for (const p of paths) writeFile(p, bytes, now - DAY);
+  return paths;
+}

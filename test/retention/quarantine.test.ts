@@ -7,27 +7,24 @@ import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { ensureDist } from '../helpers/dist.js';
-import { auditedDeletions, DAY, genericPath, sweepOptions, tmp, WORKER, writeFile } from './helpers.js';
+import { auditedDeletions, DAY, footage, scratchSite, sweepOptions, WORKER, writeFile } from './helpers.js';
 
 beforeAll(() => ensureDist(), 180_000);
 
 /** A site whose camera `bad` is blocked: a sweep moves its footage into quarantine. */
 async function quarantinedSite() {
-  const dir = tmp('cw-q-');
-  const root = join(dir, 'rec');
-  const data = join(dir, 'data');
+  const { dir, root, data } = scratchSite('cw-q-');
   const now = Date.now();
-  const footage = [3, 2, 1].map((d) => genericPath(root, 'bad', now - d * DAY));
-  for (const p of footage) writeFile(p, 100, now - DAY);
-  writeFile(genericPath(root, 'ok', now - DAY), 10, now - DAY);
+  const footageOfBad = footage(root, 'bad', [3, 2, 1], 100, now);
+  footage(root, 'ok', [1], 10, now);
   const audit = new AuditLog({ file: join(data, 'audit.jsonl') });
   await audit.start();
   const blocked = [{ id: 'bad', overlays: [], blocked: true }];
   const r = await sweep(sweepOptions(root, { dataDir: data, now: () => now, cameras: blocked, audit }));
   expect(r.quarantined).toBe(3);
   const qdir = join(dir, '.camwarden-quarantine');
-  const moved = footage.map((p) => join(qdir, 'bad', p.slice(root.length + 1)));
-  return { dir, root, data, now, footage, moved, audit, qdir };
+  const moved = footageOfBad.map((p) => join(qdir, 'bad', p.slice(root.length + 1)));
+  return { dir, root, data, now, footage: footageOfBad, moved, audit, qdir };
 }
 
 describe('quarantine', () => {
