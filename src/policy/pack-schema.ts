@@ -3,7 +3,7 @@
  * `ProfileSet.packs[id]`; policy/ interprets them. Rules are data, so a new jurisdiction is a new YAML file.
  */
 import { z } from 'zod';
-import { packRetentionSchema } from '../retention/rules.js';
+import { packRetentionSchema } from '../retention/schemas.js';
 
 const actionSchema = z.enum(['allow', 'flag', 'block']);
 const systemClassSchema = z.enum(['art7-gov', 'art7-operator', 'art9-other-public', 'art33-non-public']);

@@ -3,7 +3,7 @@
  * silently ignored. Packs use policy/pack-schema.ts, layouts retention/layout-schema.ts.
  */
 import { z } from 'zod';
-import { legalHoldSchema, siteRetentionSchema } from '../retention/rules.js';
+import { legalHoldSchema, siteRetentionSchema } from '../retention/schemas.js';
 import { isoDate } from '../util/iso-date.js';
 import { consentUnitKind } from './consent-unit.js';
 

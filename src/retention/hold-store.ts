@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
-import { type LegalHold, legalHoldSchema } from './rules.js';
+import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 

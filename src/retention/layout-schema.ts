@@ -3,17 +3,7 @@
  * retention/ compiles the validated segments into matchers (layouts.ts).
  */
 import { z } from 'zod';
-
-/** Named fields a segment pattern may use; anything else in braces is a typo, not a literal. */
-export const LAYOUT_FIELDS = ['camera', 'YYYY', 'MM', 'DD', 'hh', 'mm', 'ss', 'ext'] as const;
-export type LayoutField = (typeof LAYOUT_FIELDS)[number];
-
-const FIELD_RE = /\{([^{}]*)\}/g;
-
-/** Fields used by one segment pattern, in order. */
-export function segmentFields(segment: string): string[] {
-  return [...segment.matchAll(FIELD_RE)].map((m) => m[1] ?? '');
-}
+import { FIELD_RE, LAYOUT_FIELDS, segmentFields } from './layouts.js';
 
 const segmentPattern = z
   .string()

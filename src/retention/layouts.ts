@@ -3,7 +3,18 @@
  * that turns a layout's segment patterns into anchored matchers. Only names a layout matches are ever candidates.
  */
 import { CamwardenError, ErrorCode } from '../util/errors.js';
-import { type LayoutField, type RecordingLayout, segmentFields } from './layout-schema.js';
+import type { RecordingLayout } from './layout-schema.js';
+
+/** Named fields a segment pattern may use; anything else in braces is a typo, not a literal. */
+export const LAYOUT_FIELDS = ['camera', 'YYYY', 'MM', 'DD', 'hh', 'mm', 'ss', 'ext'] as const;
+export type LayoutField = (typeof LAYOUT_FIELDS)[number];
+
+export const FIELD_RE = /\{([^{}]*)\}/g;
+
+/** Fields used by one segment pattern, in order. */
+export function segmentFields(segment: string): string[] {
+  return [...segment.matchAll(FIELD_RE)].map((m) => m[1] ?? '');
+}
 
 export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
   generic: {

@@ -1,61 +1,15 @@
 /**
- * The retention rules, in one place: how long footage is kept (configured days raised to the legal floor), what a
- * policy pack and a site profile may say about it, ISO-8601 durations, legal holds. The policy's Art 17 decision,
- * the sweeper and the profile loader all read them from here, so they cannot disagree. See docs/retention.md.
+ * The retention rules in one place (docs/retention.md): floors, configured days, the default, durations, holds; the
+ * policy's Art 17 check, the sweeper and the profile loader all use them. Their file formats are in schemas.ts
+ * (zod stays out of here: the sweep's worker loads this file, and starts faster without it).
  */
-import { z } from 'zod';
-import { isoDate } from '../util/iso-date.js';
+import type { LegalHold, PackRetentionInput } from './schemas.js';
+
+export type { LegalHold };
 
 export const DAY_MS = 86_400_000;
 /** A segment that started up to this long before a hold's `from` may cover it, so it is held too. */
 export const HOLD_LEAD_MS = 3_600_000;
-
-const days = z.number().int().nonnegative();
-
-/** A policy pack's `retention:` block (device-profiles/packs/*.yaml). */
-export const packRetentionSchema = z.strictObject({
-  defaultDays: days,
-  classMinimumDays: z.record(z.string(), days).default({}),
-  overlayMinimumDays: z.record(z.string(), days).default({}),
-  zoneDays: z.record(z.string(), days).optional(),
-  /** The law behind an overlay's floor, cited next to the retention rule when that overlay sets the floor. */
-  overlayArticles: z.record(z.string(), z.string().min(1)).default({}),
-  /** Days a blocked camera's footage stays in quarantine once moved there; default: the longest floor, or defaultDays. */
-  quarantineDays: days.optional(),
-});
-export type PackRetention = z.infer<typeof packRetentionSchema>;
-
-/** A site profile's `retention:` block. */
-export const siteRetentionSchema = z
-  .strictObject({
-    siteDays: days.optional(),
-    zoneDays: z.record(z.string().min(1), days).default({}),
-    siteOverlays: z.array(z.string().min(1)).default([]),
-  })
-  .default({ zoneDays: {}, siteOverlays: [] });
-export type SiteRetention = z.infer<typeof siteRetentionSchema>;
-
-const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
-
-/** The fields of a legal hold, for schemas that name them differently (the `legal-hold/add` request). */
-export const legalHoldFields = {
-  id: z.string().min(1).max(128).regex(SAFE_ID, 'letters, digits, "_", ".", ":" and "-" only'),
-  /** Camera id, recording-directory name, or `*` for every camera. */
-  camera: z.string().min(1).max(256),
-  from: isoDate,
-  to: isoDate,
-  reason: z.string().max(2000).default(''),
-};
-
-/** `.refine(...holdRangeCheck)`: a hold's `to` is not before its `from`. */
-export const holdRangeCheck: [(h: { from: string; to: string }) => boolean, { path: string[]; message: string }] = [
-  (h) => Date.parse(h.from) <= Date.parse(h.to),
-  { path: ['to'], message: 'must not be before from' },
-];
-
-/** One legal hold: footage of `camera` recorded in [from, to] is never deleted. Site profiles, the hold store and requests use it. */
-export const legalHoldSchema = z.strictObject(legalHoldFields).refine(...holdRangeCheck);
-export type LegalHold = z.infer<typeof legalHoldSchema>;
 
 /** The retention policy in force: the pack's figures, the site's choices, and the legal holds of the profiles. */
 export interface RetentionPolicy {
@@ -83,12 +37,12 @@ export const CN_2025_RETENTION = {
     'entertainment-venue': 'Entertainment Venues Regulations Article 15',
   },
   quarantineDays: 30,
-} satisfies PackRetention;
+} satisfies PackRetentionInput;
 
 /** The one way a RetentionPolicy is made: a pack's block, then what the site profile sets, then holds. */
 export function retentionPolicyFrom(
-  pack: z.input<typeof packRetentionSchema>,
-  site: Partial<SiteRetention> = {},
+  pack: PackRetentionInput,
+  site: { siteDays?: number | undefined; zoneDays?: Record<string, number>; siteOverlays?: readonly string[] } = {},
   legalHolds: readonly LegalHold[] = [],
 ): RetentionPolicy {
   const classMinimumDays = { ...(pack.classMinimumDays ?? {}) };

@@ -68,10 +68,7 @@ export function sweep(opts: SweepOptions): Promise<SweepResult> {
 
 async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   const started = Date.now();
-  const root = await realpath(opts.root);
-  if (!(await lstat(root)).isDirectory()) {
-    throw new CamwardenError(ErrorCode.InvalidConfig, `${opts.root}: not a directory`);
-  }
+  const root = await realpath(opts.root); // not a directory: ENOTDIR when the walk opens it
   const { extraHolds, dataDir, events, audit, signal, now, inline, hooks, workerScript, ...data } = opts;
   const dryRun = opts.dryRun ?? false;
   const plan: SweepPlan = {

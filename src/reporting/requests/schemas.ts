@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { consentUnitKindSchema } from '../../profiles/schemas.js';
-import { holdRangeCheck, legalHoldFields } from '../../retention/rules.js';
+import { holdRangeCheck, legalHoldFields } from '../../retention/schemas.js';
 import { SAFE_ID } from '../../util/safe-id.js';
 
 const isoUtc = z.iso.datetime({ offset: false });
