@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /**
- * Tests that need root-only facilities (network namespaces, nftables, mosquitto) skip with a visible notice
+ * Tests that need facilities a machine may lack (network namespaces, nftables, mosquitto, root, systemd) skip with a visible notice
  * where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
  */
 function probe(cmd: string, args: string[]): boolean {
@@ -35,18 +35,37 @@ export function mosquittoAvailable(): boolean {
   return MOSQUITTO_BIN !== undefined;
 }
 
+/** Running another program as another user (setpriv --reuid) takes root. */
+export function rootAvailable(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export const SYSTEMD_ANALYZE_BIN = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
+
+export function systemdAnalyzeAvailable(): boolean {
+  return SYSTEMD_ANALYZE_BIN !== undefined;
+}
+
+/** Each capability: the CI variable that makes it mandatory, and what the notice names. */
+const CAPABILITIES = {
+  netns: { env: 'CAMWARDEN_REQUIRE_NETNS', label: 'network namespaces or nftables' },
+  mosquitto: { env: 'CAMWARDEN_REQUIRE_MOSQUITTO', label: 'mosquitto' },
+  root: { env: 'CAMWARDEN_REQUIRE_ROOT', label: 'root (to run a program as another user)' },
+  'systemd-analyze': { env: 'CAMWARDEN_REQUIRE_SYSTEMD', label: 'systemd-analyze' },
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
 /**
  * Returns true when the suite should run. When it should not, prints a notice (and throws under CI demand),
  * so a skipped integration test is never silent.
  */
-export function requireCapability(what: 'netns' | 'mosquitto', available: boolean): boolean {
+export function requireCapability(what: Capability, available: boolean): boolean {
   if (available) return true;
-  const envName = what === 'netns' ? 'CAMWARDEN_REQUIRE_NETNS' : 'CAMWARDEN_REQUIRE_MOSQUITTO';
-  if (process.env[envName] === '1') {
-    throw new Error(`${what} is required here (${envName}=1) but unavailable`);
+  const { env, label } = CAPABILITIES[what];
+  if (process.env[env] === '1') {
+    throw new Error(`${what} is required here (${env}=1) but unavailable`);
   }
-  process.stderr.write(
-    `\n*** NOTICE: ${what === 'netns' ? 'network namespaces or nftables' : 'mosquitto'} unavailable on this machine: skipping its integration tests ***\n\n`,
-  );
+  process.stderr.write(`\n*** NOTICE: ${label} unavailable on this machine: skipping its integration tests ***\n\n`);
   return false;
 }
