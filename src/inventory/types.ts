@@ -76,7 +76,6 @@ export interface DeviceReport {
   /** Device clock minus our clock, in ms, from GetSystemDateAndTime. */
   clockSkewMs?: number;
   services: { media2?: string; recording?: string; search?: string; media?: string; replay?: string };
-  profileTokens: string[];
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
   isRecorder: boolean;

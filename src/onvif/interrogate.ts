@@ -6,7 +6,6 @@ import { CamClient } from './cam-client.js';
 import {
   parseDeviceInformation,
   parseGeoLocation,
-  parseProfileTokens,
   parseRecordings,
   parseScopes,
   parseSystemDateAndTime,
@@ -46,7 +45,6 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
     xaddr,
     scopes: [...discovered.scopes],
     services: {},
-    profileTokens: [],
     videoSources: [],
     recordings: [],
     isRecorder: false,
@@ -62,19 +60,25 @@ function toDeviceError(err: unknown): DeviceError {
 const RECORDER_TYPE = /NetworkVideoStorage|NetworkVideoRecorder|(^|[/:])nvr$/i;
 const RECORDER_SCOPE = /\/type\/(nvr|network_?video_?(recorder|storage)|recorder)$/i;
 
+/** The device says it is a recorder, in its discovery Types or its scopes. */
+function declaresRecorder(report: DeviceReport): boolean {
+  return (
+    report.discovered.types.some((t) => RECORDER_TYPE.test(t)) || report.scopes.some((s) => RECORDER_SCOPE.test(s))
+  );
+}
+
 /** A recorder: it says so in Types/scopes, or it records several video sources through Profile G. */
 export function looksLikeRecorder(report: DeviceReport): boolean {
-  if (report.discovered.types.some((t) => RECORDER_TYPE.test(t))) return true;
-  if (report.scopes.some((s) => RECORDER_SCOPE.test(s))) return true;
+  if (declaresRecorder(report)) return true;
   return report.services.recording !== undefined && report.videoSources.length > 1 && report.recordings.length > 1;
 }
 
 /**
- * Interrogates one device: GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation,
- * GetScopes and GetServices (GetCapabilities fallback), then GetProfiles, GetVideoSources, GetGeoLocation (where
- * advertised) and GetRecordings (where Profile G is); CamClient sends them in turn over one connection, each under its
- * own timer. Never throws: every failure becomes an entry
- * in `errors` and what was learned before it is kept. Bounded by its own deadline.
+ * Interrogates one device with the calls a record needs and no more: GetSystemDateAndTime (clock skew, WS-Security
+ * offset), then GetDeviceInformation, GetScopes and GetServices (GetCapabilities fallback), then GetGeoLocation where
+ * advertised, GetRecordings where Profile G is, and the video sources only where the device is or may be a recorder
+ * (its channels). CamClient sends them in turn over one connection, each under its own timer. Never throws: every
+ * failure becomes an entry in `errors` and what was learned before it is kept. Bounded by its own deadline.
  */
 export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
   const log = opts.logger ?? silentLogger();
@@ -157,27 +161,19 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       if (v !== undefined) report.services[key] = v;
     }
     client.setServiceUrls(urls);
-    // 3. Media, geolocation and recordings.
+    // 3. Geolocation, recordings and, for a recorder, its video sources (its channels). Media profiles are not asked
+    //    for: no record field or decision uses them.
     const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
-    const tasks: Array<Promise<void>> = [];
-    if (media) {
+    const readVideoSources = async (): Promise<void> => {
+      if (!media) return;
       const ns = media === 'media' ? 'http://www.onvif.org/ver10/media/wsdl' : 'http://www.onvif.org/ver20/media/wsdl';
-      const profilesBody =
-        media === 'media'
-          ? `<GetProfiles xmlns="${ns}"/>`
-          : `<GetProfiles xmlns="${ns}"><Type>All</Type></GetProfiles>`;
-      tasks.push(
-        client.call(media, 'GetProfiles', profilesBody).then((r) => {
-          if (!finished) report.profileTokens = parseProfileTokens(r.body);
-        }, fail),
-      );
-      const sourcesOp = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
-      tasks.push(
-        client.call(media, sourcesOp, `<${sourcesOp} xmlns="${ns}"/>`).then((r) => {
-          if (!finished) report.videoSources = parseVideoSources(r.body);
-        }, fail),
-      );
-    }
+      const op = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
+      const r = await client.call(media, op, `<${op} xmlns="${ns}"/>`);
+      if (!finished) report.videoSources = parseVideoSources(r.body);
+    };
+    const declared = declaresRecorder(report);
+    const tasks: Array<Promise<void>> = [];
+    if (declared) tasks.push(readVideoSources().catch(fail));
     if (geoLocation) {
       tasks.push(
         client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${DEVICE_NS}"/>`).then(
@@ -195,9 +191,13 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       tasks.push(
         client
           .call('recording', 'GetRecordings', '<GetRecordings xmlns="http://www.onvif.org/ver10/recording/wsdl"/>')
-          .then((r) => {
-            if (!finished) report.recordings = parseRecordings(r.body);
-          }, fail),
+          .then(async (r) => {
+            if (finished) return;
+            report.recordings = parseRecordings(r.body);
+            // Several recordings may be a recorder's channels: its video sources tell (looksLikeRecorder).
+            if (!declared && report.recordings.length > 1) await readVideoSources();
+          })
+          .catch(fail),
       );
     }
     await Promise.all(tasks.map((t) => t.catch(fail)));

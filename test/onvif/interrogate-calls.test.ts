@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscoveredDevice } from '../../src/inventory/types.js';
+import { interrogateDevice } from '../../src/onvif/interrogate.js';
+import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
+
+// The calls an interrogation makes are the ones a record needs: identity, scopes, services, and only where they
+// matter recordings (Profile G), video sources (a recorder's channels) and geolocation. Media profiles are never
+// asked for; no record field or decision uses them.
+const ip = randomBlock();
+const AUTH = { mode: 'both' as const, username: 'admin', password: 'pw' };
+let site: SimulatedSite;
+
+beforeAll(async () => {
+  site = await startSimulatedSite({
+    devices: [
+      { name: 'plain', vendor: 'dahua', kind: 'camera', address: ip(1), httpPort: HTTP_PORT, auth: AUTH },
+      { name: 'edge-g', vendor: 'axis', kind: 'camera', address: ip(2), httpPort: HTTP_PORT, auth: AUTH },
+      { name: 'nvr', vendor: 'hikvision', kind: 'nvr', address: ip(3), httpPort: HTTP_PORT, auth: AUTH },
+    ],
+  });
+});
+afterAll(() => site?.stop());
+
+async function callsOf(
+  name: string,
+  types: string[] = [],
+): Promise<{ ops: string[]; isRecorder: boolean; errors: number }> {
+  const d = site.devices.find((x) => x.name === name);
+  if (!d) throw new Error(`no device ${name}`);
+  const discovered: DiscoveredDevice = {
+    endpoint: d.endpoint,
+    address: d.address,
+    xaddrs: [d.xaddr],
+    scopes: [],
+    types,
+    via: 'unicast',
+  };
+  const before = site.calls.length;
+  const report = await interrogateDevice(discovered, {
+    credentials: { username: 'admin', password: 'pw' },
+    callTimeoutMs: 3000,
+    deviceTimeoutMs: 10_000,
+    maxResponseBytes: 1 << 20,
+    maxClockSkewS: 300,
+  });
+  const ops = site.calls
+    .slice(before)
+    .filter((c) => c.device === name)
+    .map((c) => c.operation);
+  return { ops, isRecorder: report.isRecorder, errors: report.errors.length };
+}
+
+const IDENTITY = ['GetSystemDateAndTime', 'GetDeviceInformation', 'GetScopes', 'GetServices'];
+
+describe('interrogation round trips', () => {
+  it('a camera without Profile G: time, identity, scopes and services only', async () => {
+    const r = await callsOf('plain');
+    expect(r.errors).toBe(0);
+    expect(r.ops).toEqual(IDENTITY);
+  });
+
+  it('a Profile G camera with one recording: its recordings too, but not its video sources', async () => {
+    const r = await callsOf('edge-g');
+    expect(r.errors).toBe(0);
+    expect(r.isRecorder).toBe(false);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings']);
+  });
+
+  it('a recorder: recordings and its video sources, which become its channels', async () => {
+    const r = await callsOf('nvr');
+    expect(r.errors).toBe(0);
+    expect(r.isRecorder).toBe(true);
+    // Its types do not say "recorder": several recordings are what make the sources worth asking for.
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', 'GetVideoSources']);
+  });
+
+  it('a device that says it is a recorder: its video sources without waiting for its recordings', async () => {
+    const r = await callsOf('nvr', ['tds:Device', 'tds:NetworkVideoStorage']);
+    expect(r.isRecorder).toBe(true);
+    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', 'GetRecordings']);
+  });
+});
