@@ -113,6 +113,9 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const sockets: Socket[] = [];
   const answeredTargets = new Set<string>();
   const unicastSet = new Set(opts.unicastTargets);
+  let unansweredTargets = unicastSet.size;
+  /** Multicast sockets that probe: while any does, the window runs its course (anyone may still answer). */
+  let multicastProbing = false;
   const maxDevices = opts.maxDevices ?? 4096;
   const maxPerSender = opts.maxPerSender ?? 16;
   const internal = new AbortController();
@@ -145,13 +148,14 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     perSender.set(rinfo.address, count + 1);
     const device = deviceFromEntry(entry, rinfo.address, via);
     byEndpoint.set(entry.endpoint, device);
+    if (unicastSet.has(rinfo.address) && !answeredTargets.has(rinfo.address)) unansweredTargets--;
     answeredTargets.add(rinfo.address);
     try {
       opts.onDevice?.(device);
     } catch (err) {
       log.warn({ err }, 'onDevice handler threw');
     }
-    if (!opts.multicast && unicastSet.size > 0 && [...unicastSet].every((t) => answeredTargets.has(t))) {
+    if (!multicastProbing && unicastSet.size > 0 && unansweredTargets === 0) {
       internal.abort(); // every target answered: no reason to wait out the window
     }
   };
@@ -195,6 +199,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
           socket.setMulticastTTL(1);
           socket.on('message', onMessage('multicast'));
           multicastSockets.push(socket);
+          multicastProbing = true;
         } catch (err) {
           errors.push({
             source: `discovery:${iface.name}`,
