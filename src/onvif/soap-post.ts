@@ -6,6 +6,11 @@ export interface SoapExchange {
   xml: string;
 }
 
+interface Answer extends SoapExchange {
+  /** `WWW-Authenticate: Digest` challenges of a 401 (whose body is then not read). */
+  challenges: string[];
+}
+
 /** Set while a request is out: the caller's timer cancels the exchange through it (a plain callback is cheaper
  * per call than an AbortSignal). */
 export interface CancelHandle {
@@ -53,13 +58,11 @@ export class SoapPoster {
     const digest = this.opts.digestAuth;
     const remembered = digest && this.challenges ? digest(this.challenges, { method: 'POST', path }) : null;
     const first = await this.send(path, action, envelope, remembered, handle);
-    if (first.res.statusCode !== 401 || !digest) return first.exchange;
-    const fresh = digestChallenges(first.res);
-    if (fresh.length === 0) return first.exchange;
-    this.challenges = fresh;
-    const authorization = digest(fresh, { method: 'POST', path });
-    if (authorization === null) return first.exchange;
-    return (await this.send(path, action, envelope, authorization, handle)).exchange;
+    if (first.status !== 401 || !digest || first.challenges.length === 0) return first;
+    this.challenges = first.challenges;
+    const authorization = digest(first.challenges, { method: 'POST', path });
+    if (authorization === null) return first;
+    return this.send(path, action, envelope, authorization, handle);
   }
 
   private send(
@@ -68,7 +71,7 @@ export class SoapPoster {
     envelope: string,
     authorization: string | null,
     handle: CancelHandle,
-  ): Promise<{ res: IncomingMessage; exchange: SoapExchange }> {
+  ): Promise<Answer> {
     const body = Buffer.from(envelope, 'utf8');
     const request = this.opts.secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -86,12 +89,19 @@ export class SoapPoster {
           },
         },
         (res) => {
+          const status = res.statusCode ?? 0;
+          const challenges = status === 401 ? digestChallenges(res) : [];
+          if (challenges.length > 0) {
+            // The challenge is all a 401 has to say; its body is often an HTML page (with a DOCTYPE the connection
+            // guard would refuse), so it is not read and the connection is dropped, as the package did.
+            res.destroy();
+            resolve({ status, xml: '', challenges });
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', reject);
-          res.on('end', () =>
-            resolve({ res, exchange: { status: res.statusCode ?? 0, xml: Buffer.concat(chunks).toString('utf8') } }),
-          );
+          res.on('end', () => resolve({ status, xml: Buffer.concat(chunks).toString('utf8'), challenges }));
         },
       );
       req.on('error', reject);

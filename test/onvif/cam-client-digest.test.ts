@@ -25,7 +25,8 @@ beforeAll(async () => {
           seen.challenged++;
           res.statusCode = 401;
           res.setHeader('www-authenticate', verifier.challenge(user === 'stale'));
-          res.end('<html><body>401 Unauthorized</body></html>');
+          // Hikvision's 401 page: HTML with a DOCTYPE, which the connection guard refuses if it is ever read.
+          res.end('<!DOCTYPE html><html><head><title>Document Error: Unauthorized</title></head></html>');
           return;
         }
         res.setHeader('content-type', 'application/soap+xml');
