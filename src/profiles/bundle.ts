@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
@@ -26,12 +27,17 @@ export function parseProfileKeys(text: string, source: string): KeyObject[] {
     try {
       key = createPublicKey(block);
     } catch (err) {
-      throw new Error(`${source}: key ${i + 1}: not a valid public key (${(err as Error).message})`);
+      throw new CamwardenError(
+        ErrorCode.InvalidConfig,
+        `${source}: key ${i + 1}: not a valid public key (${(err as Error).message})`,
+      );
     }
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${source}: key ${i + 1}: not Ed25519`);
+    if (key.asymmetricKeyType !== 'ed25519') {
+      throw new CamwardenError(ErrorCode.InvalidConfig, `${source}: key ${i + 1}: not Ed25519`);
+    }
     keys.push(key);
   }
-  if (keys.length === 0) throw new Error(`${source}: no PEM public key found`);
+  if (keys.length === 0) throw new CamwardenError(ErrorCode.InvalidConfig, `${source}: no PEM public key found`);
   return keys;
 }
 
@@ -103,7 +109,9 @@ export async function verifyBundle(dir: string, keys: KeyObject[]): Promise<stri
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as BundleManifest;
-    if (!manifest || typeof manifest.files !== 'object' || manifest.files === null) throw new Error('no files');
+    if (!manifest || typeof manifest.files !== 'object' || manifest.files === null) {
+      throw new CamwardenError(ErrorCode.InvalidProfile, 'no files');
+    }
   } catch (err) {
     return [`${MANIFEST_FILE}: files: malformed manifest (${(err as Error).message})`];
   }

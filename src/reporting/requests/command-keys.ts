@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { CamwardenError, ErrorCode } from '../../util/errors.js';
 import { keyIdOf } from './signing.js';
 
 const PEM_RE = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
@@ -13,14 +14,20 @@ export function parseCommandKeys(pem: string, source = 'command keys'): Map<stri
     try {
       key = createPublicKey(block);
     } catch (err) {
-      throw new Error(`${source}: key ${i + 1}: not a valid public key (${(err as Error).message})`);
+      throw new CamwardenError(
+        ErrorCode.InvalidConfig,
+        `${source}: key ${i + 1}: not a valid public key (${(err as Error).message})`,
+      );
     }
     if (key.asymmetricKeyType !== 'ed25519') {
-      throw new Error(`${source}: key ${i + 1}: ${key.asymmetricKeyType} is not Ed25519`);
+      throw new CamwardenError(
+        ErrorCode.InvalidConfig,
+        `${source}: key ${i + 1}: ${key.asymmetricKeyType} is not Ed25519`,
+      );
     }
     keys.set(keyIdOf(key), key);
   }
-  if (keys.size === 0) throw new Error(`${source}: no PEM public key found`);
+  if (keys.size === 0) throw new CamwardenError(ErrorCode.InvalidConfig, `${source}: no PEM public key found`);
   return keys;
 }
 

@@ -1,3 +1,5 @@
+import { CamwardenError, ErrorCode } from '../../util/errors.js';
+
 /**
  * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, ECMAScript number and
  * string serialisation (what JSON.stringify does for primitives), no whitespace.
@@ -8,7 +10,7 @@ export function canonicalize(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('JCS: non-finite number');
+      if (!Number.isFinite(value)) throw new CamwardenError(ErrorCode.InvalidRequest, 'JCS: non-finite number');
       return JSON.stringify(value);
     case 'string':
       return JSON.stringify(value);
@@ -22,6 +24,6 @@ export function canonicalize(value: unknown): string {
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(',')}}`;
     }
     default:
-      throw new TypeError(`JCS: cannot serialise ${typeof value}`);
+      throw new CamwardenError(ErrorCode.InvalidRequest, `JCS: cannot serialise ${typeof value}`);
   }
 }
