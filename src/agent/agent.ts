@@ -2,7 +2,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
 import type { CameraRecord, DiscoveredDevice, ScanResult } from '../inventory/types.js';
 import { diffInventories } from '../reporting/inventory-diff.js';
-import { errorMessage } from '../util/errors.js';
+import { ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 import { carryOverMissing } from './carry-over.js';
@@ -15,7 +15,8 @@ import { ScheduledJob } from './scheduled-job.js';
 export type ScanFn = (opts: {
   decide: (records: CameraRecord[]) => CameraRecord[];
   policyRevision: string;
-  extraDevices: string[];
+  /** Device service URLs announced by Hello since the last scan (bounded: discovery.helloMaxPending). */
+  announced: string[];
   /** Aborted when the agent stops: a scan in flight is given up, not waited for. */
   signal: AbortSignal;
 }) => Promise<ScanResult>;
@@ -24,7 +25,22 @@ export interface HelloSource {
   start(): Promise<void>;
   stop(): void | Promise<void>;
   on(event: 'hello', listener: (device: DiscoveredDevice) => void): unknown;
+  /** Its own counters (received, dropped by reason), shown on /metrics. */
+  health?(): Record<string, number>;
 }
+
+/** Scan error codes that mean a bound on untrusted input was hit; counted for /metrics (docs/discovery.md). */
+const BOUND_CODES: readonly string[] = [
+  ErrorCode.DeviceLimit,
+  ErrorCode.MissingRelatesTo,
+  ErrorCode.UnrelatedReply,
+  ErrorCode.HelloDropped,
+  ErrorCode.ScopesDropped,
+  ErrorCode.DuplicateEndpoint,
+];
+
+/** Hello-triggered scans wait this long after the first announcement, so a burst of them leads to one scan. */
+const HELLO_DEBOUNCE_MS = 2000;
 
 export interface AgentOptions {
   config: Config;
@@ -49,8 +65,13 @@ export class Agent {
   readonly scanJob: ScheduledJob<ScanResult>;
   private readonly controller: Controller;
   private inventory: ScanResult | undefined;
-  private helloDevices = new Map<string, string>();
+  /** (EndpointReference, address) → device service URL, at most discovery.helloMaxPending entries. */
+  private readonly helloDevices = new Map<string, string>();
   private helloTimer: NodeJS.Timeout | undefined;
+  private lastHelloScan = Number.NEGATIVE_INFINITY;
+  private readonly helloStats = { pendingDropped: 0, scansTriggered: 0 };
+  /** Scan errors and camera errors per bound code, summed over the scans of this process. */
+  private readonly boundCounts: Record<string, number> = Object.fromEntries(BOUND_CODES.map((c) => [c, 0]));
   private ready = false;
   private scanAbort = new AbortController();
   private readonly clock: () => Date;
@@ -108,14 +129,15 @@ export class Agent {
   async scanCycle(): Promise<ScanResult> {
     const { policy, reporting, enforcement, logger } = this.opts;
     const now = this.clock();
-    const extraDevices = [...this.helloDevices.values()];
+    const announced = [...this.helloDevices.values()];
     this.helloDevices.clear();
     const scanned = await this.opts.scan({
       decide: (records) => policy.decide(records, now),
       policyRevision: policy.revision(),
-      extraDevices,
+      announced,
       signal: this.scanAbort.signal,
     });
+    this.countBounds(scanned);
     const result = carryOverMissing(this.inventory, scanned);
     // The reporter emits camera.added/removed/decision.changed events; decisions also go to the audit trail.
     for (const change of diffInventories(this.inventory?.cameras, result.cameras)) {
@@ -160,6 +182,18 @@ export class Agent {
     await this.opts.enforcement.reconcile(redecided.cameras, this.opts.policy.current());
   }
 
+  private countBounds(scanned: ScanResult): void {
+    const hits: Record<string, number> = {};
+    const count = (code: string): void => {
+      if (code in this.boundCounts) hits[code] = (hits[code] ?? 0) + 1;
+    };
+    for (const e of scanned.errors) count(e.code);
+    for (const c of scanned.cameras) for (const e of c.errors) count(e.code);
+    for (const [code, n] of Object.entries(hits)) this.boundCounts[code] = (this.boundCounts[code] ?? 0) + n;
+    if (Object.keys(hits).length > 0)
+      this.opts.logger.warn({ bounds: hits }, 'scan dropped untrusted input over its bounds');
+  }
+
   counts(): { total: number; allow: number; flag: number; block: number } {
     const cameras = this.inventory?.cameras ?? [];
     return {
@@ -175,24 +209,41 @@ export class Agent {
       ...this.controller.health(),
       cameras: this.counts(),
       outbox: { depth: this.opts.reporting.outboxDepth() },
+      discovery_bounds: { ...this.boundCounts },
     };
   }
 
-  /** Hello announcements trigger a scan soon (debounced) that also interrogates the announced device directly. */
+  /**
+   * Hello announcements (unauthenticated) trigger a scan soon that also interrogates the announced devices directly,
+   * within bounds: at most discovery.helloMaxPending devices wait (more are dropped and counted; the scan still
+   * finds them by discovery), and Hello-triggered scans start at most once per discovery.helloScanIntervalS.
+   */
+  private onHello(device: DiscoveredDevice): void {
+    const xaddr = device.xaddrs[0];
+    if (!xaddr) return;
+    const key = `${device.endpoint}\n${device.address}`;
+    if (!this.helloDevices.has(key) && this.helloDevices.size >= this.opts.config.discovery.helloMaxPending) {
+      this.helloStats.pendingDropped++;
+      return;
+    }
+    this.helloDevices.set(key, xaddr);
+    if (this.helloTimer) return;
+    const intervalMs = this.opts.config.discovery.helloScanIntervalS * 1000;
+    const due = Math.max(Date.now() + HELLO_DEBOUNCE_MS, this.lastHelloScan + intervalMs);
+    this.helloTimer = setTimeout(() => {
+      this.helloTimer = undefined;
+      this.lastHelloScan = Date.now();
+      this.helloStats.scansTriggered++;
+      void this.scanJob.runNow().catch(() => undefined);
+    }, due - Date.now());
+  }
+
   private helloModule(hello: HelloSource): AgentModule {
     return {
       name: 'hello-listener',
+      health: () => ({ ...(hello.health?.() ?? {}), pending: this.helloDevices.size, ...this.helloStats }),
       start: async () => {
-        hello.on('hello', (device) => {
-          const xaddr = device.xaddrs[0];
-          if (!xaddr) return;
-          this.helloDevices.set(device.endpoint || device.address, xaddr);
-          if (this.helloTimer) return;
-          this.helloTimer = setTimeout(() => {
-            this.helloTimer = undefined;
-            void this.scanJob.runNow().catch(() => undefined);
-          }, 2000);
-        });
+        hello.on('hello', (device) => this.onHello(device));
         try {
           await hello.start();
         } catch (err) {

@@ -4,7 +4,7 @@ import { HelloListener } from '../discovery/index.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
-import type { ScanDeps } from '../inventory/scan.js';
+import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
@@ -143,22 +143,32 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ decide, policyRevision, extraDevices, signal }) => {
+    scan: async ({ decide, policyRevision, announced, signal }) => {
       if (!opts.scanOverrides) {
-        return runIsolatedScan({ config, decide, policyRevision, devices: extraDevices, logger, signal });
+        return runIsolatedScan({ config, decide, policyRevision, announced, logger, signal });
       }
       const { runScan } = await import('../inventory/scan.js');
       return runScan({
         config,
         decide,
         policyRevision,
-        devices: extraDevices,
+        announced,
         logger: logger.child({ component: 'scan' }),
         ...opts.scanOverrides,
       });
     },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
-    ...(helloWanted ? { hello: new HelloListener({ interfaces: config.discovery.interfaces, logger }) } : {}),
+    ...(helloWanted
+      ? {
+          hello: new HelloListener({
+            interfaces: config.discovery.interfaces,
+            logger,
+            perSecond: config.discovery.helloPerSecond,
+            perSenderPerSecond: config.discovery.helloPerSenderPerSecond,
+            scopeLimits: scopeLimitsOf(config),
+          }),
+        }
+      : {}),
   });
   const running = agent;
   reporter.registerHandlers(requestHandlers(running, policy, holds));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalize } from '../util/jcs.js';
 
 /** `prev` of the first entry: no entry came before it. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -12,13 +12,13 @@ export interface AuditEntry {
   data: Record<string, unknown>;
   /** `hash` of the previous entry, GENESIS_HASH for the first. */
   prev: string;
-  /** sha256 hex of the canonical JSON of the entry without `hash`. */
+  /** sha256 hex of the RFC 8785 canonical JSON of the entry without `hash`. */
   hash: string;
 }
 
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   const { seq, ts, kind, data, prev } = entry;
-  return createHash('sha256').update(canonicalJson({ seq, ts, kind, data, prev }), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalize({ seq, ts, kind, data, prev }), 'utf8').digest('hex');
 }
 
 export function sealEntry(entry: Omit<AuditEntry, 'hash'>): AuditEntry {

@@ -100,3 +100,25 @@ export function stringsFlag(values: ParsedValues, name: string): string[] {
   if (Array.isArray(raw)) return raw.filter((v): v is string => typeof v === 'string');
   return typeof raw === 'string' ? [raw] : [];
 }
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Reads a duration flag (`500ms`, `10s`, `2m`, `1h`; a bare number is seconds) in ms, naming the flag when invalid. */
+export function durationFlag(values: ParsedValues, name: string, fallbackMs: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallbackMs;
+  const m = typeof raw === 'string' ? DURATION_RE.exec(raw.trim()) : null;
+  const ms = m ? Number(m[1]) * (DURATION_UNIT_MS[m[2] ?? 's'] ?? 1000) : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new UsageError(`--${name}: expected a duration such as 500ms, 10s or 2m, got ${JSON.stringify(raw)}`);
+  }
+  return Math.round(ms);
+}
+
+/** A string flag the command cannot do without. */
+export function requiredFlag(values: ParsedValues, name: string, command: string): string {
+  const raw = values[name];
+  if (typeof raw !== 'string' || raw === '') throw new UsageError(`camwarden ${command}: --${name} is required`);
+  return raw;
+}

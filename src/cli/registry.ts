@@ -18,6 +18,22 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Validate device-profiles; every problem as file: path.to.field: message',
     load: async () => (await import('./commands/profiles-check.js')).profilesCheckCommand,
   },
+  'profiles sign': {
+    summary: 'Sign a device-profiles directory (manifest.json + manifest.sig) for gateways with profileKeysFile',
+    load: async () => (await import('./commands/profiles-sign.js')).profilesSignCommand,
+  },
+  'keys generate': {
+    summary: 'Create an Ed25519 key pair for signed requests and profile bundles; prints the keyId',
+    load: async () => (await import('./commands/keys-generate.js')).keysGenerateCommand,
+  },
+  request: {
+    summary: 'Send a signed request to a gateway over MQTT, wait for its response and print it',
+    load: async () => (await import('./commands/request.js')).requestCommand,
+  },
+  schema: {
+    summary: 'Print the JSON Schema of a payload (scan, status, inventory, camera, event, request, response)',
+    load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
   plan: {
     summary: 'What-if: each camera whose decision would change under another profiles directory',
     load: async () => (await import('./commands/plan.js')).planCommand,

@@ -57,6 +57,22 @@ export const discoverySchema = z.strictObject({
   listenHello: z.boolean().default(true),
   /** Cap on unicast targets of one scan, against typos like /8. */
   maxTargets: z.number().int().min(1).max(65_536).default(4096),
+  // Bounds on what devices say about themselves (docs/discovery.md): past each, the excess is dropped and counted.
+  /** Devices accepted from one scan's discovery replies. */
+  maxDevices: z.number().int().min(1).max(65_536).default(4096),
+  /** Devices (distinct EndpointReferences) accepted from one address per scan. */
+  maxDevicesPerAddress: z.number().int().min(1).max(256).default(8),
+  /** Scopes kept per device (discovery and GetScopes), before any policy work. */
+  maxScopesPerDevice: z.number().int().min(1).max(4096).default(128),
+  /** Longest scope kept, in characters; a longer one is dropped. */
+  maxScopeLength: z.number().int().min(64).max(65_536).default(1024),
+  /** Hello/Bye datagrams parsed per second, over all senders and per sender; the rest is dropped unread. */
+  helloPerSecond: z.number().int().min(1).max(10_000).default(20),
+  helloPerSenderPerSecond: z.number().int().min(1).max(1000).default(4),
+  /** Hello-announced devices waiting for the next scan; more are dropped (a scan still finds them). */
+  helloMaxPending: z.number().int().min(1).max(4096).default(64),
+  /** Least time between two scans that Hellos trigger, seconds. */
+  helloScanIntervalS: z.number().int().min(1).max(86_400).default(60),
 });
 
 export const onvifSchema = z.strictObject({
@@ -75,6 +91,8 @@ export const onvifSchema = z.strictObject({
     .min(16 * 1024)
     .max(64 * 1024 * 1024)
     .default(2 * 1024 * 1024),
+  /** Elements one answer may hold: parse time and memory grow with them, not with bytes (docs/discovery.md). */
+  maxResponseElements: z.number().int().min(1000).max(1_000_000).default(20_000),
   /** Clock skew beyond which a device gets a `clock-skew` error entry. */
   maxClockSkewS: z.number().int().min(1).default(300),
 });

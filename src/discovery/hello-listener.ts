@@ -6,12 +6,35 @@ import { silentLogger } from '../util/logger.js';
 import { MAX_DATAGRAM_BYTES, WSD_MULTICAST_ADDRESS, WSD_PORT } from './constants.js';
 import { listIpv4Interfaces } from './interfaces.js';
 import { deviceFromEntry, isOnvifEntry, parseDiscoveryMessage } from './messages.js';
+import { RateWindow } from './rate-window.js';
+import { DEFAULT_SCOPE_LIMITS, type ScopeLimits } from './scope-limits.js';
 
 export interface HelloListenerOptions {
   interfaces?: readonly string[];
   port?: number;
   logger?: Logger;
+  /** Datagrams parsed per second over all senders and per sender (config discovery.helloPerSecond, …PerSender…). */
+  perSecond?: number;
+  perSenderPerSecond?: number;
+  scopeLimits?: ScopeLimits;
+  /** Clock of the rate windows (tests). */
+  now?: () => number;
 }
+
+/** What the listener saw, for /metrics: every datagram is counted once, as accepted or under one drop reason. */
+export interface HelloCounters {
+  received: number;
+  hello: number;
+  bye: number;
+  droppedRate: number;
+  droppedSenderRate: number;
+  droppedOversize: number;
+  droppedUnparsable: number;
+  droppedOther: number;
+}
+
+/** A drop summary is logged at most this often, so a flood cannot flood the log too. */
+const LOG_EVERY_MS = 60_000;
 
 export interface HelloListenerEvents {
   hello: [DiscoveredDevice];
@@ -25,10 +48,36 @@ export interface HelloListenerEvents {
 export class HelloListener extends EventEmitter<HelloListenerEvents> {
   private socket: Socket | undefined;
   private readonly log: Logger;
+  private readonly rate: RateWindow;
+  private readonly now: () => number;
+  readonly counters: HelloCounters = {
+    received: 0,
+    hello: 0,
+    bye: 0,
+    droppedRate: 0,
+    droppedSenderRate: 0,
+    droppedOversize: 0,
+    droppedUnparsable: 0,
+    droppedOther: 0,
+  };
+  private lastLog = 0;
+  private droppedAtLastLog = 0;
 
   constructor(private readonly opts: HelloListenerOptions = {}) {
     super();
     this.log = opts.logger ?? silentLogger();
+    this.now = opts.now ?? Date.now;
+    this.rate = new RateWindow(opts.perSecond ?? 20, opts.perSenderPerSecond ?? 4, this.now);
+  }
+
+  /** Counters for /metrics (numbers only). */
+  health(): Record<string, number> {
+    return { ...this.counters, dropped: this.dropped() };
+  }
+
+  private dropped(): number {
+    const c = this.counters;
+    return c.droppedRate + c.droppedSenderRate + c.droppedOversize + c.droppedUnparsable + c.droppedOther;
   }
 
   async start(): Promise<void> {
@@ -69,22 +118,47 @@ export class HelloListener extends EventEmitter<HelloListenerEvents> {
     }
   }
 
+  /**
+   * Unauthenticated datagrams: the rate check comes first and costs a map lookup, so a flood is dropped unread;
+   * only admitted datagrams (at most helloPerSecond) are parsed, each ≤ 64 KiB.
+   */
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    const c = this.counters;
+    c.received++;
     try {
-      if (msg.length > MAX_DATAGRAM_BYTES) return;
-      const parsed = parseDiscoveryMessage(msg);
-      if (parsed.kind === 'hello') {
-        const entry = parsed.entry;
-        if (!isOnvifEntry(entry) || entry.endpoint === '') return;
-        this.emit('hello', deviceFromEntry(entry, rinfo.address, 'hello'));
-      } else if (parsed.kind === 'bye' && parsed.endpoint !== '') {
-        this.emit('bye', { endpoint: parsed.endpoint, address: rinfo.address });
+      const verdict = this.rate.admit(rinfo.address);
+      if (verdict === 'over-total') c.droppedRate++;
+      else if (verdict === 'over-sender') c.droppedSenderRate++;
+      else if (msg.length > MAX_DATAGRAM_BYTES) c.droppedOversize++;
+      else {
+        const parsed = parseDiscoveryMessage(msg, this.opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS);
+        if (parsed.kind === 'hello' && isOnvifEntry(parsed.entry) && parsed.entry.endpoint !== '') {
+          c.hello++;
+          this.emit('hello', deviceFromEntry(parsed.entry, rinfo.address, 'hello'));
+        } else if (parsed.kind === 'bye' && parsed.endpoint !== '') {
+          c.bye++;
+          this.emit('bye', { endpoint: parsed.endpoint, address: rinfo.address });
+        } else c.droppedOther++;
       }
     } catch (err) {
+      c.droppedUnparsable++;
       this.log.debug(
         { from: rinfo.address, reason: err instanceof Error ? err.message : String(err) },
         'hello dropped',
       );
     }
+    this.logDrops();
+  }
+
+  private logDrops(): void {
+    const dropped = this.dropped();
+    const t = this.now();
+    if (dropped === this.droppedAtLastLog || t - this.lastLog < LOG_EVERY_MS) return;
+    this.log.warn(
+      { hello: this.health(), droppedSinceLastLog: dropped - this.droppedAtLastLog },
+      'Hello/Bye datagrams dropped',
+    );
+    this.lastLog = t;
+    this.droppedAtLastLog = dropped;
   }
 }

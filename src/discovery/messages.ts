@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DiscoveredDevice } from '../inventory/types.js';
+import type { DeviceError, DiscoveredDevice } from '../inventory/types.js';
 import {
   chainTo,
   child,
@@ -21,6 +21,7 @@ import {
   ONVIF_SCOPE_PREFIX,
   ONVIF_TYPE_NAMESPACES,
 } from './constants.js';
+import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from './scope-limits.js';
 
 export function newMessageId(): string {
   return `urn:uuid:${randomUUID()}`;
@@ -46,6 +47,8 @@ export interface DiscoveryEntry {
   scopes: string[];
   xaddrs: string[];
   metadataVersion?: string;
+  /** Scopes over the bounds were dropped (ScopeLimits): what and how many. */
+  scopeError?: DeviceError;
 }
 
 export type DiscoveryMessage =
@@ -54,7 +57,7 @@ export type DiscoveryMessage =
   | { kind: 'bye'; messageId?: string; endpoint: string }
   | { kind: 'other'; action: string };
 
-function entryOf(root: XmlNode, node: XmlNode): DiscoveryEntry {
+function entryOf(root: XmlNode, node: XmlNode, limits: ScopeLimits): DiscoveryEntry {
   const endpoint = textOf(findFirst(child(node, 'EndpointReference'), 'Address')) ?? '';
   const typesNode = child(node, 'Types');
   const types = splitWhitespace(textOf(typesNode));
@@ -63,23 +66,28 @@ function entryOf(root: XmlNode, node: XmlNode): DiscoveryEntry {
     const i = qname.indexOf(':');
     return resolvePrefix(chain, i < 0 ? '' : qname.slice(0, i));
   });
+  const scopes = limitScopes(splitWhitespace(textOf(child(node, 'Scopes'))), limits, 'discovery message');
   const entry: DiscoveryEntry = {
     endpoint,
     types,
     typeNamespaces,
-    scopes: splitWhitespace(textOf(child(node, 'Scopes'))),
+    scopes: scopes.scopes,
     xaddrs: splitWhitespace(textOf(child(node, 'XAddrs'))),
   };
   const mv = textOf(child(node, 'MetadataVersion'));
   if (mv !== undefined && mv !== '') entry.metadataVersion = mv;
+  if (scopes.error) entry.scopeError = scopes.error;
   return entry;
 }
 
 /**
  * Parses one datagram on its own. Throws CamwardenError for oversize, DOCTYPE or invalid XML (callers catch per
- * datagram). Prefix-agnostic, so 2005/04 and 2009/01 messages both parse.
+ * datagram). Prefix-agnostic, so 2005/04 and 2009/01 messages both parse. Scopes are bounded here, on the wire.
  */
-export function parseDiscoveryMessage(datagram: Buffer | string): DiscoveryMessage {
+export function parseDiscoveryMessage(
+  datagram: Buffer | string,
+  limits: ScopeLimits = DEFAULT_SCOPE_LIMITS,
+): DiscoveryMessage {
   const envelope = parseXml(datagram, { maxBytes: MAX_DATAGRAM_BYTES, maxDepth: 24 });
   const header = child(envelope, 'Header');
   const body = child(envelope, 'Body');
@@ -89,11 +97,13 @@ export function parseDiscoveryMessage(datagram: Buffer | string): DiscoveryMessa
   const base = messageId === undefined ? {} : { messageId };
   const pm = child(body, 'ProbeMatches');
   if (ACTIONS.probeMatches.includes(action) || (action === '' && pm)) {
-    const matches = childrenNamed(pm, 'ProbeMatch').map((m) => entryOf(envelope, m));
+    const matches = childrenNamed(pm, 'ProbeMatch').map((m) => entryOf(envelope, m, limits));
     return { kind: 'probe-matches', ...base, ...(relatesTo === undefined ? {} : { relatesTo }), matches };
   }
   const hello = child(body, 'Hello');
-  if (ACTIONS.hello.includes(action) && hello) return { kind: 'hello', ...base, entry: entryOf(envelope, hello) };
+  if (ACTIONS.hello.includes(action) && hello) {
+    return { kind: 'hello', ...base, entry: entryOf(envelope, hello, limits) };
+  }
   const bye = child(body, 'Bye');
   if (ACTIONS.bye.includes(action) && bye) {
     return { kind: 'bye', ...base, endpoint: textOf(findFirst(child(bye, 'EndpointReference'), 'Address')) ?? '' };
@@ -147,5 +157,6 @@ export function deviceFromEntry(entry: DiscoveryEntry, sender: string, via: Disc
   };
   if (entry.metadataVersion !== undefined) device.metadataVersion = entry.metadataVersion;
   if (refused.length > 0) device.refusedXaddrs = refused;
+  if (entry.scopeError) device.errors = [entry.scopeError];
   return device;
 }

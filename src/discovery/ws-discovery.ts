@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { DiscoveredDevice } from '../inventory/types.js';
+import { ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import {
@@ -13,6 +14,7 @@ import {
   WSD_MULTICAST_ADDRESS,
   WSD_PORT,
 } from './constants.js';
+import { DropTally, type SourcedError } from './drop-tally.js';
 import { listIpv4Interfaces } from './interfaces.js';
 import {
   buildProbe,
@@ -22,6 +24,7 @@ import {
   newMessageId,
   parseDiscoveryMessage,
 } from './messages.js';
+import { DEFAULT_SCOPE_LIMITS, type ScopeLimits } from './scope-limits.js';
 
 export interface DiscoverOptions {
   /** Probe by multicast on every non-internal IPv4 interface (or those in `interfaces`). */
@@ -40,17 +43,43 @@ export interface DiscoverOptions {
   /** Aborts discovery early (sockets closed, what was found is returned). */
   signal?: AbortSignal;
   logger?: Logger;
-  /** Cap on accepted devices per scan and per sender, against floods. */
+  /** Cap on accepted devices per scan and per sender address, against floods (config discovery.maxDevices*). */
   maxDevices?: number;
   maxPerSender?: number;
+  /** Bounds on each device's scopes (config discovery.maxScopesPerDevice, maxScopeLength). */
+  scopeLimits?: ScopeLimits;
 }
 
 export interface DiscoverResult {
+  /** One per distinct (EndpointReference, address) pair that answered: a second claimant is never dropped. */
   devices: DiscoveredDevice[];
-  /** Datagrams dropped, by reason (for debugging; never raised as device errors). */
+  /** Datagrams dropped, by reason (debugging detail; the security-relevant ones are also in `errors`). */
   dropped: Record<string, number>;
-  errors: Array<{ source: string; code: string; message: string }>;
+  /** Interfaces that could not probe, and replies dropped for a missing or foreign RelatesTo or over the caps. */
+  errors: SourcedError[];
 }
+
+/** Drop reasons that a scan reports in its `errors`, with the code and what a count of them means. */
+const REPORTED_DROPS: Record<string, { code: ErrorCode; what: (n: number) => string }> = {
+  'missing-relates-to': {
+    code: ErrorCode.MissingRelatesTo,
+    what: (n) => `${n} ProbeMatches without a RelatesTo ignored (it answers no probe of ours)`,
+  },
+  unrelated: {
+    code: ErrorCode.UnrelatedReply,
+    what: (n) => `${n} ProbeMatches whose RelatesTo names no probe of ours (spoofed or late) ignored`,
+  },
+  'sender-cap': {
+    code: ErrorCode.DeviceLimit,
+    what: (n) => `${n} devices past discovery.maxDevicesPerAddress dropped`,
+  },
+  'device-cap': {
+    code: ErrorCode.DeviceLimit,
+    what: (n) => `${n} devices past discovery.maxDevices dropped`,
+  },
+};
+
+const pairKey = (endpoint: string, address: string): string => `${endpoint}\n${address}`;
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -105,10 +134,11 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const started = Date.now();
   const hardDeadline = started + opts.timeoutMs;
   const outstanding = new Map<string, number>(); // MessageID → deadline
-  const byEndpoint = new Map<string, DiscoveredDevice>();
-  const perSender = new Map<string, number>();
+  const byPair = new Map<string, DiscoveredDevice>();
+  const endpointsBySender = new Map<string, Set<string>>();
   const seenMessageIds = new Set<string>();
   const dropped: Record<string, number> = {};
+  const tally = new DropTally();
   const errors: DiscoverResult['errors'] = [];
   const sockets: Socket[] = [];
   const answeredTargets = new Set<string>();
@@ -117,12 +147,17 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   /** Multicast sockets that probe: while any does, the window runs its course (anyone may still answer). */
   let multicastProbing = false;
   const maxDevices = opts.maxDevices ?? 4096;
-  const maxPerSender = opts.maxPerSender ?? 16;
+  const maxPerSender = opts.maxPerSender ?? 8;
+  const scopeLimits = opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS;
+  // Retransmits are recognised by MessageID; past this many ids, (endpoint, address) de-duplication alone remains.
+  const maxSeenIds = 4 * maxDevices;
   const internal = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
+  let allAnswered: NodeJS.Timeout | undefined;
 
   const drop = (reason: string, rinfo: RemoteInfo, detail?: string): void => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
+    if (reason in REPORTED_DROPS) tally.add(reason, rinfo.address);
     log.debug({ reason, from: rinfo.address, detail: detail?.slice(0, 200) }, 'ws-discovery datagram dropped');
   };
 
@@ -135,19 +170,23 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       drop('no-endpoint', rinfo);
       return;
     }
-    if (byEndpoint.has(entry.endpoint)) return; // retransmit or second interface
-    if (byEndpoint.size >= maxDevices) {
-      drop('device-cap', rinfo);
-      return;
-    }
-    const count = perSender.get(rinfo.address) ?? 0;
-    if (count >= maxPerSender) {
+    // One device per (EndpointReference, address): a retransmit or the second probe type adds nothing, but the same
+    // EndpointReference from another address (a second interface, or another device) is kept for identity to judge.
+    const key = pairKey(entry.endpoint, rinfo.address);
+    if (byPair.has(key)) return;
+    const fromSender = endpointsBySender.get(rinfo.address);
+    if (fromSender && fromSender.size >= maxPerSender) {
       drop('sender-cap', rinfo);
       return;
     }
-    perSender.set(rinfo.address, count + 1);
+    if (byPair.size >= maxDevices) {
+      drop('device-cap', rinfo);
+      return;
+    }
+    if (fromSender) fromSender.add(entry.endpoint);
+    else endpointsBySender.set(rinfo.address, new Set([entry.endpoint]));
     const device = deviceFromEntry(entry, rinfo.address, via);
-    byEndpoint.set(entry.endpoint, device);
+    byPair.set(key, device);
     if (unicastSet.has(rinfo.address) && !answeredTargets.has(rinfo.address)) unansweredTargets--;
     answeredTargets.add(rinfo.address);
     try {
@@ -155,22 +194,25 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     } catch (err) {
       log.warn({ err }, 'onDevice handler threw');
     }
-    if (!multicastProbing && unicastSet.size > 0 && unansweredTargets === 0) {
-      internal.abort(); // every target answered: no reason to wait out the window
+    if (!allAnswered && !multicastProbing && unicastSet.size > 0 && unansweredTargets === 0) {
+      // Every target answered and no multicast probe is out: no reason to wait out the window, but the rest of a
+      // burst (a second ProbeMatch from the same host, a host's other address) still gets a moment to arrive.
+      allAnswered = setTimeout(() => internal.abort(), UDP_MAX_DELAY_MS);
     }
   };
 
   const onMessage = (via: DiscoveredDevice['via']) => (msg: Buffer, rinfo: RemoteInfo) => {
     try {
       if (msg.length > MAX_DATAGRAM_BYTES) return drop('oversize', rinfo);
-      const parsed = parseDiscoveryMessage(msg);
+      const parsed = parseDiscoveryMessage(msg, scopeLimits);
       if (parsed.kind !== 'probe-matches') return drop(`unexpected-${parsed.kind}`, rinfo);
-      const deadline = parsed.relatesTo === undefined ? undefined : outstanding.get(parsed.relatesTo);
+      if (parsed.relatesTo === undefined || parsed.relatesTo === '') return drop('missing-relates-to', rinfo);
+      const deadline = outstanding.get(parsed.relatesTo);
       if (deadline === undefined || Date.now() > deadline) return drop('unrelated', rinfo, parsed.relatesTo);
       if (parsed.messageId !== undefined) {
         const key = `${rinfo.address}|${parsed.messageId}`;
         if (seenMessageIds.has(key)) return drop('duplicate', rinfo);
-        seenMessageIds.add(key);
+        if (seenMessageIds.size < maxSeenIds) seenMessageIds.add(key);
       }
       for (const m of parsed.matches) accept(m, rinfo, via);
     } catch (err) {
@@ -262,8 +304,13 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       message: `discovery failed: ${err instanceof Error ? err.message : String(err)}`,
     });
   } finally {
+    clearTimeout(allAnswered);
     outstanding.clear();
     for (const s of sockets) closeQuietly(s);
   }
-  return { devices: [...byEndpoint.values()], dropped, errors };
+  for (const [reason, { code, what }] of Object.entries(REPORTED_DROPS)) {
+    if (tally.total(reason) > 0) log.warn({ reason, count: tally.total(reason) }, 'ws-discovery replies dropped');
+    errors.push(...tally.toErrors(reason, what).map((e) => ({ ...e, code })));
+  }
+  return { devices: [...byPair.values()], dropped, errors };
 }

@@ -30,7 +30,11 @@ export function createEnforcer(opts: CreateEnforcerOptions): Enforcer {
     nft: createNftRunner({ nftPath: config.enforce.nftables.nftPath }),
     openSession:
       opts.openSession ??
-      lazyOpenSession({ callTimeoutMs: config.onvif.callTimeoutMs, maxResponseBytes: config.onvif.maxResponseBytes }),
+      lazyOpenSession({
+        callTimeoutMs: config.onvif.callTimeoutMs,
+        maxResponseBytes: config.onvif.maxResponseBytes,
+        maxResponseElements: config.onvif.maxResponseElements,
+      }),
     credentialsFor: ({ xaddr }) => credentialsForXaddr(config, xaddr),
     events: opts.events,
     audit: opts.audit,

@@ -1,6 +1,7 @@
 import type { CameraRecord } from '../inventory/types.js';
 import type { ProfileSet, VendorLevers } from '../profiles/types.js';
 import { unsafeIsolationReason } from './ipv4.js';
+import { unsafeIpv6Reason } from './ipv6.js';
 import type { ActionSpec, DesiredState } from './types.js';
 
 export interface DesiredOptions {
@@ -12,6 +13,8 @@ export interface DesiredOptions {
   quarantine: boolean;
   /** The gateway's own addresses: never isolated (that would cut the gateway off, not the camera). */
   gatewayAddresses?: readonly string[];
+  /** The IPv6 addresses to isolate with a blocked camera (enforce/link-view.ts); none when absent. */
+  ipv6Of?: (record: CameraRecord) => readonly string[];
 }
 
 /**
@@ -57,6 +60,14 @@ export function computeDesired(
         (opts.gatewayAddresses?.includes(r.address) ? `address ${r.address} belongs to the gateway itself` : undefined);
       if (unsafe) skipped.push({ cameraId: r.id, action: 'isolate', reason: unsafe });
       else add({ key: `isolate:${r.address}`, kind: 'isolate', cameras: [r.id], address: r.address });
+      // The camera's IPv6 addresses go with it: otherwise its IPv6 traffic would still be forwarded.
+      for (const a of opts.ipv6Of?.(r) ?? []) {
+        const unsafe6 =
+          unsafeIpv6Reason(a) ??
+          (opts.gatewayAddresses?.includes(a) ? `address ${a} belongs to the gateway itself` : undefined);
+        if (unsafe6) skipped.push({ cameraId: r.id, action: 'isolate', reason: unsafe6 });
+        else add({ key: `isolate:${a}`, kind: 'isolate', cameras: [r.id], address: a });
+      }
     }
     if (xaddr) {
       if (!isChannel && lever('rtspOff')) add({ key: `rtsp-off:${r.id}`, kind: 'rtsp-off', ...base, xaddr });

@@ -6,14 +6,21 @@ import type { CameraRecord } from '../inventory/types.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { EventSink, EventType } from '../reporting/event-sink.js';
+import { backoffDelay } from '../util/backoff.js';
 import { CamwardenError, ErrorCode, errorCodeOf, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { backoffDelay } from './backoff.js';
 import { computeDesired } from './desired-state.js';
 import type { Lever } from './levers/lever.js';
 import { privacyMaskLever } from './levers/privacy-mask.js';
 import { recordingJobIdleLever } from './levers/recording-job-idle.js';
 import { rtspOffLever } from './levers/rtsp-off.js';
+import {
+  createLinkViewSource,
+  ipv6AddressesOf,
+  type LinkView,
+  type LinkViewSource,
+  MAX_IPV6_PER_CAMERA,
+} from './link-view.js';
 import { createNftRunner } from './nft-runner.js';
 import { NftablesBackend } from './nftables-backend.js';
 import { planEnforcement } from './plan.js';
@@ -44,8 +51,10 @@ export interface EnforcerDeps {
   audit: AuditSink;
   logger?: Logger;
   clock?: () => Date;
-  /** The gateway's own IPv4 addresses (default: this host's interfaces), never isolated. */
+  /** The gateway's own addresses (default: this host's interfaces), never isolated. */
   gatewayAddresses?: () => string[];
+  /** The neighbour table and the gateway's IPv6 prefixes, to learn blocked cameras' IPv6 addresses (default: `ip`). */
+  linkView?: LinkViewSource;
 }
 
 export interface ActionFailure {
@@ -103,11 +112,13 @@ export class Enforcer implements AgentModule {
   private lastResult: ReconcileResult | undefined;
   private readonly clock: () => Date;
   private readonly nft: NftablesBackend;
+  private readonly linkView: LinkViewSource;
 
   constructor(private readonly deps: EnforcerDeps) {
     this.clock = deps.clock ?? (() => new Date());
     const runner = deps.nft ?? createNftRunner({ nftPath: deps.config.nftables.nftPath });
     this.nft = new NftablesBackend(runner, deps.config.nftables.table);
+    this.linkView = deps.linkView ?? createLinkViewSource();
   }
 
   async start(): Promise<void> {
@@ -161,12 +172,17 @@ export class Enforcer implements AgentModule {
   ): Promise<ReconcileResult> {
     this.last = { records, profiles };
     const cfg = this.deps.config;
+    // Dry-run and off read only the state file: no nft command, no device call, no write.
+    const known = cfg.mode === 'on' ? await this.loadState() : await loadEnforcementState(this.deps.stateFile);
+    const ipv6 = await this.ipv6Isolation(records, known);
     const desired = computeDesired(records, profiles, {
       levers: cfg.levers,
       nftables: cfg.nftables.enabled,
       quarantine: cfg.quarantineFootage && this.deps.quarantine !== undefined,
-      gatewayAddresses: (this.deps.gatewayAddresses ?? localIpv4Addresses)(),
+      gatewayAddresses: (this.deps.gatewayAddresses ?? localAddresses)(),
+      ipv6Of: ipv6.of,
     });
+    desired.skipped.push(...ipv6.skipped);
     const result: ReconcileResult = {
       mode: cfg.mode,
       plan: { apply: [], revert: [], keep: [], retained: [] },
@@ -177,9 +193,7 @@ export class Enforcer implements AgentModule {
       skipped: desired.skipped,
     };
     if (cfg.mode !== 'on') {
-      // Dry-run and off read only the state file: no nft command, no device call, no write.
-      const applied = await loadEnforcementState(this.deps.stateFile);
-      result.plan = planEnforcement(desired, applied);
+      result.plan = planEnforcement(desired, known);
       if (cfg.mode === 'dry-run') await this.emitPlanned(result.plan);
       this.deps.logger?.info(
         {
@@ -193,7 +207,7 @@ export class Enforcer implements AgentModule {
       return result;
     }
 
-    const state = await this.loadState();
+    const state = known;
     const isolateError = await this.syncLiveSet(state);
     const plan = planEnforcement(desired, state);
     result.plan = plan;
@@ -222,6 +236,40 @@ export class Enforcer implements AgentModule {
     this.scheduleRetry();
     this.lastResult = result;
     return result;
+  }
+
+  /**
+   * Which IPv6 addresses go with each blocked camera: what the neighbour table and the device show now
+   * (link-view.ts), plus those already isolated for it, so an address the table forgot while the camera is still
+   * blocked is not released (at most MAX_IPV6_PER_CAMERA). The table is read only when something is blocked; if it
+   * cannot be read, the addresses already isolated stay and each blocked camera gets a skip saying so.
+   */
+  private async ipv6Isolation(
+    records: readonly CameraRecord[],
+    known: ReadonlyMap<string, AppliedAction>,
+  ): Promise<{ of: (r: CameraRecord) => string[]; skipped: ReconcileResult['skipped'] }> {
+    const blocked = records.filter((r) => r.decision.action === 'block' && r.parent === undefined);
+    if (!this.deps.config.nftables.enabled || blocked.length === 0) return { of: () => [], skipped: [] };
+    const isolated = new Map<string, string[]>();
+    for (const a of known.values()) {
+      if (a.spec.kind !== 'isolate' || !a.spec.address?.includes(':')) continue;
+      for (const id of a.spec.cameras) isolated.set(id, [...(isolated.get(id) ?? []), a.spec.address]);
+    }
+    let view: LinkView | undefined;
+    const skipped: ReconcileResult['skipped'] = [];
+    try {
+      view = await this.linkView();
+    } catch (err) {
+      this.deps.logger?.warn({ err: errorMessage(err) }, 'IPv6 addresses of blocked cameras cannot be learnt');
+      for (const r of blocked) {
+        skipped.push({ cameraId: r.id, action: 'isolate', reason: `IPv6 addresses not learnt: ${errorMessage(err)}` });
+      }
+    }
+    const of = (r: CameraRecord): string[] => {
+      const now = view ? ipv6AddressesOf(r.address, r.ipv6 ?? [], view) : [];
+      return [...new Set([...now, ...(isolated.get(r.id) ?? [])])].slice(0, MAX_IPV6_PER_CAMERA);
+    };
+    return { of, skipped };
   }
 
   /** The last reconcile's result (for health and the run command). */
@@ -366,7 +414,11 @@ export class Enforcer implements AgentModule {
       });
     } catch (err) {
       const attempts = failure && failure.op === op ? failure.attempts + 1 : 1;
-      const delay = backoffDelay(attempts, this.deps.config.retryBaseMs, this.deps.config.retryMaxMs);
+      const delay = backoffDelay(attempts - 1, {
+        baseMs: this.deps.config.retryBaseMs,
+        maxMs: this.deps.config.retryMaxMs,
+        jitter: 'none',
+      });
       this.failures.set(spec.key, { op, attempts, nextAt: now + delay });
       const entry: ActionFailure = {
         key: spec.key,
@@ -524,10 +576,8 @@ export class Enforcer implements AgentModule {
   }
 }
 
-function localIpv4Addresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) =>
-    (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address),
-  );
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
 }
 
 function describe(spec: ActionSpec): Record<string, unknown> {

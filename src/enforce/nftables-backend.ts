@@ -1,10 +1,8 @@
 import {
   addElementRuleset,
-  BLOCKED_SET,
   deleteElementRuleset,
   type LiveTable,
   parseLiveTable,
-  parseSetElements,
   tableRuleset,
 } from './nft-ruleset.js';
 import { NftError } from './nft-runner.js';
@@ -17,15 +15,9 @@ export class NftablesBackend {
     private readonly table: string,
   ) {}
 
-  /** The live set; undefined when the table (or set) does not exist. */
+  /** The addresses in the live sets (IPv4 and IPv6); undefined when the table does not exist. */
   async listBlocked(): Promise<string[] | undefined> {
-    try {
-      const { stdout } = await this.run(['-j', 'list', 'set', 'inet', this.table, BLOCKED_SET]);
-      return parseSetElements(stdout);
-    } catch (err) {
-      if (err instanceof NftError && err.failure === 'no-such-object') return undefined;
-      throw err;
-    }
+    return (await this.readTable())?.elements;
   }
 
   /** The live table: its set elements and whether its chains are intact; undefined when it does not exist. */

@@ -1,4 +1,4 @@
-import { responseBody } from '../onvif/responses.js';
+import { responseBodyAsync } from '../onvif/responses.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
 
@@ -23,10 +23,11 @@ export function escapeXml(value: string): string {
 /**
  * The `<operation>Response` element of a device's answer. A fault becomes a CamwardenError; an answer that is not a
  * SOAP envelope, or whose Body holds something else, is InvalidXml (never read as an empty list). No size cap here:
- * the session has already capped the response at the configured size.
+ * the session has already capped the response at the configured size (bytes and elements). Parsed in slices that yield to the event
+ * loop: levers run in the agent's own process.
  */
-export function operationResponse(xml: string, operation: string): XmlNode {
-  const body = responseBody(xml, operation, Number.POSITIVE_INFINITY);
+export async function operationResponse(xml: string, operation: string): Promise<XmlNode> {
+  const body = await responseBodyAsync(xml, operation, { maxBytes: Number.POSITIVE_INFINITY });
   if (body.local !== `${operation}Response`) {
     throw new CamwardenError(ErrorCode.InvalidXml, `${operation}: expected ${operation}Response, got <${body.name}>`);
   }

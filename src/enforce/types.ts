@@ -10,7 +10,7 @@ export type ActionKind =
   | 'quarantine';
 
 export interface ActionSpec {
-  /** `<kind>:<subject>`: `isolate:<IPv4>`, otherwise `<kind>:<camera id>`. Unique in a desired state. */
+  /** `<kind>:<subject>`: `isolate:<IPv4 or IPv6>`, otherwise `<kind>:<camera id>`. Unique in a desired state. */
   key: string;
   kind: ActionKind;
   /** Camera record ids whose `block` decision requires this action (several may share one address). */

@@ -28,6 +28,7 @@ function baseRecord(report: DeviceReport, id: string): CameraRecord {
   }
   const mac = report.mac ?? macFromScopes(report.scopes);
   if (mac !== undefined) record.mac = mac;
+  if (report.ipv6 && report.ipv6.length > 0) record.ipv6 = [...report.ipv6];
   if (report.geo) record.location.geo = { ...report.geo };
   if (isUnverified(report)) {
     record.unverified = true;

@@ -13,6 +13,8 @@ export interface IsolatedScanOptions {
   decide: DecideFn;
   policyRevision: string;
   devices?: readonly string[];
+  /** Hello-announced device service URLs (ScanDeps.announced). */
+  announced?: readonly string[];
   logger: Logger;
   /** Node flags of the scan process. The old-space cap is what a hostile device can make it use at most. */
   execArgv?: readonly string[];
@@ -80,7 +82,12 @@ export function runIsolatedScan(opts: IsolatedScanOptions): Promise<ScanResult> 
         finish(new CamwardenError(ErrorCode.Internal, 'scan process sent an unexpected message'));
       }
     });
-    const request: ScanRequest = { type: 'scan', config: opts.config, devices: [...(opts.devices ?? [])] };
+    const request: ScanRequest = {
+      type: 'scan',
+      config: opts.config,
+      devices: [...(opts.devices ?? [])],
+      announced: [...(opts.announced ?? [])],
+    };
     child.send(request, (err) => {
       if (err) finish(new CamwardenError(ErrorCode.Internal, `scan process unreachable: ${err.message}`));
     });

@@ -13,6 +13,7 @@ export interface ScanRequest {
   type: 'scan';
   config: Config;
   devices: string[];
+  announced?: string[];
 }
 
 export type ScanReply = { type: 'result'; result: ScanResult } | { type: 'failed'; code: string; message: string };
@@ -26,7 +27,13 @@ if (process.send) {
   process.once('disconnect', () => process.exit(0));
   process.once('message', (message: ScanRequest) => {
     const logger = createLogger({ level: message.config.logLevel }).child({ component: 'scan-worker' });
-    runScan({ config: message.config, devices: message.devices, decide: (records) => records, logger }).then(
+    runScan({
+      config: message.config,
+      devices: message.devices,
+      announced: message.announced ?? [],
+      decide: (records) => records,
+      logger,
+    }).then(
       (result) => reply({ type: 'result', result }),
       (err: unknown) =>
         reply({

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
+import type { ScopeLimits } from '../discovery/scope-limits.js';
 import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
@@ -12,6 +13,7 @@ import { buildRecords } from './build-records.js';
 import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
 import { orderRecords } from './record-order.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
+import { separateSharedEndpoints } from './shared-endpoints.js';
 import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
 
 export { type ScanBudget, scanBudget } from './scan-budget.js';
@@ -24,6 +26,11 @@ export interface ScanDeps {
   targets?: readonly string[];
   /** Known device service URLs (`--device`), on top of config.discovery.devices. */
   devices?: readonly string[];
+  /**
+   * Device service URLs announced by Hello since the last scan (untrusted): interrogated directly while they fit
+   * discovery.helloMaxPending and the target cap; past that they are dropped and counted, never failing the scan.
+   */
+  announced?: readonly string[];
   /** Overrides config.discovery.multicast (`--no-multicast`). */
   multicast?: boolean;
   /** Upper bound of the whole scan, ms (`--timeout`). */
@@ -50,7 +57,7 @@ export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifC
 }
 
 /** `--device URL` → a manual DiscoveredDevice; throws UsageError naming the flag. */
-export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
+export function manualDevice(url: string, flag = '--device', via: 'manual' | 'hello' = 'manual'): DiscoveredDevice {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -63,7 +70,7 @@ export function manualDevice(url: string, flag = '--device'): DiscoveredDevice {
   if (parsed.username || parsed.password) {
     throw new UsageError(`${flag}: ${url}: put credentials in CAMWARDEN_ONVIF_USERNAME/PASSWORD, not in the URL`);
   }
-  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via: 'manual' };
+  return { endpoint: '', address: parsed.hostname, xaddrs: [parsed.href], scopes: [], types: [], via };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -86,8 +93,12 @@ function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean 
 export interface ScanPlan {
   unicastTargets: string[];
   manual: DiscoveredDevice[];
+  /** Hello-announced devices that fit the bounds: interrogated like manual ones. */
+  announced: DiscoveredDevice[];
   multicast: boolean;
   budget: ScanBudget;
+  /** What the plan had to leave out (Hello-announced devices over the caps), as scan errors. */
+  errors: ScanResult['errors'];
 }
 
 /** Validates everything the scan was asked to do before any packet leaves (bad input → UsageError). */
@@ -111,19 +122,77 @@ export function planScan(deps: ScanDeps): ScanPlan {
       `--target: ${unicastTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
     );
   }
+  const announced = planAnnounced(deps.announced ?? [], unicastTargets, config);
   return {
     unicastTargets,
     manual,
+    announced: announced.devices,
     multicast: deps.multicast ?? config.discovery.multicast,
     budget: scanBudget(config, deps.timeoutMs),
+    errors: announced.errors,
   };
+}
+
+/**
+ * Hello-announced devices join the scan only while they fit: at most discovery.helloMaxPending of them, and their
+ * hosts only while the unicast targets stay within discovery.maxTargets (adds to `targets`). What does not fit is
+ * dropped and counted: an announcement is a hint from an unauthenticated sender and must never fail the scan.
+ */
+function planAnnounced(
+  urls: readonly string[],
+  targets: string[],
+  config: Config,
+): { devices: DiscoveredDevice[]; errors: ScanResult['errors'] } {
+  const devices: DiscoveredDevice[] = [];
+  const present = new Set(targets);
+  let dropped = 0;
+  let invalid = 0;
+  for (const url of urls) {
+    let device: DiscoveredDevice;
+    try {
+      device = manualDevice(url, 'hello', 'hello');
+    } catch {
+      invalid++;
+      continue;
+    }
+    const newHost = IPV4.test(device.address) && !present.has(device.address);
+    if (
+      devices.length >= config.discovery.helloMaxPending ||
+      (newHost && present.size >= config.discovery.maxTargets)
+    ) {
+      dropped++;
+      continue;
+    }
+    if (newHost) {
+      present.add(device.address);
+      targets.push(device.address);
+    }
+    devices.push(device);
+  }
+  const errors: ScanResult['errors'] = [];
+  if (dropped > 0) {
+    errors.push({
+      source: 'hello',
+      code: ErrorCode.HelloDropped,
+      message: `${dropped} Hello-announced devices over discovery.helloMaxPending or discovery.maxTargets not interrogated directly (scheduled discovery still probes for them)`,
+    });
+  }
+  if (invalid > 0) {
+    errors.push({
+      source: 'hello',
+      code: ErrorCode.HelloDropped,
+      message: `${invalid} Hello-announced XAddrs were not usable device service URLs`,
+    });
+  }
+  return { devices, errors };
 }
 
 /** Interrogates devices as they are found, bounded by a semaphore and the scan deadline. */
 export class Interrogator {
   private readonly semaphore: Semaphore;
   private readonly pending: Array<Promise<DeviceReport>> = [];
-  private readonly endpoints = new Set<string>();
+  /** (EndpointReference, address) pairs already queued: one EndpointReference at two addresses is asked twice. */
+  private readonly pairs = new Set<string>();
 
   constructor(
     private readonly deps: ScanDeps,
@@ -135,8 +204,9 @@ export class Interrogator {
 
   add(device: DiscoveredDevice): void {
     if (device.endpoint !== '') {
-      if (this.endpoints.has(device.endpoint)) return;
-      this.endpoints.add(device.endpoint);
+      const pair = `${device.endpoint}\n${device.address}`;
+      if (this.pairs.has(pair)) return;
+      this.pairs.add(pair);
     }
     const { config } = this.deps;
     const fn = this.deps.interrogateFn ?? interrogateDevice;
@@ -145,7 +215,9 @@ export class Interrogator {
       callTimeoutMs: this.budget.callTimeoutMs,
       deviceTimeoutMs: this.budget.deviceTimeoutMs,
       maxResponseBytes: config.onvif.maxResponseBytes,
+      maxResponseElements: config.onvif.maxResponseElements,
       maxClockSkewS: config.onvif.maxClockSkewS,
+      scopeLimits: scopeLimitsOf(config),
       signal: this.signal,
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     };
@@ -157,12 +229,17 @@ export class Interrogator {
   }
 }
 
-/** Drops duplicate records (same id), keeping the first. */
+export function scopeLimitsOf(config: Config): ScopeLimits {
+  return { maxScopes: config.discovery.maxScopesPerDevice, maxScopeLength: config.discovery.maxScopeLength };
+}
+
+/** Drops duplicate records (same id at the same address), keeping the first. */
 export function uniqueById(records: CameraRecord[]): CameraRecord[] {
   const seen = new Set<string>();
   return records.filter((r) => {
-    if (seen.has(r.id)) return false;
-    seen.add(r.id);
+    const key = `${r.id}\n${r.address}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }
@@ -181,7 +258,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   // Leave room to decide and print before the limit.
   const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
   const interrogator = new Interrogator(deps, plan.budget, deadline.signal);
-  const errors: ScanResult['errors'] = [];
+  const errors: ScanResult['errors'] = [...plan.errors];
   try {
     let discovered: DiscoveredDevice[] = [];
     if (plan.multicast || plan.unicastTargets.length > 0) {
@@ -191,7 +268,9 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
         interfaces: deps.config.discovery.interfaces,
         repeats: deps.config.discovery.probeRepeats,
         timeoutMs: plan.budget.discoveryTimeoutMs,
-        maxDevices: deps.config.discovery.maxTargets,
+        maxDevices: deps.config.discovery.maxDevices,
+        maxPerSender: deps.config.discovery.maxDevicesPerAddress,
+        scopeLimits: scopeLimitsOf(deps.config),
         signal: deadline.signal,
         logger: log,
         onDevice: (d) => interrogator.add(d),
@@ -201,11 +280,11 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
       for (const d of discovered) interrogator.add(d); // no-op for those already streamed
       errors.push(...result.errors);
     }
-    for (const m of plan.manual) {
+    for (const m of [...plan.manual, ...plan.announced]) {
       if (!discovered.some((d) => sameDevice(m, d))) interrogator.add(m);
     }
     const reports = await interrogator.all();
-    const records = uniqueById(reports.flatMap(buildRecords));
+    const records = separateSharedEndpoints(uniqueById(reports.flatMap(buildRecords)));
     const decided = await (deps.decide ?? preliminaryDecide)(records);
     orderRecords(decided);
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');

@@ -2,7 +2,8 @@
  * The data that flows one way through camwarden:
  *   DiscoveredDevice (discovery/) → DeviceReport (onvif/) → CameraRecord (inventory/) → Decision (policy/)
  *   → actions (enforce/, retention/) and reports (reporting/).
- * Field names of CameraRecord are the JSON contract of INTERFACES.md §4.
+ * CameraRecord is internal; its published form (every field, null when unknown) is made by
+ * reporting/camera-payload.ts and described in docs/mqtt.md.
  */
 
 export type Action = 'allow' | 'flag' | 'block';
@@ -44,6 +45,8 @@ export interface DiscoveredDevice {
   via: 'multicast' | 'unicast' | 'hello' | 'manual';
   /** XAddrs that were refused (foreign host, link-local), for reporting. */
   refusedXaddrs?: string[];
+  /** What was wrong with its discovery message but did not stop it being listed (e.g. scopes over the bounds). */
+  errors?: DeviceError[];
 }
 
 export interface RecordingSourceInfo {
@@ -75,6 +78,8 @@ export interface DeviceReport {
   geo?: GeoPoint;
   /** Device clock minus our clock, in ms, from GetSystemDateAndTime. */
   clockSkewMs?: number;
+  /** IPv6 addresses the device reports (GetNetworkInterfaces), canonical, at most 16. */
+  ipv6?: string[];
   services: { media2?: string; recording?: string; search?: string; media?: string; replay?: string };
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
@@ -101,6 +106,11 @@ export interface CameraRecord {
   serial?: string;
   hardwareId?: string;
   mac?: string;
+  /**
+   * IPv6 addresses the device reports (GetNetworkInterfaces), canonical; isolation also learns them from the
+   * neighbour table, and checks these against it (enforce/link-view.ts).
+   */
+  ipv6?: string[];
   scopes: string[];
   location: CameraLocation;
   decision: Decision;

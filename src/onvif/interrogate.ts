@@ -1,11 +1,14 @@
+import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from '../discovery/scope-limits.js';
 import type { DeviceError, DeviceReport, DiscoveredDevice } from '../inventory/types.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { CamClient } from './cam-client.js';
 import {
   parseDeviceInformation,
   parseGeoLocation,
+  parseIpv6Addresses,
   parseRecordings,
   parseScopes,
   parseSystemDateAndTime,
@@ -19,7 +22,11 @@ export interface InterrogateOptions {
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
+  /** Elements one answer may hold (config onvif.maxResponseElements). */
+  maxResponseElements?: number;
   maxClockSkewS: number;
+  /** Bounds on the scopes kept from GetScopes (config discovery.maxScopesPerDevice, maxScopeLength). */
+  scopeLimits?: ScopeLimits;
   logger?: Logger;
   /** Stops the interrogation early (scan deadline); what was learned is kept. */
   signal?: AbortSignal;
@@ -48,13 +55,35 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
     videoSources: [],
     recordings: [],
     isRecorder: false,
-    errors: [],
+    errors: [...(discovered.errors ?? [])],
   };
 }
 
 function toDeviceError(err: unknown): DeviceError {
   if (err instanceof CamwardenError) return { code: err.code, message: err.message.slice(0, 400) };
   return { code: ErrorCode.Internal, message: errorMessage(err).slice(0, 400) };
+}
+
+const MAX_REPORTED_IPV6 = 16;
+
+/** Valid, distinct, canonical, at most MAX_REPORTED_IPV6: a device can list addresses without end. */
+function limitIpv6(raw: readonly string[]): { addresses: string[]; error?: DeviceError } {
+  const addresses = new Set<string>();
+  let dropped = 0;
+  for (const value of raw) {
+    const a = canonicalIpv6(value);
+    if (a === undefined) continue;
+    if (addresses.size < MAX_REPORTED_IPV6) addresses.add(a);
+    else if (!addresses.has(a)) dropped++;
+  }
+  if (dropped === 0) return { addresses: [...addresses] };
+  return {
+    addresses: [...addresses],
+    error: {
+      code: ErrorCode.ItemsDropped,
+      message: `GetNetworkInterfaces: ${dropped} IPv6 addresses past the first ${MAX_REPORTED_IPV6} dropped`,
+    },
+  };
 }
 
 const RECORDER_TYPE = /NetworkVideoStorage|NetworkVideoRecorder|(^|[/:])nvr$/i;
@@ -74,11 +103,12 @@ export function looksLikeRecorder(report: DeviceReport): boolean {
 }
 
 /**
- * Interrogates one device with the calls a record needs and no more: GetSystemDateAndTime (clock skew, WS-Security
- * offset), then GetDeviceInformation, GetScopes and GetServices (GetCapabilities fallback), then GetGeoLocation where
- * advertised, GetRecordings where Profile G is, and the video sources only where the device is or may be a recorder
- * (its channels). CamClient sends them in turn over one connection, each under its own timer. Never throws: every
- * failure becomes an entry in `errors` and what was learned before it is kept. Bounded by its own deadline.
+ * Interrogates one device with the calls its record and its enforcement need, and no more: GetSystemDateAndTime
+ * (clock skew, WS-Security offset), then GetDeviceInformation, GetScopes and GetServices (GetCapabilities fallback),
+ * then GetNetworkInterfaces (IPv6 addresses to isolate), GetGeoLocation where advertised, GetRecordings where Profile G
+ * is, and the video sources only where the device is or may be a recorder (its channels). CamClient sends them in
+ * turn over one connection, each under its own timer. Never throws: every failure becomes an entry in `errors` and
+ * what was learned before it is kept. Bounded by its own deadline.
  */
 export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
   const log = opts.logger ?? silentLogger();
@@ -105,6 +135,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     credentials: opts.credentials,
     callTimeoutMs: opts.callTimeoutMs,
     maxResponseBytes: opts.maxResponseBytes,
+    ...(opts.maxResponseElements === undefined ? {} : { maxResponseElements: opts.maxResponseElements }),
   });
   let finished = false;
   const fail = (err: unknown): void => {
@@ -145,8 +176,17 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     } else fail(info.reason);
     if (scopes.status === 'fulfilled') {
       try {
-        const list = parseScopes(scopes.value.body);
-        if (list.length > 0) report.scopes = list;
+        const limited = limitScopes(
+          parseScopes(scopes.value.body),
+          opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS,
+          'GetScopes',
+        );
+        if (limited.scopes.length > 0 || limited.error) {
+          // GetScopes replaces what discovery said, and with it any complaint about the discovery message's scopes.
+          report.scopes = limited.scopes;
+          report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
+          if (limited.error) report.errors.push(limited.error);
+        }
       } catch (err) {
         fail(err);
       }
@@ -161,8 +201,8 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       if (v !== undefined) report.services[key] = v;
     }
     client.setServiceUrls(urls);
-    // 3. Geolocation, recordings and, for a recorder, its video sources (its channels). Media profiles are not asked
-    //    for: no record field or decision uses them.
+    // 3. Geolocation, IPv6 addresses, recordings and, for a recorder, its video sources (its channels). Media
+    //    profiles are not asked for: no record field, decision or action uses them.
     const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
     const readVideoSources = async (): Promise<void> => {
       if (!media) return;
@@ -187,6 +227,19 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         ),
       );
     }
+    // IPv6 addresses, so a block can isolate them too. Optional: a device that does not say is isolated by what the
+    // gateway's neighbour table shows, and a failure here says nothing about the device's identity.
+    tasks.push(
+      client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
+        (r) => {
+          const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
+          if (finished) return;
+          if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
+          if (ipv6.error) report.errors.push(ipv6.error);
+        },
+        (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
+      ),
+    );
     if (map.recording) {
       tasks.push(
         client

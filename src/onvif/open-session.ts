@@ -6,6 +6,7 @@ import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '
 export interface SessionLimits {
   callTimeoutMs: number;
   maxResponseBytes: number;
+  maxResponseElements?: number;
 }
 
 function operationOf(bodyXml: string): string {

@@ -7,7 +7,9 @@ import {
   faultToError,
   findAll,
   findFirst,
+  type ParseXmlOptions,
   parseXml,
+  parseXmlAsync,
   path,
   readSoapFault,
   textOf,
@@ -21,7 +23,15 @@ import {
 
 /** Parses a response envelope and returns the element inside Body; a Fault becomes a CamwardenError. */
 export function responseBody(xml: string, operation: string, maxBytes?: number): XmlNode {
-  const envelope = parseXml(xml, maxBytes === undefined ? {} : { maxBytes });
+  return bodyOf(parseXml(xml, maxBytes === undefined ? {} : { maxBytes }), operation);
+}
+
+/** responseBody, parsed in slices that yield to the event loop (see parseXmlAsync): for device answers. */
+export async function responseBodyAsync(xml: string, operation: string, limits: ParseXmlOptions): Promise<XmlNode> {
+  return bodyOf(await parseXmlAsync(xml, limits), operation);
+}
+
+function bodyOf(envelope: XmlNode, operation: string): XmlNode {
   if (envelope.local !== 'Envelope') {
     throw new CamwardenError(ErrorCode.InvalidXml, `${operation}: not a SOAP envelope (<${envelope.name}>)`);
   }
@@ -166,6 +176,21 @@ export function parseRecordings(body: XmlNode): RecordingSourceInfo[] {
     put(info, 'maximumRetentionTime', textOf(child(cfg, 'MaximumRetentionTime')));
     return info;
   });
+}
+
+/** IPv6 addresses a device reports in GetNetworkInterfaces (manual, link-local, DHCP, router advertisement). */
+export function parseIpv6Addresses(body: XmlNode): string[] {
+  const out: string[] = [];
+  for (const ni of childrenNamed(body, 'NetworkInterfaces')) {
+    const config = path(ni, 'IPv6', 'Config');
+    for (const kind of ['Manual', 'LinkLocal', 'FromDHCP', 'FromRA']) {
+      for (const entry of childrenNamed(config, kind)) {
+        const address = textOf(child(entry, 'Address'));
+        if (address) out.push(address);
+      }
+    }
+  }
+  return out;
 }
 
 /** GetGeoLocation per schema (tt:LocationEntity/tt:GeoLocation @lat @lon @elevation); first valid point wins. */

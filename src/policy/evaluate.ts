@@ -102,6 +102,16 @@ function unverifiedReason(rule: string): Reason {
   };
 }
 
+function scopesDroppedReason(rule: string): Reason {
+  return {
+    code: 'scopes-dropped',
+    rule,
+    article: 'Article 8',
+    message:
+      'the device sent more or longer scopes than camwarden reads; its location may be among those dropped: review it',
+  };
+}
+
 /**
  * Reasons collected for one camera before consent is applied; scratch reused across cameras, emptied by
  * resetting `count` (`length = 0` would make V8 drop and regrow the arrays for every camera).
@@ -332,6 +342,12 @@ export function evaluateRecords(
     // An unverified responder is flagged, never blocked (INTERFACES §4): its scopes are unconfirmed, and
     // blocking on them would let any LAN host get an arbitrary address firewalled by spoofing a camera.
     if (record.unverified && action === 'block') action = 'flag';
+    // Scopes past the bounds were dropped where they were read (docs/discovery.md): the location may have been
+    // among them, so such a device is never allowed without review, and the reason says why.
+    if (record.errors.some((e) => e.code === 'scopes-dropped')) {
+      if (action === 'allow') action = 'flag';
+      final.push(scopesDroppedReason(rule));
+    }
 
     const out = copyRecord(record);
     const location: CameraRecord['location'] = { ...record.location, zone, source };

@@ -3,7 +3,7 @@
  * (base64 Ed25519 over the exact manifest bytes). With keys configured, anything but an exact match is refused
  * (fail closed): unsigned, bad signature, a changed, missing or extra file.
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
@@ -15,34 +15,6 @@ export interface BundleManifest {
   revision: string;
   signedAt: string;
   files: Record<string, string>;
-}
-
-const PEM_RE = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
-
-/** Trusted Ed25519 public keys (PEM SPKI blocks, the same format as the command keys file). */
-export function parseProfileKeys(text: string, source: string): KeyObject[] {
-  const keys: KeyObject[] = [];
-  for (const [i, block] of (text.match(PEM_RE) ?? []).entries()) {
-    let key: KeyObject;
-    try {
-      key = createPublicKey(block);
-    } catch (err) {
-      throw new CamwardenError(
-        ErrorCode.InvalidConfig,
-        `${source}: key ${i + 1}: not a valid public key (${(err as Error).message})`,
-      );
-    }
-    if (key.asymmetricKeyType !== 'ed25519') {
-      throw new CamwardenError(ErrorCode.InvalidConfig, `${source}: key ${i + 1}: not Ed25519`);
-    }
-    keys.push(key);
-  }
-  if (keys.length === 0) throw new CamwardenError(ErrorCode.InvalidConfig, `${source}: no PEM public key found`);
-  return keys;
-}
-
-export async function loadProfileKeys(file: string): Promise<KeyObject[]> {
-  return parseProfileKeys(await readFile(file, 'utf8'), file);
 }
 
 /** Every regular file below dir as a `/`-separated relative path, sorted; manifest files excluded. */

@@ -1,4 +1,4 @@
-export { type BundleManifest, loadProfileKeys, signBundle, verifyBundle } from './bundle.js';
+export { type BundleManifest, signBundle, verifyBundle } from './bundle.js';
 export {
   DEFAULT_PACK_ID,
   type LoadProfileOptions,

@@ -11,8 +11,9 @@ import type { z } from 'zod';
 import { formatIssues } from '../config/load-config.js';
 import { policyPackSchema } from '../policy/pack-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
+import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
-import { loadProfileKeys, verifyBundle } from './bundle.js';
+import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, RetentionPolicy, SiteProfile, VendorProfile } from './types.js';
@@ -105,9 +106,9 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
   const problems: string[] = [];
   let signed = false;
   if (opts.keysFile) {
-    let keys: Awaited<ReturnType<typeof loadProfileKeys>> | undefined;
+    let keys: Awaited<ReturnType<typeof loadEd25519PublicKeys>> | undefined;
     try {
-      keys = await loadProfileKeys(opts.keysFile);
+      keys = await loadEd25519PublicKeys(opts.keysFile);
     } catch (err) {
       problems.push(`${opts.keysFile}: (root): ${(err as Error).message}`);
     }

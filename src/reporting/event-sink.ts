@@ -1,30 +1,7 @@
-/**
- * Every module reports through an EventSink; reporting/ owns the durable outbox behind it.
- * `emit` resolves only once the event is durably written (fsync'd), so callers may treat it as sent.
- */
-export type EventType =
-  | 'camera.added'
-  | 'camera.removed'
-  | 'camera.changed'
-  | 'decision.changed'
-  | 'enforcement.planned'
-  | 'enforcement.applied'
-  | 'enforcement.reverted'
-  | 'enforcement.failed'
-  | 'retention.swept'
-  | 'retention.shortfall'
-  | 'retention.refused'
-  | 'retention.quarantined'
-  | 'retention.mismatch'
-  | 'profiles.applied'
-  | 'profiles.rejected'
-  | 'request.refused'
-  | 'request.handled'
-  | 'audit.appended'
-  | 'outbox.alarm'
-  | 'scan.completed'
-  | 'agent.started'
-  | 'agent.stopping';
+import type { KnownEventType } from './schemas/event.js';
+
+/** The types modules emit; the list and what each carries live with the event schema (schemas/event.ts). */
+export type EventType = KnownEventType;
 
 export interface EmitOptions {
   /** When the event happened; defaults to now. */
@@ -33,6 +10,10 @@ export interface EmitOptions {
   critical?: boolean;
 }
 
+/**
+ * Every module reports through an EventSink; reporting/ owns the durable outbox behind it.
+ * `emit` resolves only once the event is durably written (fsync'd), so callers may treat it as sent.
+ */
 export interface EventSink {
   emit(type: EventType, data: Record<string, unknown>, opts?: EmitOptions): Promise<void>;
 }

@@ -5,14 +5,15 @@ import { Outbox } from './outbox.js';
 import { Reporter } from './reporter.js';
 import type { RequestHandlers } from './requests/schemas.js';
 
+export { toCameraPayload, toScanPayload } from './camera-payload.js';
 export type { EmitOptions, EventSink, EventType } from './event-sink.js';
 export { diffInventories, type InventoryEvent } from './inventory-diff.js';
+export { type FilingFields, toInventoryPayload } from './inventory-payload.js';
 export { Outbox, type OutboxEvent, type OutboxStats } from './outbox.js';
-export { type FilingFields, Reporter, type ReporterOptions } from './reporter.js';
+export { Reporter, type ReporterOptions } from './reporter.js';
 export { loadCommandKeys, parseCommandKeys } from './requests/command-keys.js';
-export { canonicalize } from './requests/jcs.js';
 export { opSchemas, REQUEST_OPS, type RequestHandlers, type RequestOp } from './requests/schemas.js';
-export { keyIdOf, signedBytes, signRequest, verifySignature } from './requests/signing.js';
+export { signedBytes, signRequest, verifySignature } from './requests/signing.js';
 
 /**
  * The usual wiring: one outbox (the EventSink every module gets) and the reporter around it.

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
+import { backoffDelay } from '../util/backoff.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { backoffDelay } from './backoff.js';
 
 export interface TransportSession {
   /** QoS 1 publish; resolves on PUBACK, rejects when the connection is gone. */
@@ -17,7 +17,8 @@ export interface MqttTransportOptions {
   config: MqttConfig & { url: string };
   clientId: string;
   logger: Logger;
-  will: { topic: string; payload: string };
+  /** The agent's last will; a registry has none. */
+  will?: { topic: string; payload: string };
   subscriptions: string[];
   onConnect: (session: TransportSession) => Promise<void>;
   onMessage: (topic: string, payload: Buffer, retained: boolean) => void;
@@ -99,7 +100,9 @@ export class MqttTransport {
       queueQoSZero: false,
       keepalive: c.keepaliveS,
       connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
-      will: { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), qos: 1, retain: true },
+      ...(this.opts.will
+        ? { will: { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), qos: 1, retain: true } }
+        : {}),
       ...(c.username !== undefined ? { username: c.username } : {}),
       ...(c.password !== undefined ? { password: c.password } : {}),
     };
@@ -158,7 +161,11 @@ export class MqttTransport {
     if (this.stopped) return;
     const delay = this.fastRetry
       ? 0
-      : backoffDelay(this.attempt, this.opts.backoffBaseMs ?? 1000, this.opts.backoffMaxMs ?? 300_000);
+      : backoffDelay(this.attempt, {
+          baseMs: this.opts.backoffBaseMs ?? 1000,
+          maxMs: this.opts.backoffMaxMs ?? 300_000,
+          jitter: 'full',
+        });
     this.fastRetry = false;
     this.attempt++;
     this.timer = setTimeout(() => this.connect(), delay);

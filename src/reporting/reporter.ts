@@ -5,21 +5,16 @@ import type { Config } from '../config/schema.js';
 import type { CameraRecord, ScanResult } from '../inventory/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { toCameraPayload } from './camera-payload.js';
 import { diffInventories } from './inventory-diff.js';
+import { type FilingFields, toInventoryPayload } from './inventory-payload.js';
 import { MqttTransport, type TransportSession } from './mqtt-transport.js';
 import type { Outbox } from './outbox.js';
 import { loadCommandKeys } from './requests/command-keys.js';
 import { RequestDispatcher } from './requests/dispatcher.js';
 import { ReplayStore } from './requests/replay-store.js';
 import type { RequestHandlers } from './requests/schemas.js';
-
-/** Art 14 filing fields carried by the inventory. */
-export interface FilingFields {
-  unit?: string;
-  location?: string;
-  retentionDays?: number;
-  [key: string]: unknown;
-}
+import type { InventoryPayload, StatusPayload } from './schemas/index.js';
 
 export interface ReporterOptions {
   config: Config;
@@ -51,7 +46,7 @@ export class Reporter implements AgentModule {
   private replayStore: ReplayStore | undefined;
   private session: TransportSession | undefined;
   private cameras: CameraRecord[] | undefined;
-  private inventoryDoc: Record<string, unknown> | undefined;
+  private inventoryDoc: InventoryPayload | undefined;
   private goneCameras = new Set<string>();
   private policyRevision = '';
   private handlers: RequestHandlers;
@@ -161,32 +156,19 @@ export class Reporter implements AgentModule {
     for (const id of nextIds) this.goneCameras.delete(id);
     this.cameras = scan.cameras;
     this.policyRevision = scan.policyRevision || this.policyRevision;
-    const cams = scan.cameras.filter((c) => c.kind === 'camera');
-    const types: Record<string, number> = {};
-    for (const c of scan.cameras) {
-      const t = [c.manufacturer, c.model].filter(Boolean).join(' ') || 'unknown';
-      types[t] = (types[t] ?? 0) + 1;
-    }
-    this.inventoryDoc = {
-      ts: this.now().toISOString(),
-      bootId: this.opts.outbox.bootId,
-      site: scan.site,
-      gateway: scan.gateway,
-      scannedAt: scan.scannedAt,
-      policyRevision: scan.policyRevision,
-      unit: filing.unit ?? this.opts.config.site.unit,
-      location: filing.location ?? this.opts.config.site.location,
-      cameraCount: cams.length,
-      recorderCount: scan.cameras.length - cams.length,
-      cameraTypes: types,
-      retentionDays: filing.retentionDays ?? 30,
-      ...filing,
-      cameras: scan.cameras,
-    };
+    this.inventoryDoc = toInventoryPayload(
+      scan,
+      {
+        ...filing,
+        unit: filing.unit ?? this.opts.config.site.unit,
+        location: filing.location ?? this.opts.config.site.location,
+      },
+      { ts: this.now().toISOString(), bootId: this.opts.outbox.bootId },
+    );
     if (this.session && !this.session.signal.aborted) await this.publishState(this.session).catch(() => undefined);
   }
 
-  private statusPayload(state: 'online' | 'stopped'): Record<string, unknown> {
+  private statusPayload(state: 'online' | 'stopped'): StatusPayload {
     const counts = { total: 0, allow: 0, flag: 0, block: 0 };
     for (const c of this.cameras ?? []) {
       counts.total++;
@@ -217,7 +199,7 @@ export class Reporter implements AgentModule {
     if (this.inventoryDoc)
       pubs.push(s.publish(`${this.base}/inventory`, JSON.stringify(this.inventoryDoc), { retain: true }));
     for (const c of this.cameras ?? []) {
-      pubs.push(s.publish(`${this.base}/cameras/${c.id}`, JSON.stringify(c), { retain: true }));
+      pubs.push(s.publish(`${this.base}/cameras/${c.id}`, JSON.stringify(toCameraPayload(c)), { retain: true }));
     }
     for (const id of this.goneCameras) pubs.push(s.publish(`${this.base}/cameras/${id}`, '', { retain: true }));
     pubs.push(s.publish(`${this.base}/status`, JSON.stringify(this.statusPayload('online')), { retain: true }));

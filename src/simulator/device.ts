@@ -17,7 +17,7 @@ import {
   scopesMatch,
   typesMatch,
 } from './discovery-messages.js';
-import { entityBombBody, invalidXmlBody, streamHugeBody } from './faults.js';
+import { entityBombBody, floodScopes, invalidXmlBody, regexBombBody, streamHugeBody } from './faults.js';
 import type { RecordedCall, RunningSimDevice, SimAuthSpec, SimDeviceSpec, SimFault } from './index.js';
 import { deviceNow, PRE_AUTH, runOperation } from './operations.js';
 import { envelope, FAULTS, type FaultSpec, faultBody, faultStatus, SoapFault } from './soap.js';
@@ -330,6 +330,12 @@ export class SimDevice {
     if (applies('entity-bomb')) {
       return (res) => this.sendRaw(res, 200, entityBombBody(this.model.style, operation));
     }
+    const regexBomb = applies('regex-bomb');
+    if (regexBomb) {
+      const bytes = Number(regexBomb.bytes ?? 1.9 * 1024 * 1024);
+      const body = regexBombBody(this.model.style, operation, bytes, String(regexBomb.variant ?? 'text'));
+      return (res) => this.sendRaw(res, 200, body);
+    }
     const invalid = applies('invalid-xml');
     if (invalid) {
       return (res) =>
@@ -481,12 +487,26 @@ export class SimDevice {
     return {
       endpoint: m.endpoint,
       types: m.style.types,
-      scopes: m.state.scopes,
+      scopes: this.discoveryScopes(),
       xaddrs,
       metadataVersion: 1,
       instanceId: this.instanceId,
       messageNumber: this.messageNumber++,
     };
+  }
+
+  /** The scopes a ProbeMatch or Hello carries; a scope-flood with `inDiscovery` stuffs in ~40 KB of them. */
+  private discoveryScopes(): string[] {
+    const flood = this.fault('scope-flood');
+    if (!flood?.inDiscovery) return this.model.state.scopes;
+    const out: string[] = [];
+    let bytes = 0;
+    for (const scope of floodScopes(flood)) {
+      bytes += scope.length + 1;
+      if (bytes > 40_000) break; // formatting (multi-line vendors) adds up to half again
+      out.push(scope);
+    }
+    return [...out, ...this.model.state.scopes];
   }
 
   private onDatagram(msg: Buffer, rinfo: RemoteInfo, viaMulticast: boolean): void {
@@ -529,9 +549,12 @@ export class SimDevice {
     }
     if (!typesMatch(probe.types) || !scopesMatch(probe.scopes, m.state.scopes, probe.matchBy)) return undefined;
     const version = discoveryVersionFor(m.style, probe.version);
-    if (this.fault('spoof-relates-to')) {
-      // Answers, but never to the probe that was sent: RelatesTo names a message nobody sent.
-      return [Buffer.from(probeMatches(m.style, version, `urn:uuid:${randomUUID()}`, this.announceFields()))];
+    const spoof = this.fault('spoof-relates-to');
+    if (spoof) {
+      // Answers, but never to the probe that was sent: RelatesTo names a message nobody sent, or is empty or absent.
+      const relatesTo =
+        spoof.relatesTo === 'none' ? undefined : spoof.relatesTo === 'empty' ? '' : `urn:uuid:${randomUUID()}`;
+      return [Buffer.from(probeMatches(m.style, version, relatesTo, this.announceFields()))];
     }
     const oversized = this.fault('oversized-datagram');
     if (oversized) {

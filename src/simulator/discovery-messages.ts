@@ -169,7 +169,7 @@ function header(
 export function probeMatches(
   style: StyleDefinition,
   version: DiscoveryVersion,
-  relatesTo: string,
+  relatesTo: string | undefined,
   f: AnnounceFields,
   padding = '',
 ): string {
@@ -177,7 +177,7 @@ export function probeMatches(
   return discoveryEnvelope(
     style,
     version,
-    header(style, version, 'ProbeMatches', f, { relatesTo }),
+    header(style, version, 'ProbeMatches', f, relatesTo === undefined ? {} : { relatesTo }),
     `<${d}:ProbeMatches><${d}:ProbeMatch>${matchBody(style, f)}</${d}:ProbeMatch>${padding}</${d}:ProbeMatches>`,
   );
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { SimFault } from './index.js';
 import { envelope } from './soap.js';
 import type { StyleDefinition } from './vendor-styles.js';
 
@@ -62,4 +63,31 @@ export function streamHugeBody(
     if (!res.destroyed) res.end(tail);
   };
   pump();
+}
+
+/**
+ * A well-formed response of about `bytes` stuffed with `xmlns` tokens that no `=` follows: harmless XML, but the onvif
+ * package's pre-processing (`/xmlns([^=]*?)=(".*?")/g`, run over the whole body) scans to the end of the run from
+ * each token, which is quadratic: 256 KiB cost seconds, 2 MiB minutes. `text` puts the run in an element's text,
+ * `attribute` in one attribute value, `elements` makes it ~160,000 empty elements (dense for any parser too).
+ */
+export function regexBombBody(style: StyleDefinition, operation: string, bytes: number, variant: string): string {
+  const frame = envelope(style, `<tds:${operation}Response>@@BOMB@@</tds:${operation}Response>`);
+  const room = Math.max(0, bytes - Buffer.byteLength(frame) - 64);
+  let bomb: string;
+  if (variant === 'attribute') bomb = `<tds:Padding value="${'xmlns '.repeat(Math.floor(room / 6))}"/>`;
+  else if (variant === 'elements') bomb = `<tds:Padding>${'<tds:xmlns/>'.repeat(Math.floor(room / 12))}</tds:Padding>`;
+  else bomb = `<tds:Padding>${'xmlns '.repeat(Math.floor(room / 6))}</tds:Padding>`;
+  return frame.replace('@@BOMB@@', bomb);
+}
+
+/** The scopes a scope-flood fault adds: `count` (40,000) location scopes of `length` characters (48). */
+export function floodScopes(fault: SimFault): string[] {
+  const count = Math.max(0, Math.floor(Number(fault.count ?? 40_000)));
+  const length = Math.max(32, Math.floor(Number(fault.length ?? 48)));
+  const prefix = 'onvif://www.onvif.org/location/flood/';
+  return Array.from({ length: count }, (_, i) => {
+    const head = `${prefix}${i}/`;
+    return head + 'x'.repeat(Math.max(0, length - head.length));
+  });
 }

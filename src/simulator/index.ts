@@ -19,7 +19,11 @@ export type FaultKind =
   | 'oversized-datagram'
   | 'single-service'
   /** NVR whose first video source has no profile (onvif package issue #369: connect never calls back). */
-  | 'token-mismatch';
+  | 'token-mismatch'
+  /** Responses stuffed with `xmlns` tokens: quadratic for the onvif package's own xmlns-stripping regex. */
+  | 'regex-bomb'
+  /** GetScopes (and optionally discovery) lists a flood of scopes, or very long ones, before the real ones. */
+  | 'scope-flood';
 
 /**
  * A fault and its parameters:
@@ -31,6 +35,12 @@ export type FaultKind =
  * - clock-skew: `ms` (default about -2.5 years, like the Bosch capture).
  * - non-onvif: `device` 'printer' | 'nas'.
  * - oversized-datagram: `bytes` (65,507, the largest IPv4 UDP payload; 64 KiB cannot be sent over IPv4).
+ * - spoof-relates-to: `relatesTo` 'random' (a message nobody sent; default) | 'none' (no RelatesTo) | 'empty'.
+ * - regex-bomb: `operations?`, `bytes` (1.9 MiB: just inside the default 2 MiB response cap), `variant` 'text'
+ *   (xmlns tokens as element text; default) | 'attribute' (in one attribute value) | 'elements'
+ *   (one empty element per token, dense for any parser). Well-formed XML.
+ * - scope-flood: `count` (40,000) scopes of `length` characters (48; 65,536 makes a 64 KiB scope), listed by
+ *   GetScopes before the device's real scopes; `inDiscovery: true` also stuffs ProbeMatch/Hello with ~40 KB of them.
  */
 export interface SimFault {
   kind: FaultKind;
@@ -82,6 +92,13 @@ export interface SimDeviceSpec {
   discoveryPort?: number;
   /** Upper bound of the random delay before answering a multicast probe (100 ms; the spec allows 500). */
   multicastReplyDelayMs?: number;
+  /** IPv6 addresses GetNetworkInterfaces reports (verbatim: a hostile device may list anything). */
+  ipv6?: string[];
+  /**
+   * The same device (EndpointReference, identity, scopes) also answers on these IPv4 addresses, each with its own
+   * HTTP server and WS-Discovery responder: a host with several addresses. Each runs as a device of the site.
+   */
+  extraAddresses?: string[];
 }
 
 export interface SimSiteSpec {
@@ -125,6 +142,7 @@ export interface SimulatedSite {
 
 export type { GenerateSiteOptions } from './generate.js';
 export { demoSite, generateSite } from './generate.js';
+export { floodHellos, type HelloFloodOptions, type HelloFloodResult } from './hello-flood.js';
 export { startSimulatedSite } from './site.js';
 export { parseSiteSpec, SimSpecError } from './spec-schema.js';
 export { VENDOR_STYLES } from './vendor-styles.js';

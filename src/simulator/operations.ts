@@ -1,4 +1,5 @@
 import { type DeviceModel, faultOf, type SimMask, serviceUrl } from './device-model.js';
+import { floodScopes } from './faults.js';
 import { FAULTS, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { attrOf, elements, escapeXml, textOf, textsOf } from './xml.js';
@@ -74,7 +75,14 @@ function syncScopes(m: DeviceModel): void {
 const getScopes: Handler = (m) => {
   const item = (def: string, s: string): string =>
     `<tds:Scopes><tt:ScopeDef>${def}</tt:ScopeDef><tt:ScopeItem>${x(s)}</tt:ScopeItem></tds:Scopes>`;
-  return `<tds:GetScopesResponse>${m.fixedScopes.map((s) => item('Fixed', s)).join('')}${m.configurableScopes
+  const flood = faultOf(m.faults, 'scope-flood');
+  // The flood comes first, so the device's real (location) scopes sit past any bound a client keeps.
+  const flooded = flood
+    ? floodScopes(flood)
+        .map((s) => `<tds:Scopes><tt:ScopeItem>${s}</tt:ScopeItem></tds:Scopes>`)
+        .join('')
+    : '';
+  return `<tds:GetScopesResponse>${flooded}${m.fixedScopes.map((s) => item('Fixed', s)).join('')}${m.configurableScopes
     .map((s) => item('Configurable', s))
     .join('')}</tds:GetScopesResponse>`;
 };
@@ -592,11 +600,21 @@ const getHostname: Handler = (m) =>
     m.name.replace(/[^A-Za-z0-9-]/g, '-'),
   )}</tt:Name></tds:HostnameInformation></tds:GetHostnameResponse>`;
 
-const getNetworkInterfaces: Handler = (m) =>
-  '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>' +
-  `<tt:HwAddress>${x(m.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info><tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>` +
-  `<tt:Address>${x(m.address)}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>` +
-  '</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>';
+const getNetworkInterfaces: Handler = (m) => {
+  const v6 = m.spec.ipv6 ?? [];
+  const ipv6 =
+    v6.length === 0
+      ? ''
+      : `<tt:IPv6><tt:Enabled>true</tt:Enabled><tt:Config><tt:AcceptRouterAdvert>false</tt:AcceptRouterAdvert>${v6
+          .map((a) => `<tt:Manual><tt:Address>${x(a)}</tt:Address><tt:PrefixLength>64</tt:PrefixLength></tt:Manual>`)
+          .join('')}<tt:DHCP>Off</tt:DHCP></tt:Config></tt:IPv6>`;
+  return (
+    '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>' +
+    `<tt:HwAddress>${x(m.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info><tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual>` +
+    `<tt:Address>${x(m.address)}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>` +
+    `${ipv6}</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>`
+  );
+};
 
 /** Operation table: `<service>:<operation>`. */
 const HANDLERS: Record<string, Handler> = {

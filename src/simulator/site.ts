@@ -16,8 +16,21 @@ export async function startSimulatedSite(input: SimSiteSpec): Promise<SimulatedS
     calls.push(c);
     if (calls.length > max) calls.splice(0, calls.length - max);
   };
-  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects).
-  const devices = input.devices.map((d) => new SimDevice(d, { record }));
+  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects); an extra address runs as a
+  // device of its own, after its primary.
+  const devices = input.devices.flatMap((d) => {
+    const primary = new SimDevice(d, { record });
+    // A host with several addresses: one more device per address, with the primary's EndpointReference.
+    const { extraAddresses, ...rest } = d;
+    const aliases = (extraAddresses ?? []).map(
+      (address) =>
+        new SimDevice(
+          { ...rest, address, endpoint: primary.model.endpoint, name: `${primary.model.name}@${address}` },
+          { record },
+        ),
+    );
+    return [primary, ...aliases];
+  });
   const started: SimDevice[] = [];
   let failure: unknown;
   // Bounded parallel start: hundreds of devices start quickly without a burst of thousands of binds.

@@ -18,6 +18,8 @@ const FAULT_KINDS = [
   'oversized-datagram',
   'single-service',
   'token-mismatch',
+  'regex-bomb',
+  'scope-flood',
 ] as const;
 
 export const FAULT_KIND_LIST: readonly string[] = FAULT_KINDS;
@@ -74,6 +76,8 @@ const deviceSchema = z
     announceTo: z.array(z.string().min(1)).optional(),
     discoveryPort: port.optional(),
     multicastReplyDelayMs: z.number().int().min(0).max(5000).optional(),
+    extraAddresses: z.array(ipv4).max(16).optional(),
+    ipv6: z.array(z.string().max(128)).max(1024).optional(),
   })
   .strict();
 
@@ -104,18 +108,23 @@ export function parseSiteSpec(input: unknown): SimSiteSpec {
   const seenHttp = new Map<string, number>();
   const seenUdp = new Map<string, number>();
   spec.devices.forEach((d, i) => {
-    const http = `${d.address}:${d.httpPort ?? 80}`;
-    const udp = `${d.address}:${d.discoveryPort ?? 3702}`;
-    const prevHttp = seenHttp.get(http);
-    if (prevHttp !== undefined && d.httpPort !== 0) {
-      throw new SimSpecError(`devices.${i}.address: ${http} is already used by devices.${prevHttp}`);
+    for (const [field, address] of [
+      ['address', d.address],
+      ...(d.extraAddresses ?? []).map((a, j) => [`extraAddresses.${j}`, a]),
+    ] as const) {
+      const http = `${address}:${d.httpPort ?? 80}`;
+      const udp = `${address}:${d.discoveryPort ?? 3702}`;
+      const prevHttp = seenHttp.get(http);
+      if (prevHttp !== undefined && d.httpPort !== 0) {
+        throw new SimSpecError(`devices.${i}.${field}: ${http} is already used by devices.${prevHttp}`);
+      }
+      const prevUdp = seenUdp.get(udp);
+      if (prevUdp !== undefined) {
+        throw new SimSpecError(`devices.${i}.${field}: ${udp}/udp is already used by devices.${prevUdp}`);
+      }
+      seenHttp.set(http, i);
+      seenUdp.set(udp, i);
     }
-    const prevUdp = seenUdp.get(udp);
-    if (prevUdp !== undefined) {
-      throw new SimSpecError(`devices.${i}.address: ${udp}/udp is already used by devices.${prevUdp}`);
-    }
-    seenHttp.set(http, i);
-    seenUdp.set(udp, i);
   });
   return spec;
 }

@@ -19,6 +19,21 @@ export enum ErrorCode {
   ClockSkew = 'clock-skew',
   UnverifiedDevice = 'unverified-device',
   ForeignXaddr = 'foreign-xaddr',
+  // bounds on untrusted input (docs/discovery.md): past a bound the excess is dropped and counted
+  /** A device's scopes over discovery.maxScopesPerDevice, or longer than discovery.maxScopeLength, were dropped. */
+  ScopesDropped = 'scopes-dropped',
+  /** Discovery replies past discovery.maxDevices or discovery.maxDevicesPerAddress were dropped. */
+  DeviceLimit = 'device-limit',
+  /** A ProbeMatches without RelatesTo (or an empty one): it answers no probe we can name. */
+  MissingRelatesTo = 'missing-relates-to',
+  /** A ProbeMatches whose RelatesTo names no probe of ours (spoofed, or too late). */
+  UnrelatedReply = 'unrelated-reply',
+  /** One EndpointReference answered from several addresses: no claimant gets its plain id. */
+  DuplicateEndpoint = 'duplicate-endpoint',
+  /** Hello-announced devices past the pending cap or the scan's target cap were not interrogated directly. */
+  HelloDropped = 'hello-dropped',
+  /** Items of one answer past their bound (e.g. IPv6 addresses in GetNetworkInterfaces) were dropped. */
+  ItemsDropped = 'items-dropped',
   // requests
   Expired = 'expired',
   Replayed = 'replayed',

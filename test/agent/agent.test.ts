@@ -10,6 +10,7 @@ import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { CamwardenError, ErrorCode } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { quietPorts } from './quiet-ports.js';
 
 function record(id: string, zone: string): CameraRecord {
   return {
@@ -171,38 +172,9 @@ describe('Agent scan cycle', () => {
     const restarted = new Agent({
       config,
       logger: silentLogger(),
-      audit: {
-        name: 'audit',
-        start: async () => undefined,
-        stop: async () => undefined,
-        append: async () => undefined,
-      },
-      reporting: {
-        name: 'reporting',
-        events: new MemoryEventSink(),
-        start: async () => undefined,
-        stop: async () => undefined,
-        outboxDepth: () => 0,
-        seedInventory: () => undefined,
-        publishInventory: async () => undefined,
-      },
-      policy: {
-        name: 'policy',
-        start: async () => undefined,
-        stop: async () => undefined,
-        current: () => undefined,
-        revision: () => 'r1',
-        decide: (r) => r,
-        reload: async () => ({ revision: 'r1', problems: [] }),
-      },
-      enforcement: {
-        name: 'enforce',
-        start: async () => undefined,
-        stop: async () => undefined,
-        reconcile: async (records) => {
-          reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
-        },
-      },
+      ...quietPorts(async (records) => {
+        reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+      }),
       retention: undefined,
       scan: async ({ policyRevision }) => ({
         site: 's',

@@ -11,6 +11,7 @@ import {
   nftAvailable,
   requireCapability,
 } from '../helpers/capabilities.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * `camwarden run` as a child process, in a network namespace of its own (so its nftables table and the
@@ -50,16 +51,6 @@ interface Seen {
   status: Array<Record<string, unknown>>;
   inventory: Record<string, unknown> | undefined;
   events: Array<Record<string, unknown>>;
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = fn();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulator)', () => {

@@ -62,8 +62,10 @@ describe('bad usage exits 2 and names what is wrong', () => {
   });
 
   it('a stray argument, for every command (it is refused, never ignored: `run extra` does not start a daemon)', async () => {
-    for (const name of Object.keys(COMMANDS)) {
-      const extra = name === 'profiles check' ? ['dir', 'stray-word'] : ['stray-word'];
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      // Fill what the synopsis takes (`DIR`, `[NAME]`, …), then one word more.
+      const words = ((await entry.load()).positionals ?? '').split(/\s+/).filter(Boolean);
+      const extra = [...words.map((_, i) => `word${i}`), 'stray-word'];
       const r = await run([...name.split(' '), ...extra]);
       expect(r.code, name).toBe(2);
       expect(r.err, name).toContain('unexpected argument "stray-word"');

@@ -1,24 +1,12 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/registry.js';
+import { captureIo } from '../helpers/cli-io.js';
 
-function io(env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdout, stderr, env, cwd: process.cwd() }, out: () => out, err: () => err };
-}
+const io = (env: Record<string, string> = {}) => captureIo(env);
 
 describe('camwarden CLI', () => {
   it('lists every command in --help', async () => {

@@ -21,8 +21,14 @@ export function fakeNft(): {
   const elements = new Set<string>();
   const table = { exists: false, tampered: false };
   const fail: { next: number; error?: NftError } = { next: 0 };
+  // IPv4 and IPv6 elements of every `{ … }` list in the text.
   const addrs = (text: string): string[] =>
-    [...(text.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/\d+\.\d+\.\d+\.\d+/g)].map((m) => m[0]);
+    [...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
+      (m[1] ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) || /^[0-9a-f:]+:[0-9a-f:]*$/.test(a)),
+    );
   const run: NftRunner = async (args, stdin) => {
     calls.push(stdin === undefined ? { args } : { args, stdin });
     if (fail.next > 0) {
@@ -36,7 +42,8 @@ export function fakeNft(): {
       });
       const items: unknown[] = [
         { metainfo: {} },
-        { set: { name: 'blocked_v4', type: 'ipv4_addr', elem: [...elements] } },
+        { set: { name: 'blocked_v4', type: 'ipv4_addr', elem: [...elements].filter((a) => !a.includes(':')) } },
+        { set: { name: 'blocked_v6', type: 'ipv6_addr', elem: [...elements].filter((a) => a.includes(':')) } },
       ];
       if (args[2] === 'table') {
         items.push(
@@ -44,6 +51,11 @@ export function fakeNft(): {
           { chain: { name: 'input', type: 'filter', hook: 'input', policy: 'accept' } },
           ...(table.tampered ? [] : [rule('forward', 'drop')]),
           rule('forward', 'drop'),
+          rule('forward', 'drop'),
+          rule('forward', 'drop'),
+          rule('input', 'accept'),
+          rule('input', 'drop'),
+          rule('input', 'accept'),
           rule('input', 'accept'),
           rule('input', 'drop'),
         );
@@ -55,8 +67,7 @@ export function fakeNft(): {
       table.exists = true;
       table.tampered = false;
       elements.clear();
-      const m = text.match(/elements = \{([^}]*)\}/);
-      for (const a of addrs(m ? `{${m[1]}}` : '')) elements.add(a);
+      for (const m of text.matchAll(/elements = \{([^}]*)\}/g)) for (const a of addrs(`{${m[1]}}`)) elements.add(a);
     } else {
       for (const line of text.split('\n').filter(Boolean)) {
         if (line.startsWith('add element')) {

@@ -54,9 +54,9 @@ class RawSoapSession implements OnvifSession {
       this.xaddr,
       '<tds:GetServices xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>',
     )
-      .then((xml) => {
+      .then(async (xml) => {
         const map = new Map<string, string>();
-        for (const s of childrenNamed(operationResponse(xml, 'GetServices'), 'Service')) {
+        for (const s of childrenNamed(await operationResponse(xml, 'GetServices'), 'Service')) {
           const ns = textOf(child(s, 'Namespace'));
           const addr = textOf(child(s, 'XAddr'));
           if (!ns || !addr) continue;

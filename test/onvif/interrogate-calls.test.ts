@@ -4,9 +4,9 @@ import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
 
-// The calls an interrogation makes are the ones a record needs: identity, scopes, services, and only where they
-// matter recordings (Profile G), video sources (a recorder's channels) and geolocation. Media profiles are never
-// asked for; no record field or decision uses them.
+// The calls an interrogation makes are the ones a record and its enforcement need: identity, scopes, services, the
+// network interfaces (IPv6 addresses to isolate), and only where they matter recordings (Profile G), video sources
+// (a recorder's channels) and geolocation. Media profiles are never asked for; nothing uses them.
 const ip = randomBlock();
 const AUTH = { mode: 'both' as const, username: 'admin', password: 'pw' };
 let site: SimulatedSite;
@@ -52,19 +52,20 @@ async function callsOf(
 }
 
 const IDENTITY = ['GetSystemDateAndTime', 'GetDeviceInformation', 'GetScopes', 'GetServices'];
+const IPV6 = 'GetNetworkInterfaces';
 
 describe('interrogation round trips', () => {
-  it('a camera without Profile G: time, identity, scopes and services only', async () => {
+  it('a camera without Profile G: time, identity, scopes, services and network interfaces only', async () => {
     const r = await callsOf('plain');
     expect(r.errors).toBe(0);
-    expect(r.ops).toEqual(IDENTITY);
+    expect(r.ops).toEqual([...IDENTITY, IPV6]);
   });
 
   it('a Profile G camera with one recording: its recordings too, but not its video sources', async () => {
     const r = await callsOf('edge-g');
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(false);
-    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, IPV6, 'GetRecordings']);
   });
 
   it('a recorder: recordings and its video sources, which become its channels', async () => {
@@ -72,12 +73,12 @@ describe('interrogation round trips', () => {
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(true);
     // Its types do not say "recorder": several recordings are what make the sources worth asking for.
-    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', 'GetVideoSources']);
+    expect(r.ops).toEqual([...IDENTITY, IPV6, 'GetRecordings', 'GetVideoSources']);
   });
 
   it('a device that says it is a recorder: its video sources without waiting for its recordings', async () => {
     const r = await callsOf('nvr', ['tds:Device', 'tds:NetworkVideoStorage']);
     expect(r.isRecorder).toBe(true);
-    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', IPV6, 'GetRecordings']);
   });
 });

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
@@ -10,23 +9,12 @@ import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
 import { resolveLayout } from '../../src/retention/load-layout.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/policy.js';
 import { sweep } from '../../src/retention/sweep.js';
+import { captureIo } from '../helpers/cli-io.js';
 import { DAY, genericPath, tmp, writeFile } from './helpers.js';
 
 const layoutsDir = new URL('../../device-profiles/layouts/', import.meta.url).pathname;
 
-function io(env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdout, stderr, env, cwd: tmp() }, out: () => out, err: () => err };
-}
+const io = (env: Record<string, string>) => captureIo(env, tmp());
 
 describe('layout files', () => {
   it('every device-profiles/layouts file validates; generic and frigate equal the built-ins', () => {

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load-config.js';
 import { runScan } from '../../inventory/scan.js';
 import { loadDecide } from '../../policy/index.js';
+import { toScanPayload } from '../../reporting/camera-payload.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
 import { formatScanTable } from '../output/scan-table.js';
@@ -25,7 +26,10 @@ export const scanCommand: CommandSpec = {
     },
     'no-multicast': { type: 'boolean', description: 'Do not send multicast probes' },
     timeout: { type: 'string', valueName: 'MS', description: 'Time limit of the whole scan in ms' },
-    json: { type: 'boolean', description: 'Print the result as one JSON document (INTERFACES.md §4)' },
+    json: {
+      type: 'boolean',
+      description: 'Print the result as one JSON document (docs/scan-json.md; `camwarden schema scan`)',
+    },
   },
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
     const timeoutMs = values.timeout === undefined ? undefined : intFlag(values, 'timeout', 0);
@@ -45,7 +49,9 @@ export const scanCommand: CommandSpec = {
       policyRevision: policy.revision,
       logger,
     });
-    io.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatScanTable(result));
+    io.stdout.write(
+      values.json === true ? `${JSON.stringify(toScanPayload(result), null, 2)}\n` : formatScanTable(result),
+    );
     return 0;
   },
 };

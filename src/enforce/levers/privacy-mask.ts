@@ -11,7 +11,7 @@ interface VideoSourceConfiguration {
 
 async function getVideoSourceConfigurations(session: OnvifSession): Promise<VideoSourceConfiguration[]> {
   const xml = await session.call('media2', `<tr2:GetVideoSourceConfigurations xmlns:tr2="${NS.tr2}"/>`);
-  const response = operationResponse(xml, 'GetVideoSourceConfigurations');
+  const response = await operationResponse(xml, 'GetVideoSourceConfigurations');
   return childrenNamed(response, 'Configurations').flatMap((c) => {
     const token = attr(c, 'token');
     return token ? [{ token, sourceToken: textOf(child(c, 'SourceToken')) }] : [];
@@ -66,7 +66,7 @@ export const privacyMaskLever: Lever = {
     for (const target of targets) {
       try {
         const xml = await session.call('media2', createMaskBody(target.token));
-        const maskToken = textOf(child(operationResponse(xml, 'CreateMask'), 'Token'));
+        const maskToken = textOf(child(await operationResponse(xml, 'CreateMask'), 'Token'));
         if (!maskToken) throw new CamwardenError(ErrorCode.InvalidXml, 'CreateMaskResponse has no Token');
         created.push({ configurationToken: target.token, maskToken });
         await ctx.savePrior({ masks: created });

@@ -12,7 +12,7 @@ interface RecordingJob {
 
 async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> {
   const xml = await session.call('recording', `<trc:GetRecordingJobs xmlns:trc="${NS.trc}"/>`);
-  const response = operationResponse(xml, 'GetRecordingJobs');
+  const response = await operationResponse(xml, 'GetRecordingJobs');
   return childrenNamed(response, 'JobItem').flatMap((item) => {
     const token = textOf(child(item, 'JobToken'));
     const config = child(item, 'JobConfiguration');
@@ -36,7 +36,7 @@ async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> 
 /** Recording tokens whose source is this channel (GetRecordings: Source/SourceId). */
 async function recordingsOfChannel(session: OnvifSession, channel: string): Promise<Set<string>> {
   const xml = await session.call('recording', `<trc:GetRecordings xmlns:trc="${NS.trc}"/>`);
-  const response = operationResponse(xml, 'GetRecordings');
+  const response = await operationResponse(xml, 'GetRecordings');
   const out = new Set<string>();
   for (const item of childrenNamed(response, 'RecordingItem')) {
     const token = textOf(child(item, 'RecordingToken'));

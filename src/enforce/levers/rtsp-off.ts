@@ -12,7 +12,7 @@ export interface NetworkProtocol {
 
 export async function getNetworkProtocols(session: OnvifSession): Promise<NetworkProtocol[]> {
   const xml = await session.call('device', `<tds:GetNetworkProtocols xmlns:tds="${NS.tds}"/>`);
-  const response = operationResponse(xml, 'GetNetworkProtocols');
+  const response = await operationResponse(xml, 'GetNetworkProtocols');
   return childrenNamed(response, 'NetworkProtocols').flatMap((p) => {
     const name = textOf(child(p, 'Name'));
     if (!name) return [];

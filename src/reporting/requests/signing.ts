@@ -1,17 +1,11 @@
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { canonicalize } from './jcs.js';
+import { type KeyObject, sign, verify } from 'node:crypto';
+import { keyIdOf } from '../../util/ed25519-keys.js';
+import { canonicalize } from '../../util/jcs.js';
 
-/** The bytes a request signature covers (INTERFACES §6). */
+/** The bytes a request signature covers: topic, newline, RFC 8785 JSON of the request without `signature` (docs/mqtt.md). */
 export function signedBytes(topic: string, request: Record<string, unknown>): Buffer {
   const { signature: _omit, ...rest } = request;
   return Buffer.from(`${topic}\n${canonicalize(rest)}`, 'utf8');
-}
-
-/** First 16 hex digits of SHA-256 over the key's SPKI DER. */
-export function keyIdOf(key: KeyObject): string {
-  const spki = key.type === 'private' ? createPublicKey(key) : key;
-  const der = spki.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex').slice(0, 16);
 }
 
 /** Signs a request for `topic` (for operators and tests): sets `keyId` when absent and returns a copy with `signature`. */

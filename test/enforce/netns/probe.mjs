@@ -18,7 +18,7 @@ const probe = (t) =>
     }, timeoutMs);
     let sock;
     if (t.proto === 'udp') {
-      sock = createSocket('udp4');
+      sock = createSocket(t.host.includes(':') ? 'udp6' : 'udp4');
       sock.on('message', () => {
         sock.close();
         done(true);

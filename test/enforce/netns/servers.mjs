@@ -9,7 +9,7 @@ const addrs = process.argv.slice(2);
 const extra = (process.env.PORTS ?? '')
   .split(',')
   .filter(Boolean)
-  .map((s) => s.split(':'));
+  .map((s) => [s.slice(0, s.lastIndexOf(':')), s.slice(s.lastIndexOf(':') + 1)]); // IPv6 hosts have colons too
 const pending = [];
 const listen = (server, port, host) =>
   new Promise((resolve, reject) => {
@@ -31,7 +31,7 @@ for (const a of addrs) {
       a,
     ),
   );
-  const udp = createSocket('udp4');
+  const udp = createSocket(a.includes(':') ? 'udp6' : 'udp4');
   udp.on('message', (msg, rinfo) => udp.send(msg, rinfo.port, rinfo.address));
   pending.push(new Promise((resolve) => udp.bind(5000, a, resolve)));
 }

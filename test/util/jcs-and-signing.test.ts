@@ -1,8 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/reporting/backoff.js';
-import { canonicalize } from '../../src/reporting/requests/jcs.js';
-import { keyIdOf, signRequest, verifySignature } from '../../src/reporting/requests/signing.js';
+import { hashEntry } from '../../src/audit/audit-entry.js';
+import { signRequest, verifySignature } from '../../src/reporting/requests/signing.js';
+import { backoffDelay } from '../../src/util/backoff.js';
+import { keyIdOf } from '../../src/util/ed25519-keys.js';
+import { canonicalize } from '../../src/util/jcs.js';
 
 describe('RFC 8785 JCS', () => {
   it('canonicalizes the RFC §3.2.2 example', () => {
@@ -54,9 +56,57 @@ describe('request signatures', () => {
     const reordered = Object.fromEntries(Object.entries(signed).reverse());
     expect(verifySignature('camwarden/s/g/request/scan', reordered, publicKey)).toBe(true);
   });
-  it('backoff stays within [0, min(max, base*2^n)]', () => {
-    expect(backoffDelay(0, 1000, 300_000, () => 0.999)).toBeLessThan(1000);
-    expect(backoffDelay(3, 1000, 300_000, () => 0.5)).toBe(4000);
-    expect(backoffDelay(40, 1000, 300_000, () => 0.999)).toBeLessThan(300_000);
+});
+
+describe('audit chain hashes use the same canonical JSON', () => {
+  it('hash an entry exactly as before the two canonical-JSON functions became one', () => {
+    const entry = {
+      seq: 7,
+      ts: '2026-01-02T03:04:05.000Z',
+      kind: 'request',
+      data: {
+        op: 'legal-hold/add',
+        n: [1.5, 1e21, -0, null],
+        s: '€\u000f<"',
+        nested: { b: 1, a: { ö: true, '1': false } },
+      },
+      prev: '0'.repeat(64),
+    };
+    // recorded with the audit's former canonicalJson: logs written before still verify
+    expect(hashEntry(entry)).toBe('d969aa89fe96102d5b6089f0fd7ae199b91cab2a70139289f1b8f0745bbfb298');
+  });
+});
+
+describe('backoff', () => {
+  const full = (random: () => number) => ({ baseMs: 1000, maxMs: 300_000, jitter: 'full' as const, random });
+  it('with full jitter stays within [0, min(max, base*2^n)]', () => {
+    expect(
+      backoffDelay(
+        0,
+        full(() => 0.999),
+      ),
+    ).toBeLessThan(1000);
+    expect(
+      backoffDelay(
+        3,
+        full(() => 0.5),
+      ),
+    ).toBe(4000);
+    expect(
+      backoffDelay(
+        40,
+        full(() => 0.999),
+      ),
+    ).toBeLessThan(300_000);
+    expect(
+      backoffDelay(
+        40,
+        full(() => 0.999),
+      ),
+    ).toBeGreaterThan(299_000);
+  });
+  it('without jitter is the ceiling: base, 2·base, 4·base … capped (enforcement retries)', () => {
+    const none = { baseMs: 2000, maxMs: 10_000, jitter: 'none' as const };
+    expect([0, 1, 2, 3, 50].map((n) => backoffDelay(n, none))).toEqual([2000, 4000, 8000, 10_000, 10_000]);
   });
 });

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { cameraRecordSchema, scanResultSchema } from './camera-record.js';
+import { eventSchema } from './event.js';
+import { inventorySchema } from './inventory.js';
+import { requestArgsSchemas, requestSchema, responseSchema } from './request.js';
+import { statusSchema } from './status.js';
+
+export * from './camera-record.js';
+export * from './common.js';
+export * from './event.js';
+export * from './inventory.js';
+export * from './request.js';
+export * from './status.js';
+
+/** Every payload camwarden publishes or accepts, by the name `camwarden schema <name>` takes. */
+export const PAYLOAD_SCHEMAS = {
+  scan: scanResultSchema,
+  status: statusSchema,
+  inventory: inventorySchema,
+  camera: cameraRecordSchema,
+  event: eventSchema,
+  request: requestSchema,
+  response: responseSchema,
+} as const;
+
+export type PayloadName = keyof typeof PAYLOAD_SCHEMAS;
+export const PAYLOAD_NAMES = Object.keys(PAYLOAD_SCHEMAS) as PayloadName[];
+
+export function isPayloadName(name: string): name is PayloadName {
+  return Object.hasOwn(PAYLOAD_SCHEMAS, name);
+}
+
+/**
+ * JSON Schema (draft 2020-12) of one payload. Payloads the agent publishes are described as it writes them;
+ * the request as the agent accepts it, with each op's `args` schema under `$defs`.
+ */
+export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
+  if (name === 'request') {
+    const envelope = z.toJSONSchema(requestSchema, { io: 'input' }) as Record<string, unknown>;
+    const defs: Record<string, unknown> = {};
+    for (const [op, schema] of Object.entries(requestArgsSchemas)) {
+      const { $schema: _drop, ...args } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+      defs[op] = args;
+    }
+    return { ...envelope, $defs: { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}), ...defs } };
+  }
+  return z.toJSONSchema(PAYLOAD_SCHEMAS[name]) as Record<string, unknown>;
+}
