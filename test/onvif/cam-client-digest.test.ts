@@ -43,26 +43,29 @@ beforeEach(() => {
   seen.authorizations = [];
 });
 
-function client(password = AUTH.password): CamClient {
-  return new CamClient({
+/** Runs `fn` with a client of the device, closed afterwards whatever happens. */
+async function withClient(fn: (c: CamClient) => Promise<void>, password = AUTH.password): Promise<void> {
+  const c = new CamClient({
     xaddr: new URL(`http://127.0.0.1:${tracked.port}/onvif/device_service`),
     credentials: { username: AUTH.username, password },
     callTimeoutMs: 3000,
     maxResponseBytes: 1 << 20,
   });
+  try {
+    await fn(c);
+  } finally {
+    c.close();
+  }
 }
 
 describe('CamClient against a digest-only device', () => {
   it('answers the challenge once and reuses it with an increasing nonce count: one round trip per call', async () => {
-    const c = client();
-    try {
+    await withClient(async (c) => {
       for (let i = 0; i < 5; i++) {
         const reply = await c.call('device', 'GetDeviceInformation', DEVICE_INFO);
         expect(reply.xml).toContain('M2025-LE');
       }
-    } finally {
-      c.close();
-    }
+    });
     expect(seen.challenged).toBe(1);
     expect(seen.requests).toBe(6);
     const counts = seen.authorizations.map((a) => /\bnc=(\d+)/.exec(a)?.[1]);
@@ -70,28 +73,22 @@ describe('CamClient against a digest-only device', () => {
   });
 
   it('a remembered challenge the device no longer accepts is answered afresh, once', async () => {
-    const c = client();
-    try {
+    await withClient(async (c) => {
       await c.call('device', 'GetDeviceInformation', DEVICE_INFO);
       verifier = new DigestVerifier('cam'); // the device restarted: every nonce it issued is unknown now
       const reply = await c.call('device', 'GetDeviceInformation', DEVICE_INFO);
       expect(reply.xml).toContain('M2025-LE');
-    } finally {
-      c.close();
-    }
+    });
     expect(seen.challenged).toBe(2);
     expect(seen.requests).toBe(4);
   });
 
   it('wrong credentials are refused as unauthorized after one answered challenge, never in a loop', async () => {
-    const c = client('wrong');
-    try {
+    await withClient(async (c) => {
       const err = await c.call('device', 'GetDeviceInformation', DEVICE_INFO).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CamwardenError);
       expect((err as CamwardenError).code).toBe(ErrorCode.Unauthorized);
-    } finally {
-      c.close();
-    }
+    }, 'wrong');
     expect(seen.requests).toBe(2);
   });
 });
