@@ -194,7 +194,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     const { map, errors } = await readServiceMap(client, true);
     for (const err of errors) fail(err);
     if (!map || finished) return;
-    const { geoLocation, ...urls } = map;
+    const { geoLocation, ipv6: speaksIpv6, ...urls } = map;
     report.services = {};
     for (const key of ['media', 'media2', 'recording', 'search', 'replay'] as const) {
       const v = urls[key];
@@ -227,19 +227,21 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         ),
       );
     }
-    // IPv6 addresses, so a block can isolate them too. Optional: a device that does not say is isolated by what the
-    // gateway's neighbour table shows, and a failure here says nothing about the device's identity.
-    tasks.push(
-      client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
-        (r) => {
-          const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
-          if (finished) return;
-          if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
-          if (ipv6.error) report.errors.push(ipv6.error);
-        },
-        (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
-      ),
-    );
+    // IPv6 addresses, so a block can isolate them too, asked unless the device's capabilities rule IPv6 out. Optional:
+    // a device that does not say is isolated by what the gateway's neighbour table shows, and a failure here says
+    // nothing about the device's identity.
+    if (speaksIpv6 !== false)
+      tasks.push(
+        client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
+          (r) => {
+            const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
+            if (finished) return;
+            if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
+            if (ipv6.error) report.errors.push(ipv6.error);
+          },
+          (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
+        ),
+      );
     if (map.recording) {
       tasks.push(
         client

@@ -4,9 +4,10 @@ import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
 
-// The calls an interrogation makes are the ones a record and its enforcement need: identity, scopes, services, the
-// network interfaces (IPv6 addresses to isolate), and only where they matter recordings (Profile G), video sources
-// (a recorder's channels) and geolocation. Media profiles are never asked for; nothing uses them.
+// The calls an interrogation makes are the ones a record and its enforcement need: identity, scopes, services, and
+// only where they matter the network interfaces (IPv6 addresses to isolate, unless the device says it has no IPv6),
+// recordings (Profile G), video sources (a recorder's channels) and geolocation. Media profiles are never asked
+// for; nothing uses them.
 const ip = randomBlock();
 const AUTH = { mode: 'both' as const, username: 'admin', password: 'pw' };
 let site: SimulatedSite;
@@ -17,6 +18,15 @@ beforeAll(async () => {
       { name: 'plain', vendor: 'dahua', kind: 'camera', address: ip(1), httpPort: HTTP_PORT, auth: AUTH },
       { name: 'edge-g', vendor: 'axis', kind: 'camera', address: ip(2), httpPort: HTTP_PORT, auth: AUTH },
       { name: 'nvr', vendor: 'hikvision', kind: 'nvr', address: ip(3), httpPort: HTTP_PORT, auth: AUTH },
+      {
+        name: 'dual-stack',
+        vendor: 'bosch',
+        kind: 'camera',
+        address: ip(4),
+        httpPort: HTTP_PORT,
+        auth: AUTH,
+        ipv6: ['fd00::4'],
+      },
     ],
   });
 });
@@ -55,8 +65,14 @@ const IDENTITY = ['GetSystemDateAndTime', 'GetDeviceInformation', 'GetScopes', '
 const IPV6 = 'GetNetworkInterfaces';
 
 describe('interrogation round trips', () => {
-  it('a camera without Profile G: time, identity, scopes, services and network interfaces only', async () => {
+  it('a camera without Profile G and without IPv6: time, identity, scopes and services only', async () => {
     const r = await callsOf('plain');
+    expect(r.errors).toBe(0);
+    expect(r.ops).toEqual(IDENTITY);
+  });
+
+  it('a camera whose capabilities say IPv6: its network interfaces too (their addresses can be isolated)', async () => {
+    const r = await callsOf('dual-stack');
     expect(r.errors).toBe(0);
     expect(r.ops).toEqual([...IDENTITY, IPV6]);
   });
@@ -65,7 +81,7 @@ describe('interrogation round trips', () => {
     const r = await callsOf('edge-g');
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(false);
-    expect(r.ops).toEqual([...IDENTITY, IPV6, 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings']);
   });
 
   it('a recorder: recordings and its video sources, which become its channels', async () => {
@@ -73,12 +89,12 @@ describe('interrogation round trips', () => {
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(true);
     // Its types do not say "recorder": several recordings are what make the sources worth asking for.
-    expect(r.ops).toEqual([...IDENTITY, IPV6, 'GetRecordings', 'GetVideoSources']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', 'GetVideoSources']);
   });
 
   it('a device that says it is a recorder: its video sources without waiting for its recordings', async () => {
     const r = await callsOf('nvr', ['tds:Device', 'tds:NetworkVideoStorage']);
     expect(r.isRecorder).toBe(true);
-    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', IPV6, 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', 'GetRecordings']);
   });
 });
