@@ -1,8 +1,6 @@
 // MQTT reporting bench: events/s through a real mosquitto at QoS 1 via the disk outbox, and the replay time
 // of 100,000 events queued during an outage. Needs dist/ (npx tsc -p tsconfig.build.json). Prints JSON.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryAuditSink } from '../dist/audit/audit-sink.js';
@@ -10,43 +8,11 @@ import { configSchema } from '../dist/config/schema.js';
 import { Outbox } from '../dist/reporting/outbox.js';
 import { Reporter } from '../dist/reporting/reporter.js';
 import { silentLogger } from '../dist/util/logger.js';
+import { freePort, MOSQUITTO_BIN, startMosquitto } from './lib/mosquitto.mjs';
 
-const BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p));
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_MQTT_EVENTS ?? 50_000);
 const REPLAY_EVENTS = Number(process.env.BENCH_MQTT_REPLAY ?? 100_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function mosquitto(port, dir) {
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    `persistence false\nlistener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n`,
-  );
-  const p = spawn(BIN, ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((r) => {
-      const s = new Socket();
-      s.once('connect', () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-      s.connect(port, '127.0.0.1');
-    });
-    if (ok) return p;
-    await sleep(50);
-  }
-  throw new Error('mosquitto did not start');
-}
 
 async function emitMany(outbox, n) {
   // concurrent emitters share fsyncs (group commit), as a busy agent would
@@ -87,7 +53,7 @@ function reporterFor(url, dataDir) {
   return { reporter, outbox };
 }
 
-if (!BIN) {
+if (!MOSQUITTO_BIN) {
   console.log(JSON.stringify({ skipped: 'mosquitto not installed' }));
   process.exit(0);
 }
@@ -95,7 +61,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cw-bench-mqtt-'));
 chmodSync(dir, 0o777);
 const port = await freePort();
 const url = `mqtt://127.0.0.1:${port}`;
-let broker = await mosquitto(port, dir);
+let broker = await startMosquitto(port, dir);
 const result = { broker: 'mosquitto', qos: 1 };
 try {
   // 1. steady state: emit (durable) and drain concurrently
@@ -126,7 +92,7 @@ try {
     const q0 = performance.now();
     await emitMany(outbox, REPLAY_EVENTS);
     const queueS = (performance.now() - q0) / 1000;
-    broker = await mosquitto(port, dir);
+    broker = await startMosquitto(port, dir);
     const r0 = performance.now();
     await waitDrained(outbox);
     const replayS = (performance.now() - r0) / 1000;

@@ -1,8 +1,19 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
+import {
+  type IdentityContext,
+  type IdentityOutcome,
+  identityContext,
+  mergePins,
+  type PinnedIdentity,
+  readIdentityPins,
+  writeIdentityPins,
+} from '../inventory/identity-pins.js';
 import type { CameraRecord, DiscoveredDevice, ScanResult } from '../inventory/types.js';
+import { activePack } from '../policy/evaluate.js';
+import { holdDecisions } from '../policy/hold-decisions.js';
 import { diffInventories } from '../reporting/inventory-diff.js';
-import { ErrorCode, errorMessage } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 import { carryOverMissing } from './carry-over.js';
@@ -19,7 +30,20 @@ export type ScanFn = (opts: {
   announced: string[];
   /** Aborted when the agent stops: a scan in flight is given up, not waited for. */
   signal: AbortSignal;
+  /** Who owns which id (pins from the data dir); the scan reports what it pinned or found through onIdentity. */
+  identity: IdentityContext;
+  onIdentity: (outcome: IdentityOutcome) => void;
 }) => Promise<ScanResult>;
+
+/** A signed operator request lifting the sticky block of one camera (`block/release`). */
+export interface BlockRelease {
+  cameraId: string;
+  reason: string;
+  unit: string;
+  name: string;
+  keyId: string;
+  transaction: string;
+}
 
 export interface HelloSource {
   start(): Promise<void>;
@@ -67,6 +91,9 @@ export class Agent {
   private inventory: ScanResult | undefined;
   /** (EndpointReference, address) → device service URL, at most discovery.helloMaxPending entries. */
   private readonly helloDevices = new Map<string, string>();
+  private pins: PinnedIdentity[] = [];
+  /** Released by an operator, waiting for their next decision. */
+  private readonly releases = new Set<string>();
   private helloTimer: NodeJS.Timeout | undefined;
   private lastHelloScan = Number.NEGATIVE_INFINITY;
   private readonly helloStats = { pendingDropped: 0, scansTriggered: 0 };
@@ -98,8 +125,15 @@ export class Agent {
     return this.inventory;
   }
 
+  /** The identities pinned so far (levers use them to choose per-device credentials). */
+  pinnedIdentities(): readonly PinnedIdentity[] {
+    return this.pins;
+  }
+
   async start(): Promise<void> {
     this.scanAbort = new AbortController();
+    // A corrupt pin file stops the start (named in the error) rather than be read as "nothing pinned".
+    this.pins = await readIdentityPins(this.opts.config.dataDir);
     this.inventory = await readInventory(this.opts.config.dataDir);
     if (this.inventory) this.opts.reporting.seedInventory(this.inventory);
     await this.controller.start();
@@ -131,16 +165,24 @@ export class Agent {
     const now = this.clock();
     const announced = [...this.helloDevices.values()];
     this.helloDevices.clear();
+    let identity: IdentityOutcome | undefined;
     const scanned = await this.opts.scan({
       decide: (records) => policy.decide(records, now),
       policyRevision: policy.revision(),
       announced,
       signal: this.scanAbort.signal,
+      identity: identityContext(this.pins, this.inventory?.cameras),
+      onIdentity: (outcome) => {
+        identity = outcome;
+      },
     });
+    if (identity) await this.applyIdentity(identity);
     this.countBounds(scanned);
-    const result = carryOverMissing(this.inventory, scanned);
+    const previous = this.inventory; // as it is now: a release may have re-decided it while the scan ran
+    const carried = carryOverMissing(previous, scanned);
+    const result: ScanResult = { ...carried, cameras: this.hold(carried.cameras, previous) };
     // The reporter emits camera.added/removed/decision.changed events; decisions also go to the audit trail.
-    for (const change of diffInventories(this.inventory?.cameras, result.cameras)) {
+    for (const change of diffInventories(previous?.cameras, result.cameras)) {
       if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
     }
     this.inventory = result;
@@ -160,6 +202,60 @@ export class Agent {
     return result;
   }
 
+  /**
+   * A signed operator request lifts the sticky block of one camera: its next decision applies at once (re-decided
+   * now; `flag` while it cannot be verified). The audit entry names the key, reason, unit and name.
+   */
+  async releaseBlock(release: BlockRelease): Promise<{ cameraId: string; previousAction: string; action: string }> {
+    const camera = this.inventory?.cameras.find((c) => c.id === release.cameraId);
+    if (!camera) {
+      throw new CamwardenError(ErrorCode.InvalidRequest, `no camera ${JSON.stringify(release.cameraId)} is known`);
+    }
+    if (camera.decision.action !== 'block') {
+      throw new CamwardenError(
+        ErrorCode.InvalidRequest,
+        `camera ${release.cameraId} is not blocked (${camera.decision.action}): nothing to release`,
+      );
+    }
+    const entry = { ...release, address: camera.address, previousAction: 'block' };
+    await this.opts.audit.append('block-release', entry);
+    await this.opts.reporting.events.emit('block.released', entry, { critical: true });
+    this.releases.add(release.cameraId);
+    await this.redecide();
+    const action = this.inventory?.cameras.find((c) => c.id === release.cameraId)?.decision.action ?? 'block';
+    return { cameraId: release.cameraId, previousAction: 'block', action };
+  }
+
+  /** Persists what a scan pinned (before anything depends on it) and reports conflicts and moves. */
+  private async applyIdentity(outcome: IdentityOutcome): Promise<void> {
+    if (outcome.pins.length > 0) {
+      this.pins = mergePins(this.pins, outcome.pins);
+      await writeIdentityPins(this.opts.config.dataDir, this.pins);
+    }
+    for (const event of outcome.events) {
+      if (event.type === 'identity.conflict' && this.alreadyInConflict(event.data.claimantId)) continue;
+      await this.opts.reporting.events.emit(event.type, event.data, { critical: true });
+      await this.opts.audit.append('identity', { event: event.type, ...event.data });
+    }
+  }
+
+  /** A conflict already reported by the last scan is not an event again (it stays on the claimant's record). */
+  private alreadyInConflict(claimantId: string): boolean {
+    const last = this.inventory?.cameras.find((c) => c.id === claimantId);
+    return last?.errors.some((e) => e.code === ErrorCode.IdentityConflict) === true;
+  }
+
+  /** Sticky blocks and claimants (policy/hold-decisions.ts); consumes the pending releases. */
+  private hold(records: CameraRecord[], previous: ScanResult | undefined): CameraRecord[] {
+    const released = new Set(this.releases);
+    this.releases.clear();
+    return holdDecisions(records, {
+      previous: previous?.cameras,
+      released,
+      rule: activePack(this.opts.policy.current()).id,
+    });
+  }
+
   async sweepNow(dryRun = false): Promise<SweepSummary | undefined> {
     return this.opts.retention?.run({ dryRun });
   }
@@ -171,7 +267,7 @@ export class Agent {
     const redecided: ScanResult = {
       ...this.inventory,
       policyRevision: this.opts.policy.revision(),
-      cameras: this.opts.policy.decide(this.inventory.cameras, now),
+      cameras: this.hold(this.opts.policy.decide(this.inventory.cameras, now), this.inventory),
     };
     for (const change of diffInventories(this.inventory.cameras, redecided.cameras)) {
       if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);

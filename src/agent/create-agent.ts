@@ -3,12 +3,14 @@ import type { Config } from '../config/schema.js';
 import { HelloListener } from '../discovery/index.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
+import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
 import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
+import type { RequestContext } from '../reporting/requests/schemas.js';
 import { TreeFootageQuarantine } from '../retention/footage-quarantine.js';
 import { HoldStore } from '../retention/hold-store.js';
 import { resolveLayout } from '../retention/load-layout.js';
@@ -63,6 +65,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   const holds = new HoldStore(config.dataDir);
 
   let agent: Agent | undefined;
+  let pinsOf: () => readonly PinnedIdentity[] = () => [];
   const sweepInputs = async (): Promise<SweepOptions> => {
     const root = config.retention.recordingsDir;
     if (!root)
@@ -96,6 +99,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     audit,
     logger: logger.child({ component: 'enforce' }),
     ...(quarantine ? { quarantine } : {}),
+    pins: () => pinsOf(),
     ...(opts.nft ? { overrides: { nft: opts.nft } } : {}),
   });
 
@@ -143,19 +147,12 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     policy,
     enforcement: enforcer,
     retention,
-    scan: async ({ decide, policyRevision, announced, signal }) => {
-      if (!opts.scanOverrides) {
-        return runIsolatedScan({ config, decide, policyRevision, announced, logger, signal });
-      }
+    scan: async (scan) => {
+      // Hello-announced URLs (scan.announced) are hints from the LAN, never the operator's --device targets.
+      const request = { config, ...scan };
+      if (!opts.scanOverrides) return runIsolatedScan({ ...request, logger });
       const { runScan } = await import('../inventory/scan.js');
-      return runScan({
-        config,
-        decide,
-        policyRevision,
-        announced,
-        logger: logger.child({ component: 'scan' }),
-        ...opts.scanOverrides,
-      });
+      return runScan({ ...request, logger: logger.child({ component: 'scan' }), ...opts.scanOverrides });
     },
     ...(opts.onScan ? { onScan: opts.onScan } : {}),
     ...(helloWanted
@@ -172,6 +169,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   });
   const running = agent;
   reporter.registerHandlers(requestHandlers(running, policy, holds));
+  pinsOf = () => running.pinnedIdentities();
   policy.onChange(() => {
     void running
       .redecide()
@@ -230,6 +228,8 @@ function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPor
       cameraId: string;
       reference: string;
       grantedBy?: string | undefined;
+      unitKind: string;
+      geofence?: string | undefined;
       validUntil?: string | undefined;
     }) => policy.recordConsent(args),
     'profiles/apply': async (args: {
@@ -237,5 +237,9 @@ function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPor
       revision?: string | undefined;
       dryRun?: boolean | undefined;
     }) => policy.applyBundle(args.files, { dryRun: args.dryRun === true }),
+    'block/release': async (
+      args: { cameraId: string; reason: string; unit: string; name: string },
+      request: RequestContext,
+    ) => agent.releaseBlock({ ...args, keyId: request.keyId, transaction: request.transaction }),
   };
 }

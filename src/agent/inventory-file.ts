@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ScanResult } from '../inventory/types.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** `<dataDir>/inventory.json`: the last scan, read by `plan` and `sweep` and by `run` after a restart. */
 export function inventoryPath(dataDir: string): string {
@@ -8,17 +9,7 @@ export function inventoryPath(dataDir: string): string {
 }
 
 export async function writeInventory(dataDir: string, result: ScanResult): Promise<void> {
-  const path = inventoryPath(dataDir);
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w', 0o640);
-  try {
-    await handle.writeFile(JSON.stringify(result));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
+  await writeFileAtomic(inventoryPath(dataDir), JSON.stringify(result));
 }
 
 export async function readInventory(dataDir: string): Promise<ScanResult | undefined> {

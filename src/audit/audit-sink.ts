@@ -8,6 +8,10 @@ export type AuditKind =
   | 'request'
   | 'legal-hold'
   | 'consent'
+  /** Identity pins, conflicts and moves (docs/identity.md). */
+  | 'identity'
+  /** An operator's signed release of a sticky block. */
+  | 'block-release'
   /** The log's own housekeeping, e.g. a torn tail cut off after a crash. */
   | 'audit';
 

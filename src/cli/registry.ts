@@ -18,6 +18,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Validate device-profiles; every problem as file: path.to.field: message',
     load: async () => (await import('./commands/profiles-check.js')).profilesCheckCommand,
   },
+  explain: {
+    summary: 'Test location tags: zone, action, every reason with its article, and the term that decided',
+    load: async () => (await import('./commands/explain.js')).explainCommand,
+  },
   'profiles sign': {
     summary: 'Sign a device-profiles directory (manifest.json + manifest.sig) for gateways with profileKeysFile',
     load: async () => (await import('./commands/profiles-sign.js')).profilesSignCommand,
@@ -41,6 +45,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   'audit verify': {
     summary: 'Verify the hash chain of the audit log; names the first line at fault',
     load: async () => (await import('./commands/audit-verify.js')).auditVerifyCommand,
+  },
+  registry: {
+    summary: 'The central registry: stores what gateways publish; JSON API, fleet page, site compliance reports',
+    load: async () => (await import('./commands/registry.js')).registryCommand,
   },
   demo: {
     summary: 'A simulated site on loopback with an embedded broker, and the agent running against it',

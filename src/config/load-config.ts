@@ -56,6 +56,8 @@ export function applyEnv(raw: Raw, env: Env): Map<string, string> {
   note('schedule.scan', 'CAMWARDEN_SCAN_SCHEDULE');
   note('schedule.sweep', 'CAMWARDEN_SWEEP_SCHEDULE');
   note('enforce.mode', 'CAMWARDEN_ENFORCE');
+  note('registry.databaseUrl', 'CAMWARDEN_REGISTRY_DATABASE_URL');
+  note('registry.listen', 'CAMWARDEN_REGISTRY_LISTEN');
 
   const site = section(raw, 'site');
   if (env.CAMWARDEN_SITE_ID) site.id = env.CAMWARDEN_SITE_ID;
@@ -95,6 +97,16 @@ export function applyEnv(raw: Raw, env: Env): Map<string, string> {
 
   const enforce = section(raw, 'enforce');
   if (env.CAMWARDEN_ENFORCE) enforce.mode = env.CAMWARDEN_ENFORCE;
+
+  const registry = section(raw, 'registry');
+  if (env.CAMWARDEN_REGISTRY_DATABASE_URL) registry.databaseUrl = env.CAMWARDEN_REGISTRY_DATABASE_URL;
+  if (env.CAMWARDEN_REGISTRY_LISTEN) registry.listen = env.CAMWARDEN_REGISTRY_LISTEN;
+  if (env.CAMWARDEN_REGISTRY_SHARE !== undefined && env.CAMWARDEN_REGISTRY_SHARE !== '') {
+    if (env.CAMWARDEN_REGISTRY_SHARE !== '0' && env.CAMWARDEN_REGISTRY_SHARE !== '1') {
+      throw new UsageError('CAMWARDEN_REGISTRY_SHARE: must be 0 or 1', ErrorCode.InvalidConfig);
+    }
+    registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
+  }
   return fromEnv;
 }
 

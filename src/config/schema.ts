@@ -78,9 +78,23 @@ export const discoverySchema = z.strictObject({
 export const onvifSchema = z.strictObject({
   username: z.string().optional(),
   password: z.string().optional(),
-  /** Per-device credentials, matched by address or endpoint. */
+  /**
+   * Per-device credentials, bound to an address, or to the identity (EndpointReference and/or serial) pinned at an
+   * address on first authenticated contact; never chosen by what a device claims alone (docs/identity.md).
+   */
   devices: z
-    .array(z.strictObject({ address: z.string().optional(), endpoint: z.string().optional(), ...credentials.shape }))
+    .array(
+      z
+        .strictObject({
+          address: z.string().min(1).optional(),
+          endpoint: z.string().min(1).optional(),
+          serial: z.string().min(1).optional(),
+          ...credentials.shape,
+        })
+        .refine((d) => d.address !== undefined || d.endpoint !== undefined || d.serial !== undefined, {
+          message: 'give address, serial or endpoint: the device these credentials are for',
+        }),
+    )
     .default([]),
   callTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
   deviceTimeoutMs: z.number().int().min(500).max(300_000).default(20_000),
@@ -145,6 +159,31 @@ export const httpSchema = z.strictObject({
   listen: z.string().optional(),
 });
 
+/** `camwarden registry`, the central side: it shares the broker settings (mqtt) with the agent. */
+export const registrySchema = z.strictObject({
+  /** host:port of the registry's HTTP API and pages. */
+  listen: z
+    .string()
+    .regex(/^[^\s]*:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8080')
+    .default('127.0.0.1:8080'),
+  /** postgres:// URL; unset = an embedded database (PGlite) under dataDir for a single machine. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** Subscribe as the MQTT 5 shared subscription $share/camwarden-registry/… so several registries split the load. */
+  share: z.boolean().default(false),
+  /** Stable MQTT client id (persistent session); unset = camwarden-registry-<host>-<listen port>. */
+  clientId: z.string().min(1).max(128).optional(),
+  /** Messages larger than this are refused and counted (`too-large`). */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+});
+
 export const configSchema = z.strictObject({
   site: siteSchema,
   dataDir: z.string().default('./.camwarden'),
@@ -160,6 +199,7 @@ export const configSchema = z.strictObject({
   retention: retentionSchema.default(retentionSchema.parse({})),
   schedule: scheduleSchema.default(scheduleSchema.parse({})),
   http: httpSchema.default(httpSchema.parse({})),
+  registry: registrySchema.default(registrySchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -168,3 +208,4 @@ export type DiscoveryConfig = z.infer<typeof discoverySchema>;
 export type OnvifConfig = z.infer<typeof onvifSchema>;
 export type EnforceConfig = z.infer<typeof enforceSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type RegistryConfig = z.infer<typeof registrySchema>;

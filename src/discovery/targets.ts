@@ -1,7 +1,9 @@
 import { ErrorCode, UsageError } from '../util/errors.js';
 
 /** Unicast probe targets: hosts, `a.b.c.d-e`, `a.b.c.d-a.b.c.e`, CIDRs. IPv4 only (WS-Discovery over IPv4). */
-function parseIpv4(text: string): number | undefined {
+
+/** A dotted-quad IPv4 as an unsigned 32-bit number; undefined when it is not one. */
+export function parseIpv4(text: string): number | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (!m) return undefined;
   const parts = m.slice(1).map(Number);

@@ -1,5 +1,7 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
+import { chooseCredentials, configuredScope } from '../inventory/credentials.js';
+import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { lazyOpenSession } from '../onvif/lazy-open-session.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { EventSink } from '../reporting/event-sink.js';
@@ -17,6 +19,8 @@ export interface CreateEnforcerOptions {
   /** Defaults to onvif/'s createOpenSession (loaded on first use) with config `onvif` limits. */
   openSession?: OpenSession;
   quarantine?: FootageQuarantine;
+  /** The pinned identities (per-device credentials bound to them); default none. */
+  pins?: () => readonly PinnedIdentity[];
   /** Overrides for tests or special gateways (e.g. `nft` in another network namespace). */
   overrides?: Partial<EnforcerDeps>;
 }
@@ -35,7 +39,7 @@ export function createEnforcer(opts: CreateEnforcerOptions): Enforcer {
         maxResponseBytes: config.onvif.maxResponseBytes,
         maxResponseElements: config.onvif.maxResponseElements,
       }),
-    credentialsFor: ({ xaddr }) => credentialsForXaddr(config, xaddr),
+    credentialsFor: ({ xaddr }) => credentialsForXaddr(config, xaddr, opts.pins?.() ?? []),
     events: opts.events,
     audit: opts.audit,
     ...(opts.quarantine ? { quarantine: opts.quarantine } : {}),
@@ -44,16 +48,20 @@ export function createEnforcer(opts: CreateEnforcerOptions): Enforcer {
   });
 }
 
-/** Per-device credentials by address (host of the xaddr), else the default ones. */
-export function credentialsForXaddr(config: Config, xaddr: string): OnvifCredentials | undefined {
+/**
+ * The credentials a lever call to this device service URL may carry: the same rules as interrogation (per-device
+ * credentials bound to the address or the identity pinned there; defaults only inside the configured scope).
+ */
+export function credentialsForXaddr(
+  config: Config,
+  xaddr: string,
+  pins: readonly PinnedIdentity[] = [],
+): OnvifCredentials | undefined {
   let host = '';
   try {
     host = new URL(xaddr).hostname;
   } catch {
     return undefined;
   }
-  const device = config.onvif.devices.find((d) => d.address === host);
-  if (device) return { username: device.username, password: device.password };
-  if (config.onvif.username) return { username: config.onvif.username, password: config.onvif.password ?? '' };
-  return undefined;
+  return chooseCredentials(config, { address: host, endpoint: '' }, configuredScope(config), pins).credentials;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { RecorderHook } from '../profiles/types.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { assertSafeId } from '../util/safe-id.js';
 import type { HookRunner } from './types.js';
 
 type HookVars = { camera: string; address: string; action: string };
@@ -15,13 +16,38 @@ export function hookUsesAction(hook: RecorderHook): boolean {
 }
 
 /**
+ * The camera id and address reach the hook from devices: whatever produced them, they must be a plain id and a plain
+ * address here, never something a command reads as an option (`-…`) or a URL reads as a path step (`..`).
+ */
+function checkVars(vars: HookVars): void {
+  assertSafeId(vars.camera, 'recorder hook {camera}');
+  if (!/^[A-Za-z0-9][A-Za-z0-9.:-]*$/.test(vars.address) && vars.address !== '') {
+    throw new CamwardenError(
+      ErrorCode.UnsafeId,
+      `recorder hook {address}: refusing ${JSON.stringify(vars.address.slice(0, 64))}`,
+    );
+  }
+}
+
+/**
  * Runs a site recorder hook: an argv (never through a shell; each element substituted on its own, so a camera
  * id cannot inject arguments) or an HTTP call (values percent-encoded into the URL). Both have a timeout.
  */
 export const runRecorderHook: HookRunner = async (hook, vars) => {
   const timeoutMs = hook.timeoutMs > 0 ? hook.timeoutMs : 10_000;
+  checkVars(vars);
   if (hook.kind === 'command') {
-    const argv = (hook.command ?? []).map((a) => substitute(a, vars));
+    const argv = (hook.command ?? []).map((a) => {
+      const arg = substitute(a, vars);
+      // Only the site's own template may start an argument with "-"; a substituted value never does.
+      if (arg.startsWith('-') && !a.startsWith('-')) {
+        throw new CamwardenError(
+          ErrorCode.UnsafeId,
+          `recorder hook: argument ${JSON.stringify(arg)} would be an option`,
+        );
+      }
+      return arg;
+    });
     const [cmd, ...args] = argv;
     if (!cmd) throw new CamwardenError(ErrorCode.InvalidProfile, 'recorder hook: empty command');
     await runCommand(cmd, args, timeoutMs);

@@ -3,7 +3,7 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
 
 /**
- * The SOAP XML enforcement exchanges with devices: the bodies it builds (NS, escapeXml) and the answers it reads,
+ * The SOAP XML enforcement exchanges with devices: the namespaces of the bodies it builds and the answers it reads,
  * parsed like every other untrusted XML in the project (src/xml: strict, DOCTYPE refused, depth-capped).
  */
 export const NS = {
@@ -12,13 +12,6 @@ export const NS = {
   tr2: 'http://www.onvif.org/ver20/media/wsdl',
   trc: 'http://www.onvif.org/ver10/recording/wsdl',
 } as const;
-
-export function escapeXml(value: string): string {
-  return value.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
-  );
-}
 
 /**
  * The `<operation>Response` element of a device's answer. A fault becomes a CamwardenError; an answer that is not a

@@ -1,16 +1,27 @@
 import { ErrorCode } from '../util/errors.js';
-import { idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
+import { channelId, idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
 import { channelTags, locationTagsFromScopes } from './location-tags.js';
+import type { Claim } from './resolve-identity.js';
 import type { CameraRecord, DeviceReport, RecordingSourceInfo } from './types.js';
 
 const PENDING = { action: 'flag' as const, reasons: [] };
 
-/** Identity was not confirmed when GetDeviceInformation never answered. */
+/**
+ * Identity was not confirmed when GetDeviceInformation never answered, or when the device was given no credentials
+ * because it lies outside the configured targets and interfaces (whatever it answered anonymously is its own word).
+ */
 export function isUnverified(report: DeviceReport): boolean {
-  return report.manufacturer === undefined && report.model === undefined && report.serial === undefined;
+  return (
+    (report.manufacturer === undefined && report.model === undefined && report.serial === undefined) ||
+    report.errors.some((e) => e.code === ErrorCode.CredentialsWithheld)
+  );
 }
 
-function baseRecord(report: DeviceReport, id: string): CameraRecord {
+function baseRecord(
+  report: DeviceReport,
+  id: string,
+  claimErrors: readonly CameraRecord['errors'][number][],
+): CameraRecord {
   const record: CameraRecord = {
     id,
     kind: 'camera',
@@ -20,7 +31,7 @@ function baseRecord(report: DeviceReport, id: string): CameraRecord {
     scopes: [...report.scopes],
     location: { zone: 'unknown', source: 'none', tags: locationTagsFromScopes(report.scopes) },
     decision: { ...PENDING, reasons: [] },
-    errors: [...report.errors],
+    errors: [...report.errors, ...claimErrors],
   };
   for (const key of ['manufacturer', 'model', 'firmware', 'serial', 'hardwareId'] as const) {
     const v = report[key];
@@ -30,6 +41,7 @@ function baseRecord(report: DeviceReport, id: string): CameraRecord {
   if (mac !== undefined) record.mac = mac;
   if (report.ipv6 && report.ipv6.length > 0) record.ipv6 = [...report.ipv6];
   if (report.geo) record.location.geo = { ...report.geo };
+  if (report.authenticated) record.authenticated = true;
   if (isUnverified(report)) {
     record.unverified = true;
     if (!record.errors.some((e) => e.code !== ErrorCode.ClockSkew)) {
@@ -73,28 +85,36 @@ function commonRetention(recs: readonly RecordingSourceInfo[]): string | undefin
   return values.size === 1 ? [...values][0] : undefined;
 }
 
+/** The device's earliest footage: its search summary, else the oldest of its recordings. */
+function deviceEarliest(report: DeviceReport): string | undefined {
+  if (report.earliestRecording !== undefined) return report.earliestRecording;
+  const times = report.recordings.flatMap((r) => (r.earliestRecording === undefined ? [] : [r.earliestRecording]));
+  return times.sort()[0];
+}
+
 /**
  * CameraRecords from one DeviceReport: a camera, or a recorder plus one record per channel
- * (`id` = `<recorder id>:<source token>`, `parent`, `channel`). Decisions are left for decide().
+ * (`id` = `<recorder id>:<source token>` with the token made safe, `parent`, `channel` verbatim). The id is the one
+ * identity resolution gave (resolve-identity.ts), else the one the report itself gives. Decisions are left for
+ * decide().
  */
-export function buildRecords(report: DeviceReport): CameraRecord[] {
-  const id = recordId(report);
-  const main = baseRecord(report, id);
-  if (!report.isRecorder) {
-    const retention = commonRetention(report.recordings);
-    if (retention !== undefined) main.maximumRetentionTime = retention;
-    return [main];
-  }
-  main.kind = 'recorder';
+export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[] {
+  const id = claim?.id ?? recordId(report);
+  const claimErrors = claim?.errors ?? [];
+  const main = baseRecord(report, id, claimErrors);
   const retention = commonRetention(report.recordings);
   if (retention !== undefined) main.maximumRetentionTime = retention;
+  const earliest = deviceEarliest(report);
+  if (earliest !== undefined) main.earliestRecording = earliest;
+  if (!report.isRecorder) return [main];
+  main.kind = 'recorder';
   const records: CameraRecord[] = [main];
   const seen = new Set<string>();
   for (const { token, recording } of channelsOf(report)) {
     if (token === '' || seen.has(token)) continue;
     seen.add(token);
     const channel: CameraRecord = {
-      id: `${id}:${token}`,
+      id: channelId(id, token),
       kind: 'camera',
       endpoint: report.discovered.endpoint,
       address: report.discovered.address,
@@ -102,11 +122,15 @@ export function buildRecords(report: DeviceReport): CameraRecord[] {
       scopes: [],
       location: { zone: 'unknown', source: 'none', tags: channelTags(recording) },
       decision: { ...PENDING, reasons: [] },
-      errors: [],
+      errors: [...claimErrors],
       parent: id,
       channel: token,
     };
+    if (report.authenticated) channel.authenticated = true;
     if (recording?.maximumRetentionTime !== undefined) channel.maximumRetentionTime = recording.maximumRetentionTime;
+    // The channel's own earliest footage; else the device's, which is older, so a shortfall is never invented.
+    const from = recording?.earliestRecording ?? report.earliestRecording;
+    if (from !== undefined) channel.earliestRecording = from;
     records.push(channel);
   }
   return records;

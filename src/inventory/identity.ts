@@ -1,17 +1,27 @@
 import { createHash } from 'node:crypto';
+import { derivedId, isPlainUuid, safeToken } from '../util/safe-id.js';
 
-/** `urn:uuid:3fa1…` or `uuid:3fa1…` → `3fa1…`; other URIs are kept whole; empty → undefined. */
+/**
+ * `urn:uuid:3fa1…` or `uuid:3fa1…` (a plain UUID) → `3fa1…`. Any other EndpointReference is device-chosen text
+ * that must never become a topic level, path or option: its id is derived (a hash); the raw value stays in the
+ * record's `endpoint`. Empty → undefined.
+ */
 export function idFromEndpoint(endpoint: string): string | undefined {
   const trimmed = endpoint.trim();
   if (trimmed === '') return undefined;
   const stripped = trimmed.replace(/^urn:uuid:/i, '').replace(/^uuid:/i, '');
-  return stripped === '' ? undefined : stripped;
+  return isPlainUuid(stripped) ? stripped : derivedId('endpoint', trimmed);
 }
 
 /** Stable id when there is no EndpointReference: a hash of serial + MAC (address as a last resort). */
 export function idFromSerialAndMac(serial: string | undefined, mac: string | undefined, fallback: string): string {
   const basis = serial || mac ? `${serial ?? ''}|${(mac ?? '').toLowerCase()}` : `addr|${fallback}`;
   return createHash('sha256').update(basis).digest('hex').slice(0, 32);
+}
+
+/** `<recorder id>:<token>`, the device-supplied token made safe (see docs/identity.md). */
+export function channelId(recorderId: string, token: string): string {
+  return `${recorderId}:${safeToken(token)}`;
 }
 
 const MAC_SCOPE = /^onvif:\/\/www\.onvif\.org\/(?:MAC|macaddress|MacAddress)\/(.+)$/i;

@@ -1,9 +1,9 @@
 export { buildRecords, isUnverified, recordId } from './build-records.js';
-export { idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
+export { channelId, idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
+export * from './identity-pins.js';
 export { channelTags, locationTagsFromScopes } from './location-tags.js';
 export { PRELIMINARY_POLICY_REVISION, preliminaryDecide, preliminaryDecision } from './preliminary-decide.js';
 export {
-  credentialsFor,
   type DecideFn,
   Interrogator,
   manualDevice,

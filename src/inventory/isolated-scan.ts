@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import type { Config } from '../config/schema.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { orderRecords } from './record-order.js';
 import type { DecideFn } from './scan.js';
 import { scanBudget } from './scan-budget.js';
@@ -13,8 +14,11 @@ export interface IsolatedScanOptions {
   decide: DecideFn;
   policyRevision: string;
   devices?: readonly string[];
-  /** Hello-announced device service URLs (ScanDeps.announced). */
+  /** Hello-announced device service URLs (ScanDeps.announced): not trusted as targets. */
   announced?: readonly string[];
+  identity?: IdentityContext;
+  /** The pins and identity events of the scan, before its records are decided. */
+  onIdentity?: (outcome: IdentityOutcome) => void;
   logger: Logger;
   /** Node flags of the scan process. The old-space cap is what a hostile device can make it use at most. */
   execArgv?: readonly string[];
@@ -75,6 +79,7 @@ export function runIsolatedScan(opts: IsolatedScanOptions): Promise<ScanResult> 
     );
     child.once('message', (message: ScanReply) => {
       if (message?.type === 'result' && Array.isArray(message.result?.cameras)) {
+        if (message.identity) opts.onIdentity?.(message.identity);
         finish(undefined, message.result);
       } else if (message?.type === 'failed') {
         finish(new CamwardenError(message.code as ErrorCode, `scan failed: ${message.message}`));
@@ -87,6 +92,7 @@ export function runIsolatedScan(opts: IsolatedScanOptions): Promise<ScanResult> 
       config: opts.config,
       devices: [...(opts.devices ?? [])],
       announced: [...(opts.announced ?? [])],
+      identity: opts.identity ?? { pins: [] },
     };
     child.send(request, (err) => {
       if (err) finish(new CamwardenError(ErrorCode.Internal, `scan process unreachable: ${err.message}`));

@@ -14,7 +14,7 @@ export function preliminaryDecision(record: CameraRecord): Decision {
         {
           code: 'unverified-device',
           rule: 'cn-2025',
-          article: 'Article 10',
+          article: 'n/a',
           message: 'the device answered discovery but its identity could not be confirmed over ONVIF; review it',
         },
       ],
@@ -26,8 +26,8 @@ export function preliminaryDecision(record: CameraRecord): Decision {
       {
         code: 'unclassified-zone',
         rule: 'cn-2025',
-        article: 'Article 8',
-        message: 'no usable location: the zone is unknown, so Article 8/10 compliance cannot be established',
+        article: 'n/a',
+        message: 'no usable location: the zone is unknown, so whether Articles 7 to 10 apply cannot be told',
       },
     ],
   };

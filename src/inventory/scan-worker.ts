@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
+import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { runScan } from './scan.js';
 import type { ScanResult } from './types.js';
 
@@ -13,10 +14,13 @@ export interface ScanRequest {
   type: 'scan';
   config: Config;
   devices: string[];
-  announced?: string[];
+  announced: string[];
+  identity: IdentityContext;
 }
 
-export type ScanReply = { type: 'result'; result: ScanResult } | { type: 'failed'; code: string; message: string };
+export type ScanReply =
+  | { type: 'result'; result: ScanResult; identity: IdentityOutcome | undefined }
+  | { type: 'failed'; code: string; message: string };
 
 function reply(message: ScanReply): void {
   process.send?.(message, undefined, {}, () => process.exit(0));
@@ -27,14 +31,19 @@ if (process.send) {
   process.once('disconnect', () => process.exit(0));
   process.once('message', (message: ScanRequest) => {
     const logger = createLogger({ level: message.config.logLevel }).child({ component: 'scan-worker' });
+    let identity: IdentityOutcome | undefined;
     runScan({
       config: message.config,
       devices: message.devices,
-      announced: message.announced ?? [],
+      announced: message.announced,
+      identity: message.identity,
+      onIdentity: (outcome) => {
+        identity = outcome;
+      },
       decide: (records) => records,
       logger,
     }).then(
-      (result) => reply({ type: 'result', result }),
+      (result) => reply({ type: 'result', result, identity }),
       (err: unknown) =>
         reply({
           type: 'failed',

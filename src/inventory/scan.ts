@@ -5,15 +5,17 @@ import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
 import { Semaphore } from '../onvif/semaphore.js';
-import type { OnvifCredentials } from '../onvif/session.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
-import { buildRecords } from './build-records.js';
+import { buildRecords, recordId } from './build-records.js';
+import { type CredentialScope, chooseCredentials, credentialScope } from './credentials.js';
+import { idFromEndpoint } from './identity.js';
+import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
 import { orderRecords } from './record-order.js';
+import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
-import { separateSharedEndpoints } from './shared-endpoints.js';
 import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
 
 export { type ScanBudget, scanBudget } from './scan-budget.js';
@@ -29,8 +31,13 @@ export interface ScanDeps {
   /**
    * Device service URLs announced by Hello since the last scan (untrusted): interrogated directly while they fit
    * discovery.helloMaxPending and the target cap; past that they are dropped and counted, never failing the scan.
+   * They are hints, never the operator's targets: they do not widen the credential scope.
    */
   announced?: readonly string[];
+  /** Pins and held addresses from the data dir: who owns which id (resolve-identity.ts). Default: none. */
+  identity?: IdentityContext;
+  /** Receives the pins this scan created or changed and the identity events, for the caller to persist. */
+  onIdentity?: (outcome: IdentityOutcome) => void;
   /** Overrides config.discovery.multicast (`--no-multicast`). */
   multicast?: boolean;
   /** Upper bound of the whole scan, ms (`--timeout`). */
@@ -45,15 +52,6 @@ export interface ScanDeps {
   interrogateFn?: (device: DiscoveredDevice, opts: InterrogateOptions) => Promise<DeviceReport>;
   /** WS-Discovery destination port (tests); default 3702. */
   probePort?: number;
-}
-
-export function credentialsFor(config: Config, device: DiscoveredDevice): OnvifCredentials | undefined {
-  const specific = config.onvif.devices.find(
-    (d) => (d.address !== undefined && d.address === device.address) || (d.endpoint && d.endpoint === device.endpoint),
-  );
-  if (specific) return { username: specific.username, password: specific.password };
-  if (config.onvif.username) return { username: config.onvif.username, password: config.onvif.password ?? '' };
-  return undefined;
 }
 
 /** `--device URL` → a manual DiscoveredDevice; throws UsageError naming the flag. */
@@ -93,12 +91,14 @@ function sameDevice(manual: DiscoveredDevice, found: DiscoveredDevice): boolean 
 export interface ScanPlan {
   unicastTargets: string[];
   manual: DiscoveredDevice[];
-  /** Hello-announced devices that fit the bounds: interrogated like manual ones. */
+  /** Hello-announced devices that fit the bounds: interrogated like manual ones, credentials only inside the scope. */
   announced: DiscoveredDevice[];
   multicast: boolean;
   budget: ScanBudget;
   /** What the plan had to leave out (Hello-announced devices over the caps), as scan errors. */
   errors: ScanResult['errors'];
+  /** Where the default credentials may go: the operator's targets, hosts and discovery subnets. */
+  scope: CredentialScope;
 }
 
 /** Validates everything the scan was asked to do before any packet leaves (bad input → UsageError). */
@@ -122,14 +122,23 @@ export function planScan(deps: ScanDeps): ScanPlan {
       `--target: ${unicastTargets.length} probe targets, over the cap of ${config.discovery.maxTargets}`,
     );
   }
+  const multicast = deps.multicast ?? config.discovery.multicast;
+  // The credential scope is the operator's targets alone: announced hosts are probed too (planAnnounced adds them
+  // to the targets), but never widen it.
+  const scope = credentialScope(config, {
+    targets: [...unicastTargets],
+    hosts: manual.map((m) => m.address),
+    multicast,
+  });
   const announced = planAnnounced(deps.announced ?? [], unicastTargets, config);
   return {
     unicastTargets,
     manual,
     announced: announced.devices,
-    multicast: deps.multicast ?? config.discovery.multicast,
+    multicast,
     budget: scanBudget(config, deps.timeoutMs),
     errors: announced.errors,
+    scope,
   };
 }
 
@@ -187,7 +196,11 @@ function planAnnounced(
   return { devices, errors };
 }
 
-/** Interrogates devices as they are found, bounded by a semaphore and the scan deadline. */
+/**
+ * Interrogates devices as they are found, bounded by a semaphore and the scan deadline. Every distinct
+ * (EndpointReference, address) pair is interrogated: which of several claimants owns an id is decided afterwards
+ * (resolve-identity.ts), never by which answer came first.
+ */
 export class Interrogator {
   private readonly semaphore: Semaphore;
   private readonly pending: Array<Promise<DeviceReport>> = [];
@@ -198,6 +211,7 @@ export class Interrogator {
     private readonly deps: ScanDeps,
     private readonly budget: ScanBudget,
     private readonly signal: AbortSignal,
+    private readonly scope: CredentialScope,
   ) {
     this.semaphore = new Semaphore(deps.config.onvif.concurrency);
   }
@@ -207,11 +221,14 @@ export class Interrogator {
       const pair = `${device.endpoint}\n${device.address}`;
       if (this.pairs.has(pair)) return;
       this.pairs.add(pair);
+      this.addPinnedOwner(device);
     }
     const { config } = this.deps;
     const fn = this.deps.interrogateFn ?? interrogateDevice;
+    const choice = chooseCredentials(config, device, this.scope, this.deps.identity?.pins ?? []);
     const opts: InterrogateOptions = {
-      credentials: credentialsFor(config, device),
+      credentials: choice.credentials,
+      ...(choice.withheld === undefined ? {} : { credentialsWithheld: choice.withheld }),
       callTimeoutMs: this.budget.callTimeoutMs,
       deviceTimeoutMs: this.budget.deviceTimeoutMs,
       maxResponseBytes: config.onvif.maxResponseBytes,
@@ -222,6 +239,31 @@ export class Interrogator {
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     };
     this.pending.push(this.semaphore.run(() => fn(device, opts)));
+  }
+
+  /**
+   * A device claiming a pinned camera's EndpointReference from another address: the pinned address is asked too, so
+   * the camera is heard even when discovery kept only the first answer for that EndpointReference.
+   */
+  private addPinnedOwner(claimant: DiscoveredDevice): void {
+    const id = idFromEndpoint(claimant.endpoint);
+    const pin = this.deps.identity?.pins.find((p) => p.id === id);
+    if (!pin?.xaddr || pin.address === claimant.address || pin.endpoint !== claimant.endpoint) return;
+    let host: string;
+    try {
+      host = new URL(pin.xaddr).hostname;
+    } catch {
+      return;
+    }
+    if (host !== pin.address) return;
+    this.add({
+      endpoint: pin.endpoint,
+      address: pin.address,
+      xaddrs: [pin.xaddr],
+      scopes: [],
+      types: [],
+      via: 'manual',
+    });
   }
 
   all(): Promise<DeviceReport[]> {
@@ -257,7 +299,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   setMaxListeners(0, deadline.signal); // one listener per in-flight interrogation, by design
   // Leave room to decide and print before the limit.
   const timer = setTimeout(() => deadline.abort(), Math.max(100, plan.budget.scanTimeoutMs - 250));
-  const interrogator = new Interrogator(deps, plan.budget, deadline.signal);
+  const interrogator = new Interrogator(deps, plan.budget, deadline.signal, plan.scope);
   const errors: ScanResult['errors'] = [...plan.errors];
   try {
     let discovered: DiscoveredDevice[] = [];
@@ -284,7 +326,14 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
       if (!discovered.some((d) => sameDevice(m, d))) interrogator.add(m);
     }
     const reports = await interrogator.all();
-    const records = separateSharedEndpoints(uniqueById(reports.flatMap(buildRecords)));
+    const { claims, outcome } = resolveIdentities(
+      reports,
+      recordId,
+      deps.identity ?? { pins: [] },
+      (deps.now ?? (() => new Date()))(),
+    );
+    deps.onIdentity?.(outcome);
+    const records = uniqueById(reports.flatMap((r) => buildRecords(r, claims.get(r))));
     const decided = await (deps.decide ?? preliminaryDecide)(records);
     orderRecords(decided);
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');

@@ -57,6 +57,8 @@ export interface RecordingSourceInfo {
   description: string;
   /** ISO-8601 duration verbatim, e.g. `PT1H`, `PT0S` (= unlimited). */
   maximumRetentionTime?: string;
+  /** Start of the oldest footage the recorder holds for this recording (search service), ISO-8601. */
+  earliestRecording?: string;
 }
 
 export interface VideoSourceInfo {
@@ -73,7 +75,10 @@ export interface DeviceReport {
   serial?: string;
   hardwareId?: string;
   mac?: string;
-  /** Scopes from GetScopes (preferred) or from discovery. */
+  /**
+   * Scopes from GetScopes only. The scopes of a ProbeMatch or Hello are unauthenticated datagrams: they stay in
+   * `discovered.scopes` and are never used for a decision.
+   */
   scopes: string[];
   geo?: GeoPoint;
   /** Device clock minus our clock, in ms, from GetSystemDateAndTime. */
@@ -83,7 +88,14 @@ export interface DeviceReport {
   services: { media2?: string; recording?: string; search?: string; media?: string; replay?: string };
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
+  /** Start of the oldest footage on the device (GetRecordingSummary DataFrom), ISO-8601. */
+  earliestRecording?: string;
   isRecorder: boolean;
+  /**
+   * GetDeviceInformation answered over a session that carried our credentials: the identity strings were proved
+   * to the extent ONVIF authentication proves anything (see docs/identity.md). Only such facts pin an identity.
+   */
+  authenticated: boolean;
   errors: DeviceError[];
 }
 
@@ -120,6 +132,11 @@ export interface CameraRecord {
   channel?: string;
   /** Recorder-reported retention (MaximumRetentionTime) for this channel or recorder. */
   maximumRetentionTime?: string;
+  /**
+   * Start of the oldest footage the recorder holds for this channel (or, for a recorder, at all), ISO-8601, from the
+   * ONVIF search service: a ring buffer shorter than the legal floor shows here.
+   */
+  earliestRecording?: string;
   /** Matched vendor profile id, from profiles/. */
   vendorProfile?: string;
   /** Consecutive scans this camera did not answer; its last record is kept meanwhile (agent/carry-over.ts). */
@@ -131,6 +148,11 @@ export interface CameraRecord {
    * (GetDeviceInformation failed): its decision must be `flag` with `unverified-device`.
    */
   unverified?: boolean;
+  /**
+   * True when this record's identity was proved over an authenticated session in the scan that produced it.
+   * Only such a record can lift a block by itself (policy/hold-decisions.ts); a carried-over record never is.
+   */
+  authenticated?: boolean;
 }
 
 export interface ScanResult {

@@ -5,6 +5,7 @@ import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { CamClient } from './cam-client.js';
+import { readEarliestRecordings } from './recording-search.js';
 import {
   parseDeviceInformation,
   parseGeoLocation,
@@ -19,6 +20,8 @@ import type { OnvifCredentials } from './session.js';
 
 export interface InterrogateOptions {
   credentials: OnvifCredentials | undefined;
+  /** Why no credentials are sent to this device although some are configured (listed as an error). */
+  credentialsWithheld?: string;
   callTimeoutMs: number;
   deviceTimeoutMs: number;
   maxResponseBytes: number;
@@ -50,11 +53,12 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
   return {
     discovered,
     xaddr,
-    scopes: [...discovered.scopes],
+    scopes: [],
     services: {},
     videoSources: [],
     recordings: [],
     isRecorder: false,
+    authenticated: false,
     errors: [...(discovered.errors ?? [])],
   };
 }
@@ -103,9 +107,10 @@ export function looksLikeRecorder(report: DeviceReport): boolean {
 }
 
 /**
- * Interrogates one device with the calls its record and its enforcement need, and no more: GetSystemDateAndTime
- * (clock skew, WS-Security offset), then GetDeviceInformation, GetScopes and GetServices (GetCapabilities fallback),
- * then GetNetworkInterfaces (IPv6 addresses to isolate), GetGeoLocation where advertised, GetRecordings where Profile G
+ * Interrogates one device with the calls its record, its decision and its enforcement need, and no more:
+ * GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation, GetScopes and GetServices
+ * (GetCapabilities fallback), then GetNetworkInterfaces (IPv6 addresses to isolate) unless the device rules IPv6 out,
+ * GetGeoLocation where advertised, GetRecordings where Profile G is, the earliest recordings where a search service
  * is, and the video sources only where the device is or may be a recorder (its channels). CamClient sends them in
  * turn over one connection, each under its own timer. Never throws: every failure becomes an entry in `errors` and
  * what was learned before it is kept. Bounded by its own deadline.
@@ -114,6 +119,9 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
   const log = opts.logger ?? silentLogger();
   const url = pickXaddr(discovered);
   const report = emptyReport(discovered, url?.href ?? discovered.xaddrs[0] ?? '');
+  if (opts.credentialsWithheld !== undefined) {
+    report.errors.push({ code: ErrorCode.CredentialsWithheld, message: opts.credentialsWithheld });
+  }
   if (!url) {
     const refused = discovered.refusedXaddrs ?? [];
     report.errors.push(
@@ -169,7 +177,9 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (finished) return;
     if (info.status === 'fulfilled') {
       try {
-        Object.assign(report, parseDeviceInformation(info.value.body));
+        const identity = parseDeviceInformation(info.value.body);
+        Object.assign(report, identity);
+        report.authenticated = opts.credentials !== undefined && Object.keys(identity).length > 0;
       } catch (err) {
         fail(err);
       }
@@ -181,12 +191,11 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS,
           'GetScopes',
         );
-        if (limited.scopes.length > 0 || limited.error) {
-          // GetScopes replaces what discovery said, and with it any complaint about the discovery message's scopes.
-          report.scopes = limited.scopes;
-          report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
-          if (limited.error) report.errors.push(limited.error);
-        }
+        // GetScopes is the only source of scopes (a ProbeMatch's are never used), and it replaces any complaint
+        // about the discovery message's scopes.
+        report.scopes = limited.scopes;
+        report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
+        if (limited.error) report.errors.push(limited.error);
       } catch (err) {
         fail(err);
       }
@@ -256,6 +265,20 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
       );
     }
     await Promise.all(tasks.map((t) => t.catch(fail)));
+    // How far back footage really goes (a ring buffer shorter than MaximumRetentionTime claims shows only here),
+    // per recording only where there are several (a recorder's channels); one summary covers a camera.
+    const found =
+      map.search && !finished
+        ? await readEarliestRecordings(client, { perRecording: declared || report.recordings.length > 1 })
+        : undefined;
+    if (found && !finished) {
+      if (found.device !== undefined) report.earliestRecording = found.device;
+      for (const r of report.recordings) {
+        const from = found.byRecording[r.recordingToken];
+        if (from !== undefined) r.earliestRecording = from;
+      }
+      for (const err of found.errors) fail(err);
+    }
   })();
 
   let timer: NodeJS.Timeout | undefined;

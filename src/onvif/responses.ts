@@ -222,3 +222,40 @@ export function parseGeoLocation(body: XmlNode): GeoPoint | undefined {
   }
   return undefined;
 }
+
+/** An xs:dateTime as ISO-8601 UTC, or undefined when it is no time at all. */
+function dateTime(value: string | undefined): string | undefined {
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** GetRecordingSummary: the start of the oldest footage on the device (tt:DataFrom). */
+export function parseRecordingSummary(body: XmlNode): string | undefined {
+  return dateTime(textOf(path(body, 'Summary', 'DataFrom')));
+}
+
+/** FindRecordings: the token of the search it started. */
+export function parseSearchToken(body: XmlNode): string {
+  const token = textOf(child(body, 'SearchToken'));
+  if (!token) throw new CamwardenError(ErrorCode.InvalidXml, 'FindRecordings: no SearchToken in the answer');
+  return token;
+}
+
+export interface RecordingSearchResults {
+  /** Queued, Searching or Completed. */
+  state: string;
+  /** Recording token → start of its oldest footage (tt:EarliestRecording). */
+  earliest: Record<string, string>;
+}
+
+/** GetRecordingSearchResults: each recording's earliest footage, and whether the search is complete. */
+export function parseRecordingSearchResults(body: XmlNode): RecordingSearchResults {
+  const list = child(body, 'ResultList');
+  const earliest: Record<string, string> = {};
+  for (const info of childrenNamed(list, 'RecordingInformation')) {
+    const token = textOf(child(info, 'RecordingToken'));
+    const from = dateTime(textOf(child(info, 'EarliestRecording')));
+    if (token && from && !Object.hasOwn(earliest, token)) earliest[token] = from;
+  }
+  return { state: textOf(child(list, 'SearchState')) ?? 'Completed', earliest };
+}

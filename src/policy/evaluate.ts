@@ -1,44 +1,41 @@
 /**
- * evaluateRecords: zone, geofence, records and vendor rules → one Decision per camera. Pure: the same records,
- * profiles and `now` always give the same output; nothing is read from disk or network here.
+ * evaluateRecords: zone, geofences, system class, records and retention rules → one Decision per camera. Pure: the
+ * same records, profiles and `now` always give the same output; nothing is read from disk or network here.
  */
 import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
+import { consentUnitKind } from '../profiles/consent-unit.js';
+import { EMPTY_SITE } from '../profiles/load-profile-set.js';
 import type {
   CameraAssignment,
-  ConsentRecord,
-  FilingRecord,
-  Geofence,
   ProfileSet,
   RetentionPolicy,
+  SiteProfile,
+  SystemClass,
   VendorProfile,
 } from '../profiles/types.js';
 import { builtinPack } from './builtin-pack.js';
+import { classifyZone, type ZoneClassification } from './classify-zone.js';
+import { clearedByConsent } from './consent-check.js';
+import type { Finding } from './finding.js';
 import { isNearFence, isValidGeo } from './geofence.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
-import { findAssignment, namedRecord, prepareSite, siteWideRecord } from './site-index.js';
-import { type ZoneClassifier, zoneClassifier } from './zone-classifier.js';
+import { type RecordsCheck, recordsRules } from './records-check.js';
+import { type RetentionCheck, retentionRules } from './retention-check.js';
+import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';
+import { type ClassOutcome, systemClassRules } from './system-class.js';
+import { readTag, type TagReading } from './tag-mentions.js';
 import { RANK, zoneRule } from './zone-rule.js';
 
 export interface EvaluateOptions {
   now: Date;
 }
 
-const DAY_MS = 86_400_000;
-
-const packCache = new WeakMap<object, PolicyPack | null>();
-
-/** The active pack of a profile set (validated, cached); the built-in cn-2025 when absent or invalid. */
+/** The active pack of a profile set (validated); the built-in cn-2025 when absent or invalid (fail closed). */
 export function activePack(profiles: ProfileSet | undefined): PolicyPack {
-  if (!profiles) return builtinPack;
-  const raw = profiles.packs[profiles.packId];
+  const raw = profiles?.packs[profiles.packId];
   if (typeof raw !== 'object' || raw === null) return builtinPack;
-  let pack = packCache.get(raw);
-  if (pack === undefined) {
-    const parsed = policyPackSchema.safeParse(raw);
-    pack = parsed.success ? parsed.data : null;
-    packCache.set(raw, pack);
-  }
-  return pack ?? builtinPack;
+  const parsed = policyPackSchema.safeParse(raw);
+  return parsed.success ? parsed.data : builtinPack;
 }
 
 /** The site-profile assignment of one camera (the same match the decisions use), for other modules. */
@@ -47,39 +44,6 @@ export function siteAssignmentFor(
   profiles: ProfileSet | undefined,
 ): CameraAssignment | undefined {
   return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
-}
-
-const time = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
-
-/** Days of an ISO-8601 duration (`P30D`, `PT720H`); undefined when unparseable; 0 = unlimited. */
-export function durationDays(value: string): number | undefined {
-  const m =
-    /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
-      value.trim(),
-    );
-  if (!m || value.trim().toUpperCase() === 'P' || value.trim().toUpperCase() === 'PT') return undefined;
-  const n = (i: number) => Number(m[i] ?? 0);
-  return n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4) + n(5) / 24 + n(6) / 1440 + n(7) / 86400;
-}
-
-const durationCache = new Map<string, number | undefined>();
-function cachedDurationDays(value: string): number | undefined {
-  if (durationCache.has(value)) return durationCache.get(value);
-  const days = durationDays(value);
-  if (durationCache.size < 1000) durationCache.set(value, days);
-  return days;
-}
-
-function retentionFloor(
-  pol: RetentionPolicy,
-  cls: string | undefined,
-  siteOverlays: readonly string[],
-  cameraOverlays: readonly string[],
-): number {
-  let floor = cls ? (pol.classMinimumDays[cls] ?? 0) : 0;
-  for (const o of siteOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
-  for (const o of cameraOverlays) floor = Math.max(floor, pol.overlayMinimumDays[o] ?? 0);
-  return floor;
 }
 
 function packRetention(pack: PolicyPack): RetentionPolicy {
@@ -93,65 +57,203 @@ function packRetention(pack: PolicyPack): RetentionPolicy {
   };
 }
 
-function unverifiedReason(rule: string): Reason {
+/** A device whose identity was never confirmed: a technical finding, not an article of the regulation. */
+export function unverifiedReason(rule: string): Reason {
   return {
     code: 'unverified-device',
     rule,
-    article: 'Article 10',
+    article: 'n/a',
     message: 'the device answered discovery but its identity could not be confirmed over ONVIF; review it',
   };
 }
 
+/**
+ * Scopes past the bounds were dropped where they were read (docs/discovery.md): the location may have been among
+ * them. Like an unusable location, a finding of the agent rather than of an article (the zone cannot be told).
+ */
 function scopesDroppedReason(rule: string): Reason {
   return {
     code: 'scopes-dropped',
     rule,
-    article: 'Article 8',
+    article: 'n/a',
     message:
       'the device sent more or longer scopes than camwarden reads; its location may be among those dropped: review it',
   };
 }
 
-/**
- * Reasons collected for one camera before consent is applied; scratch reused across cameras, emptied by
- * resetting `count` (`length = 0` would make V8 drop and regrow the arrays for every camera).
- */
-class PendingReasons {
-  readonly reasons: Reason[] = [];
-  readonly actions: Action[] = [];
-  readonly consentable: boolean[] = [];
-  count = 0;
-
-  add(action: Action, rule: string, r: Omit<Reason, 'rule'>, consentable = false): void {
-    this.reasons[this.count] = { code: r.code, rule, article: r.article, message: r.message };
-    this.actions[this.count] = action;
-    this.consentable[this.count] = consentable;
-    this.count++;
-  }
-
-  anyConsentable(): boolean {
-    for (let i = 0; i < this.count; i++) if (this.consentable[i]) return true;
-    return false;
-  }
+interface Evaluation {
+  pack: PolicyPack;
+  site: SiteProfile;
+  prepared: PreparedSite;
+  now: number;
+  vendorOf: (r: CameraRecord) => VendorProfile | undefined;
+  /** The zone of a camera's tags (see zoneClassifier). */
+  classify: (record: CameraRecord) => ZoneClassification;
+  /** A zone's finding, the same for every camera in it (see zoneFindings). */
+  zoneFinding: (zone: string, modified: boolean) => Finding;
+  systemClass: (zone: string, recorded: SystemClass | undefined) => ClassOutcome;
+  records: RecordsCheck;
+  retention: RetentionCheck;
 }
 
-const NO_ZONES: readonly string[] = [];
-const fenceZoneNames = new Map<string, string>();
-/** `<kind>-adjacent` of each fence whose buffer contains geo, in fence order, each once. */
-function fenceZonesAt(geo: GeoPoint | undefined, fences: readonly Geofence[]): readonly string[] {
-  if (!geo || fences.length === 0) return NO_ZONES;
-  let out: string[] | undefined;
-  for (const f of fences) {
-    if (!isNearFence(geo, f)) continue; // fencesNear's test, without its array
-    let z = fenceZoneNames.get(f.kind);
-    if (z === undefined) {
-      z = `${f.kind}-adjacent`;
-      fenceZoneNames.set(f.kind, z);
-    }
-    if (!out) out = [z];
-    else if (!out.includes(z)) out.push(z);
+function zoneFinding(pack: PolicyPack, zone: string, modified: boolean, detail?: string): Finding {
+  const rule = zoneRule(pack, zone);
+  const message = detail ? `${rule.message} (${detail})` : rule.message;
+  if (modified) {
+    return {
+      action: rule.action === 'block' ? pack.modifiers.downgradeTo : rule.action,
+      reason: {
+        code: pack.modifiers.code,
+        rule: pack.id,
+        article: rule.article,
+        message: `${pack.modifiers.message} (${zone})`,
+      },
+    };
   }
-  return out ?? NO_ZONES;
+  const unitKind = rule.clearedByConsent ? consentUnitKind(zone) : undefined;
+  return {
+    action: rule.action,
+    reason: { code: rule.code, rule: pack.id, article: rule.article, message },
+    ...(unitKind ? { consent: { unitKind } } : {}),
+  };
+}
+
+/** zoneFinding for one evaluation: one finding per zone, shared by the cameras in it (findings are read-only). */
+function zoneFindings(pack: PolicyPack): (zone: string, modified: boolean) => Finding {
+  const made = new Map<string, Finding>();
+  return (zone, modified) => {
+    const key = `${zone}\0${modified}`;
+    let finding = made.get(key);
+    if (!finding) {
+      finding = zoneFinding(pack, zone, modified);
+      made.set(key, finding);
+    }
+    return finding;
+  };
+}
+
+/** What the zone's deciding term adds to the zone's message: the words and the tag they came from. */
+function decidedDetail(c: ZoneClassification): string | undefined {
+  const d = c.decidedBy;
+  if (!d) return undefined;
+  if (c.zone === 'unknown') return `"${d.words}" in ${d.tag} names a room camwarden does not know`;
+  return undefined;
+}
+
+function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
+  const { pack, site, prepared } = ev;
+  const assignment = findAssignment(record, prepared.assignments);
+  const vendor = ev.vendorOf(record);
+  const findings: Finding[] = [];
+
+  // 1. Zone from tags and scopes; the site profile overrides it.
+  const classified = ev.classify(record);
+  let zone = classified.zone;
+  let source: CameraRecord['location']['source'] = zone === 'unknown' ? 'none' : 'scope';
+  if (assignment?.zone) {
+    zone = assignment.zone;
+    source = 'profile';
+  }
+
+  // 2. Geofences: a camera within a fence's buffer is `<kind>-adjacent`, each fence a consent of its own.
+  const geo: GeoPoint | undefined = isValidGeo(record.location.geo)
+    ? record.location.geo
+    : isValidGeo(assignment?.geo)
+      ? assignment.geo
+      : undefined;
+  const fences = geo ? site.geofences.filter((f) => isNearFence(geo, f)) : [];
+  const zoneAction = () => (source === 'scope' ? classified.action : zoneRule(pack, zone).action);
+  for (const fence of fences) {
+    const fenceZone = `${fence.kind}-adjacent`;
+    if (zone === 'unknown' || RANK[zoneRule(pack, fenceZone).action] > RANK[zoneAction()]) {
+      zone = fenceZone;
+      source = 'geofence';
+    }
+  }
+
+  if (source === 'scope') {
+    findings.push(ev.zoneFinding(zone, classified.modified));
+    for (const other of classified.others) findings.push(ev.zoneFinding(other.zone, other.modified));
+  } else if (source !== 'geofence') {
+    const detail = zone === 'unknown' ? decidedDetail(classified) : undefined;
+    findings.push(detail ? zoneFinding(pack, zone, false, detail) : ev.zoneFinding(zone, false));
+  }
+  if (source === 'profile' && classified.zone !== 'unknown' && classified.zone !== zone) {
+    const mm = pack.rules.zoneTagMismatch;
+    if (mm?.enabled ?? true) {
+      findings.push({
+        action: 'flag',
+        reason: {
+          code: mm?.code ?? 'zone-tag-mismatch',
+          rule: pack.id,
+          article: mm?.article ?? 'n/a',
+          message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${classified.zone}, profile says ${zone})`,
+        },
+      });
+    }
+  }
+  for (const fence of fences) {
+    const f = zoneFinding(pack, `${fence.kind}-adjacent`, false, `geofence ${fence.id}`);
+    findings.push(f.consent ? { ...f, consent: { ...f.consent, geofence: fence.id } } : f);
+  }
+
+  // 3. System class (recorded, else implied by the zone), then the records and retention rules it drives.
+  const cls = ev.systemClass(zone, assignment?.systemClass ?? site.defaultSystemClass);
+  findings.push(...cls.findings);
+  findings.push(...ev.records(record, assignment, cls.systemClass));
+  findings.push(...ev.retention(record, { systemClass: cls.systemClass, assignment, zone }));
+
+  // 4. Consent (Art 10) clears the consent-required findings it is about; allow findings carry no reason.
+  const kept = findings.filter(
+    (f) => f.action !== 'allow' && !clearedByConsent(f, record, assignment, prepared.consents, ev.now),
+  );
+
+  // 5. Unverified devices keep their flag; an unverified responder is never blocked: its scopes
+  // are unconfirmed, and blocking on them would let any LAN host get an address firewalled by spoofing a camera.
+  const unverified = record.decision.reasons.filter((r) => r.code === 'unverified-device');
+  const reasons: Reason[] =
+    unverified.length > 0 ? [...unverified] : record.unverified ? [unverifiedReason(pack.id)] : [];
+  let action: Action = reasons.length > 0 ? 'flag' : 'allow';
+  for (const f of kept) {
+    reasons.push(f.reason);
+    if (RANK[f.action] > RANK[action]) action = f.action;
+  }
+  if (record.unverified && action === 'block') action = 'flag';
+  // A device whose scopes were cut short is never allowed without review, and the reason says why.
+  if (record.errors.some((e) => e.code === 'scopes-dropped')) {
+    if (action === 'allow') action = 'flag';
+    reasons.push(scopesDroppedReason(pack.id));
+  }
+
+  const location: CameraRecord['location'] = { ...record.location, zone, source };
+  if (geo) location.geo = geo;
+  const out: CameraRecord = { ...record, location, decision: { action, reasons } };
+  // Class and vendor profile are this evaluation's, never carried over from an earlier one.
+  if (cls.systemClass) out.systemClass = cls.systemClass;
+  else delete out.systemClass;
+  if (vendor) out.vendorProfile = vendor.id;
+  else delete out.vendorProfile;
+  return out;
+}
+
+const NAME_TAG = /^name\//i;
+
+/**
+ * A tag reader for one evaluation: cameras of a site share most of their location scopes (vendor placeholders,
+ * site and building names), and reading a tag is much of deciding a camera (bench/policy.mjs), so each location tag
+ * is read once. Device names are unique per camera: keeping them would only make work for the garbage collector.
+ */
+function tagReader(): (tag: string) => TagReading {
+  const readings = new Map<string, TagReading>();
+  return (tag) => {
+    if (NAME_TAG.test(tag)) return readTag(tag);
+    let reading = readings.get(tag);
+    if (!reading) {
+      reading = readTag(tag);
+      readings.set(tag, reading);
+    }
+    return reading;
+  };
 }
 
 export function evaluateRecords(
@@ -159,214 +261,35 @@ export function evaluateRecords(
   profiles: ProfileSet | undefined,
   opts: EvaluateOptions,
 ): CameraRecord[] {
-  const now = opts.now.getTime();
   const pack = activePack(profiles);
-  const site = profiles?.site;
-  const retention = profiles?.retention ?? packRetention(pack);
-  const {
-    assignments,
-    matchVendor,
-    filings: filingIdx,
-    signage: signageIdx,
-    consents: consentIdx,
-  } = prepareSite(profiles);
-  const fences = site?.geofences ?? [];
-  const rules = pack.rules;
-  const rule = pack.id;
-  const unknownAction = zoneRule(pack, 'unknown').action;
-
+  const prepared = prepareSite(profiles);
+  const now = opts.now.getTime();
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const read = tagReader();
   // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
-  let byId: Map<string, CameraRecord> | undefined;
-  const vendorOf = (r: CameraRecord): VendorProfile | undefined => {
-    if (r.parent === undefined || r.manufacturer) return matchVendor(r);
-    byId ??= new Map(records.map((x) => [x.id, x]));
-    return matchVendor(byId.get(r.parent) ?? r);
+  const vendorOf = (r: CameraRecord) =>
+    r.parent === undefined || r.manufacturer ? prepared.matchVendor(r) : prepared.matchVendor(byId.get(r.parent) ?? r);
+  const ev: Evaluation = {
+    pack,
+    site: profiles?.site ?? EMPTY_SITE,
+    prepared,
+    now,
+    zoneFinding: zoneFindings(pack),
+    systemClass: systemClassRules(pack),
+    records: recordsRules(pack, prepared, now),
+    retention: retentionRules(pack, profiles?.retention ?? packRetention(pack), now),
+    classify: (r) =>
+      classifyZone(r.location.tags, {
+        scopes: r.scopes,
+        placeholders: vendorOf(r)?.quirks.placeholderLocations ?? [],
+        pack,
+        read,
+      }),
+    // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
+    vendorOf: (r) =>
+      r.parent === undefined || r.manufacturer
+        ? prepared.matchVendor(r)
+        : prepared.matchVendor(byId.get(r.parent) ?? r),
   };
-  // One classifier per vendor placeholder list; vendors are few, cameras many.
-  const classifiers = new Map<VendorProfile | undefined, ZoneClassifier>();
-  const classifierOf = (v: VendorProfile | undefined): ZoneClassifier => {
-    let c = classifiers.get(v);
-    if (!c) {
-      c = zoneClassifier(pack, v?.quirks.placeholderLocations ?? []);
-      classifiers.set(v, c);
-    }
-    return c;
-  };
-
-  // Predicates over profile records, made once per evaluation rather than per camera.
-  const filing = rules.filing;
-  const isFiled = (f: FilingRecord) => f.number.trim().length > 0;
-  const inGrace = (f: FilingRecord) => {
-    const live = time(f.goLiveDate);
-    return Number.isFinite(live) && now < live + (filing?.daysAfterGoLive ?? 0) * DAY_MS;
-  };
-  const consentValid = (c: ConsentRecord) => {
-    const from = time(c.date);
-    const until = c.expires === undefined ? Number.POSITIVE_INFINITY : time(c.expires);
-    return Number.isFinite(from) && from <= now && until > now;
-  };
-  // Records covering every camera answer the same for each: look them up once.
-  const siteFiled = siteWideRecord(filingIdx, true, isFiled);
-  const siteInGrace = siteWideRecord(filingIdx, true, inGrace);
-  const siteSignage = siteWideRecord(signageIdx, false, isAnyRecord);
-  const siteConsent = siteWideRecord(consentIdx, false, consentValid);
-  const pending = new PendingReasons();
-
-  return records.map((record) => {
-    pending.count = 0;
-    const assignment = findAssignment(record, assignments);
-    const vendor = vendorOf(record);
-
-    // 1. Zone from tags/scopes, overridden by the site profile.
-    const verdict = classifierOf(vendor).best(record.location.tags, record.scopes);
-    const clsZone = verdict?.hit ? verdict.hit.zone : 'unknown';
-    let zone: string;
-    let source: CameraRecord['location']['source'];
-    let zoneAction: Action;
-    let modified = false;
-    let mismatchWith: string | undefined;
-    if (assignment?.zone) {
-      zone = assignment.zone;
-      source = 'profile';
-      zoneAction = zoneRule(pack, zone).action;
-      mismatchWith = clsZone !== 'unknown' && clsZone !== zone ? clsZone : undefined;
-    } else if (verdict?.hit && clsZone !== 'unknown') {
-      zone = clsZone;
-      source = 'scope';
-      zoneAction = verdict.action;
-      modified = verdict.modified;
-    } else {
-      zone = 'unknown';
-      source = 'none';
-      zoneAction = unknownAction;
-    }
-
-    // 2. Geofences: a camera within a fence's buffer is `<kind>-adjacent`.
-    const geo: GeoPoint | undefined = isValidGeo(record.location.geo)
-      ? record.location.geo
-      : isValidGeo(assignment?.geo)
-        ? assignment.geo
-        : undefined;
-    const fenceZones = fenceZonesAt(geo, fences);
-    for (const fz of fenceZones) {
-      const fr = zoneRule(pack, fz);
-      if (zone === 'unknown' || RANK[fr.action] > RANK[zoneAction]) {
-        zone = fz;
-        source = 'geofence';
-        zoneAction = fr.action;
-        modified = false;
-      }
-    }
-
-    const primary = zoneRule(pack, zone);
-    if (zoneAction !== 'allow') {
-      if (modified) {
-        pending.add(zoneAction, rule, {
-          code: pack.modifiers.code,
-          article: primary.article,
-          message: pack.modifiers.message,
-        });
-      } else {
-        pending.add(zoneAction, rule, primary, primary.clearedByConsent);
-      }
-    }
-    const mm = rules.zoneTagMismatch;
-    if (mismatchWith && (mm?.enabled ?? true)) {
-      pending.add('flag', rule, {
-        code: mm?.code ?? 'zone-tag-mismatch',
-        article: mm?.article ?? zoneRule(pack, mismatchWith).article,
-        message: `${mm?.message ?? 'location scope contradicts the site profile'} (scope says ${mismatchWith}, profile says ${assignment?.zone})`,
-      });
-    }
-    for (const fz of fenceZones) {
-      if (fz === zone) continue;
-      const fr = zoneRule(pack, fz);
-      if (fr.action !== 'allow') pending.add(fr.action, rule, fr, fr.clearedByConsent);
-    }
-
-    // 3. Records rules driven by the system class.
-    const systemClass = assignment?.systemClass ?? site?.defaultSystemClass;
-    if (site && systemClass) {
-      if (filing?.enabled && filing.classes.includes(systemClass)) {
-        const filed = siteFiled || namedRecord(filingIdx, record, assignment, isFiled);
-        if (!filed && !siteInGrace && !namedRecord(filingIdx, record, assignment, inGrace)) {
-          pending.add('flag', rule, filing);
-        }
-      }
-      const signage = rules.signage;
-      if (signage?.enabled && signage.classes.includes(systemClass)) {
-        if (!siteSignage && !namedRecord(signageIdx, record, assignment, isAnyRecord))
-          pending.add('flag', rule, signage);
-      }
-    }
-    const retMin = rules.retentionMinimum;
-    if (retMin?.enabled) {
-      const floor = retentionFloor(retention, systemClass, retention.siteOverlays, assignment?.overlays ?? NO_ZONES);
-      const configured = assignment?.retentionDays ?? retention.siteDays;
-      const recorder = record.maximumRetentionTime ? cachedDurationDays(record.maximumRetentionTime) : undefined;
-      if (floor > 0 && configured !== undefined && configured < floor) {
-        pending.add('flag', rule, {
-          ...retMin,
-          message: `${retMin.message}: configured ${configured} days, minimum ${floor} days`,
-        });
-      } else if (floor > 0 && recorder !== undefined && recorder > 0 && recorder < floor) {
-        pending.add('flag', rule, {
-          ...retMin,
-          message: `${retMin.message}: recorder keeps ${record.maximumRetentionTime}, minimum ${floor} days`,
-        });
-      }
-    }
-
-    // 4. Consent (Art 10) clears consent-required reasons.
-    const consented =
-      pending.anyConsentable() && (siteConsent || namedRecord(consentIdx, record, assignment, consentValid));
-
-    // 5. Unverified devices keep their flag.
-    const prior = record.decision.reasons;
-    const unverified = prior.length === 0 ? [] : prior.filter((r) => r.code === 'unverified-device');
-    let action: Action = unverified.length > 0 || record.unverified ? 'flag' : 'allow';
-    let final: Reason[];
-    if (unverified.length === 0 && !record.unverified && !consented) {
-      final = pending.reasons.slice(0, pending.count); // the common case: an exact-size copy
-    } else {
-      final = unverified.length > 0 ? unverified : record.unverified ? [unverifiedReason(rule)] : [];
-      for (let i = 0; i < pending.count; i++) {
-        if (!(consented && pending.consentable[i])) final.push(pending.reasons[i] as Reason);
-      }
-    }
-    for (let i = 0; i < pending.count; i++) {
-      if (consented && pending.consentable[i]) continue;
-      const a = pending.actions[i] as Action;
-      if (RANK[a] > RANK[action]) action = a;
-    }
-    // An unverified responder is flagged, never blocked (INTERFACES §4): its scopes are unconfirmed, and
-    // blocking on them would let any LAN host get an arbitrary address firewalled by spoofing a camera.
-    if (record.unverified && action === 'block') action = 'flag';
-    // Scopes past the bounds were dropped where they were read (docs/discovery.md): the location may have been
-    // among them, so such a device is never allowed without review, and the reason says why.
-    if (record.errors.some((e) => e.code === 'scopes-dropped')) {
-      if (action === 'allow') action = 'flag';
-      final.push(scopesDroppedReason(rule));
-    }
-
-    const out = copyRecord(record);
-    const location: CameraRecord['location'] = { ...record.location, zone, source };
-    if (geo) location.geo = geo;
-    out.location = location;
-    out.decision = { action, reasons: final };
-    if (systemClass) out.systemClass = systemClass;
-    if (vendor) out.vendorProfile = vendor.id;
-    return out;
-  });
-}
-
-const isAnyRecord = () => true;
-
-/**
- * A shallow copy of a record. Object.assign into a fresh object is several times faster than spread for these
- * 15-field records (measured in V8), with the same keys in the same order; a record with an own `__proto__`
- * key (JSON.parse can make one) would hit the prototype setter instead, so it takes the spread.
- */
-function copyRecord(r: CameraRecord): CameraRecord {
-  return Object.hasOwn(r, '__proto__') ? { ...r } : Object.assign({}, r);
+  return records.map((record) => decideRecord(record, ev));
 }

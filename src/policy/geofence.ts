@@ -65,37 +65,8 @@ export function isValidGeo(p: GeoPoint | undefined): p is GeoPoint {
   );
 }
 
-/**
- * Latitude band outside which a point is certainly farther from the fence than its buffer: every distance
- * above is at least the meridian distance R·|Δlat| to the nearest fence latitude. One metre of slack keeps
- * rounding on the safe side; points inside the band get the exact test.
- */
-interface LatitudeBand {
-  min: number;
-  max: number;
-}
-
-const bands = new WeakMap<Geofence, LatitudeBand | null>();
-
-function latitudeBand(f: Geofence): LatitudeBand | null {
-  let band = bands.get(f);
-  if (band === undefined) {
-    const lats = f.polygon && f.polygon.length >= 3 ? f.polygon.map((p) => p.lat) : f.center ? [f.center.lat] : [];
-    const reach = f.polygon && f.polygon.length >= 3 ? 0 : (f.radiusMeters ?? 0);
-    const margin = ((Math.max(0, f.bufferMeters) + Math.max(0, reach) + 1) / EARTH_RADIUS_M) * (180 / Math.PI);
-    band =
-      lats.length > 0 && lats.every(Number.isFinite) && Number.isFinite(margin)
-        ? { min: Math.min(...lats) - margin, max: Math.max(...lats) + margin }
-        : null;
-    bands.set(f, band);
-  }
-  return band;
-}
-
 /** Whether p lies within the fence's (non-negative) buffer. */
 export function isNearFence(p: GeoPoint, f: Geofence): boolean {
-  const band = latitudeBand(f);
-  if (band && (p.lat < band.min || p.lat > band.max)) return false;
   return distanceToFence(p, f) <= Math.max(0, f.bufferMeters);
 }
 

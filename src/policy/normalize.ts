@@ -1,6 +1,10 @@
-/** Text normalisation for location tags: defensive percent-decoding, NFKC, lower case, traditional → simplified. */
+/**
+ * Text normalisation for location tags: percent-decoding (UTF-8, else GBK/GB18030), NFKC, lower case, traditional →
+ * simplified for the characters of the vocabulary, apostrophes dropped, and spaces between CJK characters removed
+ * (`更 衣 室` is 更衣室). Never throws: bytes that decode to nothing valid become U+FFFD.
+ */
 
-/** Traditional → simplified for the characters of the known zone terms and modifiers (regulation.md §4). */
+/** Traditional → simplified, for the characters the vocabulary and the usual location words use. */
 const T2S: Record<string, string> = {
   賓: '宾',
   館: '馆',
@@ -55,23 +59,16 @@ const T2S: Record<string, string> = {
   檢: '检',
   裡: '里',
   內: '内',
-  浴: '浴',
-  澡: '澡',
-  盥: '盥',
   廚: '厨',
-  寓: '寓',
   農: '农',
   樂: '乐',
   鐘: '钟',
   點: '点',
-  淋: '淋',
   養: '养',
   據: '据',
   監: '监',
   獄: '狱',
   飯: '饭',
-  廳堂: '厅堂',
-  客: '客',
   貨: '货',
   線: '线',
   號: '号',
@@ -82,13 +79,11 @@ const T2S: Record<string, string> = {
   電: '电',
   險: '险',
   長: '长',
-  廊: '廊',
   處: '处',
   戶: '户',
   於: '于',
   與: '与',
   蘭: '兰',
-  禁: '禁',
   廠: '厂',
   驗: '验',
   課: '课',
@@ -96,87 +91,106 @@ const T2S: Record<string, string> = {
   業: '业',
   後: '后',
   臺: '台',
-  台: '台',
   櫃: '柜',
   鋪: '铺',
   舖: '铺',
-  蒸: '蒸',
-  汗: '汗',
-  區域: '区域',
   娛: '娱',
   藝: '艺',
   練: '练',
   歲: '岁',
   兒: '儿',
-  童: '童',
   嬭: '奶',
   廬: '庐',
   齋: '斋',
-  舍: '舍',
   宮: '宫',
-  層樓: '层楼',
   訪: '访',
   問: '问',
   總: '总',
   統: '统',
-  車廂: '车厢',
+  衞: '卫',
+  沖: '冲',
+  涼: '凉',
+  臥: '卧',
+  牀: '床',
+  標: '标',
+  準: '准',
+  雙: '双',
+  師: '师',
+  親: '亲',
+  棟: '栋',
+  東: '东',
+  側: '侧',
+  餘: '余',
+  貴: '贵',
+  氣: '气',
+  藥: '药',
+  鄉: '乡',
+  鎮: '镇',
+  縣: '县',
+  畫: '画',
+  書: '书',
+  劇: '剧',
+  淨: '净',
+  潔: '洁',
+  紙: '纸',
+  儲: '储',
+  雜: '杂',
+  備: '备',
+  檔: '档',
+  財: '财',
+  經: '经',
+  隊: '队',
+  寶: '宝',
+  產: '产',
+  壓: '压',
+  熱: '热',
+  瑪: '玛',
+  飲: '饮',
+  碼: '码',
+  邊: '边',
 };
 
-const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
-const UTF8 = new TextDecoder('utf-8', { fatal: false });
-
-/**
- * Percent-decodes every valid run of escapes; invalid sequences (bad hex, truncated or non-UTF-8 bytes) are left
- * as they are instead of throwing, so a hostile scope can never break classification.
- */
-export function decodePercent(value: string): string {
-  if (!value.includes('%')) return value;
-  return value.replace(PERCENT_RUN, (run) => {
-    const bytes = new Uint8Array(run.length / 3);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
-    // Non-fatal decoder: bad bytes become U+FFFD, the valid characters around them survive.
-    return UTF8.decode(bytes);
-  });
-}
-
-/** The characters T2S changes (its multi-character keys never matched a single character, so they are left out). */
-const T2S_CHARS = new RegExp(
-  `[${Object.keys(T2S)
-    .filter((k) => k.length === 1 && T2S[k] !== k)
-    .join('')}]`,
-  'g',
-);
+const T2S_CHARS = new RegExp(`[${Object.keys(T2S).join('')}]`, 'g');
 
 export function toSimplified(value: string): string {
-  // One regex pass instead of rebuilding the string character by character; unchanged strings are returned as is.
   return value.replace(T2S_CHARS, (ch) => T2S[ch] ?? ch);
 }
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+const PERCENT_RUN = /(?:%[0-9a-fA-F]{2})+/g;
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+const GB18030_STRICT = new TextDecoder('gb18030', { fatal: true });
+const UTF8_LENIENT = new TextDecoder('utf-8');
 
-export function isCjk(ch: string): boolean {
-  return CJK.test(ch);
+/** One run of percent escapes: UTF-8 if the bytes are valid UTF-8, else GB18030 (a superset of GBK), else lenient. */
+function decodeRun(run: string): string {
+  const bytes = new Uint8Array(run.length / 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+  for (const decoder of [UTF8_STRICT, GB18030_STRICT]) {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      // not this encoding
+    }
+  }
+  return UTF8_LENIENT.decode(bytes);
 }
 
-/** decode → NFKC → lower case → traditional→simplified; apostrophes dropped (men's → mens). */
-const PLAIN_ASCII = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
-
-/** PLAIN_ASCII plus CJK Unified Ideographs (not the compatibility block, which NFKC rewrites). */
-const PLAIN_ASCII_CJK = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e\u3400-\u9fff]*$/;
-
-/** Printable ASCII without `%`, apostrophes or backticks: normalizeText only lower-cases it. */
-export function isPlainAscii(value: string): boolean {
-  return PLAIN_ASCII.test(value);
+/** Percent-decodes every run of escapes; a lone `%` or bad hex stays as it is. */
+export function decodePercent(value: string): string {
+  return value.includes('%') ? value.replace(PERCENT_RUN, decodeRun) : value;
 }
+
+/** Single CJK characters typed with spaces between them (`更 衣 室`), not words that spaces separate (`对面 包间`). */
+const SPACED_CJK = /(?<![\u3400-\u9fff])[\u3400-\u9fff](?:\s+[\u3400-\u9fff](?![\u3400-\u9fff]))+/gu;
+
+/** Printable ASCII without `%` or quotes: normalising it only lower-cases it (most tags of a site). */
+const PLAIN = /^[\x20-\x24\x26\x28-\x5f\x61-\x7e]*$/;
 
 export function normalizeText(value: string): string {
-  // Fast path: printable ASCII without `%`, apostrophes or backticks needs only lower-casing.
-  if (PLAIN_ASCII.test(value)) return value.toLowerCase();
-  // The same with Chinese: NFKC leaves these characters alone (no decompositions, no combining marks), so only
-  // lower-casing and traditional→simplified remain.
-  if (PLAIN_ASCII_CJK.test(value)) return toSimplified(value.toLowerCase());
-  // Decode twice at most: double-encoded scopes (%25E5…) are common after tools re-encode.
-  let decoded = decodePercent(value);
-  if (/%[0-9a-fA-F]{2}/.test(decoded)) decoded = decodePercent(decoded);
-  return toSimplified(decoded.normalize('NFKC').toLowerCase()).replace(/['’‘`]/g, '');
+  if (PLAIN.test(value)) return value.toLowerCase();
+  let text = decodePercent(value);
+  // Once more for double-encoded values (%25E5…), common after tools re-encode.
+  if (/%[0-9a-fA-F]{2}/.test(text)) text = decodePercent(text);
+  text = toSimplified(text.normalize('NFKC').toLowerCase());
+  return text.replace(/['’‘`]/g, '').replace(SPACED_CJK, (run) => run.replace(/\s+/g, ''));
 }

@@ -15,13 +15,29 @@ const findingSchema = z.strictObject({
   message: z.string().min(1),
 });
 
+/** A finding about a camera's system class; its article defaults to the zone's own (Art 7, 9 or 33). */
+const classRuleSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  code: z.string().min(1),
+  message: z.string().min(1),
+  article: z.string().min(1).optional(),
+});
+
 export const zoneRuleSchema = z.strictObject({
   action: actionSchema,
   code: z.string().min(1),
   article: z.string().min(1),
   message: z.string().min(1),
-  /** A valid, unexpired consent record for the camera clears this reason (Art 10). */
+  /**
+   * A valid, unexpired consent record for the camera clears this reason (Art 10), when the unit that gave it is of
+   * the zone's kind (military for military-*, state organ, confidential unit) and, for a geofence, names that fence.
+   */
   clearedByConsent: z.boolean().default(false),
+  /**
+   * System classes a camera in this zone may have; the first is the class the zone implies when the site profile
+   * records none. A class not listed contradicts the zone. Absent: the zone implies no class.
+   */
+  systemClasses: z.array(systemClassSchema).min(1).optional(),
 });
 
 export const policyPackSchema = z.strictObject({
@@ -52,6 +68,8 @@ export const policyPackSchema = z.strictObject({
     classMinimumDays: z.record(z.string(), days).default({}),
     overlayMinimumDays: z.record(z.string(), days).default({}),
     zoneDays: z.record(z.string(), days).optional(),
+    /** The law behind an overlay's floor, cited next to the retention rule when that overlay sets the floor. */
+    overlayArticles: z.record(z.string(), z.string().min(1)).default({}),
   }),
   rules: z
     .strictObject({
@@ -82,6 +100,10 @@ export const policyPackSchema = z.strictObject({
           ...findingSchema.shape,
         })
         .optional(),
+      /** No system class recorded where the zone needs one. */
+      systemClassMissing: classRuleSchema.optional(),
+      /** A recorded system class the zone does not admit. */
+      systemClassMismatch: classRuleSchema.optional(),
     })
     .default({}),
 });

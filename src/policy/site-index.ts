@@ -1,6 +1,6 @@
 /**
- * Lookup indexes of a profile set (assignments, consents, filings, signage, vendors), built once per immutable
- * set and reused by every evaluation, so a scan of 10,000 cameras costs map hits instead of list scans.
+ * Lookup indexes of a profile set (assignments, consents, filings, signage, vendors), built at the start of an
+ * evaluation, so a scan of 10,000 cameras costs map hits instead of list scans.
  */
 import type { CameraRecord } from '../inventory/types.js';
 import type {
@@ -127,23 +127,14 @@ export interface PreparedSite {
   consents: CameraRecordIndex<ConsentRecord>;
 }
 
-const preparedCache = new WeakMap<object, PreparedSite>();
-const EMPTY_PROFILES = {};
-
-/** Indexes of a profile set, built once per (immutable) set rather than per scan. */
+/** Indexes of a profile set, for one evaluation. */
 export function prepareSite(profiles: ProfileSet | undefined): PreparedSite {
-  const key = profiles ?? EMPTY_PROFILES;
-  let p = preparedCache.get(key);
-  if (!p) {
-    const site = profiles?.site;
-    p = {
-      assignments: indexAssignments(site?.cameras ?? []),
-      matchVendor: createVendorMatcher(profiles?.vendors ?? []),
-      filings: indexByCamera(site?.filings ?? []),
-      signage: indexByCamera(site?.signage ?? []),
-      consents: indexByCamera(site?.consents ?? []),
-    };
-    preparedCache.set(key, p);
-  }
-  return p;
+  const site = profiles?.site;
+  return {
+    assignments: indexAssignments(site?.cameras ?? []),
+    matchVendor: createVendorMatcher(profiles?.vendors ?? []),
+    filings: indexByCamera(site?.filings ?? []),
+    signage: indexByCamera(site?.signage ?? []),
+    consents: indexByCamera(site?.consents ?? []),
+  };
 }

@@ -90,7 +90,8 @@ function splitUnknownKeys(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   return issue.keys.map((key) => ({ ...issue, keys: [key], path: [...issue.path, key], message: 'unknown key' }));
 }
 
-const EMPTY_SITE: SiteProfile = {
+/** A site profile with no records: what a directory without one, or an evaluation without profiles, has. */
+export const EMPTY_SITE: SiteProfile = {
   file: '',
   cameras: [],
   consents: [],

@@ -7,15 +7,23 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
-import { isoDate } from './schemas.js';
+import { consentCameras, consentUnitKindSchema, isoDate } from './schemas.js';
 import type { ConsentRecord, ProfileSet } from './types.js';
 
 export const CONSENTS_FILE = 'consents.json';
 
 export const consentRequestSchema = z.strictObject({
-  cameraId: z.string().min(1).max(256),
+  cameraId: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((c) => c.trim() !== '*', 'a consent names the camera it covers; "*" is not allowed'),
   reference: z.string().min(1).max(256),
   grantedBy: z.string().min(1).max(256).optional(),
+  /** military | state-organ | confidential-unit: the consent clears only the Art 10 flags of its kind. */
+  unitKind: consentUnitKindSchema,
+  /** The geofence the consent is about, when the flag comes from one. */
+  geofence: z.string().min(1).max(256).optional(),
   validUntil: isoDate.optional(),
 });
 export type ConsentRequest = z.input<typeof consentRequestSchema>;
@@ -26,9 +34,12 @@ const fileSchema = z.strictObject({
     z.strictObject({
       id: z.string().min(1),
       issuingUnit: z.string().min(1),
+      // Optional for records written before consents were bound to a unit kind: those clear nothing.
+      unitKind: consentUnitKindSchema.optional(),
+      geofence: z.string().min(1).optional(),
       date: isoDate,
       expires: isoDate.optional(),
-      cameras: z.array(z.string().min(1)),
+      cameras: consentCameras,
     }),
   ),
 });
@@ -52,9 +63,15 @@ export class ConsentRecordStore {
     }
     const parsed = fileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new UsageError(`${this.file}: ${parsed.error.message}`, ErrorCode.InvalidProfile);
-    this.records = parsed.data.consents.map(
-      (c) => ({ ...c, ...(c.expires === undefined ? {} : { expires: c.expires }) }) as ConsentRecord,
-    );
+    this.records = parsed.data.consents.map((c) => {
+      const { expires, unitKind, geofence, ...rest } = c;
+      return {
+        ...rest,
+        ...(unitKind === undefined ? {} : { unitKind }),
+        ...(geofence === undefined ? {} : { geofence }),
+        ...(expires === undefined ? {} : { expires }),
+      };
+    });
   }
 
   list(): ConsentRecord[] {
@@ -68,10 +85,12 @@ export class ConsentRecordStore {
       const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new UsageError(`consent/record: ${msg}`, ErrorCode.InvalidRequest);
     }
-    const { cameraId, reference, grantedBy, validUntil } = r.data;
+    const { cameraId, reference, grantedBy, unitKind, geofence, validUntil } = r.data;
     const record: ConsentRecord = {
       id: reference,
       issuingUnit: grantedBy ?? 'remote request',
+      unitKind,
+      ...(geofence === undefined ? {} : { geofence }),
       date: now.toISOString().slice(0, 10),
       cameras: [cameraId],
       ...(validUntil === undefined ? {} : { expires: validUntil }),

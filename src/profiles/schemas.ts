@@ -3,6 +3,7 @@
  * silently ignored. Packs use policy/pack-schema.ts, layouts retention/layout-schema.ts.
  */
 import { z } from 'zod';
+import { consentUnitKind } from './consent-unit.js';
 
 const systemClass = z.enum(['art7-gov', 'art7-operator', 'art9-other-public', 'art33-non-public']);
 
@@ -99,12 +100,28 @@ const cameraAssignment = z.strictObject({
   name: z.string().optional(),
 });
 
+export const consentUnitKindSchema = z.enum(['military', 'state-organ', 'confidential-unit']);
+
+/** The cameras a consent covers, each named: a wildcard would let one unit's consent clear every camera. */
+export const consentCameras = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .refine((c) => c.trim() !== '*', 'a consent names the cameras it covers; "*" is not allowed'),
+  )
+  .min(1, 'name at least one camera the consent covers');
+
 const consent = z.strictObject({
   id: z.string().min(1),
   issuingUnit: z.string().min(1),
+  /** military | state-organ | confidential-unit: the consent clears only the Art 10 flags of its kind. */
+  unitKind: consentUnitKindSchema,
+  /** Id of the geofence the consent is about (required to clear a geofence's flag). */
+  geofence: z.string().min(1).optional(),
   date: isoDate,
   expires: isoDate.optional(),
-  cameras: z.array(z.string().min(1)).default([]),
+  cameras: consentCameras,
 });
 
 const filing = z.strictObject({
@@ -146,33 +163,54 @@ const geofence = z
     }
   });
 
-export const siteProfileSchema = z.strictObject({
-  schemaVersion: z.literal(1),
-  /** Pack id under packs/; the CLI/agent may override it. */
-  policyPack: z.string().min(1).optional(),
-  defaultSystemClass: systemClass.optional(),
-  retention: z
-    .strictObject({
-      siteDays: z.number().int().nonnegative().optional(),
-      zoneDays: z.record(z.string().min(1), z.number().int().nonnegative()).default({}),
-      siteOverlays: z.array(z.string().min(1)).default([]),
-    })
-    .default({ zoneDays: {}, siteOverlays: [] }),
-  cameras: z.array(cameraAssignment).default([]),
-  consents: z.array(consent).default([]),
-  filings: z.array(filing).default([]),
-  signage: z.array(signage).default([]),
-  geofences: z.array(geofence).default([]),
-  legalHolds: z.array(legalHoldSchema).default([]),
-  recorderHooks: z.strictObject({ stop: recorderHook.optional(), start: recorderHook.optional() }).default({}),
-  levers: z
-    .strictObject({
-      rtspOff: z.boolean().optional(),
-      privacyMask: z.boolean().optional(),
-      recordingJobIdle: z.boolean().optional(),
-    })
-    .default({}),
-});
+export const siteProfileSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    /** Pack id under packs/; the CLI/agent may override it. */
+    policyPack: z.string().min(1).optional(),
+    defaultSystemClass: systemClass.optional(),
+    retention: z
+      .strictObject({
+        siteDays: z.number().int().nonnegative().optional(),
+        zoneDays: z.record(z.string().min(1), z.number().int().nonnegative()).default({}),
+        siteOverlays: z.array(z.string().min(1)).default([]),
+      })
+      .default({ zoneDays: {}, siteOverlays: [] }),
+    cameras: z.array(cameraAssignment).default([]),
+    consents: z.array(consent).default([]),
+    filings: z.array(filing).default([]),
+    signage: z.array(signage).default([]),
+    geofences: z.array(geofence).default([]),
+    legalHolds: z.array(legalHoldSchema).default([]),
+    recorderHooks: z.strictObject({ stop: recorderHook.optional(), start: recorderHook.optional() }).default({}),
+    levers: z
+      .strictObject({
+        rtspOff: z.boolean().optional(),
+        privacyMask: z.boolean().optional(),
+        recordingJobIdle: z.boolean().optional(),
+      })
+      .default({}),
+  })
+  .superRefine((site, ctx) => {
+    // A consent bound to a geofence must name a fence of this site, of its own unit's kind.
+    site.consents.forEach((c, i) => {
+      if (c.geofence === undefined) return;
+      const fence = site.geofences.find((g) => g.id === c.geofence);
+      if (!fence) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consents', i, 'geofence'],
+          message: `no geofence "${c.geofence}" in this site profile`,
+        });
+      } else if (consentUnitKind(fence.kind) !== c.unitKind) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consents', i, 'unitKind'],
+          message: `geofence "${fence.id}" is ${fence.kind}: its consent comes from a ${consentUnitKind(fence.kind)} unit, not ${c.unitKind}`,
+        });
+      }
+    });
+  });
 
 export const legalHoldsFileSchema = z.strictObject({
   schemaVersion: z.literal(1),

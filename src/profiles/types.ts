@@ -56,12 +56,19 @@ export interface CameraAssignment {
   name?: string;
 }
 
+/** The kind of unit whose consent Art 10 requires: military (restricted and management zones), state organ, confidential unit. */
+export type ConsentUnitKind = 'military' | 'state-organ' | 'confidential-unit';
+
 export interface ConsentRecord {
   id: string;
   issuingUnit: string;
+  /** Kind of the issuing unit: the consent clears only the Art 10 flags of that kind. Absent (legacy records): none. */
+  unitKind?: ConsentUnitKind;
+  /** The geofence the consent is about: it clears that fence's flag, and then no other. */
+  geofence?: string;
   date: string;
   expires?: string;
-  /** Camera ids / endpoints / serials covered. */
+  /** Camera ids / endpoints / serials covered, each named (no wildcard). */
   cameras: string[];
 }
 

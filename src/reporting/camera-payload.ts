@@ -44,6 +44,7 @@ export function toCameraPayload(record: CameraRecord): CameraPayload {
     parent: known(record.parent),
     channel: known(record.channel),
     maximumRetentionTime: known(record.maximumRetentionTime),
+    earliestRecording: known(record.earliestRecording),
     vendorProfile: known(record.vendorProfile),
     systemClass: known(record.systemClass),
     missedScans: record.missedScans ?? 0,

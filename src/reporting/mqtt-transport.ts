@@ -20,8 +20,14 @@ export interface MqttTransportOptions {
   /** The agent's last will; a registry has none. */
   will?: { topic: string; payload: string };
   subscriptions: string[];
+  /**
+   * Keep the broker session across reconnects (clean: false; MQTT 5 session expiry), so QoS 1 messages
+   * published while this client is away are queued for it. Default: a clean session.
+   */
+  persistentSession?: { expiryS: number };
   onConnect: (session: TransportSession) => Promise<void>;
-  onMessage: (topic: string, payload: Buffer, retained: boolean) => void;
+  /** A returned promise holds back the PUBACK and the next message until it settles (backpressure). */
+  onMessage: (topic: string, payload: Buffer, retained: boolean) => void | Promise<void>;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
@@ -95,7 +101,10 @@ export class MqttTransport {
       ...tls,
       clientId: this.opts.clientId,
       protocolVersion: this.protocol,
-      clean: true,
+      clean: this.opts.persistentSession === undefined,
+      ...(this.opts.persistentSession && this.protocol === 5
+        ? { properties: { sessionExpiryInterval: this.opts.persistentSession.expiryS } }
+        : {}),
       reconnectPeriod: 0,
       queueQoSZero: false,
       keepalive: c.keepaliveS,
@@ -129,7 +138,22 @@ export class MqttTransport {
         this.opts.logger.warn({ err: errorMessage(err) }, 'mqtt: connect sequence interrupted');
       });
     });
-    client.on('message', (topic, payload, packet) => this.opts.onMessage(topic, payload, packet.retain === true));
+    // MQTT.js emits 'message' and then calls handleMessage, whose callback sends the PUBACK and lets the next
+    // packet in: a promise from onMessage is awaited there.
+    let pending: Promise<void> | undefined;
+    client.on('message', (topic, payload, packet) => {
+      const result = this.opts.onMessage(topic, payload, packet.retain === true);
+      pending = result instanceof Promise ? result : undefined;
+    });
+    client.handleMessage = (_packet, callback) => {
+      const wait = pending;
+      pending = undefined;
+      if (!wait) return callback();
+      wait.then(
+        () => callback(),
+        () => callback(),
+      );
+    };
     client.on('error', (err: Error & { code?: number }) => {
       // 1 (3.1.1) / 132 (5): unsupported protocol version; aedes also just closes on a v5 CONNECT
       if (this.opts.config.protocol === 'auto' && this.protocol === 5 && (err.code === 1 || err.code === 132)) {

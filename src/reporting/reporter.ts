@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { CameraRecord, ScanResult } from '../inventory/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { isSafeId } from '../util/safe-id.js';
 import { toCameraPayload } from './camera-payload.js';
 import { diffInventories } from './inventory-diff.js';
 import { type FilingFields, toInventoryPayload } from './inventory-payload.js';
@@ -194,16 +195,37 @@ export class Reporter implements AgentModule {
       .catch(() => undefined);
   }
 
+  /**
+   * `<base>/cameras/<id>`, or undefined for an id that is not safe as one topic level (`/`, `#`, `+`, …): such a
+   * record is still in the inventory document, it just gets no topic of its own.
+   */
+  private cameraTopic(id: string): string | undefined {
+    if (isSafeId(id)) return `${this.base}/cameras/${id}`;
+    this.opts.logger.warn({ cameraId: id.slice(0, 64) }, 'mqtt: camera id unsafe as a topic level; not published');
+    return undefined;
+  }
+
+  /** Retained state. One refused publish never holds back the others, nor the event drain that follows. */
   private async publishState(s: TransportSession): Promise<void> {
     const pubs: Array<Promise<void>> = [];
     if (this.inventoryDoc)
       pubs.push(s.publish(`${this.base}/inventory`, JSON.stringify(this.inventoryDoc), { retain: true }));
     for (const c of this.cameras ?? []) {
-      pubs.push(s.publish(`${this.base}/cameras/${c.id}`, JSON.stringify(toCameraPayload(c)), { retain: true }));
+      const topic = this.cameraTopic(c.id);
+      if (topic) pubs.push(s.publish(topic, JSON.stringify(toCameraPayload(c)), { retain: true }));
     }
-    for (const id of this.goneCameras) pubs.push(s.publish(`${this.base}/cameras/${id}`, '', { retain: true }));
+    for (const id of this.goneCameras) {
+      const topic = this.cameraTopic(id);
+      if (topic) pubs.push(s.publish(topic, '', { retain: true }));
+    }
     pubs.push(s.publish(`${this.base}/status`, JSON.stringify(this.statusPayload('online')), { retain: true }));
-    await Promise.all(pubs);
+    const failed = (await Promise.allSettled(pubs)).filter((r) => r.status === 'rejected');
+    if (failed.length > 0 && !s.signal.aborted) {
+      this.opts.logger.warn(
+        { failed: failed.length, err: errorMessage((failed[0] as PromiseRejectedResult).reason) },
+        'mqtt: some retained state was not published',
+      );
+    }
   }
 
   private async onConnect(s: TransportSession): Promise<void> {

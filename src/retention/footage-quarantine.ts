@@ -1,7 +1,9 @@
 /** FootageQuarantine for enforce/: moves a blocked camera's footage out of the tree, and back on release. */
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, opendir, realpath, rename, rmdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { assertSafeId } from '../util/safe-id.js';
 import type { SweepOptions, SweepResult } from './sweep.js';
 import { QUARANTINE_DIR_NAME, sweep } from './sweep.js';
 
@@ -18,15 +20,26 @@ export class TreeFootageQuarantine implements FootageQuarantine {
   }
 
   async quarantineWithResult(cameraId: string): Promise<SweepResult> {
+    assertSafeId(cameraId, 'quarantine');
     return sweep({ ...(await this.base()), quarantineOnly: cameraId });
   }
 
-  /** Moves files back to their original relative path (never over an existing file); restores mode 0640. */
+  /**
+   * Moves files back to their original relative path (never over an existing file); restores mode 0640. Only the
+   * camera's own directory directly under the quarantine is read: an id that is not safe is refused, never joined.
+   */
   async release(cameraId: string): Promise<void> {
+    assertSafeId(cameraId, 'quarantine release');
     const opts = await this.base();
     const root = await realpath(opts.root);
     const qroot = opts.quarantineDir ?? (await defaultQuarantine(root));
-    const camDir = join(qroot, cameraId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    const camDir = resolve(qroot, cameraId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    if (dirname(camDir) !== resolve(qroot)) {
+      throw new CamwardenError(
+        ErrorCode.UnsafeId,
+        `quarantine release: ${cameraId} is not a directory of the quarantine`,
+      );
+    }
     await restore(camDir, camDir, root);
     await rmdir(camDir).catch(() => undefined);
   }

@@ -12,6 +12,8 @@ export interface SimSource {
   description: string;
   recordingToken: string | undefined;
   jobToken: string | undefined;
+  /** Days of footage the recorder holds for this source (its earliest recording is that long ago). */
+  recordedDays: number;
 }
 
 export interface SimMask {
@@ -60,6 +62,21 @@ const OUI: Record<StyleDefinition['style'], string> = {
   uniview: '48:ea:63',
   generic: '00:12:41',
 };
+
+/** Footage a simulated recorder holds unless the channel says otherwise: comfortably above a 30-day floor. */
+const DEFAULT_RECORDED_DAYS = 60;
+
+/** The device's own clock (the real one plus its skew). */
+export function deviceNow(m: DeviceModel): number {
+  return Date.now() + m.clockSkewMs;
+}
+
+/** Sources that record (every NVR channel; a camera of a vendor style with edge recording). */
+export function recorded(m: DeviceModel) {
+  return m.sources.filter(
+    (s): s is typeof s & { recordingToken: string; jobToken: string } => s.recordingToken !== undefined,
+  );
+}
 
 /** A stable uuid from a seed string (same spec → same EndpointReference across runs). */
 export function stableUuid(seed: string): string {
@@ -138,6 +155,7 @@ export function buildModel(spec: SimDeviceSpec): DeviceModel {
       description: ch.description ?? '',
       recordingToken,
       jobToken,
+      recordedDays: ch.recordedDays ?? DEFAULT_RECORDED_DAYS,
     };
   });
 

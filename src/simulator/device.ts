@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { DigestVerifier, verifyUsernameToken } from './auth.js';
-import { buildModel, type DeviceModel, faultApplies, faultOf } from './device-model.js';
+import { buildModel, type DeviceModel, deviceNow, faultApplies, faultOf } from './device-model.js';
 import {
   type AnnounceFields,
   bye,
@@ -19,7 +19,7 @@ import {
 } from './discovery-messages.js';
 import { entityBombBody, floodScopes, invalidXmlBody, regexBombBody, streamHugeBody } from './faults.js';
 import type { RecordedCall, RunningSimDevice, SimAuthSpec, SimDeviceSpec, SimFault } from './index.js';
-import { deviceNow, PRE_AUTH, runOperation } from './operations.js';
+import { PRE_AUTH, runOperation } from './operations.js';
 import { envelope, FAULTS, type FaultSpec, faultBody, faultStatus, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { elements, namespaceOf } from './xml.js';
@@ -52,7 +52,7 @@ function prettify(xml: string): string {
 export class SimDevice {
   readonly model: DeviceModel;
   readonly running: RunningSimDevice;
-  private readonly auth: SimAuthSpec | undefined;
+  private auth: SimAuthSpec | undefined;
   private readonly digest: DigestVerifier;
   private server: Server | undefined;
   private udp: UdpSocket | undefined;
@@ -88,6 +88,9 @@ export class SimDevice {
       xaddr: this.model.xaddr,
       state: this.model.state,
       stats: { probes: 0, httpRequests: 0 },
+      setPassword: (password: string) => {
+        this.auth = { ...(this.auth ?? { mode: 'both', username: 'admin' }), password };
+      },
     };
   }
 

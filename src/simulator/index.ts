@@ -53,6 +53,8 @@ export interface SimChannelSpec {
   location?: string;
   description?: string;
   maximumRetentionTime?: string;
+  /** Days of footage the recorder holds (its earliest recording is that long ago); default 60. A short ring buffer. */
+  recordedDays?: number;
 }
 
 export interface SimAuthSpec {
@@ -69,8 +71,10 @@ export interface SimDeviceSpec {
   kind?: 'camera' | 'nvr';
   address: string;
   httpPort?: number;
-  /** urn:uuid:… */
+  /** urn:uuid:… (any text: hostile devices use odd ones) */
   endpoint?: string;
+  /** An impostor: uses the EndpointReference of the device of this `name`, with its own serial, MAC and scopes. */
+  impersonate?: string;
   manufacturer?: string;
   model?: string;
   firmware?: string;
@@ -132,6 +136,8 @@ export interface RunningSimDevice {
   /** Live state: mutating SOAP calls change it in place. */
   state: SimDeviceState;
   stats: { probes: number; httpRequests: number };
+  /** The owner changes the device's password: from now on the old credentials get NotAuthorized / 401. */
+  setPassword(password: string): void;
 }
 
 export interface SimulatedSite {

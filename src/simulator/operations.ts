@@ -1,5 +1,7 @@
-import { type DeviceModel, faultOf, type SimMask, serviceUrl } from './device-model.js';
+import { type DeviceModel, deviceNow, faultOf, recorded, type SimMask, serviceUrl } from './device-model.js';
 import { floodScopes } from './faults.js';
+import { recordingConfigurationXml, rtspUrl } from './recording-xml.js';
+import { SEARCH_HANDLERS } from './search-operations.js';
 import { FAULTS, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { attrOf, elements, escapeXml, textOf, textsOf } from './xml.js';
@@ -11,7 +13,7 @@ export interface OperationRequest {
   body: string;
 }
 
-type Handler = (m: DeviceModel, r: OperationRequest) => string;
+export type Handler = (m: DeviceModel, r: OperationRequest) => string;
 
 const x = escapeXml;
 const PREFIX: Record<ServiceKey, string> = {
@@ -40,10 +42,6 @@ function dateTimeXml(tag: string, d: Date): string {
     `<tt:Second>${d.getUTCSeconds()}</tt:Second></tt:Time><tt:Date><tt:Year>${d.getUTCFullYear()}</tt:Year>` +
     `<tt:Month>${d.getUTCMonth() + 1}</tt:Month><tt:Day>${d.getUTCDate()}</tt:Day></tt:Date></tt:${tag}>`
   );
-}
-
-export function deviceNow(m: DeviceModel): number {
-  return Date.now() + m.clockSkewMs;
 }
 
 const getSystemDateAndTime: Handler = (m) => {
@@ -330,10 +328,6 @@ const getVideoSourceConfigurations: Handler = (m, r) => {
   return `<${p}:GetVideoSourceConfigurationsResponse>${items.join('')}</${p}:GetVideoSourceConfigurationsResponse>`;
 };
 
-function rtspUrl(m: DeviceModel, profile: string): string {
-  return `rtsp://${m.address}:${m.state.rtspPort}/Streaming/${encodeURIComponent(profile)}`;
-}
-
 const getStreamUri: Handler = (m, r) => {
   const profile = textOf(r.body, 'ProfileToken') ?? m.style.profileToken(0, 'main');
   if (r.service === 'media2') {
@@ -344,20 +338,6 @@ const getStreamUri: Handler = (m, r) => {
     '<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT60S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>'
   );
 };
-
-function recordingConfigurationXml(m: DeviceModel, s: DeviceModel['sources'][number], token: string): string {
-  return (
-    `<tt:Source><tt:SourceId>${x(s.token)}</tt:SourceId><tt:Name>${x(s.name)}</tt:Name><tt:Location>${x(s.location)}</tt:Location>` +
-    `<tt:Description>${x(s.description)}</tt:Description><tt:Address>${x(rtspUrl(m, m.style.profileToken(s.index, 'main')))}</tt:Address></tt:Source>` +
-    `<tt:Content>${x(s.name)}</tt:Content><tt:MaximumRetentionTime>${x(m.state.retention[token] ?? 'PT0S')}</tt:MaximumRetentionTime>`
-  );
-}
-
-function recorded(m: DeviceModel) {
-  return m.sources.filter(
-    (s): s is typeof s & { recordingToken: string; jobToken: string } => s.recordingToken !== undefined,
-  );
-}
 
 const getRecordings: Handler = (m) => {
   const items = recorded(m).map(
@@ -659,6 +639,7 @@ const HANDLERS: Record<string, Handler> = {
   'recording:GetRecordingJobState': getRecordingJobState,
   'recording:GetServiceCapabilities': getServiceCapabilities,
   'search:GetServiceCapabilities': getServiceCapabilities,
+  ...SEARCH_HANDLERS,
   'replay:GetServiceCapabilities': getServiceCapabilities,
   'events:GetServiceCapabilities': getServiceCapabilities,
   'imaging:GetServiceCapabilities': getServiceCapabilities,

@@ -1,4 +1,5 @@
 import { SimDevice } from './device.js';
+import { buildModel } from './device-model.js';
 import type { RecordedCall, SimSiteSpec, SimulatedSite } from './index.js';
 import { parseSiteSpec } from './spec-schema.js';
 
@@ -16,10 +17,11 @@ export async function startSimulatedSite(input: SimSiteSpec): Promise<SimulatedS
     calls.push(c);
     if (calls.length > max) calls.splice(0, calls.length - max);
   };
-  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects); an extra address runs as a
-  // device of its own, after its primary.
+  // Keep the caller's objects as `spec` (tests look devices up by their own spec objects). An impostor gets a copy
+  // with its victim's EndpointReference; an extra address runs as a device of its own, after its primary.
   const devices = input.devices.flatMap((d) => {
-    const primary = new SimDevice(d, { record });
+    const victim = d.impersonate === undefined ? undefined : input.devices.find((v) => v.name === d.impersonate);
+    const primary = new SimDevice(victim ? { ...d, endpoint: buildModel(victim).endpoint } : d, { record });
     // A host with several addresses: one more device per address, with the primary's EndpointReference.
     const { extraAddresses, ...rest } = d;
     const aliases = (extraAddresses ?? []).map(

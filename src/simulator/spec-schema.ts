@@ -34,7 +34,10 @@ const deviceSchema = z
     kind: z.enum(['camera', 'nvr']).optional(),
     address: ipv4,
     httpPort: port.optional(),
-    endpoint: z.string().min(1).max(256).optional(),
+    /** Any text: hostile devices choose odd EndpointReferences ('urn:uuid:..', 'a/b', '#', 500 characters…). */
+    endpoint: z.string().min(1).max(4096).optional(),
+    /** An impostor: answers with the EndpointReference of the device of this name (its own identity otherwise). */
+    impersonate: z.string().min(1).max(128).optional(),
     manufacturer: z.string().max(256).optional(),
     model: z.string().max(256).optional(),
     firmware: z.string().max(256).optional(),
@@ -65,6 +68,7 @@ const deviceSchema = z
             location: z.string().max(256).optional(),
             description: z.string().max(1024).optional(),
             maximumRetentionTime: z.string().regex(/^-?P/, 'an ISO-8601 duration such as P30D').optional(),
+            recordedDays: z.number().min(0).max(36_500).optional(),
           })
           .strict(),
       )
@@ -105,6 +109,14 @@ export function parseSiteSpec(input: unknown): SimSiteSpec {
     throw new SimSpecError(`${where}: ${issue?.message ?? 'invalid'}`);
   }
   const spec = r.data as SimSiteSpec;
+  spec.devices.forEach((d, i) => {
+    if (d.impersonate === undefined) return;
+    const victim = spec.devices.find((v) => v !== d && (v.name ?? '') === d.impersonate);
+    if (!victim) throw new SimSpecError(`devices.${i}.impersonate: no other device is named ${d.impersonate}`);
+    if (victim.impersonate !== undefined) {
+      throw new SimSpecError(`devices.${i}.impersonate: ${d.impersonate} is an impostor itself`);
+    }
+  });
   const seenHttp = new Map<string, number>();
   const seenUdp = new Map<string, number>();
   spec.devices.forEach((d, i) => {

@@ -19,6 +19,12 @@ export enum ErrorCode {
   ClockSkew = 'clock-skew',
   UnverifiedDevice = 'unverified-device',
   ForeignXaddr = 'foreign-xaddr',
+  /** Default credentials were not sent: the device is outside the configured targets and interfaces. */
+  CredentialsWithheld = 'credentials-withheld',
+  /** Another device claims this device's EndpointReference but does not match its pinned identity. */
+  IdentityConflict = 'identity-conflict',
+  /** A device-supplied id, name or token that would become a path, topic level or option was refused. */
+  UnsafeId = 'unsafe-id',
   // bounds on untrusted input (docs/discovery.md): past a bound the excess is dropped and counted
   /** A device's scopes over discovery.maxScopesPerDevice, or longer than discovery.maxScopeLength, were dropped. */
   ScopesDropped = 'scopes-dropped',
@@ -28,7 +34,7 @@ export enum ErrorCode {
   MissingRelatesTo = 'missing-relates-to',
   /** A ProbeMatches whose RelatesTo names no probe of ours (spoofed, or too late). */
   UnrelatedReply = 'unrelated-reply',
-  /** One EndpointReference answered from several addresses: no claimant gets its plain id. */
+  /** One EndpointReference answered from several addresses: this claimant does not own the id (docs/identity.md). */
   DuplicateEndpoint = 'duplicate-endpoint',
   /** Hello-announced devices past the pending cap or the scan's target cap were not interrogated directly. */
   HelloDropped = 'hello-dropped',
@@ -39,6 +45,8 @@ export enum ErrorCode {
   Replayed = 'replayed',
   InvalidRequest = 'invalid-request',
   UnknownOp = 'unknown-op',
+  // registry HTTP API
+  NotFound = 'not-found',
   // runtime
   EnforcementFailed = 'enforcement-failed',
   RetentionRefused = 'retention-refused',

@@ -1,3 +1,4 @@
+export { escapeXml } from './escape-xml.js';
 export {
   attr,
   chainTo,

@@ -23,6 +23,8 @@ function record(id: string, zone: string): CameraRecord {
     location: { zone: 'unknown', source: 'none', tags: [`location/zone/${zone}`] },
     decision: { action: 'flag', reasons: [] },
     errors: [],
+    // proved over an authenticated session in the scan that produced it: its own decision applies
+    authenticated: true,
   };
 }
 
@@ -149,19 +151,91 @@ describe('Agent scan cycle', () => {
     expect(h.audit.entries.filter((e) => e.kind === 'decision').map((e) => e.data.cameraId)).toContain('a');
   });
 
-  it('keeps a camera that stopped answering (marked not-seen) instead of lifting its block, for a few scans', async () => {
+  it('keeps a blocked camera that stopped answering (not-seen, unverified-device) for as long as it stays away', async () => {
     const h = harness([[record('a', 'toilet'), record('b', 'lobby')], [record('b', 'lobby')]]);
     await h.agent.scanCycle();
     const second = await h.agent.scanCycle();
     const kept = second.cameras.find((c) => c.id === 'a');
     expect(kept?.decision.action).toBe('block');
+    expect(kept?.decision.reasons.map((r) => r.code)).toEqual(['unverified-device']);
     expect(kept?.errors.map((e) => e.code)).toContain('not-seen');
     expect(kept?.missedScans).toBe(1);
     expect(h.reconciled.at(-1)).toEqual(['a']);
+    for (let i = 0; i < 4; i++) await h.agent.scanCycle();
+    const sixth = await h.agent.scanCycle();
+    expect(sixth.cameras.map((c) => [c.id, c.decision.action, c.missedScans])).toEqual([
+      ['b', 'allow', undefined],
+      ['a', 'block', 6],
+    ]);
+    // a profile change re-decides the carried record: it is not re-verified, so the block holds
+    h.unblock();
+    await h.agent.redecide();
+    expect(h.reconciled.at(-1)).toEqual(['a']);
+  });
+
+  it('drops a camera that was not blocked after a few scans without an answer', async () => {
+    const h = harness([[record('b', 'lobby')], []]);
     await h.agent.scanCycle();
-    await h.agent.scanCycle();
-    const fifth = await h.agent.scanCycle();
-    expect(fifth.cameras.map((c) => c.id)).toEqual(['b']);
+    for (let i = 0; i < 3; i++) expect((await h.agent.scanCycle()).cameras.map((c) => c.id)).toEqual(['b']);
+    expect((await h.agent.scanCycle()).cameras).toEqual([]);
+  });
+
+  it('an unauthenticated answer never lifts a block, whatever it says; an authenticated one does', async () => {
+    const unauth = (r: CameraRecord): CameraRecord => ({ ...r, authenticated: false });
+    const h = harness([
+      [record('a', 'toilet')],
+      [unauth(record('a', 'lobby'))],
+      [{ ...unauth(record('a', 'lobby')), unverified: true }],
+      [record('a', 'lobby')],
+    ]);
+    expect((await h.agent.scanCycle()).cameras[0]?.decision.action).toBe('block');
+    for (let i = 0; i < 2; i++) {
+      const held = (await h.agent.scanCycle()).cameras[0];
+      expect(held?.decision.action).toBe('block');
+      expect(held?.decision.reasons[0]?.code).toBe('unverified-device');
+      // the record stays as it was: the zone that blocked it, not the one the unproved answer claims
+      expect(held?.location.tags).toEqual(['location/zone/toilet']);
+    }
+    expect((await h.agent.scanCycle()).cameras[0]?.decision.action).toBe('allow');
+    expect(h.reconciled.map((ids) => ids.join())).toEqual(['a', 'a', 'a', '']);
+  });
+
+  it('persists what a scan pinned and reports a conflict once, not on every scan it lasts', async () => {
+    const claimant: CameraRecord = {
+      ...record('c1', 'lobby'),
+      errors: [{ code: 'identity-conflict', message: 'claims camera a' }],
+    };
+    const conflict = {
+      type: 'identity.conflict' as const,
+      data: {
+        endpoint: 'urn:uuid:a',
+        cameraId: 'a',
+        address: '192.0.2.1',
+        claimantId: 'c1',
+        claimantAddress: '192.0.2.66',
+        addresses: ['192.0.2.1', '192.0.2.66'],
+        reason: 'r',
+      },
+    };
+    const pin = { id: 'a', endpoint: 'urn:uuid:a', address: '192.0.2.1', serial: 'S', pinnedAt: 'now' };
+    const h = harness([], async ({ decide, policyRevision, onIdentity }) => {
+      onIdentity({ pins: [pin], events: [conflict] });
+      return {
+        site: 's',
+        gateway: 'g',
+        scannedAt: new Date().toISOString(),
+        policyRevision,
+        cameras: decide([record('a', 'toilet'), claimant]),
+        errors: [],
+      };
+    });
+    for (let i = 0; i < 3; i++) await h.agent.scanCycle();
+    expect(h.events.ofType('identity.conflict')).toEqual([conflict.data]);
+    expect(h.audit.entries.filter((e) => e.kind === 'identity')).toHaveLength(1);
+    const saved = JSON.parse(readFileSync(join(h.dataDir, 'identity-pins.json'), 'utf8')) as { pins: unknown[] };
+    expect(saved.pins).toEqual([pin]);
+    // the claimant is never allowed, whatever its zone
+    expect(h.agent.lastInventory?.cameras.find((c) => c.id === 'c1')?.decision.action).toBe('flag');
   });
 
   it('restarts from the persisted inventory: enforcement is reconciled before the first new scan', async () => {

@@ -8,9 +8,10 @@ const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 describe('camwarden demo', () => {
   beforeAll(() => ensureDist());
 
-  it('shows the decisions table within 30 s, with enforcement and a sweep, then stops cleanly', async () => {
+  it('shows the decisions table within 30 s, with enforcement and a sweep, and its registry; then stops cleanly', async () => {
     const started = Date.now();
-    const child = spawn(process.execPath, [cli, 'demo', '--exit-after', '12'], {
+    // any free port: the default 8080 may be taken on a shared machine (the demo falls back by itself too)
+    const child = spawn(process.execPath, [cli, 'demo', '--exit-after', '20', '--registry-listen', '127.0.0.1:0'], {
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -20,7 +21,21 @@ describe('camwarden demo', () => {
       out += c.toString();
       if (tableAt === undefined && out.includes('== decisions at')) tableAt = Date.now() - started;
     });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // the printed fleet page URL answers, and its API shows the demo's blocked toilet camera
+    let blockedZones: string[] = [];
+    while (Date.now() - started < 40_000 && child.exitCode === null) {
+      const url = /registry: fleet page (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) {
+        const res = await fetch(new URL('/api/cameras?action=block', url)).catch(() => undefined);
+        const body = res?.ok ? ((await res.json()) as Array<{ location: { zone: string } }>) : [];
+        blockedZones = body.map((c) => c.location.zone);
+        if (blockedZones.includes('toilet')) break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(blockedZones).toContain('toilet');
+    const code = await exited;
     expect(code).toBe(0);
     expect(tableAt).toBeDefined();
     expect(tableAt ?? Number.POSITIVE_INFINITY).toBeLessThan(30_000);
@@ -35,5 +50,5 @@ describe('camwarden demo', () => {
     expect(out).toMatch(/retention\.swept deleted=[1-9]/);
     expect(out).toContain('state=stopped');
     expect(out).toContain('stopped cleanly');
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,16 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mosquittoAvailable, netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 import {
-  MOSQUITTO_BIN,
-  mosquittoAvailable,
-  netnsAvailable,
-  nftAvailable,
-  requireCapability,
-} from '../helpers/capabilities.js';
+  createGatewayNetns,
+  type GatewayNetns,
+  sh,
+  spawnInNs,
+  startMosquittoIn,
+  startSimulatorIn,
+} from '../helpers/gateway-netns.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -22,30 +24,7 @@ const enabled =
   requireCapability('mosquitto', mosquittoAvailable());
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
-// gateway netns (agent + mosquitto) ↔ camera netns (simulator); the test reaches the broker over a third veth.
-const ns = `cw-run-${process.pid}`;
-const camNs = `cw-runcam-${process.pid}`;
-const tag = process.pid % 100000;
-const hostIf = `cwr${tag}h`;
-const nsIf = `cwr${tag}n`;
-const gwCamIf = `cwr${tag}g`;
-const camIf = `cwr${tag}c`;
-const third = 10 + (process.pid % 200);
-const hostAddr = `10.213.${third}.1`;
-const nsAddr = `10.213.${third}.2`;
-const camBase = `10.214.${third}`;
 const DAY = 86_400_000;
-
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-}
-
-function inNs(args: string[], opts: { env?: Record<string, string> } = {}): ChildProcess {
-  return spawn('ip', ['netns', 'exec', ns, ...args], {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 interface Seen {
   status: Array<Record<string, unknown>>;
@@ -60,31 +39,14 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
   let agentStderr = '';
   let client: MqttClient | undefined;
   const seen: Seen = { status: [], inventory: undefined, events: [] };
+  let net: GatewayNetns | undefined;
+  const camBase = () => net?.camNet ?? '';
 
   beforeAll(async () => {
-    sh('ip', ['netns', 'add', ns]);
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf]);
-    sh('ip', ['link', 'set', nsIf, 'netns', ns]);
-    sh('ip', ['addr', 'add', `${hostAddr}/30`, 'dev', hostIf]);
-    sh('ip', ['link', 'set', hostIf, 'up']);
-    sh('ip', ['-n', ns, 'addr', 'add', `${nsAddr}/30`, 'dev', nsIf]);
-    sh('ip', ['-n', ns, 'link', 'set', nsIf, 'up']);
-    sh('ip', ['netns', 'add', camNs]);
-    sh('ip', ['-n', camNs, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', ns, 'link', 'add', gwCamIf, 'type', 'veth', 'peer', 'name', camIf]);
-    sh('ip', ['-n', ns, 'link', 'set', camIf, 'netns', camNs]);
-    sh('ip', ['-n', ns, 'addr', 'add', `${camBase}.1/24`, 'dev', gwCamIf]);
-    sh('ip', ['-n', ns, 'link', 'set', gwCamIf, 'up']);
-    for (const host of [10, 11, 12, 13]) sh('ip', ['-n', camNs, 'addr', 'add', `${camBase}.${host}/24`, 'dev', camIf]);
-    sh('ip', ['-n', camNs, 'link', 'set', camIf, 'up']);
-    sh('ip', ['-n', camNs, 'route', 'add', 'default', 'via', `${camBase}.1`]);
-
-    // mosquitto inside the namespace, reachable from the test over the veth
-    const conf = join(work, 'mosquitto.conf');
-    writeFileSync(conf, `listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\n`);
-    const broker = inNs([MOSQUITTO_BIN ?? 'mosquitto', '-c', conf]);
-    children.push(broker);
+    // gateway netns (agent + mosquitto) ↔ camera netns (simulator); the test reaches the broker over a third veth.
+    net = createGatewayNetns({ prefix: 'run', hostNet: '10.213', camNet: '10.214', camHosts: [10, 11, 12, 13] });
+    const cams = net.camNet;
+    children.push(startMosquittoIn(net.ns, work));
 
     // four devices: a toilet camera (block), a lobby camera, a factory-placeholder camera, an NVR
     const site = {
@@ -92,7 +54,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
         {
           name: 'toilet',
           vendor: 'hikvision',
-          address: `${camBase}.10`,
+          address: `${cams}.10`,
           httpPort: 8080,
           endpoint: 'urn:uuid:0f000000-0000-4000-8000-000000000010',
           scopes: ['onvif://www.onvif.org/location/zone/toilet'],
@@ -100,7 +62,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
         {
           name: 'lobby',
           vendor: 'axis',
-          address: `${camBase}.11`,
+          address: `${cams}.11`,
           httpPort: 8080,
           endpoint: 'urn:uuid:0f000000-0000-4000-8000-000000000011',
           scopes: ['onvif://www.onvif.org/location/zone/public-other'],
@@ -108,7 +70,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
         {
           name: 'placeholder',
           vendor: 'dahua',
-          address: `${camBase}.12`,
+          address: `${cams}.12`,
           httpPort: 8080,
           endpoint: 'urn:uuid:0f000000-0000-4000-8000-000000000012',
         },
@@ -116,7 +78,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
           name: 'nvr',
           vendor: 'hikvision',
           kind: 'nvr',
-          address: `${camBase}.13`,
+          address: `${cams}.13`,
           httpPort: 8080,
           endpoint: 'urn:uuid:0f000000-0000-4000-8000-000000000013',
           channels: [
@@ -127,23 +89,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
       ],
     };
     writeFileSync(join(work, 'site.json'), JSON.stringify(site));
-    const sim = spawn(
-      'ip',
-      ['netns', 'exec', camNs, 'node', cli, 'simulate', '--site', join(work, 'site.json'), '--json'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    children.push(sim);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      sim.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve();
-      });
-      sim.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-      setTimeout(() => reject(new Error('simulator did not start')), 15_000);
-    });
+    children.push(await startSimulatorIn(net.camNs, cli, join(work, 'site.json')));
 
     // recordings: one expired and one young segment for the lobby camera
     const recordings = join(work, 'recordings');
@@ -157,7 +103,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
       writeFileSync(join(dir, name), Buffer.alloc(1024));
     }
 
-    client = await mqtt.connectAsync(`mqtt://${nsAddr}:1883`, {
+    client = await mqtt.connectAsync(`mqtt://${net.nsAddr}:1883`, {
       clientId: `cw-run-test-${process.pid}`,
       connectTimeout: 10_000,
     });
@@ -170,20 +116,18 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     });
     await client.subscribeAsync('camwarden/t-site/t-gw/#', { qos: 1 });
 
-    agent = inNs(['node', cli, 'run'], {
-      env: {
-        CAMWARDEN_SITE_ID: 't-site',
-        CAMWARDEN_GATEWAY_ID: 't-gw',
-        CAMWARDEN_MQTT_URL: 'mqtt://127.0.0.1:1883',
-        CAMWARDEN_DATA_DIR: join(work, 'data'),
-        CAMWARDEN_RECORDINGS_DIR: recordings,
-        CAMWARDEN_PROBE_TARGETS: `${camBase}.10-13`,
-        CAMWARDEN_MULTICAST: '0',
-        CAMWARDEN_SCAN_SCHEDULE: '*/20 * * * * *',
-        CAMWARDEN_SWEEP_SCHEDULE: '0 0 * * *',
-        CAMWARDEN_ENFORCE: 'on',
-        CAMWARDEN_LOG_LEVEL: 'info',
-      },
+    agent = spawnInNs(net.ns, ['node', cli, 'run'], {
+      CAMWARDEN_SITE_ID: 't-site',
+      CAMWARDEN_GATEWAY_ID: 't-gw',
+      CAMWARDEN_MQTT_URL: 'mqtt://127.0.0.1:1883',
+      CAMWARDEN_DATA_DIR: join(work, 'data'),
+      CAMWARDEN_RECORDINGS_DIR: recordings,
+      CAMWARDEN_PROBE_TARGETS: `${cams}.10-13`,
+      CAMWARDEN_MULTICAST: '0',
+      CAMWARDEN_SCAN_SCHEDULE: '*/20 * * * * *',
+      CAMWARDEN_SWEEP_SCHEDULE: '0 0 * * *',
+      CAMWARDEN_ENFORCE: 'on',
+      CAMWARDEN_LOG_LEVEL: 'info',
     });
     agent.stderr?.on('data', (c: Buffer) => {
       agentStderr += c.toString();
@@ -196,18 +140,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    try {
-      sh('ip', ['link', 'del', hostIf]);
-    } catch {
-      // gone with the namespace
-    }
-    for (const name of [ns, camNs]) {
-      try {
-        sh('ip', ['netns', 'del', name]);
-      } catch {
-        // already gone
-      }
-    }
+    net?.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -230,13 +163,13 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
 
     const applied = await waitFor(
       'enforcement.applied for the toilet camera',
-      () => seen.events.find((e) => e.type === 'enforcement.applied' && JSON.stringify(e).includes(`${camBase}.10`)),
+      () => seen.events.find((e) => e.type === 'enforcement.applied' && JSON.stringify(e).includes(`${camBase()}.10`)),
       30_000,
     );
     expect(applied.bootId).toBe(online.bootId);
-    const set = sh('ip', ['netns', 'exec', ns, 'nft', 'list', 'set', 'inet', 'camwarden', 'blocked_v4']);
-    expect(set).toContain(`${camBase}.10`);
-    expect(set).not.toContain(`${camBase}.11`);
+    const set = sh('ip', ['netns', 'exec', net?.ns ?? '', 'nft', 'list', 'set', 'inet', 'camwarden', 'blocked_v4']);
+    expect(set).toContain(`${camBase()}.10`);
+    expect(set).not.toContain(`${camBase()}.11`);
 
     // quarantine moves of the blocked cameras are sweeps too; the scheduled pass deletes the lobby's expired segment
     const swept = await waitFor(

@@ -383,12 +383,20 @@ describe('Enforcer', () => {
     expect(events.ofType('enforcement.failed')).toMatchObject([{ cameraId: 'a', action: 'isolate', retry: false }]);
   });
 
-  it('createEnforcer takes credentials from config: per device by address, else the defaults', async () => {
+  it('createEnforcer takes credentials from config: per device by address or pinned identity, defaults in scope', async () => {
     const { credentialsForXaddr } = await import('../../src/enforce/create-enforcer.js');
     const { configSchema } = await import('../../src/config/schema.js');
     const config = configSchema.parse({
       site: { id: 's', gatewayId: 'g' },
-      onvif: { username: 'def', password: 'p0', devices: [{ address: '10.0.0.5', username: 'cam5', password: 'p5' }] },
+      discovery: { multicast: false, probeTargets: ['10.0.0.0/29'] },
+      onvif: {
+        username: 'def',
+        password: 'p0',
+        devices: [
+          { address: '10.0.0.5', username: 'cam5', password: 'p5' },
+          { serial: 'SN-9', username: 'cam9', password: 'p9' },
+        ],
+      },
     });
     expect(credentialsForXaddr(config, 'http://10.0.0.5/onvif/device_service')).toEqual({
       username: 'cam5',
@@ -398,6 +406,15 @@ describe('Enforcer', () => {
       username: 'def',
       password: 'p0',
     });
+    // outside the probe targets: no defaults
+    expect(credentialsForXaddr(config, 'http://10.0.9.9/onvif/device_service')).toBeUndefined();
+    // serial-bound credentials go to the address that identity is pinned at, and nowhere else
+    const pins = [{ id: 'x', endpoint: 'urn:uuid:x', address: '10.0.9.9', serial: 'SN-9', pinnedAt: '' }];
+    expect(credentialsForXaddr(config, 'http://10.0.9.9/onvif/device_service', pins)).toEqual({
+      username: 'cam9',
+      password: 'p9',
+    });
+    expect(credentialsForXaddr(config, 'http://10.0.9.8/onvif/device_service', pins)).toBeUndefined();
     expect(credentialsForXaddr(config, 'not a url')).toBeUndefined();
   });
 

@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const vars = { camera: 'cam 1;$(rm -rf /)', address: '10.0.0.2', action: 'stop' };
+const vars = { camera: '3fa1:CH.1_a-b', address: '10.0.0.2', action: 'stop' };
 
 describe('recorder hook', () => {
   it('runs an argv without a shell: substituted values stay single arguments', async () => {
@@ -38,7 +38,33 @@ describe('recorder hook', () => {
       { kind: 'command', command: [process.execPath, '-e', script, '{camera}', '{address}-{action}'], timeoutMs: 5000 },
       vars,
     );
-    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(['cam 1;$(rm -rf /)', '10.0.0.2-stop']);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(['3fa1:CH.1_a-b', '10.0.0.2-stop']);
+  });
+
+  it('refuses a camera id or address that would be an option, a path step or shell text (nothing runs)', async () => {
+    const out = join(dir, 'never.txt');
+    const script = `require('fs').writeFileSync(${JSON.stringify(out)}, 'ran')`;
+    const command = [process.execPath, '-e', script, 'stop', '{camera}', '{address}'];
+    for (const bad of [
+      { camera: '--all', address: '10.0.0.2' },
+      { camera: '-rf', address: '10.0.0.2' },
+      { camera: '..', address: '10.0.0.2' },
+      { camera: 'a/b', address: '10.0.0.2' },
+      { camera: 'cam 1;$(rm -rf /)', address: '10.0.0.2' },
+      { camera: 'ok', address: '-x' },
+    ]) {
+      await expect(
+        runRecorderHook({ kind: 'command', command, timeoutMs: 5000 }, { ...bad, action: 'stop' }),
+      ).rejects.toThrow(/refusing|option/);
+      await expect(
+        runRecorderHook(
+          { kind: 'http', url: `${base}/rec/{camera}/{action}`, timeoutMs: 2000 },
+          { ...bad, action: 'stop' },
+        ),
+      ).rejects.toThrow(/refusing/);
+    }
+    await expect(readFile(out, 'utf8')).rejects.toThrow();
+    expect(seen.some((u) => u.includes('..') || u.includes('all'))).toBe(false);
   });
 
   it('reports a failing command and kills one that exceeds its timeout', async () => {

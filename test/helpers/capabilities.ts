@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
- * Tests that need facilities a machine may lack (network namespaces, nftables, mosquitto, root, systemd) skip with a visible notice
- * where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
+ * Tests that need facilities a machine may lack (network namespaces, nftables, mosquitto, PostgreSQL, a browser,
+ * root, systemd) skip with a visible notice where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
  */
-function probe(cmd: string, args: string[]): boolean {
+function probe(cmd: string, args: string[], cwd?: string): boolean {
   try {
-    execFileSync(cmd, args, { stdio: 'ignore', timeout: 5000 });
+    execFileSync(cmd, args, { stdio: 'ignore', timeout: 5000, ...(cwd ? { cwd } : {}) });
     return true;
   } catch {
     return false;
@@ -46,10 +47,39 @@ export function systemdAnalyzeAvailable(): boolean {
   return SYSTEMD_ANALYZE_BIN !== undefined;
 }
 
+/** Debian's chromium (the browser test drives it with playwright-core; nothing is downloaded). */
+export const CHROMIUM_BIN = [process.env.CAMWARDEN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => p !== undefined && p !== '' && existsSync(p),
+);
+
+export function browserAvailable(): boolean {
+  return CHROMIUM_BIN !== undefined;
+}
+
+/** The server the registry tests create their databases on (trust auth on loopback, as CI sets it up). */
+export const POSTGRES_ADMIN_URL =
+  process.env.CAMWARDEN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let postgresCache: boolean | undefined;
+export function postgresAvailable(): boolean {
+  if (postgresCache !== undefined) return postgresCache;
+  // a child process keeps this check synchronous, as describe.runIf needs it at collection time
+  const script =
+    "const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1],connectionTimeoutMillis:3000});" +
+    "c.connect().then(()=>c.query('SELECT 1')).then(()=>c.end()).then(()=>process.exit(0),()=>process.exit(1));";
+  postgresCache = probe(process.execPath, ['-e', script, POSTGRES_ADMIN_URL], join(import.meta.dirname, '..', '..'));
+  return postgresCache;
+}
+
 /** Each capability: the CI variable that makes it mandatory, and what the notice names. */
 const CAPABILITIES = {
   netns: { env: 'CAMWARDEN_REQUIRE_NETNS', label: 'network namespaces or nftables' },
   mosquitto: { env: 'CAMWARDEN_REQUIRE_MOSQUITTO', label: 'mosquitto' },
+  postgres: {
+    env: 'CAMWARDEN_REQUIRE_POSTGRES',
+    label: `PostgreSQL (${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')})`,
+  },
+  browser: { env: 'CAMWARDEN_REQUIRE_BROWSER', label: 'chromium' },
   root: { env: 'CAMWARDEN_REQUIRE_ROOT', label: 'root (to run a program as another user)' },
   'systemd-analyze': { env: 'CAMWARDEN_REQUIRE_SYSTEMD', label: 'systemd-analyze' },
 } as const;

@@ -6,8 +6,8 @@ import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
 
 // The calls an interrogation makes are the ones a record and its enforcement need: identity, scopes, services, and
 // only where they matter the network interfaces (IPv6 addresses to isolate, unless the device says it has no IPv6),
-// recordings (Profile G), video sources (a recorder's channels) and geolocation. Media profiles are never asked
-// for; nothing uses them.
+// recordings and how far back they go (Profile G; per recording only for a recorder), video sources (a recorder's
+// channels) and geolocation. Media profiles are never asked for; nothing uses them.
 const ip = randomBlock();
 const AUTH = { mode: 'both' as const, username: 'admin', password: 'pw' };
 let site: SimulatedSite;
@@ -26,6 +26,15 @@ beforeAll(async () => {
         httpPort: HTTP_PORT,
         auth: AUTH,
         ipv6: ['fd00::4'],
+      },
+      {
+        name: 'no-summary',
+        vendor: 'axis',
+        kind: 'camera',
+        address: ip(5),
+        httpPort: HTTP_PORT,
+        auth: AUTH,
+        faults: [{ kind: 'soap-fault-on', operations: ['GetRecordingSummary'] }],
       },
     ],
   });
@@ -63,6 +72,8 @@ async function callsOf(
 
 const IDENTITY = ['GetSystemDateAndTime', 'GetDeviceInformation', 'GetScopes', 'GetServices'];
 const IPV6 = 'GetNetworkInterfaces';
+const SUMMARY = 'GetRecordingSummary';
+const SEARCH = ['FindRecordings', 'GetRecordingSearchResults', 'EndSearch'];
 
 describe('interrogation round trips', () => {
   it('a camera without Profile G and without IPv6: time, identity, scopes and services only', async () => {
@@ -77,11 +88,11 @@ describe('interrogation round trips', () => {
     expect(r.ops).toEqual([...IDENTITY, IPV6]);
   });
 
-  it('a Profile G camera with one recording: its recordings too, but not its video sources', async () => {
+  it('a Profile G camera with one recording: its recordings and their summary, not its video sources or a search', async () => {
     const r = await callsOf('edge-g');
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(false);
-    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', SUMMARY]);
   });
 
   it('a recorder: recordings and its video sources, which become its channels', async () => {
@@ -89,12 +100,18 @@ describe('interrogation round trips', () => {
     expect(r.errors).toBe(0);
     expect(r.isRecorder).toBe(true);
     // Its types do not say "recorder": several recordings are what make the sources worth asking for.
-    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', 'GetVideoSources']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', 'GetVideoSources', SUMMARY, ...SEARCH]);
   });
 
   it('a device that says it is a recorder: its video sources without waiting for its recordings', async () => {
     const r = await callsOf('nvr', ['tds:Device', 'tds:NetworkVideoStorage']);
     expect(r.isRecorder).toBe(true);
-    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', 'GetRecordings']);
+    expect(r.ops).toEqual([...IDENTITY, 'GetVideoSources', 'GetRecordings', SUMMARY, ...SEARCH]);
+  });
+
+  it('a camera whose recording summary fails: the search answers instead', async () => {
+    const r = await callsOf('no-summary');
+    expect(r.errors).toBe(0);
+    expect(r.ops).toEqual([...IDENTITY, 'GetRecordings', SUMMARY, ...SEARCH]);
   });
 });

@@ -250,6 +250,7 @@ describe.each(kinds)('operator tools against the agent through %s', (kind) => {
       cameraId,
       reference: 'C-2026-01',
       grantedBy: 'XX Military Sub-district',
+      unitKind: 'military',
       validUntil: '2030-01-01T00:00:00Z',
     });
     expect(r.code, r.err).toBe(0);

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { classifyZone } from '../../src/policy/classify-zone.js';
-import { ZONE_IDS, ZONE_SYNONYMS } from '../../src/policy/synonyms.js';
+import { VOCABULARY } from '../../src/policy/lexicon.js';
+import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
 import { loadPack, scope } from './fixtures.js';
 
 const pack = loadPack('cn-2025');
-const BLOCKED = Object.entries(pack.zones)
-  .filter(([, r]) => r.action === 'block')
-  .map(([z]) => z);
+const decided = (tags: string[], scopes: string[] = []) => {
+  const c = classifyZone(tags, { scopes });
+  return `${c.zone}:${c.action}${c.modified ? ':modified' : ''}`;
+};
 
 describe('canonical location/zone/<id>', () => {
   it.each(ZONE_IDS.filter((z) => z !== 'unknown'))('%s', (zone) => {
     const c = classifyZone([`location/zone/${zone}`]);
     expect(c.zone).toBe(zone);
     expect(c.action).toBe(pack.zones[zone]?.action);
+    expect(c.decidedBy?.level).toBe('canonical');
   });
 
   it('location/zone/unknown and no tags give unknown', () => {
@@ -27,51 +30,195 @@ describe('canonical location/zone/<id>', () => {
   it('location/adjacent/<kind> names an Art 10 zone', () => {
     expect(classifyZone(['location/adjacent/state-organ']).zone).toBe('state-organ-adjacent');
   });
-});
 
-const families = Object.entries(ZONE_SYNONYMS) as Array<[string, (typeof ZONE_SYNONYMS)[keyof typeof ZONE_SYNONYMS]]>;
-
-describe.each(['english', 'simplified', 'traditional'] as const)('synonym family: %s', (family) => {
-  const rows = families.flatMap(([zone, f]) => f[family].map((term) => [zone, term] as const));
-  it.each(rows)('%s ← %s', (zone, term) => {
-    const c = classifyZone([`location/building/A/${term}`]);
-    // A term of an allow zone may also be part of a more severe zone's term; the winner is at least as severe.
-    const rank = { allow: 0, flag: 1, block: 2 } as const;
-    expect(c.zones).toContain(zone);
-    expect(rank[c.action]).toBeGreaterThanOrEqual(rank[pack.zones[zone]?.action ?? 'flag']);
+  it('a canonical allow zone decides over unknown rooms, never over a prohibited room', () => {
+    expect(decided(['location/zone/crowded-place', 'location/room/某某室'])).toBe('crowded-place:allow');
+    expect(decided(['location/zone/public-other/toilets'])).toBe('toilet:block');
   });
 });
 
-describe('percent-encoded family', () => {
-  const rows = families.flatMap(([zone, f]) => [...f.simplified, ...f.traditional].map((t) => [zone, t] as const));
-  it.each(rows)('%s ← encoded %s', (zone, term) => {
-    const c = classifyZone([], { scopes: [scope(`location/floor/2/${encodeURIComponent(term)}`)] });
-    expect(c.zones).toContain(zone);
+describe('every vocabulary term names its zone', () => {
+  const rows = VOCABULARY.flatMap((f) =>
+    f.zone !== undefined && (f.role ?? 'place') !== 'ambiguous' ? f.terms.map((t) => [f.zone, t] as const) : [],
+  );
+  it.each(rows)('%s ← %s (plain, percent-encoded, upper case)', (zone, term) => {
+    expect(classifyZone([`location/building/A/${term}`]).zone).toBe(zone);
+    expect(classifyZone([], { scopes: [scope(`location/floor/2/${encodeURIComponent(term)}`)] }).zone).toBe(zone);
+    expect(classifyZone([`location/${term.toUpperCase()}`]).zone).toBe(zone);
   });
 });
 
-describe('free-form paths and normalisation', () => {
+describe('specificity: the most specific term decides, a prohibited room anywhere wins', () => {
   it.each([
-    ['location/building/A/floor/2/更衣室', 'changing-room', 'block'],
-    ['location/Building-A/Floor_2/Mens Restroom', 'toilet', 'block'],
-    ['location/ＴＯＩＬＥＴ', 'toilet', 'block'],
-    ['location/3F/衛生間', 'toilet', 'block'],
-    ['location/hotel/lobby', 'public-other', 'allow'],
-    ['location/mall/shop-floor', 'public-other', 'allow'],
-    ['location/mall/atrium', 'crowded-place', 'allow'],
-    ['location/学生宿舍3号楼', 'student-dormitory', 'block'],
-    ['location/zone/public-other/toilets', 'toilet', 'block'],
-    ['location/B2/停车场', 'crowded-place', 'allow'],
-    ['location/exam-room', 'privacy-sensitive-other', 'flag'],
-  ])('%s → %s (%s)', (tag, zone, action) => {
+    [['location/site/万达广场', 'location/room/沐浴间'], 'bathing-room:block'],
+    [['location/虹桥火车站/男卫'], 'toilet:block'],
+    [['location/机场/育婴室'], 'lactation-room:block'],
+    [['location/商场/试身室'], 'fitting-room:block'],
+    [['location/site/xx-hospital', 'location/room/pumping-room'], 'lactation-room:block'],
+    [['location/zone/public-other', 'location/lobby', 'location/name/试衣间'], 'fitting-room:block'],
+    [['location/mall/atrium'], 'crowded-place:allow'],
+    [['location/万达广场/B2/停车场'], 'crowded-place:allow'],
+    [['location/mall/back office'], 'private-non-public:allow'],
+    [['location/hotel/lobby'], 'public-other:allow'],
+  ])('%j → %s', (tags, want) => {
+    expect(decided(tags)).toBe(want);
+  });
+
+  it('an unknown room is never beaten by a broader allow term', () => {
+    expect(decided(['location/万达广场/某某室'])).toBe('unknown:flag');
+    expect(decided(['location/site/mall', 'location/room/B-27'])).toBe('unknown:flag');
+    expect(decided(['location/mall/blah room'])).toBe('unknown:flag');
+    // A corridor outside an unknown room is still about that room.
+    expect(decided(['location/某某室/走廊'])).toBe('unknown:flag');
+    const c = classifyZone(['location/site/万达广场', 'location/room/某某室']);
+    expect(c.decidedBy).toMatchObject({ words: '某某室', level: 'room', segment: '某某室' });
+  });
+
+  it('a more specific known room decides over an unknown room before it', () => {
+    expect(decided(['location/某某室/office'])).toBe('private-non-public:allow');
+  });
+
+  it('a generic public room in an Art 7 place keeps the place', () => {
+    expect(decided(['location/机场贵宾休息室'])).toBe('transport-hub:allow');
+    expect(decided(['location/地铁站/站厅/电梯'])).toBe('transport-hub:allow');
+    expect(decided(['location/zone/public-other', 'location/airport'])).toBe('public-other:allow');
+  });
+
+  it('Art 10 and privacy-sensitive zones win over allow terms', () => {
+    expect(decided(['location/军事管理区/大门'])).toBe('military-management-adjacent:flag');
+    expect(decided(['location/hospital/exam-room'])).toBe('privacy-sensitive-other:flag');
+  });
+
+  it('lists the other zones the tags name that the pack does not allow', () => {
+    const c = classifyZone(['location/军事管理区/卫生间']);
+    expect(c.zone).toBe('toilet');
+    expect(c.others).toEqual([{ zone: 'military-management-adjacent', action: 'flag', modified: false }]);
+  });
+});
+
+describe('modifiers qualify the prohibited room they stand next to, nowhere else', () => {
+  it.each([
+    'location/toilet-entrance',
+    'location/卫生间门口',
+    'location/衛生間門口',
+    'location/更衣室走廊',
+    'location/更衣室外走廊',
+    'location/试衣间外',
+    'location/dormitory_corridor',
+    'location/宿舍楼道',
+    'location/宿舍楼大门',
+    'location/toilet/entrance',
+    'location/toilets 2 entrance',
+    'location/outside the changing rooms',
+    'location/entrance to the toilets',
+    'location/corridor outside toilets',
+    'location/changing room door',
+    'location/b1restroom2entrance',
+  ])('%s → flag', (tag) => {
+    const c = classifyZone([tag]);
+    expect(pack.zones[c.zone]?.action).toBe('block');
+    expect(c.modified).toBe(true);
+    expect(c.action).toBe('flag');
+  });
+
+  it.each([
+    'location/外籍员工宿舍',
+    'location/校外宿舍',
+    'location/外包员工休息室',
+    'location/外卖员休息室',
+    'location/外宾客房',
+    'location/outdoor-pool/changing-and-shower-room',
+    'location/entrance/toilet',
+    'location/门口卫生间',
+    'location/outside/changing room',
+    'location/入口/浴室',
+  ])('%s → block (the modifier qualifies something else)', (tag) => {
+    const c = classifyZone([tag]);
+    expect(c.action).toBe('block');
+    expect(c.modified).toBe(false);
+  });
+
+  it('an unmodified prohibited tag elsewhere still blocks', () => {
+    expect(classifyZone(['location/toilet-entrance', 'location/zone/toilet']).action).toBe('block');
+  });
+
+  it('a pack with modifiers off keeps the block', () => {
+    const off = { ...pack, modifiers: { ...pack.modifiers, enabled: false } };
+    expect(classifyZone(['location/卫生间门口'], { pack: off }).action).toBe('block');
+  });
+});
+
+describe('traps: a room word describing goods or another room is no prohibited room', () => {
+  it.each([
+    ['location/mall/ladies wear', 'crowded-place:allow'],
+    ['location/gents clothing', 'public-other:allow'],
+    ['location/ladieswear', 'public-other:allow'],
+    ['location/luggage locker', 'public-other:allow'],
+    ['location/smart locker', 'public-other:allow'],
+    ['location/suite 300 reception', 'public-other:allow'],
+    ['location/bank VIP room', 'unknown:flag'],
+    ['location/机场贵宾休息室', 'transport-hub:allow'],
+    ['location/浴室用品专柜', 'public-other:allow'],
+    ['location/restroom supplies storeroom', 'private-non-public:allow'],
+  ])('%s → %s', (tag, want) => {
+    expect(decided([tag])).toBe(want);
+  });
+});
+
+describe('ambiguous rooms take their zone from the site the tags name', () => {
+  it.each([
+    [['location/hotel/room 305'], 'hotel-room:block'],
+    [['location/酒店/8F/801房'], 'hotel-room:block'],
+    [['location/site/hotel', 'location/room/1203'], 'hotel-room:block'],
+    [['location/restaurant/VIP room'], 'private-dining-room:block'],
+    [['location/大学/公寓/3号楼'], 'student-dormitory:block'],
+    [['location/gym/lockers'], 'changing-room:block'],
+    [['location/room 305'], 'unknown:flag'],
+    [['location/lockers'], 'unknown:flag'],
+    [['location/公寓'], 'unknown:flag'],
+  ])('%j → %s', (tags, want) => {
+    expect(decided(tags)).toBe(want);
+  });
+
+  it('records which context resolved it', () => {
+    expect(classifyZone(['location/hotel/room 305']).decidedBy).toMatchObject({ context: 'lodging', words: 'room' });
+  });
+});
+
+describe('spellings', () => {
+  it.each([
+    ['location/沐浴间', 'bathing-room'],
+    ['location/冲凉房', 'bathing-room'],
+    ['location/育婴室', 'lactation-room'],
+    ['location/大床房', 'hotel-room'],
+    ['location/标准间', 'hotel-room'],
+    ['location/研究生公寓', 'student-dormitory'],
+    ['location/衞生間', 'toilet'],
+    ['location/試身室', 'fitting-room'],
+    ['location/哺集乳室', 'lactation-room'],
+    ['location/lavatories', 'toilet'],
+    ['location/W.C.', 'toilet'],
+    ['location/staff changing area', 'changing-room'],
+    ['location/breastfeeding room', 'lactation-room'],
+    ['location/Dormitories', 'student-dormitory'],
+    ['location/staff lounge', 'staff-rest-room'],
+    ['location/cesuo', 'toilet'],
+    ['location/weishengjian', 'toilet'],
+    ['location/gengyishi', 'changing-room'],
+    ['location/xishoujian', 'toilet'],
+    ['location/sushe', 'student-dormitory'],
+    ['location/%CE%C0%C9%FA%BC%E4', 'toilet'],
+    ['location/%B8%FC%D2%C2%CA%D2', 'changing-room'],
+    ['location/更 衣 室', 'changing-room'],
+    ['location/ＴＯＩＬＥＴ', 'toilet'],
+    ['location/Mens Restroom', 'toilet'],
+    ["location/Men's Room", 'toilet'],
+    ['location/changingrooms', 'changing-room'],
+    ['location/xrestroom', 'toilet'],
+    ['location/%25E5%258D%25AB%25E7%2594%259F%25E9%2597%25B4', 'toilet'],
+  ])('%s → %s', (tag, zone) => {
     const c = classifyZone([tag]);
     expect(c.zone).toBe(zone);
-    expect(c.action).toBe(action);
-  });
-
-  it('a prohibited term in any tag wins over allow terms in others', () => {
-    const c = classifyZone(['location/zone/public-other', 'location/lobby', 'location/name/试衣间']);
-    expect(c.zone).toBe('fitting-room');
     expect(c.action).toBe('block');
   });
 
@@ -79,36 +226,20 @@ describe('free-form paths and normalisation', () => {
     expect(() => classifyZone([], { scopes: [scope('location/%E5%AE%ZZ/%'), scope('location/%C0%AF')] })).not.toThrow();
     expect(classifyZone([], { scopes: [scope('location/%E5%8E%95%E6%89%80%FF')] }).zone).toBe('toilet');
   });
+});
 
+describe('NVR channels, device names and placeholders', () => {
   it('NVR channel tags are matched', () => {
     expect(classifyZone(['channel/location/更衣室']).action).toBe('block');
     expect(classifyZone(['channel/name/Lobby']).zone).toBe('public-other');
-  });
-});
-
-describe('modifiers turn block into flag', () => {
-  it.each([
-    'location/toilet-entrance',
-    'location/卫生间门口',
-    'location/衛生間門口',
-    'location/outside/changing room',
-    'location/更衣室走廊',
-    'location/试衣间外',
-    'location/dormitory_corridor',
-    'location/入口/浴室',
-  ])('%s', (tag) => {
-    const c = classifyZone([tag]);
-    expect(BLOCKED).toContain(c.zone);
-    expect(c.modified).toBe(true);
-    expect(c.action).toBe('flag');
+    expect(classifyZone(['channel/name/Camera 01']).zone).toBe('unknown');
   });
 
-  it('an unmodified prohibited tag elsewhere still blocks', () => {
-    expect(classifyZone(['location/toilet-entrance', 'location/zone/toilet']).action).toBe('block');
+  it('a device name only adds severity', () => {
+    expect(decided([], [scope('name/mall')])).toBe('unknown:flag');
+    expect(decided([], [scope('name/Locker-Room-Cam')])).toBe('changing-room:block');
   });
-});
 
-describe('factory placeholders give unknown', () => {
   it.each([
     'location/city/hangzhou',
     'location/country/china',
@@ -117,16 +248,20 @@ describe('factory placeholders give unknown', () => {
     'location/default',
     'location/',
     'location/city/Hangzhou/country/China',
-  ])('%s', (tag) => {
+  ])('factory placeholder %s gives unknown', (tag) => {
     expect(classifyZone([tag]).zone).toBe('unknown');
   });
 
-  it('vendor placeholder paths (quirks.placeholderLocations) give unknown', () => {
+  it('vendor placeholder paths (quirks.placeholderLocations) give unknown, never hiding a prohibited room', () => {
     expect(classifyZone(['location/office']).zone).toBe('private-non-public');
     expect(classifyZone(['location/office'], { placeholders: ['office'] }).zone).toBe('unknown');
+    expect(classifyZone(['location/toilet'], { placeholders: ['toilet'] }).action).toBe('block');
   });
 
-  it('a placeholder never hides a prohibited term', () => {
-    expect(classifyZone(['location/toilet'], { placeholders: ['toilet'] }).action).toBe('block');
+  it('a location given as a tag and as its raw scope counts once', () => {
+    const c = classifyZone(['location/building/A/更衣室'], {
+      scopes: [scope(`location/building/A/${encodeURIComponent('更衣室')}`)],
+    });
+    expect(c.hits).toHaveLength(1);
   });
 });

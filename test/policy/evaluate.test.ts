@@ -46,14 +46,40 @@ describe('decisions without profiles (built-in cn-2025)', () => {
     expect(codes(r)).toEqual(['unclassified-zone']);
   });
 
-  it('public zones allow; privacy-sensitive-other flags', () => {
-    expect(one(evaluateRecords([tagged('location/zone/transport-hub')], undefined, { now: NOW })).decision).toEqual({
+  it('public zones are allowed by zone, and their records rules act even without a site profile', () => {
+    const hub = one(evaluateRecords([tagged('location/zone/transport-hub')], undefined, { now: NOW }));
+    expect(hub.systemClass).toBe('art7-operator');
+    expect(codes(hub)).toEqual(['system-class-missing', 'filing-missing', 'signage-missing']);
+    const recorded = profileSet({
+      site: {
+        cameras: [{ match: { id: 'cam-1' }, systemClass: 'art7-operator', overlays: [] }],
+        filings: [{ number: 'F-1', date: iso(-DAY), goLiveDate: iso(-2 * DAY), cameras: [] }],
+        signage: [{ id: 's', cameras: ['cam-1'] }],
+      },
+    });
+    expect(one(evaluateRecords([tagged('location/zone/transport-hub')], recorded, { now: NOW })).decision).toEqual({
       action: 'allow',
       reasons: [],
     });
     expect(
       one(evaluateRecords([tagged('location/zone/privacy-sensitive-other')], undefined, { now: NOW })).decision.action,
     ).toBe('flag');
+  });
+
+  it('lists a reason for every zone the tags name that the pack does not allow', () => {
+    const r = one(evaluateRecords([tagged('location/军事管理区/卫生间')], undefined, { now: NOW }));
+    expect(r.decision.action).toBe('block');
+    expect(r.decision.reasons.map((x) => [x.code, x.article])).toEqual([
+      ['prohibited-zone', 'Article 8'],
+      ['consent-required', 'Article 10'],
+    ]);
+  });
+
+  it('an unknown room names the words and the tag in the unclassified-zone reason', () => {
+    const r = one(evaluateRecords([tagged('location/万达广场/某某室')], undefined, { now: NOW }));
+    expect(r.location.zone).toBe('unknown');
+    expect(r.decision.reasons[0]).toMatchObject({ code: 'unclassified-zone', article: 'n/a' });
+    expect(r.decision.reasons[0]?.message).toContain('"某某室" in location/万达广场/某某室');
   });
 
   it('modifier → flag with the prohibited-zone code for field-of-view review', () => {
@@ -82,7 +108,7 @@ describe('decisions without profiles (built-in cn-2025)', () => {
     const kept = one(
       evaluateRecords(
         [
-          tagged('location/zone/crowded-place', {
+          tagged('location/zone/military-restricted-adjacent', {
             decision: {
               action: 'flag',
               reasons: [{ code: 'unverified-device', rule: 'x', article: 'a', message: 'm' }],
@@ -94,7 +120,9 @@ describe('decisions without profiles (built-in cn-2025)', () => {
       ),
     );
     expect(kept.decision.action).toBe('flag');
-    expect(codes(kept)).toEqual(['unverified-device']);
+    expect(codes(kept)).toEqual(['unverified-device', 'consent-required']);
+    // Not an article of the regulation: the device's identity is a technical finding (Art 10 is about consent).
+    expect(r.decision.reasons[0]?.article).toBe('n/a');
   });
 
   it('an unverified device in a prohibited zone is flagged, never blocked (spoofed scopes)', () => {
@@ -126,10 +154,12 @@ describe('site profile', () => {
     [{ address: '192.0.2.10' }],
     [{ id: 'cam-1' }],
   ])('matches by %o', (match) => {
-    const p = profileSet({ site: { cameras: [{ match, zone: 'crowded-place', overlays: [] }] } });
+    const p = profileSet({
+      site: { cameras: [{ match, zone: 'private-non-public', systemClass: 'art33-non-public', overlays: [] }] },
+    });
     const r = one(evaluateRecords([camera({ mac: 'aa:bb:cc:00:11:22' })], p, { now: NOW }));
-    expect(r.location).toMatchObject({ zone: 'crowded-place', source: 'profile' });
-    expect(r.decision.action).toBe('allow');
+    expect(r.location).toMatchObject({ zone: 'private-non-public', source: 'profile' });
+    expect(r.decision).toEqual({ action: 'allow', reasons: [] });
   });
 
   it('a profile zone agreeing with the scope adds no mismatch; an unassigned camera keeps the scope zone', () => {
@@ -224,7 +254,8 @@ describe('geofences', () => {
 describe('consent (Art 10)', () => {
   const consent = (date: string, expires?: string) => ({
     id: 'c1',
-    issuingUnit: 'PLA unit 1',
+    issuingUnit: 'Bureau of secrecy',
+    unitKind: 'confidential-unit' as const,
     date,
     ...(expires ? { expires } : {}),
     cameras: ['cam-1'],
@@ -251,9 +282,14 @@ describe('consent (Art 10)', () => {
 });
 
 describe('records rules', () => {
+  const ZONE_OF = {
+    'art7-operator': 'transport-hub',
+    'art9-other-public': 'public-other',
+    'art33-non-public': 'private-non-public',
+  };
   const assign = (systemClass: 'art7-operator' | 'art9-other-public' | 'art33-non-public', extra = {}) => ({
     match: { id: 'cam-1' },
-    zone: 'transport-hub',
+    zone: ZONE_OF[systemClass],
     systemClass,
     overlays: [],
     ...extra,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { CameraRecord } from '../../src/inventory/types.js';
 import { type PolicyPack, policyPackSchema } from '../../src/policy/pack-schema.js';
+import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
 import type { ProfileSet, SiteProfile, VendorProfile } from '../../src/profiles/types.js';
 
 export const NOW = new Date('2026-11-29T10:00:00.000Z');
@@ -37,17 +38,7 @@ export function loadPack(id: string): PolicyPack {
 }
 
 export function site(over: Partial<SiteProfile> = {}): SiteProfile {
-  return {
-    file: 'site/site.yaml',
-    cameras: [],
-    consents: [],
-    filings: [],
-    signage: [],
-    geofences: [],
-    recorderHooks: {},
-    levers: {},
-    ...over,
-  };
+  return { ...EMPTY_SITE, file: 'site/site.yaml', ...over };
 }
 
 export function profileSet(

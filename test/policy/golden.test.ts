@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CameraRecord } from '../../src/inventory/types.js';
-import { classifyZone, type ZoneClassification } from '../../src/policy/classify-zone.js';
+import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { normalizeText } from '../../src/policy/normalize.js';
 import { NOW } from './fixtures.js';
@@ -14,6 +14,7 @@ import {
   buildPack,
   buildProfiles,
   buildRecord,
+  type Classified,
   type ClassifyCase,
   digest,
   type EvaluateCase,
@@ -78,7 +79,7 @@ describe('policy golden corpus (recorded outputs)', () => {
         'the recorded terms are the current TERMS',
       )
       .toEqual(TERMS);
-    const diffs: { term: string; tag: string; want: ZoneClassification; got: ZoneClassification }[] = [];
+    const diffs: { term: string; tag: string; want: Classified; got: Classified }[] = [];
     let total = 0;
     for (const { term, outs, index } of cases) {
       for (const [k, tag] of termTags(term).entries()) {
@@ -86,7 +87,7 @@ describe('policy golden corpus (recorded outputs)', () => {
         const want = outs[Number.parseInt(index.charAt(k), 36)];
         const got = shareTag(classifyZone([tag]), [tag]);
         if (!want || JSON.stringify(toOutcome(got)) !== JSON.stringify(want)) {
-          diffs.push({ term, tag, want: want ? fromOutcome(want) : ({} as ZoneClassification), got });
+          diffs.push({ term, tag, want: want ? fromOutcome(want) : ({} as Classified), got });
         }
       }
     }

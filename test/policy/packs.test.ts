@@ -6,7 +6,8 @@ import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadDecide } from '../../src/policy/index.js';
 import { policyPackSchema } from '../../src/policy/pack-schema.js';
-import { ZONE_IDS } from '../../src/policy/synonyms.js';
+import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
+import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
 import { camera, loadPack, NOW } from './fixtures.js';
 
 describe('policy packs', () => {
@@ -53,16 +54,7 @@ describe('policy packs', () => {
         packId: 'broken',
         packs: { broken: { id: 'broken' } },
         vendors: [],
-        site: {
-          file: 's',
-          cameras: [],
-          consents: [],
-          filings: [],
-          signage: [],
-          geofences: [],
-          recorderHooks: {},
-          levers: {},
-        },
+        site: { ...EMPTY_SITE, file: 's' },
         retention: {
           defaultDays: 30,
           zoneDays: {},

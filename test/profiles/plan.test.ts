@@ -45,4 +45,38 @@ describe('plan', () => {
     });
     expect(same.changes).toHaveLength(0);
   });
+
+  it('a held block stays in the plan unless the camera was re-verified by an authenticated scan', async () => {
+    const current = await loadProfileSet(BUNDLED);
+    const blocked = camera({
+      id: 'cam-b',
+      location: { zone: 'toilet', source: 'scope', tags: ['location/zone/public-other'] },
+      decision: {
+        action: 'block',
+        reasons: [{ code: 'prohibited-zone', rule: 'cn-2025', article: '8', message: 'm' }],
+      },
+    });
+    const scanOf = (authenticated: boolean): ScanResult => ({
+      site: 's',
+      gateway: 'g',
+      scannedAt: NOW.toISOString(),
+      policyRevision: 'old',
+      errors: [],
+      cameras: [authenticated ? { ...blocked, authenticated: true } : blocked],
+    });
+    const plan = (authenticated: boolean) =>
+      computePlan({
+        scan: scanOf(authenticated),
+        current,
+        candidate: undefined,
+        compareWithScan: true,
+        evaluate: evaluateRecords,
+        now: NOW,
+      })
+        .changes.map((c) => [c.from.action, c.to.action])
+        .filter(([from, to]) => from !== to);
+    expect(plan(false)).toEqual([]);
+    // Re-verified, it leaves block; public-other is then flagged for the records the shipped profile lacks.
+    expect(plan(true)).toEqual([['block', 'flag']]);
+  });
 });

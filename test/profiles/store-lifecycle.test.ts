@@ -149,9 +149,21 @@ describe('ProfileStore lifecycle', () => {
     await expect(
       store.recordConsent({ cameraId: 'cam-1', reference: 'PSB-1', validUntil: '2026-13-01' }),
     ).rejects.toThrow(/validUntil/);
-    await store.recordConsent({ cameraId: 'cam-1', reference: 'PSB-1', grantedBy: 'PSB', validUntil: '2027-01-01' });
+    await store.recordConsent({
+      cameraId: 'cam-1',
+      reference: 'PSB-1',
+      grantedBy: 'PSB',
+      unitKind: 'state-organ',
+      validUntil: '2027-01-01',
+    });
     expect(store.current()?.site.consents).toEqual([
-      expect.objectContaining({ id: 'PSB-1', issuingUnit: 'PSB', cameras: ['cam-1'], expires: '2027-01-01' }),
+      expect.objectContaining({
+        id: 'PSB-1',
+        issuingUnit: 'PSB',
+        unitKind: 'state-organ',
+        cameras: ['cam-1'],
+        expires: '2027-01-01',
+      }),
     ]);
     await writeFile(join(dir, 'site/site.yaml'), SITE_60);
     await store.reload();

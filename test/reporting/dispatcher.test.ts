@@ -119,6 +119,34 @@ describe('RequestDispatcher', () => {
     });
   });
 
+  it('block/release: strict args, and the handler learns which key signed the request', async () => {
+    const seen: unknown[] = [];
+    const { d } = await setup({
+      handlers: {
+        'block/release': async (args, request) => {
+          seen.push({ args, request });
+          return { released: args.cameraId };
+        },
+      },
+    });
+    const args = { cameraId: '0f000000-0000-4000-8000-000000000010', reason: 'wrong tag', unit: 'Site A', name: 'Li' };
+    const ok = await send(d, 'block/release', signRequest(TOPIC('block/release'), req('b1', args), privateKey));
+    expect(ok).toEqual({ transaction: 'b1', status: 'ok', data: { released: args.cameraId } });
+    const { keyId } = signRequest(TOPIC('block/release'), req('b1', args), privateKey);
+    expect(seen).toEqual([{ args, request: { keyId, transaction: 'b1' } }]);
+    for (const [i, bad] of [
+      { ...args, cameraId: '..' },
+      { ...args, cameraId: 'a/b' },
+      { ...args, reason: ' ' },
+      { cameraId: args.cameraId, reason: 'r', unit: 'u' },
+      { ...args, extra: true },
+    ].entries()) {
+      const res = await send(d, 'block/release', signRequest(TOPIC('block/release'), req(`bad${i}`, bad), privateKey));
+      expect(res.error?.code, JSON.stringify(bad)).toBe('invalid-request');
+    }
+    expect(seen).toHaveLength(1);
+  });
+
   it('rejects key files without Ed25519 keys', () => {
     expect(() => parseCommandKeys('nothing here')).toThrow(/no PEM public key/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });

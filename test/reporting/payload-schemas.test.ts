@@ -31,6 +31,7 @@ const channel = {
   parent: 'nvr-1',
   channel: 'VideoSource_2',
   maximumRetentionTime: null,
+  earliestRecording: null,
   vendorProfile: null,
   systemClass: null,
   missedScans: 0,
@@ -42,12 +43,15 @@ describe('camera record schema', () => {
     expect(cameraRecordSchema.safeParse(channel).success).toBe(true);
   });
 
-  it.each(['manufacturer', 'serial', 'parent', 'geo'] as const)('refuses a record that omits %s', (field) => {
-    const copy = structuredClone(channel) as Record<string, unknown> & { location: Record<string, unknown> };
-    if (field === 'geo') delete copy.location.geo;
-    else delete copy[field];
-    expect(cameraRecordSchema.safeParse(copy).success).toBe(false);
-  });
+  it.each(['manufacturer', 'serial', 'parent', 'earliestRecording', 'geo'] as const)(
+    'refuses a record that omits %s',
+    (field) => {
+      const copy = structuredClone(channel) as Record<string, unknown> & { location: Record<string, unknown> };
+      if (field === 'geo') delete copy.location.geo;
+      else delete copy[field];
+      expect(cameraRecordSchema.safeParse(copy).success).toBe(false);
+    },
+  );
 
   it.each(['.', '..', 'a/b', 'a#b', '+', 'x'.repeat(129), ''])('refuses the unsafe id %j', (id) => {
     expect(cameraRecordSchema.safeParse({ ...channel, id }).success).toBe(false);

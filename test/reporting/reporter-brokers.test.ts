@@ -182,6 +182,33 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
     await obs.c.endAsync();
   });
 
+  it('a camera id that is not a topic level (#, +, /, ..) never stops the others, the status or the events', async () => {
+    // a gateway of its own: retained camera topics of the other tests must not count here
+    const base = 'camwarden/s1/gw-ids';
+    const { reporter, outbox } = makeReporter(broker.url, tmp(), { site: { id: 's1', gatewayId: 'gw-ids' } });
+    const obs = await observer(broker.url, `${base}/#`);
+    await reporter.start();
+    // ids are made safe where they are born; this is the sink's own defence, whatever produced the id
+    await reporter.updateInventory(
+      scan(['a#b', 'c+d', 'e/f', '..', '-x', 'good'].map((id) => camera(id, id === 'good' ? 'block' : 'allow'))),
+    );
+    await outbox.emit('scan.completed', { n: 1 });
+    await waitFor(() =>
+      obs.msgs.some((m) => m.topic === `${base}/events` && JSON.parse(m.text).type === 'scan.completed'),
+    );
+    await waitFor(() => obs.msgs.some((m) => m.topic === `${base}/cameras/good`));
+    const status = obs.msgs.filter((m) => m.topic === `${base}/status`).map((m) => JSON.parse(m.text).state);
+    expect(status).not.toContain('offline');
+    expect(status.at(-1)).toBe('online');
+    const cameraTopics = obs.msgs.filter((m) => m.topic.startsWith(`${base}/cameras/`)).map((m) => m.topic);
+    expect(new Set(cameraTopics)).toEqual(new Set([`${base}/cameras/good`]));
+    // the inventory document still lists every record
+    const inv = JSON.parse(obs.msgs.filter((m) => m.topic === `${base}/inventory`).at(-1)?.text ?? '{}');
+    expect(inv.cameras).toHaveLength(6);
+    await reporter.stop();
+    await obs.c.endAsync();
+  });
+
   it('signed requests: unsigned, expired, replayed and badly signed are refused with their codes; a good one is ok', async () => {
     const dataDir = tmp();
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -31,7 +31,9 @@ describe('camwarden scan --no-multicast --target <range> --json', () => {
       },
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.ms).toBeLessThan(timeoutMs + 1500); // includes node start-up
+    // A hanging device must not hold the scan past its time limit; the margin covers node start-up on a busy
+    // machine (this is a liveness check, not a speed target: bench/scan.mjs measures speed).
+    expect(r.ms).toBeLessThan(timeoutMs * 2);
     expect(r.hwmKb).toBeGreaterThan(0);
     expect(r.hwmKb).toBeLessThan(200 * 1024); // a 30 MB body never lands in memory
     const result = JSON.parse(r.stdout) as ScanResult;

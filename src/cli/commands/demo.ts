@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { ScanResult } from '../../inventory/types.js';
+import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
-import { UsageError } from '../../util/errors.js';
+import { errorMessage, UsageError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 import { writeDemoRecordings } from '../demo/demo-recordings.js';
@@ -26,6 +28,21 @@ const SHOWN_EVENTS: ReadonlySet<string> = new Set([
   'retention.mismatch',
 ]);
 
+/** 127.0.0.1:8080 when it is free (as the README says), else any free port: the demo must start regardless. */
+async function demoRegistryConfig(env: Record<string, string | undefined>, cwd: string) {
+  let listen = env.CAMWARDEN_REGISTRY_LISTEN;
+  if (!listen) listen = (await portFree(8080)) ? '127.0.0.1:8080' : '127.0.0.1:0';
+  return loadConfig({ ...env, CAMWARDEN_REGISTRY_LISTEN: listen }, cwd).config;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 function idOf(endpoint: string): string {
   return endpoint.replace(/^urn:uuid:/i, '').replace(/^uuid:/i, '');
 }
@@ -35,8 +52,9 @@ export const demoCommand: CommandSpec = {
   name: 'demo',
   summary:
     'A simulated site (13 ONVIF cameras of 7 vendor styles in allowed, prohibited, consent-required and unknown ' +
-    'zones, plus an NVR with recordings) on loopback, an embedded MQTT broker unless CAMWARDEN_MQTT_URL is set, and ' +
-    'the agent running against it. Probes by unicast only. Ctrl-C stops everything.',
+    'zones, plus an NVR with recordings) on loopback, an embedded MQTT broker unless CAMWARDEN_MQTT_URL is set, ' +
+    'the agent running against it, and the central registry (embedded database) whose fleet page URL it prints. ' +
+    'Probes by unicast only. Ctrl-C stops everything.',
   options: {
     'exit-after': {
       type: 'string',
@@ -44,6 +62,11 @@ export const demoCommand: CommandSpec = {
       description: 'Stop by itself after S seconds (default: run until Ctrl-C)',
     },
     interval: { type: 'string', valueName: 'S', description: 'Seconds between scans (default 20)' },
+    'registry-listen': {
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description: 'Where the demo registry serves its fleet page (default 127.0.0.1:8080, else a free port)',
+    },
     'keep-dir': { type: 'boolean', description: 'Keep the temporary data and recordings directory' },
   },
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
@@ -91,6 +114,9 @@ export const demoCommand: CommandSpec = {
         CAMWARDEN_SCAN_SCHEDULE: `*/${intervalS} * * * * *`,
         CAMWARDEN_SWEEP_SCHEDULE: '*/30 * * * * *',
         CAMWARDEN_LOG_LEVEL: io.env.CAMWARDEN_LOG_LEVEL ?? 'error',
+        ...(typeof values['registry-listen'] === 'string'
+          ? { CAMWARDEN_REGISTRY_LISTEN: values['registry-listen'] }
+          : {}),
       };
       const { config } = loadConfig(env, io.cwd);
       config.discovery.timeoutMs = Math.min(config.discovery.timeoutMs, 1500);
@@ -109,6 +135,20 @@ export const demoCommand: CommandSpec = {
         },
       );
       cleanups.push(() => monitor.stop());
+
+      // The central side too: a registry with its embedded database, reading the same broker. It subscribes
+      // before the agent starts, so it sees the agent's events from the first one (bounded wait).
+      const registry = new Registry({ config: await demoRegistryConfig(env, io.cwd), logger });
+      cleanups.push(() => registry.stop());
+      try {
+        await registry.start();
+        for (let waited = 0; !registry.isConnected() && waited < 5000; waited += 50) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        out.write(`registry: fleet page ${registry.url} (embedded database in ${join(work, 'data')})\n`);
+      } catch (err) {
+        out.write(`registry did not start (the demo goes on without it): ${errorMessage(err)}\n`);
+      }
 
       // The demo's cameras are on loopback, which the gateway never firewalls; the nft stand-in shows the
       // ruleset it would load, so nothing on this host changes.

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import type { CameraRecord, Decision, ScanResult } from '../../inventory/types.js';
-import { BUILTIN_REVISION, evaluateRecords } from '../../policy/index.js';
+import { activePack, BUILTIN_REVISION, evaluateRecords, holdDecisions } from '../../policy/index.js';
 import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { activeProfilesDir } from '../../profiles/profile-store.js';
 import { ConsentRecordStore, mergeConsents } from '../../profiles/record-store.js';
@@ -60,9 +60,12 @@ export function computePlan(args: {
   now: Date;
 }): Plan {
   const { scan, evaluate, now } = args;
-  const fromRecords = args.compareWithScan ? scan.cameras : evaluate(scan.cameras, args.current, { now });
+  // As the agent decides: a block that was not re-verified by an authenticated scan is held whatever the profiles say.
+  const decide = (set: ProfileSet | undefined) =>
+    holdDecisions(evaluate(scan.cameras, set, { now }), { previous: scan.cameras, rule: activePack(set).id });
+  const fromRecords = args.compareWithScan ? scan.cameras : decide(args.current);
   const toSet = args.compareWithScan ? args.current : args.candidate;
-  const toRecords = evaluate(scan.cameras, toSet, { now });
+  const toRecords = decide(toSet);
   return {
     from: args.compareWithScan ? scan.policyRevision : (args.current?.revision ?? BUILTIN_REVISION),
     to: toSet?.revision ?? BUILTIN_REVISION,

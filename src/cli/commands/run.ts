@@ -1,27 +1,9 @@
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
-import { errorMessage } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { CommandIO, CommandSpec } from '../command.js';
+import { runUntilSignal } from '../process-guards.js';
 import { VERSION } from '../version.js';
-
-/**
- * Keeps the daemon alive through a stray exception from a device library callback (onvif-notes §1.5 lists
- * several); each is logged. A second signal while stopping forces the exit.
- */
-function installProcessGuards(onSignal: (signal: NodeJS.Signals) => void, log: (msg: string, err: unknown) => void) {
-  const onError = (err: unknown) => log('uncaught error kept from crashing the agent', err);
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return () => {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
-}
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -33,38 +15,6 @@ export const runCommand: CommandSpec = {
     const { config } = loadConfig(io.env, io.cwd);
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
     const agent = createAgent({ config, logger, version: VERSION });
-    let stopping: Promise<void> | undefined;
-    let resolveDone: (code: number) => void = () => undefined;
-    const done = new Promise<number>((resolve) => {
-      resolveDone = resolve;
-    });
-    const uninstall = installProcessGuards(
-      (signal) => {
-        if (stopping !== undefined) {
-          logger.warn({ signal }, 'second signal: exiting now');
-          resolveDone(1);
-          return;
-        }
-        logger.info({ signal }, 'stopping');
-        stopping = agent.stop().then(
-          () => resolveDone(0),
-          (err: unknown) => {
-            logger.error({ err: errorMessage(err) }, 'shutdown failed');
-            resolveDone(1);
-          },
-        );
-      },
-      (msg, err) => logger.error({ err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, msg),
-    );
-    try {
-      await agent.start();
-    } catch (err) {
-      uninstall();
-      await agent.stop().catch(() => undefined);
-      throw err;
-    }
-    const code = await done;
-    uninstall();
-    return code;
+    return runUntilSignal(agent, logger);
   },
 };

@@ -1,7 +1,16 @@
+import { readInventory } from '../../agent/inventory-file.js';
 import { loadConfig } from '../../config/load-config.js';
+import {
+  type IdentityOutcome,
+  identityContext,
+  mergePins,
+  readIdentityPins,
+  writeIdentityPins,
+} from '../../inventory/identity-pins.js';
 import { runScan } from '../../inventory/scan.js';
-import { loadDecide } from '../../policy/index.js';
+import { holdDecisions, loadDecide } from '../../policy/index.js';
 import { toScanPayload } from '../../reporting/camera-payload.js';
+import { errorMessage } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues, stringsFlag } from '../command.js';
 import { formatScanTable } from '../output/scan-table.js';
@@ -39,7 +48,12 @@ export const scanCommand: CommandSpec = {
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
     // Invalid device-profiles are bad input (exit 2, every problem named), never a silent fallback.
     const policy = await loadDecide(config);
-    const result = await runScan({
+    // The daemon's data dir: the ids pinned there and the blocks it holds apply to this scan too; what this scan
+    // pins on first authenticated contact is added (best effort: a read-only data dir never fails a scan).
+    const pins = await readIdentityPins(config.dataDir);
+    let identity: IdentityOutcome | undefined;
+    const previous = (await readInventory(config.dataDir))?.cameras;
+    const scanned = await runScan({
       config,
       targets,
       devices,
@@ -47,8 +61,18 @@ export const scanCommand: CommandSpec = {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       decide: policy.decide,
       policyRevision: policy.revision,
+      identity: identityContext(pins, previous),
+      onIdentity: (outcome) => {
+        identity = outcome;
+      },
       logger,
     });
+    if (identity && identity.pins.length > 0) {
+      await writeIdentityPins(config.dataDir, mergePins(pins, identity.pins)).catch((err: unknown) => {
+        logger.warn({ err: errorMessage(err) }, 'identity pins not saved');
+      });
+    }
+    const result = { ...scanned, cameras: holdDecisions(scanned.cameras, { previous, rule: policy.rule }) };
     io.stdout.write(
       values.json === true ? `${JSON.stringify(toScanPayload(result), null, 2)}\n` : formatScanTable(result),
     );

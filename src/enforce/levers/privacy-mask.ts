@@ -1,7 +1,7 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
-import { attr, child, childrenNamed, textOf } from '../../xml/index.js';
-import { escapeXml, NS, operationResponse } from '../soap-xml.js';
+import { attr, child, childrenNamed, escapeXml, textOf } from '../../xml/index.js';
+import { NS, operationResponse } from '../soap-xml.js';
 import { asArray, type Lever } from './lever.js';
 
 interface VideoSourceConfiguration {

@@ -1,6 +1,6 @@
 import type { OnvifSession } from '../../onvif/session.js';
-import { attr, child, childrenNamed, path, textOf } from '../../xml/index.js';
-import { escapeXml, NS, operationResponse } from '../soap-xml.js';
+import { attr, child, childrenNamed, escapeXml, path, textOf } from '../../xml/index.js';
+import { NS, operationResponse } from '../soap-xml.js';
 import { asArray, type Lever } from './lever.js';
 
 interface RecordingJob {

@@ -1,7 +1,7 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode } from '../../util/errors.js';
-import { child, childrenNamed, textOf } from '../../xml/index.js';
-import { escapeXml, NS, operationResponse } from '../soap-xml.js';
+import { child, childrenNamed, escapeXml, textOf } from '../../xml/index.js';
+import { NS, operationResponse } from '../soap-xml.js';
 import type { Lever } from './lever.js';
 
 export interface NetworkProtocol {

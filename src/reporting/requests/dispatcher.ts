@@ -4,7 +4,7 @@ import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import type { EventSink } from '../event-sink.js';
 import type { ReplayStore } from './replay-store.js';
-import { envelopeSchema, opSchemas, type RequestHandlers, type RequestOp } from './schemas.js';
+import { envelopeSchema, opSchemas, type RequestContext, type RequestHandlers, type RequestOp } from './schemas.js';
 import { verifySignature } from './signing.js';
 
 export interface RequestResponse {
@@ -95,13 +95,15 @@ export class RequestDispatcher {
           parsedArgs.error.issues.map((i) => `args.${i.path.join('.')}: ${i.message}`).join('; '),
         );
       }
-      const handler = this.opts.handlers[op as RequestOp] as ((a: unknown) => Promise<unknown>) | undefined;
+      const handler = this.opts.handlers[op as RequestOp] as
+        | ((a: unknown, request: RequestContext) => Promise<unknown>)
+        | undefined;
       if (!handler) throw new Refusal(ErrorCode.UnknownOp, `op "${op}" has no handler on this gateway`);
       // recorded before running, so a crash mid-handler cannot let the same request run twice
       await this.opts.replayStore.add(transaction, expiresAt);
       const keyId = req.keyId as string;
       try {
-        const data = await handler(parsedArgs.data);
+        const data = await handler(parsedArgs.data, { keyId, transaction });
         await this.record('request.handled', { op, transaction, keyId, status: 'ok' });
         return data === undefined ? { transaction, status: 'ok' } : { transaction, status: 'ok', data };
       } catch (err) {

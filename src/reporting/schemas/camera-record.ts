@@ -56,8 +56,13 @@ export const cameraRecordSchema = z
     maximumRetentionTime: nullableText.meta({
       description: 'recorder-reported MaximumRetentionTime (ISO-8601 duration, PT0S = unlimited)',
     }),
+    earliestRecording: nullableText.meta({
+      description: 'start of the oldest footage the recorder still holds (ONVIF search service), ISO-8601 UTC',
+    }),
     vendorProfile: nullableText.meta({ description: 'id of the matched vendor profile' }),
-    systemClass: nullableText.meta({ description: 'Art 7/9/33 system class from the site profile' }),
+    systemClass: nullableText.meta({
+      description: "Art 7/9/33 system class the checks ran with: the site profile's, else the one the zone implies",
+    }),
     missedScans: z
       .int()
       .min(0)

@@ -11,9 +11,13 @@ export const KNOWN_EVENT_TYPES = {
   'camera.changed': 'cameraId and what changed',
   'decision.changed': 'cameraId, previousAction, action, reasons, zone',
   'identity.conflict':
-    'a device claimed a pinned camera’s EndpointReference without matching it: both ids and addresses',
-  'identity.moved': 'a pinned camera answered from a new address: cameraId, old and new address',
-  'block.released': 'an operator lifted a sticky block by a signed request: cameraId, keyId, reason, unit, name',
+    'a device claims a camera’s EndpointReference without its pinned facts: endpoint, cameraId, address, ' +
+    'claimantId, claimantAddress, addresses, reason',
+  'identity.moved':
+    'a pinned camera proved its identity at a new address: cameraId, endpoint, previousAddress, address',
+  'block.released':
+    'an operator lifted a sticky block by a signed request: cameraId, address, keyId, transaction, reason, unit, ' +
+    'name, previousAction',
   'enforcement.planned': 'dry-run: the action that would have been taken',
   'enforcement.applied': 'an isolation, lever or hook took effect',
   'enforcement.reverted': 'an action was undone',

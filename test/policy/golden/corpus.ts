@@ -7,18 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Action, CameraRecord, GeoPoint } from '../../../src/inventory/types.js';
 import type { ZoneClassification } from '../../../src/policy/classify-zone.js';
+import { VOCABULARY } from '../../../src/policy/lexicon.js';
 import type { PolicyPack } from '../../../src/policy/pack-schema.js';
-import { MODIFIERS, ZONE_IDS, ZONE_SYNONYMS } from '../../../src/policy/synonyms.js';
+import { ZONE_IDS } from '../../../src/policy/vocabulary/zone-ids.js';
 import type { Geofence, ProfileSet } from '../../../src/profiles/types.js';
 import { camera, loadPack, profileSet, vendor } from '../fixtures.js';
 
-/** Every synonym and modifier (all scripts) and every zone id, as the synonym table is recorded. */
+/** Every vocabulary term (all scripts and roles) and every zone id, as the synonym table is recorded. */
 export const TERMS: readonly string[] = [
-  ...new Set(
-    [...Object.values(ZONE_SYNONYMS), MODIFIERS].flatMap((f) => [...f.english, ...f.simplified, ...f.traditional]),
-  ),
-  ...ZONE_IDS,
-  ...ZONE_IDS.map((z) => z.replace(/-/g, ' ')),
+  ...new Set([...VOCABULARY.flatMap((f) => f.terms), ...ZONE_IDS, ...ZONE_IDS.map((z) => z.replace(/-/g, ' '))]),
 ];
 
 export const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
@@ -165,13 +162,33 @@ export interface Header {
 /** [input, normalizeText(input)] */
 export type NormalizeCase = [string, string];
 
+/** A classifyZone output in short: the decision, the deciding tag and words, and every zone any term named. */
+export interface Classified {
+  zone: string;
+  action: Action;
+  modified: boolean;
+  tag?: string;
+  words?: string;
+  zones: string[];
+}
+
+export function classified(c: ZoneClassification): Classified {
+  return {
+    zone: c.zone,
+    action: c.action,
+    modified: c.modified,
+    ...(c.decidedBy ? { tag: c.decidedBy.tag, words: c.decidedBy.words } : {}),
+    zones: [...new Set(c.hits.map((h) => h.zone))],
+  };
+}
+
 export interface ClassifyCase {
   tags: string[];
   scopes: string[];
   placeholders: string[];
   pack: PackSpec | null;
-  /** classifyZone output, `tag` written as `$i` where it is tags[i] (see shareTag). */
-  out: ZoneClassification;
+  /** classifyZone output in short, `tag` written as `$i` where it is tags[i] (see shareTag). */
+  out: Classified;
 }
 
 /** A classifyZone output of the synonym table, as a tuple: the table has ~10,000 of them. */
@@ -180,21 +197,21 @@ export type Outcome = [
   action: Action,
   modified: boolean,
   tag: string | null,
-  term: string | null,
+  words: string | null,
   zones: string[],
 ];
 
-export const toOutcome = (c: ZoneClassification): Outcome => [
+export const toOutcome = (c: Classified): Outcome => [
   c.zone,
   c.action,
   c.modified,
   c.tag ?? null,
-  c.term ?? null,
+  c.words ?? null,
   c.zones,
 ];
 
-export function fromOutcome([zone, action, modified, tag, term, zones]: Outcome): ZoneClassification {
-  return { zone, action, modified, ...(tag === null ? {} : { tag }), ...(term === null ? {} : { term }), zones };
+export function fromOutcome([zone, action, modified, tag, words, zones]: Outcome): Classified {
+  return { zone, action, modified, ...(tag === null ? {} : { tag }), ...(words === null ? {} : { words }), zones };
 }
 
 /** One line per term: the distinct outcomes of its 24 tags (termTags order), and which tag got which. */
@@ -225,10 +242,11 @@ export const FIXTURES = {
   evaluate: 'evaluate-records.jsonl',
 } as const;
 
-/** The classified tag, when it is one of the input tags, is stored as `$i` rather than repeated. */
-export function shareTag(out: ZoneClassification, tags: readonly string[]): ZoneClassification {
-  const i = out.tag === undefined ? -1 : tags.indexOf(out.tag);
-  return i < 0 ? out : { ...out, tag: `$${i}` };
+/** The deciding tag, when it is one of the input tags, is stored as `$i` rather than repeated. */
+export function shareTag(out: ZoneClassification, tags: readonly string[]): Classified {
+  const short = classified(out);
+  const i = short.tag === undefined ? -1 : tags.indexOf(short.tag);
+  return i < 0 ? short : { ...short, tag: `$${i}` };
 }
 
 /** JSON that keeps NaN (a drawn latitude) as {"$number":"NaN"}, where JSON.stringify would write null. */

@@ -1,13 +1,15 @@
 // Re-records the policy golden fixtures from the current src/policy. Not part of `npm test` (its name is not
 // *.test.ts); run it with its own config: npm run record:policy-golden
 // Inputs are drawn with fixed fast-check seeds and stored next to the outputs; see ./README.md.
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GeoPoint } from '../../../src/inventory/types.js';
 import { classifyZone } from '../../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../../src/policy/evaluate.js';
 import { normalizeText } from '../../../src/policy/normalize.js';
-import { PLACEHOLDER_CATEGORIES, PLACEHOLDER_WORDS, ZONE_IDS } from '../../../src/policy/synonyms.js';
+import { PATH_KEYS, PLACEHOLDER_WORDS } from '../../../src/policy/vocabulary/noise.js';
+import { ZONE_IDS } from '../../../src/policy/vocabulary/zone-ids.js';
 import type { Geofence } from '../../../src/profiles/types.js';
 import { NOW } from '../fixtures.js';
 import {
@@ -28,6 +30,7 @@ import {
   type ProfilesSpec,
   percentAll,
   type RecordSpec,
+  readFixture,
   type SynonymCase,
   shareTag,
   summarize,
@@ -53,11 +56,20 @@ function draw<T>(arb: fc.Arbitrary<T>, params: { seed: number; numRuns: number }
   return stored;
 }
 
+/**
+ * The inputs already stored in a fixture, so a re-record changes outputs only and its diff shows exactly the
+ * decisions that changed; drawn afresh only when the fixture is missing (delete it to draw a new corpus).
+ */
+function inputs<C, T>(file: string, pick: (stored: C) => T, fresh: () => T[]): T[] {
+  if (!existsSync(new URL(`./${file}`, import.meta.url))) return fresh();
+  return readFixture<C>(file).cases.map(pick);
+}
+
 /** Arbitraries (as the former differential test drew them) --------------------------------------------- */
 
 const NOISE = [
   ...PLACEHOLDER_WORDS,
-  ...PLACEHOLDER_CATEGORIES,
+  ...PATH_KEYS,
   'building',
   'floor',
   'room',
@@ -295,7 +307,12 @@ const about = (what: string) =>
 
 describe('record the policy golden fixtures from the current src/policy', () => {
   it('normalizeText on mixed-script strings', () => {
-    const cases: NormalizeCase[] = draw(mixedScript, NORMALIZE).map((s) => [s, normalizeText(s)]);
+    const strings = inputs<NormalizeCase, string>(
+      FIXTURES.normalize,
+      ([s]) => s,
+      () => draw(mixedScript, NORMALIZE),
+    );
+    const cases: NormalizeCase[] = strings.map((s) => [s, normalizeText(s)]);
     writeFixture(FIXTURES.normalize, { about: about('[input, normalizeText(input)]'), ...NORMALIZE }, cases);
   });
 
@@ -306,7 +323,12 @@ describe('record the policy golden fixtures from the current src/policy', () => 
       placeholders,
       pack: fc.option(packArb, { nil: null }),
     });
-    const cases: ClassifyCase[] = draw(arb, CLASSIFY).map(({ tags, scopes, placeholders, pack }) => {
+    const drawn = inputs<ClassifyCase, Omit<ClassifyCase, 'out'>>(
+      FIXTURES.classify,
+      ({ tags, scopes, placeholders, pack }) => ({ tags, scopes, placeholders, pack }),
+      () => draw(arb, CLASSIFY),
+    );
+    const cases: ClassifyCase[] = drawn.map(({ tags, scopes, placeholders, pack }) => {
       const out = classifyZone(tags, { scopes, placeholders, ...(pack ? { pack: buildPack(pack) } : {}) });
       return { tags, scopes, placeholders, pack, out: shareTag(out, tags) };
     });
@@ -347,7 +369,12 @@ describe('record the policy golden fixtures from the current src/policy', () => 
       sets: fc.array(fc.option(profilesArb, { nil: null }), { minLength: 1, maxLength: MAX_SETS }),
     });
     let full = 0;
-    const cases: EvaluateCase[] = draw(arb, EVALUATE).map(({ records, sets }) => {
+    const drawn = inputs<EvaluateCase, Pick<EvaluateCase, 'records' | 'sets'>>(
+      FIXTURES.evaluate,
+      ({ records, sets }) => ({ records, sets }),
+      () => draw(arb, EVALUATE),
+    );
+    const cases: EvaluateCase[] = drawn.map(({ records, sets }) => {
       const built = records.map(buildRecord);
       const profiles = sets.map((s) => (s ? buildProfiles(s) : undefined));
       const outs = profiles.map((p) => evaluateRecords(built, p, { now: NOW }));

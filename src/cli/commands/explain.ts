@@ -1,0 +1,182 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '../../config/load-config.js';
+import { channelTags, locationTagsFromScopes } from '../../inventory/location-tags.js';
+import type { CameraRecord, Reason } from '../../inventory/types.js';
+import {
+  activePack,
+  BUILTIN_REVISION,
+  classifyZone,
+  evaluateRecords,
+  type ZoneClassification,
+} from '../../policy/index.js';
+import { loadProfileSet } from '../../profiles/load-profile-set.js';
+import { UsageError } from '../../util/errors.js';
+import { type CommandIO, type CommandSpec, type ParsedValues, stringsFlag } from '../command.js';
+
+const SCOPE_PREFIX = 'onvif://www.onvif.org/';
+
+/** A scope as given, or a bare `location/…`, `name/…` or location path made into one. */
+export function asScope(value: string): string {
+  const v = value.trim();
+  if (/^onvif:\/\//i.test(v)) return v;
+  if (/^(location|name)(\/|$)/i.test(v)) return `${SCOPE_PREFIX}${v}`;
+  return `${SCOPE_PREFIX}location/${v.replace(/^\/+/, '')}`;
+}
+
+export interface Explanation {
+  policyRevision: string;
+  pack: string;
+  zone: string;
+  action: CameraRecord['decision']['action'];
+  source: CameraRecord['location']['source'];
+  systemClass: string | null;
+  /** The term that decided the zone, and where it stands. */
+  decidedBy: {
+    tag: string;
+    segment: string;
+    words: string;
+    level: string;
+    zone: string;
+    qualified: boolean;
+    context?: string;
+  } | null;
+  reasons: Reason[];
+  /** Every term that counted, per tag. */
+  terms: Array<{ tag: string; segment: string; words: string; zone: string; level: string; note: string }>;
+}
+
+function note(hit: ZoneClassification['hits'][number]): string {
+  const notes = [
+    hit.qualified ? 'qualified as outside it' : '',
+    hit.qualifier ? 'describes the term before it' : '',
+    hit.severityOnly ? 'device name or placeholder: adds severity only' : '',
+    hit.context ? `resolved by the site (${hit.context})` : '',
+    hit.zone === 'unknown' ? 'a room the vocabulary does not know' : '',
+  ];
+  return notes.filter((n) => n.length > 0).join('; ');
+}
+
+export function explain(
+  scopes: readonly string[],
+  channels: readonly string[],
+  set: Awaited<ReturnType<typeof loadProfileSet>> | undefined,
+  now: Date,
+  revision: string,
+): Explanation {
+  const tags = [
+    ...locationTagsFromScopes(scopes),
+    ...channels.flatMap((name) =>
+      channelTags({ recordingToken: '', sourceId: '', name, location: '', description: '' }),
+    ),
+  ];
+  const record: CameraRecord = {
+    id: 'explain',
+    kind: 'camera',
+    endpoint: '',
+    address: '',
+    xaddr: '',
+    scopes: [...scopes],
+    location: { zone: 'unknown', source: 'none', tags },
+    decision: { action: 'flag', reasons: [] },
+    errors: [],
+  };
+  const pack = activePack(set);
+  const [decided] = evaluateRecords([record], set, { now });
+  const classified = classifyZone(tags, { scopes, pack });
+  const d = classified.decidedBy;
+  return {
+    policyRevision: revision,
+    pack: pack.id,
+    zone: decided?.location.zone ?? 'unknown',
+    action: decided?.decision.action ?? 'flag',
+    source: decided?.location.source ?? 'none',
+    systemClass: decided?.systemClass ?? null,
+    decidedBy: d
+      ? {
+          tag: d.tag,
+          segment: d.segment,
+          words: d.words,
+          level: d.level,
+          zone: d.zone,
+          qualified: d.qualified,
+          ...(d.context ? { context: d.context } : {}),
+        }
+      : null,
+    reasons: decided?.decision.reasons ?? [],
+    terms: classified.hits.map((h) => ({
+      tag: h.tag,
+      segment: h.segment,
+      words: h.words,
+      zone: h.zone,
+      level: h.level,
+      note: note(h),
+    })),
+  };
+}
+
+export function formatExplanation(e: Explanation): string {
+  const lines = [`zone     ${e.zone} (${e.action}, ${e.source}; pack ${e.pack}, revision ${e.policyRevision})`];
+  const d = e.decidedBy;
+  lines.push(
+    d
+      ? `decided  "${d.words}" (${d.level}-level ${d.zone}${d.qualified ? ', qualified as outside it' : ''}${d.context ? `, in a ${d.context} site` : ''}) in segment "${d.segment}" of ${d.tag}`
+      : 'decided  no usable location term',
+  );
+  if (e.systemClass) lines.push(`class    ${e.systemClass}`);
+  lines.push('reasons');
+  if (e.reasons.length === 0) lines.push('  (none)');
+  for (const r of e.reasons) lines.push(`  ${r.code}  [${r.article}]  ${r.message}`);
+  lines.push('terms');
+  if (e.terms.length === 0) lines.push('  (none)');
+  for (const t of e.terms) {
+    lines.push(`  ${t.tag}  "${t.words}" → ${t.zone} (${t.level})${t.note ? `  ${t.note}` : ''}`);
+  }
+  if (e.reasons.some((r) => ['filing-missing', 'signage-missing', 'system-class-missing'].includes(r.code))) {
+    lines.push(
+      'note     records rules apply as to a camera no site-profile entry names (filing, signage, system class)',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const explainCommand: CommandSpec = {
+  name: 'explain',
+  summary:
+    'Test location tags before typing them into cameras: the zone, the action, every reason with its article, ' +
+    'and which term of which segment decided. Changes nothing and contacts no device.',
+  options: {
+    scope: {
+      type: 'string',
+      multiple: true,
+      valueName: 'SCOPE',
+      description: 'An ONVIF scope (onvif://www.onvif.org/location/…), or location/…, name/… or a bare location path',
+    },
+    channel: {
+      type: 'string',
+      multiple: true,
+      valueName: 'NAME',
+      description: 'An NVR channel name (the recording source name a recorder reports)',
+    },
+    profiles: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Device-profiles directory (default: the configured one)',
+    },
+    json: { type: 'boolean', description: 'Print the explanation as JSON' },
+  },
+  async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
+    const scopes = stringsFlag(values, 'scope').map(asScope);
+    const channels = stringsFlag(values, 'channel');
+    if (scopes.length === 0 && channels.length === 0) {
+      throw new UsageError('camwarden explain: give at least one --scope or --channel');
+    }
+    const { config } = loadConfig(io.env, io.cwd);
+    const dir = typeof values.profiles === 'string' ? resolve(io.cwd, values.profiles) : config.profilesDir;
+    const set = dir
+      ? await loadProfileSet(dir, { keysFile: config.profileKeysFile, packId: config.site.policyPack })
+      : undefined;
+    const e = explain(scopes, channels, set, new Date(), set?.revision ?? BUILTIN_REVISION);
+    io.stdout.write(values.json === true ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
+    return 0;
+  },
+};

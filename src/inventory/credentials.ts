@@ -1,0 +1,120 @@
+/**
+ * Which credentials a device gets. The device controls everything it says (EndpointReference, serial, scopes), so
+ * none of that alone ever chooses credentials: per-device credentials follow the address they are configured for or
+ * the identity pinned at that address, and the site-wide defaults go only to addresses the operator pointed discovery
+ * at (probe targets, `--target`, `--device`, and with multicast on, the subnets of the discovery interfaces).
+ */
+import type { Config } from '../config/schema.js';
+import { listIpv4Interfaces } from '../discovery/interfaces.js';
+import { expandTargets, parseIpv4 } from '../discovery/targets.js';
+import type { OnvifCredentials } from '../onvif/session.js';
+import type { PinnedIdentity } from './identity-pins.js';
+
+export type DeviceCredentialsEntry = Config['onvif']['devices'][number];
+
+/** Where the site-wide default credentials may go. */
+export interface CredentialScope {
+  contains(address: string): boolean;
+}
+
+export interface CredentialChoice {
+  credentials: OnvifCredentials | undefined;
+  /** Why none were sent although some are configured (becomes the record's `credentials-withheld` error). */
+  withheld?: string;
+}
+
+interface Subnet {
+  network: number;
+  mask: number;
+}
+
+/** The operator's targets and hosts, plus the subnets of the discovery interfaces (when multicast is on). */
+export function credentialScope(
+  config: Config,
+  opts: { targets: readonly string[]; hosts: readonly string[]; multicast: boolean },
+  interfaces = opts.multicast ? listIpv4Interfaces(config.discovery.interfaces) : [],
+): CredentialScope {
+  const exact = new Set([...opts.targets, ...opts.hosts]);
+  const subnets: Subnet[] = [];
+  for (const iface of interfaces) {
+    const address = parseIpv4(iface.address);
+    const mask = parseIpv4(iface.netmask);
+    if (address === undefined || mask === undefined) continue;
+    subnets.push({ network: (address & mask) >>> 0, mask });
+  }
+  return {
+    contains(address: string): boolean {
+      if (exact.has(address)) return true;
+      const n = parseIpv4(address);
+      return n !== undefined && subnets.some((s) => (n & s.mask) >>> 0 === s.network);
+    },
+  };
+}
+
+/** The scope of the configuration alone (no command-line targets): for the daemon's lever calls. */
+export function configuredScope(config: Config): CredentialScope {
+  let targets: string[] = [];
+  try {
+    targets = expandTargets(config.discovery.probeTargets, config.discovery.maxTargets, 'discovery.probeTargets');
+  } catch {
+    // bad targets fail every scan with a usage error; here they simply widen nothing
+  }
+  const hosts = config.discovery.devices.flatMap((u) => {
+    try {
+      return [new URL(u).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return credentialScope(config, { targets, hosts, multicast: config.discovery.multicast });
+}
+
+/** The pin of the device at this address (and of this EndpointReference, when it told one). */
+function pinAt(pins: readonly PinnedIdentity[], device: { address: string; endpoint: string }) {
+  return pins.find((p) => p.address === device.address && (device.endpoint === '' || p.endpoint === device.endpoint));
+}
+
+function pinAgrees(entry: DeviceCredentialsEntry, pin: PinnedIdentity): boolean {
+  return (
+    (entry.serial === undefined || pin.serial === entry.serial) &&
+    (entry.endpoint === undefined || pin.endpoint === entry.endpoint)
+  );
+}
+
+/**
+ * An entry with an `address` applies at that address (narrowed by `endpoint`/`serial` once the device there is
+ * pinned); an entry without one applies only where the identity it names is pinned, never to whatever claims it.
+ */
+export function entryApplies(
+  entry: DeviceCredentialsEntry,
+  device: { address: string; endpoint: string },
+  pins: readonly PinnedIdentity[],
+): boolean {
+  const pin = pinAt(pins, device);
+  if (entry.address !== undefined) {
+    if (entry.address !== device.address) return false;
+    if (entry.endpoint !== undefined && device.endpoint !== '' && device.endpoint !== entry.endpoint) return false;
+    return pin === undefined || pinAgrees(entry, pin);
+  }
+  return pin !== undefined && pinAgrees(entry, pin);
+}
+
+export function chooseCredentials(
+  config: Config,
+  device: { address: string; endpoint: string },
+  scope: CredentialScope,
+  pins: readonly PinnedIdentity[],
+): CredentialChoice {
+  const specific = config.onvif.devices.find((entry) => entryApplies(entry, device, pins));
+  if (specific) return { credentials: { username: specific.username, password: specific.password } };
+  if (!config.onvif.username) return { credentials: undefined };
+  if (scope.contains(device.address)) {
+    return { credentials: { username: config.onvif.username, password: config.onvif.password ?? '' } };
+  }
+  return {
+    credentials: undefined,
+    withheld:
+      `no credentials sent: ${device.address} is outside the configured probe targets and discovery interfaces, ` +
+      'and no per-device credentials are bound to it',
+  };
+}

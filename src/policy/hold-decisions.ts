@@ -1,0 +1,81 @@
+/**
+ * What a device can never do to a decision by itself (docs/identity.md):
+ * - leave `block` without proving who it is: a camera that was `block` stays `block` until an authenticated
+ *   interrogation decides otherwise or a signed operator request releases it;
+ * - get `allow` while claiming another camera's identity.
+ * Applied after the policy decided, on every path that decides (scan, re-decision after a profile change).
+ */
+import type { CameraRecord, Reason } from '../inventory/types.js';
+import { ErrorCode } from '../util/errors.js';
+import { unverifiedReason } from './evaluate.js';
+
+export interface HoldOptions {
+  /** The records of the last decision: whatever was `block` there is held. */
+  previous: readonly CameraRecord[] | undefined;
+  /** Ids an operator released by a signed request: their next decision applies (at most `flag` if unverified). */
+  released?: ReadonlySet<string>;
+  /** The active policy pack id, for the reasons added here. */
+  rule: string;
+}
+
+const UNVERIFIED = 'unverified-device';
+
+function heldReason(rule: string): Reason {
+  return {
+    ...unverifiedReason(rule),
+    message:
+      'blocked before and not re-verified by this scan (no answer, refused authentication, unreadable answers or ' +
+      'no time left): the block stays until an authenticated interrogation or a signed block/release lifts it',
+  };
+}
+
+function withReason(reasons: readonly Reason[], reason: Reason): Reason[] {
+  return reasons.some((r) => r.code === reason.code) ? [...reasons] : [reason, ...reasons];
+}
+
+/** The previous record with its block, this scan's errors and why it is held. */
+function held(prev: CameraRecord, now: CameraRecord, rule: string): CameraRecord {
+  const out: CameraRecord = {
+    ...prev,
+    errors: now.errors,
+    decision: {
+      action: 'block',
+      reasons: withReason(
+        prev.decision.reasons.filter((r) => r.code !== UNVERIFIED),
+        heldReason(rule),
+      ),
+    },
+    unverified: true,
+  };
+  delete out.authenticated;
+  delete out.missedScans;
+  if (now.missedScans !== undefined) out.missedScans = now.missedScans;
+  return out;
+}
+
+export function holdDecisions(records: readonly CameraRecord[], opts: HoldOptions): CameraRecord[] {
+  const previous = new Map((opts.previous ?? []).map((r) => [r.id, r]));
+  return records.map((r) => {
+    let out = r;
+    const conflict = r.errors.find((e) => e.code === ErrorCode.IdentityConflict);
+    if (conflict && out.decision.action === 'allow') {
+      out = {
+        ...out,
+        decision: {
+          action: 'flag',
+          reasons: withReason(out.decision.reasons, { ...unverifiedReason(opts.rule), message: conflict.message }),
+        },
+      };
+    }
+    const prev = previous.get(r.id);
+    if (prev?.decision.action !== 'block') return out;
+    if (opts.released?.has(r.id)) {
+      if (r.authenticated) return out;
+      return {
+        ...out,
+        decision: { action: 'flag', reasons: withReason(out.decision.reasons, unverifiedReason(opts.rule)) },
+      };
+    }
+    return r.authenticated ? out : held(prev, r, opts.rule);
+  });
+}

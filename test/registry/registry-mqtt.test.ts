@@ -1,0 +1,351 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { type Config, configSchema } from '../../src/config/schema.js';
+import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import { Registry } from '../../src/registry/registry.js';
+import { Outbox } from '../../src/reporting/outbox.js';
+import { Reporter } from '../../src/reporting/reporter.js';
+import { cameraRecordSchema } from '../../src/reporting/schemas/index.js';
+import { createLogger, silentLogger } from '../../src/util/logger.js';
+import { startBroker, type TestBroker } from '../helpers/brokers.js';
+import { mosquittoAvailable, postgresAvailable, requireCapability } from '../helpers/capabilities.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { cameraRecord } from './payloads.js';
+
+/**
+ * `camwarden registry` end to end: the agent's own Reporter publishes through a real broker (mosquitto, and the
+ * embedded aedes), the registry stores into PGlite or a real PostgreSQL, and the HTTP API is read back.
+ */
+const hasMosquitto = requireCapability('mosquitto', mosquittoAvailable());
+const hasPostgres = requireCapability('postgres', postgresAvailable());
+const setups: Array<{ store: 'embedded' | 'postgres'; broker: 'embedded' | 'mosquitto' }> = [
+  { store: 'embedded', broker: 'embedded' },
+  ...(hasMosquitto ? [{ store: 'embedded' as const, broker: 'mosquitto' as const }] : []),
+  ...(hasMosquitto && hasPostgres ? [{ store: 'postgres' as const, broker: 'mosquitto' as const }] : []),
+];
+
+const logger = () => (process.env.CW_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function getJson<T = unknown>(base: string, path: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(path, base));
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+function scanOf(cameras: CameraRecord[]): ScanResult {
+  return { site: 's1', gateway: 'gw1', scannedAt: new Date().toISOString(), policyRevision: 'r1', cameras, errors: [] };
+}
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cw-reg-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const stoppers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+});
+
+function registryConfig(url: string, dataDir: string, registry: Record<string, unknown>): Config {
+  return configSchema.parse({
+    site: { id: 'central', gatewayId: 'registry' },
+    dataDir,
+    mqtt: { url },
+    registry: { listen: '127.0.0.1:0', ...registry },
+  });
+}
+
+async function startRegistry(config: Config): Promise<Registry> {
+  const r = new Registry({ config, logger: logger(), backoffBaseMs: 50, ingest: { lingerMs: 5 } });
+  await r.start();
+  stoppers.push(() => r.stop());
+  await waitFor('registry connected', async () => (r.isConnected() ? true : undefined));
+  return r;
+}
+
+async function startReporter(url: string, site = 's1', gateway = 'gw1') {
+  const dataDir = tmp();
+  const config = configSchema.parse({ site: { id: site, gatewayId: gateway }, dataDir, mqtt: { url } });
+  const outbox = new Outbox({ dataDir, logger: logger(), alarmEvents: 500_000, maxEvents: 2_000_000 });
+  const reporter = new Reporter({
+    config,
+    logger: logger(),
+    outbox,
+    audit: new MemoryAuditSink(),
+    version: 't',
+    backoffBaseMs: 50,
+    backoffMaxMs: 300,
+  });
+  await reporter.start();
+  stoppers.push(() => reporter.stop());
+  return { reporter, outbox };
+}
+
+async function rawClient(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const c = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, ...opts });
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', reject);
+  });
+  stoppers.push(() => c.endAsync(true));
+  return c;
+}
+
+describe.each(setups)('registry ($store database, $broker broker)', ({ store, broker: brokerKind }) => {
+  let broker: TestBroker;
+  let pgdb: TestDatabase | undefined;
+  let dataDir: string;
+  const registry: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    broker = await startBroker(brokerKind);
+    dataDir = tmp();
+    if (store === 'postgres') {
+      pgdb = await createTestDatabase('mqtt');
+      registry.databaseUrl = pgdb.url;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await broker?.close();
+    await pgdb?.drop();
+  });
+
+  it('stores what an agent publishes and serves sites, gateways, cameras and events in the §10 shapes', async () => {
+    const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
+    const { reporter, outbox } = await startReporter(broker.url);
+    reporter.setPolicyRevision('r1');
+    await reporter.updateInventory(
+      scanOf([cameraRecord('cam-toilet', 'block', 'toilet'), cameraRecord('cam-lobby', 'allow', 'public-other')]),
+      { unit: 'Example Retail Co.', location: 'Hangzhou', retentionDays: 30 },
+    );
+    await outbox.emit('scan.completed', { cameras: 2 });
+
+    const blocked = await waitFor('blocked camera', async () => {
+      const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/cameras?action=block');
+      return body.length > 0 ? body : undefined;
+    });
+    expect(blocked).toHaveLength(1);
+    const cam = blocked[0] ?? {};
+    // a §4 record with every field present, plus site, gateway, lastSeen
+    for (const key of Object.keys(cameraRecordSchema.shape)) expect(cam, key).toHaveProperty(key);
+    expect(cam).toMatchObject({
+      id: 'cam-toilet',
+      site: 's1',
+      gateway: 'gw1',
+      decision: { action: 'block', reasons: [{ article: 'Article 8', message: 'toilet camera' }] },
+      location: { zone: 'toilet' },
+      serial: null,
+    });
+    expect(Date.parse(String(cam.lastSeen))).not.toBeNaN();
+    expect((await getJson<unknown[]>(reg.url, '/api/cameras?site=s1&zone=public-other')).body).toHaveLength(1);
+    expect((await getJson<unknown[]>(reg.url, '/api/cameras?gateway=nope')).body).toEqual([]);
+
+    const sites = await waitFor('site counts', async () => {
+      const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/sites');
+      return (body[0]?.cameras as { total?: number } | undefined)?.total === 2 ? body : undefined;
+    });
+    expect(sites).toEqual([
+      { site: 's1', gateways: 1, cameras: { total: 2, allow: 1, flag: 0, block: 1 }, lastSeen: expect.any(String) },
+    ]);
+
+    const gateways = await waitFor('gateway status', async () => {
+      const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/gateways');
+      return body[0]?.state === 'online' ? body : undefined;
+    });
+    expect(gateways[0]).toMatchObject({
+      site: 's1',
+      gateway: 'gw1',
+      state: 'online',
+      bootId: outbox.bootId,
+      version: 't',
+      policyRevision: 'r1',
+      outbox: { depth: expect.any(Number), oldestAgeS: expect.any(Number) },
+    });
+    expect(Date.parse(String(gateways[0]?.lastSeen))).not.toBeNaN();
+
+    const events = await waitFor('events', async () => {
+      const { body } = await getJson<{ events: Array<Record<string, unknown>>; gaps: unknown[] }>(
+        reg.url,
+        '/api/events?site=s1',
+      );
+      return body.events.length >= 3 ? body : undefined;
+    });
+    expect(events.gaps).toEqual([]);
+    expect(events.events.map((e) => e.seq)).toEqual([3, 2, 1]); // newest first
+    expect(events.events[0]).toMatchObject({
+      type: 'scan.completed',
+      bootId: outbox.bootId,
+      site: 's1',
+      gateway: 'gw1',
+    });
+    const added = await getJson<{ events: unknown[] }>(reg.url, '/api/events?type=camera.added&limit=1');
+    expect(added.body.events).toHaveLength(1);
+    expect((await getJson(reg.url, '/api/events?limit=0')).status).toBe(400);
+    expect((await getJson(reg.url, '/api/events?since=yesterday')).status).toBe(400);
+    expect((await getJson(reg.url, '/api/cameras?action=maybe')).status).toBe(400);
+
+    await reporter.stop();
+    await waitFor('stopped', async () => {
+      const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/gateways');
+      return body[0]?.state === 'stopped' ? true : undefined;
+    });
+  }, 90_000);
+
+  it('marks a gateway offline from its last will', async () => {
+    const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
+    const topic = 'camwarden/s2/gw9/status';
+    const gw = await rawClient(broker.url, {
+      clientId: `lwt-${process.pid}-${brokerKind}`,
+      will: {
+        topic,
+        payload: Buffer.from(JSON.stringify({ state: 'offline', bootId: 'boot-9' })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const online = {
+      state: 'online',
+      bootId: 'boot-9',
+      ts: new Date().toISOString(),
+      version: '1',
+      policyRevision: 'p',
+      cameras: { total: 0, allow: 0, flag: 0, block: 0 },
+      outbox: { depth: 0, oldestAgeS: 0 },
+    };
+    await gw.publishAsync(topic, JSON.stringify(online), { qos: 1, retain: true });
+    const state = async () =>
+      (await getJson<Array<{ gateway: string; state: string }>>(reg.url, '/api/gateways?site=s2')).body[0]?.state;
+    await waitFor('online', async () => ((await state()) === 'online' ? true : undefined));
+    gw.stream.destroy(); // vanishes without DISCONNECT: the broker publishes the will
+    await waitFor('offline', async () => ((await state()) === 'offline' ? true : undefined));
+  }, 90_000);
+
+  it('counts bad input per reason, stores none of it, and keeps ingesting', async () => {
+    const reg = await startRegistry(registryConfig(broker.url, dataDir, { ...registry, maxMessageBytes: 65_536 }));
+    const c = await rawClient(broker.url);
+    const ev = (id: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id,
+        bootId: 'boot-bad',
+        seq: 1,
+        ts: new Date().toISOString(),
+        type: 'scan.completed',
+        ...extra,
+      });
+    const bad: Array<[string, string | Buffer]> = [
+      ['camwarden/s3/gw1/events', '{"id": "unterminated'],
+      ['camwarden/s3/gw1/bogus', '{}'],
+      ['camwarden/s3/gw1/events', Buffer.alloc(100_000, 0x20)],
+      ["camwarden/s3/gw1/cameras/x';DROP TABLE cameras;--", '{}'],
+      ["camwarden/s3'--/gw1/status", '{}'],
+      ['camwarden/s3/gw1/events', ev("1'; DROP TABLE events; --")],
+      ['camwarden/s3/gw1/status', JSON.stringify({ state: 'online' })],
+      ['camwarden/s3/gw1/events', ev('nul-1', { note: 'a\u0000b' })],
+      ['camwarden/s3/gw1/inventory', ''],
+    ];
+    for (const [topic, payload] of bad) await c.publishAsync(topic, payload, { qos: 1 });
+    await c.publishAsync('camwarden/s3/gw1/events', ev('boot-bad-1'), { qos: 1 });
+    const stored = await waitFor('the good event', async () => {
+      const { body } = await getJson<{ events: Array<{ id: string }> }>(reg.url, '/api/events?site=s3');
+      return body.events.length > 0 ? body.events : undefined;
+    });
+    expect(stored.map((e) => e.id)).toEqual(['boot-bad-1']);
+    const { body } = await getJson<{ rejects: Record<string, number> }>(reg.url, '/api/rejects');
+    expect(body.rejects).toEqual({
+      'empty-payload': 1,
+      'invalid-event': 1,
+      'invalid-status': 1,
+      'invalid-topic-id': 2,
+      'malformed-json': 1,
+      'too-large': 1,
+      'unknown-topic': 1,
+      'unstorable-text': 1,
+    });
+    const metrics = await (await fetch(new URL('/metrics', reg.url))).text();
+    expect(metrics).toMatch(/^camwarden_registry_rejected_invalid_topic_id 2$/m);
+    // nothing was dropped: the tables are all there and hold the earlier data
+    expect((await getJson<unknown[]>(reg.url, '/api/sites')).body.length).toBeGreaterThan(0);
+    expect((await reg.database.query('SELECT count(*)::int AS n FROM cameras'))[0]).toBeDefined();
+    expect((await reg.database.query("SELECT 1 FROM events WHERE id LIKE '%DROP%'")).length).toBe(0);
+  }, 90_000);
+
+  it('keeps its data across a restart and reads the retained state again', async () => {
+    const config = registryConfig(broker.url, dataDir, registry);
+    const first = await startRegistry(config);
+    const { reporter } = await startReporter(broker.url, 's4', 'gw4');
+    await reporter.updateInventory(scanOf([cameraRecord('cam-keep', 'flag', 'state-organ-adjacent')]));
+    await waitFor('camera stored', async () => {
+      const { body } = await getJson<unknown[]>(first.url, '/api/cameras?site=s4');
+      return body.length === 1 ? true : undefined;
+    });
+    await first.stop();
+    const second = await startRegistry(config);
+    const { body } = await getJson<Array<{ id: string; site: string }>>(second.url, '/api/cameras?site=s4');
+    expect(body.map((c) => c.id)).toEqual(['cam-keep']);
+  }, 90_000);
+});
+
+describe.runIf(hasMosquitto && hasPostgres)('two registries sharing the load (MQTT 5 shared subscription)', () => {
+  let broker: TestBroker;
+  let pgdb: TestDatabase;
+
+  beforeAll(async () => {
+    broker = await startBroker('mosquitto');
+    pgdb = await createTestDatabase('share');
+  }, 60_000);
+
+  afterAll(async () => {
+    await broker?.close();
+    await pgdb?.drop();
+  });
+
+  it('each gets part of the events, together all of them, and the gaps close', async () => {
+    const shared = (name: string) =>
+      registryConfig(broker.url, tmp(), { databaseUrl: pgdb.url, share: true, clientId: `${name}-${process.pid}` });
+    const a = await startRegistry(shared('reg-a'));
+    const b = await startRegistry(shared('reg-b'));
+    const seen = { a: 0, b: 0 };
+    a.onCommit((s) => {
+      seen.a += s.eventIds.length;
+    });
+    b.onCommit((s) => {
+      seen.b += s.eventIds.length;
+    });
+    const { outbox } = await startReporter(broker.url, 's5', 'gw5');
+    const total = 2000;
+    for (let i = 0; i < total; i++) await outbox.emit('scan.completed', { n: i });
+    await waitFor('all events', async () => (seen.a + seen.b >= total ? true : undefined), 60_000);
+    expect(seen.a).toBeGreaterThan(0);
+    expect(seen.b).toBeGreaterThan(0);
+    expect(seen.a + seen.b).toBe(total);
+    // each message went to one of them: what they received adds up to the events (plus a few retained states),
+    // where two plain subscriptions would each have received all of them
+    const received = a.ingestStats().stored + b.ingestStats().stored;
+    expect(received).toBeGreaterThanOrEqual(total);
+    expect(received).toBeLessThan(total + 50);
+    const [count] = await a.database.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE site = 's5'");
+    expect(count?.n).toBe(total);
+    const { body } = await getJson<{ gaps: unknown[] }>(b.url, '/api/events?site=s5&limit=1');
+    expect(body.gaps).toEqual([]);
+  }, 90_000);
+});

@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { isContractId } from '../helpers/contract-id.js';
+import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
+import { buildDist, runCli } from './run-cli.js';
+
+/**
+ * The attacks of docs/identity.md against `scan --json`, through the simulator over real SOAP and WS-Discovery on
+ * loopback: odd EndpointReferences, an impostor claiming a pinned camera's EndpointReference, per-device
+ * credentials chosen by a claimed EndpointReference, unauthenticated ProbeMatch scopes, a password change.
+ */
+const ip = randomBlock();
+const ODD = ['urn:uuid:..', '.', 'a/b', 'cam#1', 'cam+1', '--all', `urn:uuid:${'e'.repeat(500)}`];
+const TOILET_EP = 'urn:uuid:0f000000-0000-4000-8000-0000000000a1';
+const TOILET_ID = '0f000000-0000-4000-8000-0000000000a1';
+const AUTH = { mode: 'both' as const, username: 'admin', password: 'pw' };
+const SPECIAL = { mode: 'both' as const, username: 'cam-t', password: 'special' };
+
+const odd: SimDeviceSpec[] = ODD.map((endpoint, i) => ({
+  name: `odd-${i}`,
+  vendor: 'axis',
+  address: ip(10 + i),
+  httpPort: HTTP_PORT,
+  endpoint,
+  auth: AUTH,
+}));
+const toilet: SimDeviceSpec = {
+  name: 'toilet',
+  vendor: 'hikvision',
+  address: ip(30),
+  httpPort: HTTP_PORT,
+  endpoint: TOILET_EP,
+  serial: 'SN-REAL',
+  scopes: ['onvif://www.onvif.org/location/zone/toilet'],
+  auth: SPECIAL,
+};
+/** Claims the toilet camera's EndpointReference, with its own serial, a harmless zone, and the per-device login. */
+const impostor: SimDeviceSpec = {
+  name: 'impostor',
+  impersonate: 'toilet',
+  vendor: 'axis',
+  address: ip(31),
+  httpPort: HTTP_PORT,
+  serial: 'SN-FAKE',
+  scopes: ['onvif://www.onvif.org/location/zone/public-other'],
+  auth: SPECIAL,
+};
+/** GetScopes fails; its ProbeMatch (unauthenticated) claims a harmless zone. */
+const noScopes: SimDeviceSpec = {
+  name: 'no-scopes',
+  vendor: 'bosch',
+  address: ip(40),
+  httpPort: HTTP_PORT,
+  scopes: ['onvif://www.onvif.org/location/zone/public-other'],
+  auth: AUTH,
+  faults: [{ kind: 'soap-fault-on', operation: 'GetScopes', code: 'Receiver' }],
+};
+
+let site: SimulatedSite;
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-idatk-'));
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  buildDist();
+  site = await startSimulatedSite({ devices: [...odd, toilet, impostor, noScopes] });
+}, 60_000);
+afterAll(async () => {
+  await site?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function scan(dir: string, targets: string[], config = ''): Promise<ScanResult> {
+  const configFile = join(dir, 'camwarden.yaml');
+  writeFileSync(configFile, `dataDir: ${JSON.stringify(dir)}\n${config}`);
+  const r = await runCli(
+    ['scan', '--no-multicast', '--timeout', '8000', '--json', ...targets.flatMap((t) => ['--target', t])],
+    {
+      CAMWARDEN_CONFIG: configFile,
+      CAMWARDEN_ONVIF_USERNAME: AUTH.username,
+      CAMWARDEN_ONVIF_PASSWORD: AUTH.password,
+    },
+  );
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as ScanResult;
+}
+const byAddress = (result: ScanResult, address: string): CameraRecord[] =>
+  result.cameras.filter((c) => c.address === address && !c.parent); // published records carry parent: null
+
+describe('identity attacks on scan', () => {
+  it('odd EndpointReferences give safe, distinct ids; the raw value stays in endpoint', async () => {
+    const result = await scan(
+      dataDir(),
+      odd.map((d) => d.address),
+    );
+    for (const d of odd) {
+      const [rec] = byAddress(result, d.address);
+      expect(rec?.endpoint, d.name).toBe(d.endpoint);
+      expect(isContractId(rec?.id ?? ''), `${d.name}: ${rec?.id}`).toBe(true);
+      expect(rec?.id).toMatch(/^[0-9a-f]{32}$/);
+      expect(rec?.decision.action).not.toBe('allow');
+    }
+    expect(new Set(result.cameras.map((c) => c.id)).size).toBe(result.cameras.length);
+  }, 30_000);
+
+  it('an impostor claiming a pinned EndpointReference never takes the record, nor the per-device credentials', async () => {
+    const dir = dataDir();
+    const config = `onvif:\n  devices:\n    - { address: "${toilet.address}", endpoint: "${TOILET_EP}", username: cam-t, password: special }\n`;
+    // first authenticated contact: the toilet camera alone pins its id
+    const first = await scan(dir, [toilet.address], config);
+    expect(byAddress(first, toilet.address)[0]).toMatchObject({ id: TOILET_ID, decision: { action: 'block' } });
+    const pins = JSON.parse(readFileSync(join(dir, 'identity-pins.json'), 'utf8')) as { pins: unknown[] };
+    expect(pins.pins).toEqual([expect.objectContaining({ id: TOILET_ID, address: toilet.address, serial: 'SN-REAL' })]);
+
+    // the impostor answers too, whichever first: listed on its own, the toilet camera's record unchanged
+    site.calls.length = 0;
+    const both = await scan(dir, [impostor.address, toilet.address], config);
+    const real = byAddress(both, toilet.address);
+    expect(real.map((c) => [c.id, c.decision.action, c.serial])).toEqual([[TOILET_ID, 'block', 'SN-REAL']]);
+    const fake = byAddress(both, impostor.address);
+    expect(fake).toHaveLength(1);
+    expect(fake[0]?.id).not.toBe(TOILET_ID);
+    expect(fake[0]?.endpoint).toBe(TOILET_EP);
+    expect(fake[0]?.errors.map((e) => e.code)).toContain('identity-conflict');
+    expect(fake[0]?.decision.action).not.toBe('allow');
+    // the per-device login of the toilet camera never went to the impostor, although it claims its EndpointReference
+    const impostorUsers = site.calls.filter((c) => c.device === 'impostor').map((c) => c.user);
+    expect(impostorUsers).not.toContain('cam-t');
+    expect(site.calls.filter((c) => c.device === 'toilet').map((c) => c.user)).toContain('cam-t');
+  }, 40_000);
+
+  it('scopes from an unauthenticated ProbeMatch are not used when GetScopes fails', async () => {
+    const result = await scan(dataDir(), [noScopes.address]);
+    const [rec] = byAddress(result, noScopes.address);
+    expect(rec?.scopes).toEqual([]);
+    expect(rec?.location.zone).toBe('unknown');
+    expect(rec?.decision.action).toBe('flag');
+  }, 30_000);
+
+  it('a blocked camera whose password changed stays block (unverified-device), as the daemon left it', async () => {
+    const dir = dataDir();
+    const config = `onvif:\n  devices:\n    - { address: "${toilet.address}", username: cam-t, password: special }\n`;
+    const first = await scan(dir, [toilet.address], config);
+    expect(byAddress(first, toilet.address)[0]?.decision.action).toBe('block');
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(first)); // what `run` persists after each scan
+    const running = site.devices.find((d) => d.name === 'toilet');
+    running?.setPassword('changed-by-the-owner');
+    try {
+      const after = await scan(dir, [toilet.address], config);
+      const [rec] = byAddress(after, toilet.address);
+      expect(rec?.id).toBe(TOILET_ID);
+      expect(rec?.decision.action).toBe('block');
+      expect(rec?.decision.reasons.map((r) => r.code)).toEqual(['unverified-device', 'prohibited-zone']);
+      expect(rec?.errors.map((e) => e.code)).toContain('unauthorized');
+      expect(rec?.location.zone).toBe('toilet');
+    } finally {
+      running?.setPassword(SPECIAL.password);
+    }
+  }, 40_000);
+});
