@@ -3,6 +3,7 @@
  * that turns a layout's segment patterns into anchored matchers. Only names a layout matches are ever candidates.
  */
 import type { RecordingLayout } from '../profiles/types.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { type LayoutField, segmentFields } from './layout-schema.js';
 
 export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
@@ -82,7 +83,7 @@ function compileSegment(pattern: string): CompiledSegment {
 export function compileLayout(layout: RecordingLayout): CompiledLayout {
   const segments = layout.segments.map(compileSegment);
   const cameraDepth = layout.segments.findIndex((s) => segmentFields(s).includes('camera'));
-  if (cameraDepth < 0) throw new Error(`layout ${layout.id}: no {camera} segment`);
+  if (cameraDepth < 0) throw new CamwardenError(ErrorCode.InvalidProfile, `layout ${layout.id}: no {camera} segment`);
   return { id: layout.id, segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
 }
 

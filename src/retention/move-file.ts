@@ -2,13 +2,16 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 
-export class MoveError extends Error {
+/** Why footage was not moved: it changed under us, the target exists, another filesystem, or the OS's errno. */
+export class MoveError extends CamwardenError {
   constructor(
-    readonly code: string,
+    readonly reason: string,
     message: string,
   ) {
-    super(message);
+    super(ErrorCode.QuarantineFailed, message, { reason });
+    this.name = 'MoveError';
   }
 }
 

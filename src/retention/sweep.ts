@@ -12,6 +12,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { LegalHold, RecordingLayout, RetentionPolicy } from '../profiles/types.js';
 import type { EventSink } from '../reporting/event-sink.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { newestRecordingTimestamp } from './clock-probe.js';
 import { type JournalIntent, type JournalResult, RetentionJournal } from './journal.js';
 import { type CompiledLayout, compileLayout, matchSegment, type PathFields, pathTimestamp } from './layouts.js';
@@ -182,7 +183,9 @@ class SweepRun {
     const started = Date.now();
     this.root = await realpath(this.opts.root);
     const rootStat = await lstat(this.root);
-    if (!rootStat.isDirectory()) throw new Error(`${this.opts.root}: not a directory`);
+    if (!rootStat.isDirectory()) {
+      throw new CamwardenError(ErrorCode.RetentionRefused, `${this.opts.root}: not a directory`, { errno: 'ENOTDIR' });
+    }
     this.rootDev = rootStat.dev;
     this.quarantineRoot = await this.resolveQuarantineRoot();
 
@@ -643,7 +646,7 @@ class SweepRun {
     try {
       await moveIntoQuarantine(b.path, b.dest ?? '', { dev: b.dev, ino: b.ino });
     } catch (err) {
-      if (err instanceof MoveError && err.code === 'changed') {
+      if (err instanceof MoveError && err.reason === 'changed') {
         this.skip(b.path, 'changed');
         return 'changed';
       }

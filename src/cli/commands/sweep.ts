@@ -7,7 +7,7 @@ import { HoldStore } from '../../retention/hold-store.js';
 import { resolveLayout } from '../../retention/load-layout.js';
 import { type CameraRetentionFacts, retentionFactsFor } from '../../retention/policy.js';
 import { sweep } from '../../retention/sweep.js';
-import { errorMessage, UsageError } from '../../util/errors.js';
+import { CamwardenError, errorMessage, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
 
 export const sweepCommand: CommandSpec = {
@@ -57,7 +57,7 @@ export const sweepCommand: CommandSpec = {
         audit: new MemoryAuditSink(),
       });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = err instanceof CamwardenError ? err.details?.errno : (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new UsageError(`CAMWARDEN_RECORDINGS_DIR: ${r.recordingsDir}: ${errorMessage(err)}`);
       }
