@@ -354,7 +354,7 @@ export class Enforcer implements AgentModule {
       live = table?.elements ?? [];
     } catch (err) {
       this.tableWritten = false;
-      return err instanceof Error ? err : new Error(String(err));
+      return err instanceof Error ? err : new CamwardenError(ErrorCode.EnforcementFailed, String(err));
     }
     const liveSet = new Set(live);
     let changed = false;

@@ -225,7 +225,7 @@ export function inWorker<T>(
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'batch') onBatch(m.batch);
       else if (m.type === 'done') finish(() => resolve(m.outcome as T));
-      else finish(() => reject(Object.assign(new CamwardenError(ErrorCode.Internal, m.message), { errno: m.code })));
+      else finish(() => reject(new CamwardenError(ErrorCode.Internal, m.message, { errno: m.code })));
     });
     worker.once('error', (err) =>
       finish(() => reject(new CamwardenError(ErrorCode.Internal, `retention worker: ${errorMessage(err)}`))),

@@ -5,11 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { MOSQUITTO_BIN } from './capabilities.js';
+import { readableCopy } from './readable-copy.js';
 
 export interface TestBroker {
   readonly kind: 'embedded' | 'mosquitto';
   readonly url: string;
   readonly port: number;
+  /**
+   * Embedded only: every PUBLISH the broker accepted from a client, in arrival order. aedes may interleave a
+   * resumed session's queued messages with live ones when it delivers them, so a publisher's order is judged here.
+   */
+  readonly accepted?: ReadonlyArray<{ topic: string; payload: string }>;
   stop(): Promise<void>;
   /** Starts again on the same port; `dropRetained` = come back with an empty retained store. */
   start(opts?: { dropRetained?: boolean }): Promise<void>;
@@ -33,10 +39,14 @@ export async function startEmbeddedBroker(): Promise<TestBroker> {
   let aedes: Aedes | undefined;
   let server: Server | undefined;
   const sockets = new Set<Socket>();
+  const accepted: Array<{ topic: string; payload: string }> = [];
   const up = async (dropRetained: boolean) => {
     if (!aedes || dropRetained) {
       aedes?.close();
       aedes = await Aedes.createBroker();
+      aedes.on('publish', (packet, client) => {
+        if (client) accepted.push({ topic: packet.topic, payload: packet.payload.toString() });
+      });
     }
     const a = aedes;
     server = createServer((sock) => {
@@ -55,6 +65,7 @@ export async function startEmbeddedBroker(): Promise<TestBroker> {
   return {
     kind: 'embedded',
     port,
+    accepted,
     url: `mqtt://127.0.0.1:${port}`,
     stop: down,
     start: (o) => up(o?.dropRetained ?? false),
@@ -254,8 +265,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     );
   }
   lines.push('allow_anonymous true');
-  if (opts.aclFile) lines.push(`acl_file ${opts.aclFile}`);
   chmodSync(dir, 0o777);
+  // mosquitto started as root reads its files as its own user: a checkout in a 0700 home is out of its reach.
+  if (opts.aclFile) lines.push(`acl_file ${readableCopy(opts.aclFile, dir)}`);
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`);
   let proc: ChildProcess | undefined;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load-config.js';
 import type { ScanResult } from '../../inventory/types.js';
 import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
-import { errorMessage } from '../../util/errors.js';
+import { errorMessage, UsageError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 import { writeDemoRecordings } from '../demo/demo-recordings.js';
@@ -72,7 +72,7 @@ export const demoCommand: CommandSpec = {
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
     const exitAfterS = values['exit-after'] === undefined ? undefined : intFlag(values, 'exit-after', 0);
     const intervalS = intFlag(values, 'interval', 20);
-    if (intervalS > 59) throw new Error('--interval: at most 59 seconds');
+    if (intervalS > 59) throw new UsageError(`--interval: at most 59 seconds, got ${intervalS}`);
     const out = io.stdout;
     const work = await mkdtemp(join(tmpdir(), 'camwarden-demo-'));
     const base = `127.${20 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}.10`;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { HoldStore } from '../../retention/hold-store.js';
 import { type SweepResult, sweep } from '../../retention/sweep.js';
-import { errorMessage, UsageError } from '../../util/errors.js';
+import { CamwardenError, errorMessage, UsageError } from '../../util/errors.js';
 import type { CommandSpec } from '../command.js';
 
 export const sweepCommand: CommandSpec = {
@@ -55,7 +55,7 @@ export const sweepCommand: CommandSpec = {
       });
       result = await sweep({ ...opts, dryRun, inline: true });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = err instanceof CamwardenError ? err.details?.errno : (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new UsageError(`CAMWARDEN_RECORDINGS_DIR: ${dir}: ${errorMessage(err)}`);
       }
