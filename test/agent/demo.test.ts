@@ -11,7 +11,7 @@ describe('camwarden demo', () => {
   it('shows the decisions table within 30 s, with enforcement and a sweep, and its registry; then stops cleanly', async () => {
     const started = Date.now();
     // any free port: the default 8080 may be taken on a shared machine (the demo falls back by itself too)
-    const child = spawn(process.execPath, [cli, 'demo', '--exit-after', '20', '--registry-listen', '127.0.0.1:0'], {
+    const child = spawn(process.execPath, [cli, 'demo', '--exit-after', '20', '--interval', '6', '--registry-listen', '127.0.0.1:0'], {
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -41,6 +41,13 @@ describe('camwarden demo', () => {
     expect(tableAt ?? Number.POSITIVE_INFINITY).toBeLessThan(30_000);
     const table = out.slice(out.indexOf('== decisions at'));
     expect(table).toMatch(/toilet\s+block\s+prohibi/);
+    // Later scans re-verify the blocked cameras over an authenticated session: the block stands on its zone, not
+    // on being held unverified (the demo's cameras require the credentials it gives the agent).
+    const tables = out.split('== decisions at');
+    expect(tables.length).toBeGreaterThan(2);
+    const lastTable = tables.at(-1) ?? '';
+    expect(lastTable).toMatch(/toilet\s+block\s+prohibi/);
+    expect(lastTable).not.toMatch(/unverif/);
     expect(table).toMatch(/military-re…\s+flag\s+consent/);
     expect(table).toMatch(/unknown\s+flag\s+unclass/);
     expect(table).toMatch(/allow/);
