@@ -11,10 +11,14 @@ describe('camwarden demo', () => {
   it('shows the decisions table within 30 s, with enforcement and a sweep, and its registry; then stops cleanly', async () => {
     const started = Date.now();
     // any free port: the default 8080 may be taken on a shared machine (the demo falls back by itself too)
-    const child = spawn(process.execPath, [cli, 'demo', '--exit-after', '20', '--interval', '6', '--registry-listen', '127.0.0.1:0'], {
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'demo', '--exit-after', '20', '--interval', '6', '--registry-listen', '127.0.0.1:0'],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let tableAt: number | undefined;
     child.stdout.on('data', (c: Buffer) => {
