@@ -18,6 +18,7 @@ import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { HealthServer } from './health-server.js';
 import { readInventory, writeInventory } from './inventory-file.js';
 import type { EnforcementPort, PolicyPort, ReportingPort, RetentionPort, SweepSummary } from './ports.js';
@@ -102,6 +103,7 @@ export class Agent {
   private ready = false;
   private scanAbort = new AbortController();
   private readonly clock: () => Date;
+  private lock: DataDirLock | undefined;
   readonly healthServer: HealthServer | undefined;
 
   constructor(private readonly opts: AgentOptions) {
@@ -131,6 +133,8 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    // first: a second agent on this data dir must not touch its outbox, audit log or state
+    this.lock = await DataDirLock.acquire(this.opts.config.dataDir, 'agent');
     this.scanAbort = new AbortController();
     // A corrupt pin file stops the start (named in the error) rather than be read as "nothing pinned".
     this.pins = await readIdentityPins(this.opts.config.dataDir);
@@ -155,8 +159,11 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.scanAbort.abort();
+    if (!this.lock) return; // never started (the data dir was another's): nothing of ours to stop
     await this.opts.reporting.events.emit('agent.stopping', {}).catch(() => undefined);
     await this.controller.stop();
+    await this.lock.release();
+    this.lock = undefined;
   }
 
   /** One scan: discover and interrogate, decide, report changes, persist, enforce. */
@@ -221,6 +228,8 @@ export class Agent {
     await this.opts.audit.append('block-release', entry);
     await this.opts.reporting.events.emit('block.released', entry, { critical: true });
     this.releases.add(release.cameraId);
+    const { cameraId, reason, unit, name, keyId } = release;
+    this.opts.enforcement.authorizeRelease?.(cameraId, { reason, unit, name, keyId });
     await this.redecide();
     const action = this.inventory?.cameras.find((c) => c.id === release.cameraId)?.decision.action ?? 'block';
     return { cameraId: release.cameraId, previousAction: 'block', action };

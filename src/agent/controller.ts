@@ -1,4 +1,4 @@
-import { errorMessage } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { AgentModule } from './agent-module.js';
 
@@ -49,7 +49,7 @@ export class Controller {
           module.stop(),
           new Promise<void>((_, reject) => {
             timer = setTimeout(
-              () => reject(new Error(`stop timed out after ${this.stopTimeoutMs} ms`)),
+              () => reject(new CamwardenError(ErrorCode.Timeout, `stop timed out after ${this.stopTimeoutMs} ms`)),
               this.stopTimeoutMs,
             );
           }),

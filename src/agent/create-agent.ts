@@ -1,4 +1,5 @@
 import { AuditLog, auditFilePath } from '../audit/index.js';
+import { auditKeyPath } from '../audit/signing-key.js';
 import type { Config } from '../config/schema.js';
 import { HelloListener } from '../discovery/index.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
@@ -10,18 +11,17 @@ import type { ScanResult } from '../inventory/types.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
-import type { RequestContext } from '../reporting/requests/schemas.js';
-import { TreeFootageQuarantine } from '../retention/footage-quarantine.js';
+import type { RequestArgs, RequestContext } from '../reporting/requests/schemas.js';
 import { HoldStore } from '../retention/hold-store.js';
-import { resolveLayout } from '../retention/load-layout.js';
-import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays, retentionFactsFor } from '../retention/policy.js';
-import { type SweepOptions, sweep } from '../retention/sweep.js';
-import { Sweeper } from '../retention/sweeper.js';
+import { TreeFootageQuarantine } from '../retention/quarantine.js';
+import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays } from '../retention/rules.js';
+import type { SweepOptions } from '../retention/sweep.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { Agent } from './agent.js';
-import type { RetentionPort, SweepSummary } from './ports.js';
 import { createPolicyPort } from './profile-policy.js';
+import { createRetentionModule } from './retention-module.js';
+import { buildSweepOptions, retentionFactsFor } from './sweep-options.js';
 
 export interface CreateAgentOptions {
   config: Config;
@@ -34,6 +34,8 @@ export interface CreateAgentOptions {
   /** Listen for Hello/Bye (default: config.discovery.listenHello and multicast on). */
   hello?: boolean;
   onScan?: (result: ScanResult) => void;
+  /** Tests running from the TypeScript sources: the compiled retention worker (dist/). */
+  sweepWorker?: string;
 }
 
 /** Wires the concrete capability modules into an Agent: the only place that knows all of them. */
@@ -45,7 +47,13 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     alarmEvents: config.mqtt.outboxAlarmEvents,
     maxEvents: config.mqtt.outboxMaxEvents,
   });
-  const auditLog = new AuditLog({ file: auditFilePath(config.dataDir), events: outbox, logger });
+  const auditLog = new AuditLog({
+    file: auditFilePath(config.dataDir),
+    events: outbox,
+    logger,
+    signingKeyFile: auditKeyPath(config.dataDir),
+    writer: 'agent',
+  });
   const audit = {
     name: 'audit',
     append: (kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>) => auditLog.append(kind, data),
@@ -59,6 +67,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     logger: logger.child({ component: 'mqtt' }),
     outbox,
     audit,
+    auditHead: () => auditLog.current(),
     version: opts.version,
   });
   const policy = createPolicyPort({ config, logger: logger.child({ component: 'profiles' }), events: outbox, audit });
@@ -66,29 +75,18 @@ export function createAgent(opts: CreateAgentOptions): Agent {
 
   let agent: Agent | undefined;
   let pinsOf: () => readonly PinnedIdentity[] = () => [];
-  const sweepInputs = async (): Promise<SweepOptions> => {
-    const root = config.retention.recordingsDir;
-    if (!root)
-      throw new CamwardenError(ErrorCode.RetentionRefused, 'retention is off: CAMWARDEN_RECORDINGS_DIR is unset');
-    const profiles = policy.current();
-    const inventory: ScanResult | undefined = agent?.lastInventory;
-    return {
-      root,
-      layout: await resolveLayout(config.retention.layout, config.profilesDir, profiles?.layouts ?? {}),
-      policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
-      cameras: inventory ? retentionFactsFor(inventory, profiles) : [],
-      extraHolds: await holds.list(),
-      dataDir: config.dataDir,
-      ...(config.retention.quarantineDir ? { quarantineDir: config.retention.quarantineDir } : {}),
-      ...(config.retention.quotaBytes !== undefined ? { quotaBytes: config.retention.quotaBytes } : {}),
-      ...(config.retention.minFreeBytes !== undefined ? { minFreeBytes: config.retention.minFreeBytes } : {}),
-      maxDeletesPerRun: config.retention.maxDeletesPerRun,
-      activeWriteGraceS: config.retention.activeWriteGraceS,
-      maxClockAheadDays: config.retention.maxClockAheadDays,
-      events: outbox,
+  // Every sweep of the daemon (scheduled, requested, enforcement's quarantine) is built here, like the CLI's.
+  const sweepInputs = async (): Promise<SweepOptions> => ({
+    ...(await buildSweepOptions({
+      config,
+      profiles: policy.current(),
+      inventory: agent?.lastInventory,
+      holds,
       audit,
-    };
-  };
+      events: outbox,
+    })),
+    ...(opts.sweepWorker ? { workerScript: opts.sweepWorker } : {}),
+  });
   const quarantine =
     config.retention.recordingsDir && config.enforce.quarantineFootage
       ? new TreeFootageQuarantine(sweepInputs)
@@ -103,28 +101,15 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     ...(opts.nft ? { overrides: { nft: opts.nft } } : {}),
   });
 
-  let retention: RetentionPort | undefined;
-  if (config.retention.recordingsDir) {
-    const sweeper = new Sweeper({
-      expression: config.schedule.sweep,
-      inputs: sweepInputs,
-      records: async () => agent?.lastInventory?.cameras ?? [],
-      events: outbox,
-      logger: logger.child({ component: 'retention' }),
-    });
-    retention = {
-      name: 'retention',
-      start: () => sweeper.start(),
-      stop: () => sweeper.stop(),
-      health: () => sweeper.health(),
-      run: async (runOpts = {}): Promise<SweepSummary> => {
-        if (runOpts.dryRun) {
-          return sweep({ ...(await sweepInputs()), dryRun: true });
-        }
-        return sweeper.run();
-      },
-    };
-  }
+  const retention = config.retention.recordingsDir
+    ? createRetentionModule({
+        expression: config.schedule.sweep,
+        options: sweepInputs,
+        records: () => agent?.lastInventory?.cameras ?? [],
+        events: outbox,
+        logger: logger.child({ component: 'retention' }),
+      })
+    : undefined;
 
   const helloWanted = opts.hello ?? (config.discovery.listenHello && config.discovery.multicast);
   agent = new Agent({
@@ -205,20 +190,8 @@ function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPor
     },
     status: async () => ({ cameras: agent.counts(), policyRevision: policy.revision(), health: agent.health() }),
     'reload-profiles': async () => policy.reload(),
-    'legal-hold/add': async (args: {
-      id?: string | undefined;
-      cameraId: string;
-      from: string;
-      to: string;
-      reason?: string | undefined;
-    }) =>
-      holds.addHold({
-        ...(args.id ? { id: args.id } : {}),
-        camera: args.cameraId,
-        from: args.from,
-        to: args.to,
-        reason: args.reason ?? '',
-      }),
+    'legal-hold/add': async ({ cameraId, ...hold }: RequestArgs<'legal-hold/add'>) =>
+      holds.addHold({ ...hold, camera: cameraId }),
     'legal-hold/remove': async (args: { id: string }) => {
       const removed = await holds.removeHold(args.id);
       if (!removed) throw new CamwardenError(ErrorCode.InvalidRequest, `no legal hold ${JSON.stringify(args.id)}`);

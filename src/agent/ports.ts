@@ -39,4 +39,6 @@ export interface RetentionPort extends AgentModule {
 
 export interface EnforcementPort extends AgentModule {
   reconcile(records: readonly CameraRecord[], profiles: ProfileSet | undefined): Promise<unknown>;
+  /** An operator released a camera's block: its footage's quarantine release names them (the register). */
+  authorizeRelease?(cameraId: string, by: { reason: string; unit?: string; name?: string; keyId?: string }): void;
 }

@@ -47,7 +47,7 @@ export class ScheduledJob<T> implements AgentModule {
 
   /** Runs the job now, or joins the run in progress. Rejects with the job's error. */
   runNow(): Promise<T> {
-    if (this.stopped) return Promise.reject(new Error(`${this.name}: stopped`));
+    if (this.stopped) return Promise.reject(new CamwardenError(ErrorCode.Aborted, `${this.name}: stopped`));
     if (this.inFlight !== undefined) return this.inFlight;
     const started = Date.now();
     const run = this.job()

@@ -12,8 +12,10 @@ export interface AuditEntry {
   data: Record<string, unknown>;
   /** `hash` of the previous entry, GENESIS_HASH for the first. */
   prev: string;
-  /** sha256 hex of the RFC 8785 canonical JSON of the entry without `hash`. */
+  /** sha256 hex of the RFC 8785 canonical JSON of the entry without `hash` and `sig`. */
   hash: string;
+  /** Ed25519 signature (base64) over the hash's 32 bytes, by the key the chain last declared (signing-key.ts). */
+  sig?: string;
 }
 
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
@@ -35,7 +37,10 @@ export function entryShapeProblem(value: unknown): string | undefined {
   if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) return 'data is not an object';
   if (typeof e.prev !== 'string' || !/^[0-9a-f]{64}$/.test(e.prev)) return 'prev is not a sha256 hex';
   if (typeof e.hash !== 'string' || !/^[0-9a-f]{64}$/.test(e.hash)) return 'hash is not a sha256 hex';
-  const extra = Object.keys(e).filter((k) => !['seq', 'ts', 'kind', 'data', 'prev', 'hash'].includes(k));
+  if (e.sig !== undefined && (typeof e.sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(e.sig))) {
+    return 'sig is not a base64 Ed25519 signature';
+  }
+  const extra = Object.keys(e).filter((k) => !['seq', 'ts', 'kind', 'data', 'prev', 'hash', 'sig'].includes(k));
   if (extra.length > 0) return `unexpected field(s) ${extra.join(', ')}`;
   return undefined;
 }

@@ -8,6 +8,7 @@ import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry 
 import type { AuditKind, AuditSink } from './audit-sink.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
+import { loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
 
 export const AUDIT_FILE_NAME = 'audit.jsonl';
 
@@ -21,6 +22,10 @@ export interface AuditLogOptions {
   events?: EventSink;
   logger?: Logger;
   clock?: () => Date;
+  /** Sign every entry with this Ed25519 key (created 0600 if missing, then declared in the chain). */
+  signingKeyFile?: string;
+  /** Who opens the log (`agent`, `sweep`): recorded in the restart marker. */
+  writer?: string;
 }
 
 /** What start() found at the end of the log. */
@@ -31,11 +36,14 @@ export interface AuditResumeReport {
   tornTail?: { offset: number; bytes: number; sha256: string; savedTo: string };
   /** The last line does not hash to its own `hash` (edited): chaining continues, verify will name it. */
   lastLineInvalid?: string;
+  /** The key this writer signs with. */
+  keyId?: string;
 }
 
 /**
- * The hash-chained JSONL audit log: one `{seq, ts, kind, data, prev, hash}` per line, appended one at a time
- * (a queue), each fsync'd before append() resolves. start() resumes the chain from the last line.
+ * The hash-chained JSONL audit log (docs/audit.md): one `{seq, ts, kind, data, prev, hash, sig}` per line,
+ * appended one at a time (a queue), each fsync'd before append() resolves. start() resumes the chain from the last
+ * line and, when there was one, appends a restart marker carrying the head it resumed from.
  */
 export class AuditLog implements AuditSink {
   private fh: FileHandle | undefined;
@@ -44,6 +52,7 @@ export class AuditLog implements AuditSink {
   private size = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly clock: () => Date;
+  private signing: SigningKey | undefined;
 
   constructor(private readonly opts: AuditLogOptions) {
     this.clock = opts.clock ?? (() => new Date());
@@ -57,7 +66,7 @@ export class AuditLog implements AuditSink {
     if (this.fh) return { seq: this.seq, head: this.head };
     const file = this.opts.file;
     await mkdir(dirname(file), { recursive: true });
-    const fh = await open(file, 'a+');
+    const fh = await open(file, 'a+', 0o600);
     await fh.sync();
     await syncDir(dirname(file));
     const report: AuditResumeReport = { seq: 0, head: GENESIS_HASH };
@@ -91,7 +100,28 @@ export class AuditLog implements AuditSink {
     this.fh = fh;
     report.seq = this.seq;
     report.head = this.head;
+    if (this.opts.signingKeyFile) {
+      this.signing = await loadOrCreateSigningKey(this.opts.signingKeyFile);
+      report.keyId = this.signing.keyId;
+      if (this.signing.created || report.seq === 0) {
+        await this.append('audit', {
+          event: 'signing-key',
+          keyId: this.signing.keyId,
+          publicKey: this.signing.publicPem,
+        });
+      }
+    }
     if (report.tornTail) await this.append('audit', { event: 'torn-tail-removed', ...report.tornTail });
+    if (report.seq > 0) {
+      // A restart is evident in the chain itself: which head this writer resumed from, and who it is.
+      await this.append('audit', {
+        event: 'restart',
+        previousHead: report.head,
+        previousSeq: report.seq,
+        writer: this.opts.writer ?? 'unknown',
+        pid: process.pid,
+      });
+    }
     return { ...report, seq: this.seq, head: this.head };
   }
 
@@ -121,13 +151,14 @@ export class AuditLog implements AuditSink {
     const fh = this.fh;
     if (!fh) throw new CamwardenError(ErrorCode.Internal, 'audit log: append before start()');
     const ts = this.clock();
-    const entry = sealEntry({
+    const sealed = sealEntry({
       seq: this.seq + 1,
       ts: ts.toISOString(),
       kind,
       data: toPlainJson(data),
       prev: this.head,
     });
+    const entry: AuditEntry = this.signing ? { ...sealed, sig: signHash(this.signing.key, sealed.hash) } : sealed;
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     try {
       await fh.write(line, 0, line.length, null);

@@ -1,8 +1,21 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { keyIdOf } from '../util/ed25519-keys.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry } from './audit-entry.js';
 import { readLines } from './read-lines.js';
+import { hashSignatureValid } from './signing-key.js';
 
-export type AuditFaultKind = 'torn' | 'invalid-json' | 'invalid-entry' | 'seq' | 'prev' | 'hash' | 'anchor-missing';
+export type AuditFaultKind =
+  | 'torn'
+  | 'invalid-json'
+  | 'invalid-entry'
+  | 'seq'
+  | 'prev'
+  | 'hash'
+  | 'signature'
+  | 'unsigned'
+  | 'untrusted-key'
+  | 'anchor-missing';
 
 export interface AuditFault {
   /** 1-based line number of the first line at fault. */
@@ -19,6 +32,10 @@ export interface AuditVerifyResult {
   /** Hash of the last verified entry (GENESIS_HASH for an empty log): compare with an external anchor. */
   head: string;
   lastSeq: number;
+  /** Entries carrying a valid signature. */
+  signed: number;
+  /** Keys the chain declared (signing-key entries), in order. */
+  keyIds: string[];
   fault?: AuditFault;
 }
 
@@ -35,6 +52,12 @@ export interface AuditVerifyOptions {
    * entry with it, which catches lines cut off at the end or a log replaced wholesale.
    */
   anchor?: string;
+  /**
+   * Public keys trusted from outside (the registry kept them): once the chain declares one of them, every later
+   * entry must be signed by a trusted key. Without them, signatures are checked against the keys the chain itself
+   * declares, which catches edits but not a whole log rewritten with a new key.
+   */
+  trustedKeys?: ReadonlyMap<string, KeyObject>;
 }
 
 export async function verifyAuditLog(file: string, opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
@@ -43,12 +66,19 @@ export async function verifyAuditLog(file: string, opts: AuditVerifyOptions = {}
   let lastSeq = 0;
   let entries = 0;
   let anchorSeen = false;
+  let signed = 0;
+  const keyIds: string[] = [];
+  let key: { id: string; key: KeyObject } | undefined;
+  const trusted = opts.trustedKeys;
+  let trustedSeen = false;
   const fail = (line: number, kind: AuditFaultKind, reason: string): AuditVerifyResult => ({
     ok: false,
     file,
     entries,
     head: prev,
     lastSeq,
+    signed,
+    keyIds,
     fault: { line, kind, reason },
   });
   for await (const { line, text, terminated } of readLines(file)) {
@@ -77,6 +107,28 @@ export async function verifyAuditLog(file: string, opts: AuditVerifyOptions = {}
     if (hashEntry(entry) !== entry.hash) {
       return fail(line, 'hash', 'hash does not match the entry content (the line was edited)');
     }
+    const declared = declaredKey(entry);
+    if (declared) {
+      if (trusted && !trusted.has(declared.id) && trustedSeen) {
+        return fail(line, 'untrusted-key', `the chain switches to key ${declared.id}, which is not a trusted key`);
+      }
+      key = declared;
+      keyIds.push(declared.id);
+      if (trusted?.has(declared.id)) trustedSeen = true;
+    }
+    if (entry.sig !== undefined) {
+      if (!key) return fail(line, 'signature', 'signed, but no earlier entry declares a signing key');
+      if (!hashSignatureValid(key.key, entry.hash, entry.sig)) {
+        return fail(
+          line,
+          'signature',
+          `signature does not verify with key ${key.id} (the line was re-hashed or forged)`,
+        );
+      }
+      signed++;
+    } else if (trustedSeen) {
+      return fail(line, 'unsigned', 'unsigned entry after the chain declared a trusted signing key');
+    }
     prev = entry.hash;
     lastSeq = entry.seq;
     entries++;
@@ -89,5 +141,21 @@ export async function verifyAuditLog(file: string, opts: AuditVerifyOptions = {}
       `no entry has hash ${opts.anchor}: lines were removed at the end or the log was replaced`,
     );
   }
-  return { ok: true, file, entries, head: prev, lastSeq };
+  if (trusted && !trustedSeen) {
+    return fail(entries + 1, 'untrusted-key', 'no entry declares a trusted signing key (unsigned or re-keyed log)');
+  }
+  return { ok: true, file, entries, head: prev, lastSeq, signed, keyIds };
+}
+
+/** The key a `signing-key` entry declares (it is signed by that key itself). */
+function declaredKey(entry: AuditEntry): { id: string; key: KeyObject } | undefined {
+  if (entry.kind !== 'audit' || entry.data.event !== 'signing-key' || typeof entry.data.publicKey !== 'string') {
+    return undefined;
+  }
+  try {
+    const key = createPublicKey(entry.data.publicKey);
+    return key.asymmetricKeyType === 'ed25519' ? { id: keyIdOf(key), key } : undefined;
+  } catch {
+    return undefined;
+  }
 }

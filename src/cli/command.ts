@@ -24,7 +24,7 @@ export interface CommandSpec {
   /** e.g. `scan` or `profiles check`. */
   name: string;
   summary: string;
-  /** Positional synopsis, e.g. `[DIR]`. */
+  /** Positional synopsis, e.g. `[DIR]`; its words are how many positionals the command takes (`X...`: any). */
   positionals?: string;
   options: Record<string, OptionSpec>;
   /** Returns the exit code: 0 success, 1 failure, 2 bad usage or invalid input. */
@@ -62,15 +62,26 @@ export function parseCommandArgs(
       ...(opt.short ? { short: opt.short } : {}),
     };
   }
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    const help = values.help === true;
-    delete values.help;
-    return { values: values as ParsedValues, positionals, help };
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new UsageError(`camwarden ${spec.name}: ${message}`);
   }
+  const { values, positionals } = parsed;
+  const help = values.help === true;
+  delete values.help;
+  const words = spec.positionals?.split(/\s+/).filter(Boolean) ?? [];
+  const allowed = words.some((w) => w.endsWith('...')) ? Number.POSITIVE_INFINITY : words.length;
+  // A stray word is a mistake (a flag without its dashes, a value without its flag): refuse it, never ignore it.
+  if (!help && positionals.length > allowed) {
+    throw new UsageError(
+      `camwarden ${spec.name}: unexpected argument ${JSON.stringify(positionals[allowed])}` +
+        (spec.positionals ? ` (usage: camwarden ${spec.name} ${spec.positionals})` : ' (it takes no arguments)'),
+    );
+  }
+  return { values: values as ParsedValues, positionals, help };
 }
 
 /** Reads a numeric flag, naming the flag when it is not a positive integer. */

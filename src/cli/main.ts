@@ -19,7 +19,7 @@ function topHelp(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `camwarden <command> --help` for its flags. Environment: see README (CAMWARDEN_*).',
+    'Run `camwarden <command> --help` for its flags. Settings (CAMWARDEN_* and the config file): docs/configuration.md.',
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -31,8 +31,34 @@ function csv(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Environment variables of INTERFACES.md §2 override the file. */
-export function applyEnv(raw: Raw, env: Env): void {
+/**
+ * Environment variables of INTERFACES.md §2 override the file. Returns which config key each one set (`enforce.mode`
+ * → `CAMWARDEN_ENFORCE`), so an invalid value is reported under the variable's name, not the file's.
+ */
+export function applyEnv(raw: Raw, env: Env): Map<string, string> {
+  const fromEnv = new Map<string, string>();
+  const note = (key: string, variable: string): void => {
+    if (env[variable]) fromEnv.set(key, variable);
+  };
+  note('site.id', 'CAMWARDEN_SITE_ID');
+  note('site.gatewayId', 'CAMWARDEN_GATEWAY_ID');
+  note('mqtt.url', 'CAMWARDEN_MQTT_URL');
+  note('mqtt.username', 'CAMWARDEN_MQTT_USERNAME');
+  note('mqtt.password', 'CAMWARDEN_MQTT_PASSWORD');
+  note('dataDir', 'CAMWARDEN_DATA_DIR');
+  note('profilesDir', 'CAMWARDEN_PROFILES_DIR');
+  note('commandKeysFile', 'CAMWARDEN_COMMAND_KEYS');
+  note('logLevel', 'CAMWARDEN_LOG_LEVEL');
+  note('retention.recordingsDir', 'CAMWARDEN_RECORDINGS_DIR');
+  note('onvif.username', 'CAMWARDEN_ONVIF_USERNAME');
+  note('onvif.password', 'CAMWARDEN_ONVIF_PASSWORD');
+  note('discovery.probeTargets', 'CAMWARDEN_PROBE_TARGETS');
+  note('schedule.scan', 'CAMWARDEN_SCAN_SCHEDULE');
+  note('schedule.sweep', 'CAMWARDEN_SWEEP_SCHEDULE');
+  note('enforce.mode', 'CAMWARDEN_ENFORCE');
+  note('registry.databaseUrl', 'CAMWARDEN_REGISTRY_DATABASE_URL');
+  note('registry.listen', 'CAMWARDEN_REGISTRY_LISTEN');
+
   const site = section(raw, 'site');
   if (env.CAMWARDEN_SITE_ID) site.id = env.CAMWARDEN_SITE_ID;
   if (env.CAMWARDEN_GATEWAY_ID) site.gatewayId = env.CAMWARDEN_GATEWAY_ID;
@@ -81,6 +107,7 @@ export function applyEnv(raw: Raw, env: Env): void {
     }
     registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
   }
+  return fromEnv;
 }
 
 export function sanitizeTopicLevel(value: string): string {
@@ -131,10 +158,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       raw = parsed as Raw;
     }
   }
-  applyEnv(raw, env);
+  const fromEnv = applyEnv(raw, env);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new UsageError(formatIssues(file ?? 'environment', result.error.issues), ErrorCode.InvalidConfig);
+    // Each problem is named where the value came from: the variable that set it, else the file.
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.map(String).join('.');
+      const variable = [...fromEnv].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
+      return variable ? `${variable}: ${issue.message}` : formatIssues(file ?? 'environment', [issue]);
+    });
+    throw new UsageError(lines.join('\n'), ErrorCode.InvalidConfig);
   }
   const baseDir = file ? dirname(file) : cwd;
   const config = result.data;

@@ -147,6 +147,8 @@ export const retentionSchema = z.strictObject({
   activeWriteGraceS: z.number().int().min(0).default(120),
   /** A clock more than this far ahead of the newest recording is implausible (a recorder may be offline for months; a clock jumped to 2038 is not). */
   maxClockAheadDays: z.number().int().min(1).default(366),
+  /** Sweep directories writable by group or others (refused by default: they could swap entries under the sweep). */
+  allowSharedDirs: z.boolean().default(false),
 });
 
 export const scheduleSchema = z.strictObject({

@@ -143,6 +143,9 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const sockets: Socket[] = [];
   const answeredTargets = new Set<string>();
   const unicastSet = new Set(opts.unicastTargets);
+  let unansweredTargets = unicastSet.size;
+  /** Multicast sockets that probe: while any does, the window runs its course (anyone may still answer). */
+  let multicastProbing = false;
   const maxDevices = opts.maxDevices ?? 4096;
   const maxPerSender = opts.maxPerSender ?? 8;
   const scopeLimits = opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS;
@@ -184,20 +187,16 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     else endpointsBySender.set(rinfo.address, new Set([entry.endpoint]));
     const device = deviceFromEntry(entry, rinfo.address, via);
     byPair.set(key, device);
+    if (unicastSet.has(rinfo.address) && !answeredTargets.has(rinfo.address)) unansweredTargets--;
     answeredTargets.add(rinfo.address);
     try {
       opts.onDevice?.(device);
     } catch (err) {
       log.warn({ err }, 'onDevice handler threw');
     }
-    if (
-      !allAnswered &&
-      !opts.multicast &&
-      unicastSet.size > 0 &&
-      [...unicastSet].every((t) => answeredTargets.has(t))
-    ) {
-      // Every target answered: no reason to wait out the window, but the rest of a burst (a second ProbeMatch from
-      // the same host, a host's other address) still gets a moment to arrive.
+    if (!allAnswered && !multicastProbing && unicastSet.size > 0 && unansweredTargets === 0) {
+      // Every target answered and no multicast probe is out: no reason to wait out the window, but the rest of a
+      // burst (a second ProbeMatch from the same host, a host's other address) still gets a moment to arrive.
       allAnswered = setTimeout(() => internal.abort(), UDP_MAX_DELAY_MS);
     }
   };
@@ -242,6 +241,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
           socket.setMulticastTTL(1);
           socket.on('message', onMessage('multicast'));
           multicastSockets.push(socket);
+          multicastProbing = true;
         } catch (err) {
           errors.push({
             source: `discovery:${iface.name}`,

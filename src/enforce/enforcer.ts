@@ -34,6 +34,7 @@ import type {
   FootageQuarantine,
   HookRunner,
   NftRunner,
+  ReleaseAuthority,
 } from './types.js';
 
 export interface EnforcerDeps {
@@ -113,12 +114,19 @@ export class Enforcer implements AgentModule {
   private readonly clock: () => Date;
   private readonly nft: NftablesBackend;
   private readonly linkView: LinkViewSource;
+  /** Who lifted a camera's block by a signed request: named when its footage leaves quarantine. */
+  private readonly releases = new Map<string, ReleaseAuthority>();
 
   constructor(private readonly deps: EnforcerDeps) {
     this.clock = deps.clock ?? (() => new Date());
     const runner = deps.nft ?? createNftRunner({ nftPath: deps.config.nftables.nftPath });
     this.nft = new NftablesBackend(runner, deps.config.nftables.table);
     this.linkView = deps.linkView ?? createLinkViewSource();
+  }
+
+  /** Records who released a camera's block (`block/release`): its quarantine release names them and why. */
+  authorizeRelease(cameraId: string, by: ReleaseAuthority): void {
+    this.releases.set(cameraId, by);
   }
 
   async start(): Promise<void> {
@@ -346,7 +354,7 @@ export class Enforcer implements AgentModule {
       live = table?.elements ?? [];
     } catch (err) {
       this.tableWritten = false;
-      return err instanceof Error ? err : new Error(String(err));
+      return err instanceof Error ? err : new CamwardenError(ErrorCode.EnforcementFailed, String(err));
     }
     const liveSet = new Set(live);
     let changed = false;
@@ -483,9 +491,13 @@ export class Enforcer implements AgentModule {
         if (start) await this.hookRunner()(start, vars(spec, 'start'));
         return undefined;
       }
-      case 'quarantine':
-        await this.quarantine().release(required(spec.cameraId, 'cameraId'));
+      case 'quarantine': {
+        const cameraId = required(spec.cameraId, 'cameraId');
+        // without an operator's signed release, the block ended on an authenticated re-verification
+        await this.quarantine().release(cameraId, this.releases.get(cameraId) ?? { reason: 'decision-changed' });
+        this.releases.delete(cameraId);
         return undefined;
+      }
     }
   }
 

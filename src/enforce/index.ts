@@ -15,4 +15,5 @@ export type {
   FootageQuarantine,
   HookRunner,
   NftRunner,
+  ReleaseAuthority,
 } from './types.js';

@@ -1,4 +1,8 @@
 import type { RecorderHook } from '../profiles/types.js';
+import type { FootageQuarantine, ReleaseAuthority } from '../retention/quarantine.js';
+
+/** The footage quarantine of a blocked camera, with its release register (retention/quarantine.ts). */
+export type { FootageQuarantine, ReleaseAuthority };
 
 /** One reversible thing enforcement does for a blocked camera. */
 export type ActionKind =
@@ -54,12 +58,6 @@ export interface EnforcementPlan {
   keep: string[];
   /** Applied actions of cameras absent from the records: kept in force, not reverted. */
   retained: AppliedAction[];
-}
-
-/** The retention engineer's footage quarantine for a blocked camera (INTERFACES §7). */
-export interface FootageQuarantine {
-  quarantine(cameraId: string): Promise<void>;
-  release(cameraId: string): Promise<void>;
 }
 
 export interface NftResult {

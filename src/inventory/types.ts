@@ -86,7 +86,6 @@ export interface DeviceReport {
   /** IPv6 addresses the device reports (GetNetworkInterfaces), canonical, at most 16. */
   ipv6?: string[];
   services: { media2?: string; recording?: string; search?: string; media?: string; replay?: string };
-  profileTokens: string[];
   videoSources: VideoSourceInfo[];
   recordings: RecordingSourceInfo[];
   /** Start of the oldest footage on the device (GetRecordingSummary DataFrom), ISO-8601. */

@@ -4,7 +4,7 @@ import type { XmlNode } from '../xml/index.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
 import { parseSystemDateAndTime, responseBodyAsync } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
-import { postSoap, type SoapAnswer } from './soap-exchange.js';
+import { type DigestMemory, postSoap, type SoapAnswer } from './soap-exchange.js';
 
 /**
  * The parts of onvif 0.8.3's Cam we still use: the WS-Security envelope header (with the device clock offset
@@ -78,6 +78,8 @@ export class CamClient {
   private readonly paths: Partial<Record<OnvifService, string>> = {};
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
+  /** The device's Digest challenge, answered up front on later calls. */
+  private readonly digest: DigestMemory = {};
 
   constructor(private readonly opts: CamClientOptions) {
     this.secure = opts.xaddr.protocol === 'https:';
@@ -145,6 +147,7 @@ export class CamClient {
       envelope,
       action,
       credentials ? (challenges, req) => this.cam.digestAuth(challenges, req) : undefined,
+      this.digest,
     );
   }
 
@@ -169,7 +172,10 @@ export class CamClient {
     try {
       answer = await this.post(path, envelope, action);
     } catch (err) {
-      throw mapTransportError(err instanceof Error ? err : new Error(String(err)), operation);
+      throw mapTransportError(
+        err instanceof Error ? err : new CamwardenError(ErrorCode.Internal, String(err)),
+        operation,
+      );
     }
     return this.read(operation, answer);
   }

@@ -10,7 +10,6 @@ import {
   parseDeviceInformation,
   parseGeoLocation,
   parseIpv6Addresses,
-  parseProfileTokens,
   parseRecordings,
   parseScopes,
   parseSystemDateAndTime,
@@ -56,7 +55,6 @@ export function emptyReport(discovered: DiscoveredDevice, xaddr: string): Device
     xaddr,
     scopes: [],
     services: {},
-    profileTokens: [],
     videoSources: [],
     recordings: [],
     isRecorder: false,
@@ -95,19 +93,27 @@ function limitIpv6(raw: readonly string[]): { addresses: string[]; error?: Devic
 const RECORDER_TYPE = /NetworkVideoStorage|NetworkVideoRecorder|(^|[/:])nvr$/i;
 const RECORDER_SCOPE = /\/type\/(nvr|network_?video_?(recorder|storage)|recorder)$/i;
 
+/** The device says it is a recorder, in its discovery Types or its scopes. */
+function declaresRecorder(report: DeviceReport): boolean {
+  return (
+    report.discovered.types.some((t) => RECORDER_TYPE.test(t)) || report.scopes.some((s) => RECORDER_SCOPE.test(s))
+  );
+}
+
 /** A recorder: it says so in Types/scopes, or it records several video sources through Profile G. */
 export function looksLikeRecorder(report: DeviceReport): boolean {
-  if (report.discovered.types.some((t) => RECORDER_TYPE.test(t))) return true;
-  if (report.scopes.some((s) => RECORDER_SCOPE.test(s))) return true;
+  if (declaresRecorder(report)) return true;
   return report.services.recording !== undefined && report.videoSources.length > 1 && report.recordings.length > 1;
 }
 
 /**
- * Interrogates one device: GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation,
- * GetScopes and GetServices (GetCapabilities fallback), then GetProfiles, GetVideoSources, GetGeoLocation (where
- * advertised), GetRecordings (where Profile G is) and the earliest recordings (where a search service is); CamClient
- * sends them in turn over one connection, each under its own timer. Never throws: every failure becomes an entry
- * in `errors` and what was learned before it is kept. Bounded by its own deadline.
+ * Interrogates one device with the calls its record, its decision and its enforcement need, and no more:
+ * GetSystemDateAndTime (clock skew, WS-Security offset), then GetDeviceInformation, GetScopes and GetServices
+ * (GetCapabilities fallback), then GetNetworkInterfaces (IPv6 addresses to isolate) unless the device rules IPv6 out,
+ * GetGeoLocation where advertised, GetRecordings where Profile G is, the earliest recordings where a search service
+ * is, and the video sources only where the device is or may be a recorder (its channels). CamClient sends them in
+ * turn over one connection, each under its own timer. Never throws: every failure becomes an entry in `errors` and
+ * what was learned before it is kept. Bounded by its own deadline.
  */
 export async function interrogateDevice(discovered: DiscoveredDevice, opts: InterrogateOptions): Promise<DeviceReport> {
   const log = opts.logger ?? silentLogger();
@@ -197,34 +203,26 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     const { map, errors } = await readServiceMap(client, true);
     for (const err of errors) fail(err);
     if (!map || finished) return;
-    const { geoLocation, ...urls } = map;
+    const { geoLocation, ipv6: speaksIpv6, ...urls } = map;
     report.services = {};
     for (const key of ['media', 'media2', 'recording', 'search', 'replay'] as const) {
       const v = urls[key];
       if (v !== undefined) report.services[key] = v;
     }
     client.setServiceUrls(urls);
-    // 3. Media, geolocation and recordings.
+    // 3. Geolocation, IPv6 addresses, recordings and, for a recorder, its video sources (its channels). Media
+    //    profiles are not asked for: no record field, decision or action uses them.
     const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
-    const tasks: Array<Promise<void>> = [];
-    if (media) {
+    const readVideoSources = async (): Promise<void> => {
+      if (!media) return;
       const ns = media === 'media' ? 'http://www.onvif.org/ver10/media/wsdl' : 'http://www.onvif.org/ver20/media/wsdl';
-      const profilesBody =
-        media === 'media'
-          ? `<GetProfiles xmlns="${ns}"/>`
-          : `<GetProfiles xmlns="${ns}"><Type>All</Type></GetProfiles>`;
-      tasks.push(
-        client.call(media, 'GetProfiles', profilesBody).then((r) => {
-          if (!finished) report.profileTokens = parseProfileTokens(r.body);
-        }, fail),
-      );
-      const sourcesOp = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
-      tasks.push(
-        client.call(media, sourcesOp, `<${sourcesOp} xmlns="${ns}"/>`).then((r) => {
-          if (!finished) report.videoSources = parseVideoSources(r.body);
-        }, fail),
-      );
-    }
+      const op = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
+      const r = await client.call(media, op, `<${op} xmlns="${ns}"/>`);
+      if (!finished) report.videoSources = parseVideoSources(r.body);
+    };
+    const declared = declaresRecorder(report);
+    const tasks: Array<Promise<void>> = [];
+    if (declared) tasks.push(readVideoSources().catch(fail));
     if (geoLocation) {
       tasks.push(
         client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${DEVICE_NS}"/>`).then(
@@ -238,32 +236,41 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         ),
       );
     }
-    // IPv6 addresses, so a block can isolate them too. Optional: a device that does not say is isolated by what the
-    // gateway's neighbour table shows, and a failure here says nothing about the device's identity.
-    tasks.push(
-      client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
-        (r) => {
-          const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
-          if (finished) return;
-          if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
-          if (ipv6.error) report.errors.push(ipv6.error);
-        },
-        (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
-      ),
-    );
+    // IPv6 addresses, so a block can isolate them too, asked unless the device's capabilities rule IPv6 out. Optional:
+    // a device that does not say is isolated by what the gateway's neighbour table shows, and a failure here says
+    // nothing about the device's identity.
+    if (speaksIpv6 !== false)
+      tasks.push(
+        client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
+          (r) => {
+            const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
+            if (finished) return;
+            if (ipv6.addresses.length > 0) report.ipv6 = ipv6.addresses;
+            if (ipv6.error) report.errors.push(ipv6.error);
+          },
+          (err: unknown) => log.debug({ address: discovered.address, err: errorMessage(err) }, 'no network interfaces'),
+        ),
+      );
     if (map.recording) {
       tasks.push(
         client
           .call('recording', 'GetRecordings', '<GetRecordings xmlns="http://www.onvif.org/ver10/recording/wsdl"/>')
-          .then((r) => {
-            if (!finished) report.recordings = parseRecordings(r.body);
-          }, fail),
+          .then(async (r) => {
+            if (finished) return;
+            report.recordings = parseRecordings(r.body);
+            // Several recordings may be a recorder's channels: its video sources tell (looksLikeRecorder).
+            if (!declared && report.recordings.length > 1) await readVideoSources();
+          })
+          .catch(fail),
       );
     }
-    // How far back footage really goes (a ring buffer shorter than MaximumRetentionTime claims shows only here).
-    const earliest = map.search ? readEarliestRecordings(client) : undefined;
     await Promise.all(tasks.map((t) => t.catch(fail)));
-    const found = await earliest;
+    // How far back footage really goes (a ring buffer shorter than MaximumRetentionTime claims shows only here),
+    // per recording only where there are several (a recorder's channels); one summary covers a camera.
+    const found =
+      map.search && !finished
+        ? await readEarliestRecordings(client, { perRecording: declared || report.recordings.length > 1 })
+        : undefined;
     if (found && !finished) {
       if (found.device !== undefined) report.earliestRecording = found.device;
       for (const r of report.recordings) {

@@ -37,7 +37,7 @@ export function createOpenSession(limits: SessionLimits): OpenSession {
       const last = errors.at(-1); // GetCapabilities' failure: the device's latest word
       if (answersNothing(last)) throw last;
       if (map) {
-        const { geoLocation: _g, ...urls } = map;
+        const { geoLocation: _g, ipv6: _v6, ...urls } = map;
         client.setServiceUrls(urls);
       }
     } catch (err) {

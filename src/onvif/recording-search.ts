@@ -54,15 +54,31 @@ async function searchEarliest(client: CamClient): Promise<Record<string, string>
   return earliest;
 }
 
-/** Never throws: what either call learned is returned, and their failures only when both failed. */
-export async function readEarliestRecordings(client: CamClient): Promise<EarliestRecordings> {
-  const [summary, search] = await Promise.allSettled([
-    client
-      .call('search', 'GetRecordingSummary', `<GetRecordingSummary xmlns="${SEARCH_NS}"/>`)
-      .then((r) => parseRecordingSummary(r.body)),
-    searchEarliest(client),
-  ]);
+/**
+ * Never throws: what either call learned is returned, and their failures only when both failed. The search (three
+ * calls or more) is made only where its per-recording answer is needed: for a device with several recordings (a
+ * recorder's channels each get their own), or when the summary did not say.
+ */
+export async function readEarliestRecordings(
+  client: CamClient,
+  opts: { perRecording: boolean } = { perRecording: true },
+): Promise<EarliestRecordings> {
+  const summarise = client
+    .call('search', 'GetRecordingSummary', `<GetRecordingSummary xmlns="${SEARCH_NS}"/>`)
+    .then((r) => parseRecordingSummary(r.body));
   const out: EarliestRecordings = { byRecording: {}, errors: [] };
+  if (!opts.perRecording) {
+    const [summary] = await Promise.allSettled([summarise]);
+    if (summary.status === 'fulfilled' && summary.value !== undefined) {
+      out.device = summary.value;
+      return out;
+    }
+    const [search] = await Promise.allSettled([searchEarliest(client)]);
+    if (search.status === 'fulfilled') out.byRecording = search.value;
+    else if (summary.status === 'rejected') out.errors = [summary.reason, search.reason];
+    return out;
+  }
+  const [summary, search] = await Promise.allSettled([summarise, searchEarliest(client)]);
   if (summary.status === 'fulfilled' && summary.value !== undefined) out.device = summary.value;
   if (search.status === 'fulfilled') out.byRecording = search.value;
   if (summary.status === 'rejected' && search.status === 'rejected') out.errors = [summary.reason, search.reason];

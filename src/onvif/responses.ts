@@ -99,6 +99,8 @@ export interface ServiceMap {
   replay?: string;
   /** tds:SystemCapabilities/@GeoLocationEntries > 0 (GetServices with capabilities). */
   geoLocation?: boolean;
+  /** The device's network capability IPVersion6; undefined when it does not say. */
+  ipv6?: boolean;
 }
 
 const NAMESPACE_TO_SERVICE: Record<string, keyof ServiceMap> = {
@@ -116,6 +118,14 @@ function geoAdvertised(node: XmlNode | undefined): boolean {
   return entries !== undefined && Number(entries) > 0;
 }
 
+/** `true`/`false` as written (xs:boolean also allows 1/0); undefined for anything else. */
+function xsBoolean(value: string | undefined): boolean | undefined {
+  const v = value?.trim();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  return undefined;
+}
+
 /** GetServices: one entry or many (a single Service is still a list here). */
 export function parseServices(body: XmlNode): ServiceMap {
   const map: ServiceMap = {};
@@ -123,8 +133,12 @@ export function parseServices(body: XmlNode): ServiceMap {
     const ns = textOf(child(service, 'Namespace'));
     const xaddr = textOf(child(service, 'XAddr'));
     const key = ns ? NAMESPACE_TO_SERVICE[ns] : undefined;
-    if (key && key !== 'geoLocation' && xaddr && map[key] === undefined) map[key] = xaddr;
-    if (key === 'device' && geoAdvertised(child(service, 'Capabilities'))) map.geoLocation = true;
+    if (key && key !== 'geoLocation' && key !== 'ipv6' && xaddr && map[key] === undefined) map[key] = xaddr;
+    if (key !== 'device') continue;
+    const caps = child(service, 'Capabilities');
+    if (geoAdvertised(caps)) map.geoLocation = true;
+    const ipv6 = xsBoolean(attr(caps ? findFirst(caps, 'Network') : undefined, 'IPVersion6'));
+    if (ipv6 !== undefined) map.ipv6 = ipv6;
   }
   return map;
 }
@@ -139,6 +153,7 @@ export function parseCapabilities(body: XmlNode): ServiceMap {
   put(map, 'recording', x('Extension', 'Recording'));
   put(map, 'search', x('Extension', 'Search'));
   put(map, 'replay', x('Extension', 'Replay'));
+  put(map, 'ipv6', xsBoolean(textOf(path(caps, 'Device', 'Network', 'IPVersion6'))));
   return map;
 }
 

@@ -14,6 +14,15 @@ export interface SoapTarget {
 /** The HTTP Digest answer to a device's challenges (the onvif package computes it: MD5/SHA-256, qop). */
 export type DigestSigner = (challenges: string[], req: { method: string; path: string }) => string | null;
 
+/**
+ * A device's last Digest challenges, kept by its session: later calls answer them up front (RFC 7616 nonce reuse
+ * with an increasing nonce count, which the package's digestAuth keeps), so a digest-only device costs one round
+ * trip per call instead of two.
+ */
+export interface DigestMemory {
+  challenges?: string[];
+}
+
 export interface SoapAnswer {
   statusCode: number;
   /** The body as text, verbatim; nobody has parsed it yet. */
@@ -33,8 +42,9 @@ function digestChallenges(res: IncomingMessage): string[] {
 /**
  * One SOAP POST and its raw answer, on our side of the onvif package: the package signs (WS-Security in the envelope,
  * HTTP Digest here through `sign`), but never sees a response body, so its response pre-processing (a regex that is
- * quadratic on `xmlns` runs) never runs on device input. A 401 with a Digest challenge is answered once; any other
- * status is handed back with its body for the caller's parser (SOAP faults come with 400/500).
+ * quadratic on `xmlns` runs) never runs on device input. A 401 with a Digest challenge is answered once (a remembered
+ * challenge the device no longer takes is answered afresh, once); any other status is handed back with its body for
+ * the caller's parser (SOAP faults come with 400/500).
  */
 export function postSoap(
   target: SoapTarget,
@@ -42,6 +52,7 @@ export function postSoap(
   envelope: string,
   action: string,
   sign: DigestSigner | undefined,
+  memory: DigestMemory = {},
 ): Promise<SoapAnswer> {
   return new Promise<SoapAnswer>((resolve, reject) => {
     let settled = false;
@@ -51,7 +62,8 @@ export function postSoap(
       if (err) reject(err);
       else resolve(answer as SoapAnswer);
     };
-    const send = (authorization: string | undefined): void => {
+    /** `authorization` answers a challenge: one remembered from an earlier call, or the one just received. */
+    const send = (authorization: string | undefined, fresh: boolean): void => {
       const headers: Record<string, string | number> = {
         'Content-Type': `application/soap+xml;charset=utf-8;action="${action}"`,
         'Content-Length': Buffer.byteLength(envelope, 'utf8'),
@@ -69,7 +81,7 @@ export function postSoap(
       let retried = false;
       const req = (target.secure ? httpsRequest : httpRequest)(options, (res) => {
         const challenges = res.statusCode === 401 ? digestChallenges(res) : [];
-        if (res.statusCode === 401 && authorization === undefined && challenges.length > 0 && sign) {
+        if (res.statusCode === 401 && !fresh && challenges.length > 0 && sign) {
           let answer: string | null;
           try {
             answer = sign(challenges, { method: 'POST', path });
@@ -80,8 +92,9 @@ export function postSoap(
           }
           retried = true;
           res.destroy(); // the challenge's body is not needed, and may be anything
+          memory.challenges = challenges;
           if (answer === null) finish(new CamwardenError(ErrorCode.Unauthorized, 'digest challenge unusable'));
-          else send(answer);
+          else send(answer, true);
           return;
         }
         if (res.statusCode === 401 && authorization !== undefined) {
@@ -104,6 +117,14 @@ export function postSoap(
       });
       req.end(envelope);
     };
-    send(undefined);
+    let remembered: string | undefined;
+    if (memory.challenges && sign) {
+      try {
+        remembered = sign(memory.challenges, { method: 'POST', path }) ?? undefined;
+      } catch {
+        remembered = undefined; // answered afresh if the device asks again
+      }
+    }
+    send(remembered, false);
   });
 }

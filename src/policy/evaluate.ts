@@ -5,14 +5,8 @@
 import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
 import { consentUnitKind } from '../profiles/consent-unit.js';
 import { EMPTY_SITE } from '../profiles/load-profile-set.js';
-import type {
-  CameraAssignment,
-  ProfileSet,
-  RetentionPolicy,
-  SiteProfile,
-  SystemClass,
-  VendorProfile,
-} from '../profiles/types.js';
+import type { CameraAssignment, ProfileSet, SiteProfile, SystemClass, VendorProfile } from '../profiles/types.js';
+import { retentionPolicyFrom } from '../retention/rules.js';
 import { builtinPack } from './builtin-pack.js';
 import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
@@ -44,17 +38,6 @@ export function siteAssignmentFor(
   profiles: ProfileSet | undefined,
 ): CameraAssignment | undefined {
   return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
-}
-
-function packRetention(pack: PolicyPack): RetentionPolicy {
-  return {
-    defaultDays: pack.retention.defaultDays,
-    zoneDays: pack.retention.zoneDays ?? {},
-    classMinimumDays: pack.retention.classMinimumDays,
-    overlayMinimumDays: pack.retention.overlayMinimumDays,
-    siteOverlays: [],
-    legalHolds: [],
-  };
 }
 
 /** A device whose identity was never confirmed: a technical finding, not an article of the regulation. */
@@ -277,7 +260,7 @@ export function evaluateRecords(
     zoneFinding: zoneFindings(pack),
     systemClass: systemClassRules(pack),
     records: recordsRules(pack, prepared, now),
-    retention: retentionRules(pack, profiles?.retention ?? packRetention(pack), now),
+    retention: retentionRules(pack, profiles?.retention ?? retentionPolicyFrom(pack.retention), now),
     classify: (r) =>
       classifyZone(r.location.tags, {
         scopes: r.scopes,

@@ -3,6 +3,7 @@
  * `ProfileSet.packs[id]`; policy/ interprets them. Rules are data, so a new jurisdiction is a new YAML file.
  */
 import { z } from 'zod';
+import { packRetentionSchema } from '../retention/schemas.js';
 
 const actionSchema = z.enum(['allow', 'flag', 'block']);
 const systemClassSchema = z.enum(['art7-gov', 'art7-operator', 'art9-other-public', 'art33-non-public']);
@@ -63,14 +64,7 @@ export const policyPackSchema = z.strictObject({
       code: 'prohibited-zone',
       message: 'camera near a prohibited zone: review its field of view',
     }),
-  retention: z.strictObject({
-    defaultDays: days,
-    classMinimumDays: z.record(z.string(), days).default({}),
-    overlayMinimumDays: z.record(z.string(), days).default({}),
-    zoneDays: z.record(z.string(), days).optional(),
-    /** The law behind an overlay's floor, cited next to the retention rule when that overlay sets the floor. */
-    overlayArticles: z.record(z.string(), z.string().min(1)).default({}),
-  }),
+  retention: packRetentionSchema,
   rules: z
     .strictObject({
       filing: z

@@ -2,12 +2,11 @@
  * Art 17: footage is kept at least the legal floor (30 days for Art 7 systems, 90 for anti-terror key targets).
  * Three signs that it is not: retention configured below the floor, a recorder's MaximumRetentionTime below it,
  * and a recorder whose earliest recording is younger than the floor (a ring buffer too small to hold it). The
- * floor itself comes from retention/, which the sweeper uses too.
+ * floor itself comes from retention/rules.ts, which the sweeper uses too: a camera without a class gets the strictest.
  */
 import type { CameraRecord } from '../inventory/types.js';
 import type { CameraAssignment, RetentionPolicy, SystemClass } from '../profiles/types.js';
-import { isoDurationDays } from '../retention/mismatch.js';
-import { DAY_MS, floorDays } from '../retention/policy.js';
+import { DAY_MS, floorDays, isoDurationDays } from '../retention/rules.js';
 import type { Finding } from './finding.js';
 import type { PolicyPack } from './pack-schema.js';
 

@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
@@ -80,7 +81,9 @@ export async function verifyBundle(dir: string, keys: KeyObject[]): Promise<stri
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as BundleManifest;
-    if (!manifest || typeof manifest.files !== 'object' || manifest.files === null) throw new Error('no files');
+    if (!manifest || typeof manifest.files !== 'object' || manifest.files === null) {
+      throw new CamwardenError(ErrorCode.InvalidProfile, 'no files');
+    }
   } catch (err) {
     return [`${MANIFEST_FILE}: files: malformed manifest (${(err as Error).message})`];
   }

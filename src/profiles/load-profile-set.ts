@@ -11,12 +11,14 @@ import type { z } from 'zod';
 import { formatIssues } from '../config/load-config.js';
 import { policyPackSchema } from '../policy/pack-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
+import { retentionPolicyFrom } from '../retention/rules.js';
+import type { PackRetention } from '../retention/schemas.js';
 import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
-import type { LegalHold, ProfileSet, RecordingLayout, RetentionPolicy, SiteProfile, VendorProfile } from './types.js';
+import type { LegalHold, ProfileSet, RecordingLayout, SiteProfile, VendorProfile } from './types.js';
 
 export const DEFAULT_PACK_ID = 'cn-2025';
 const SUBDIRS = ['packs', 'vendors', 'site', 'layouts'] as const;
@@ -217,17 +219,7 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
   }
 
   const packId = opts.packId ?? siteFile?.policyPack ?? DEFAULT_PACK_ID;
-  const pack = packs[packId] as
-    | {
-        zones: Record<string, unknown>;
-        retention: {
-          defaultDays: number;
-          classMinimumDays: Record<string, number>;
-          overlayMinimumDays: Record<string, number>;
-          zoneDays?: Record<string, number>;
-        };
-      }
-    | undefined;
+  const pack = packs[packId] as { zones: Record<string, unknown>; retention: PackRetention } | undefined;
   if (!pack) {
     const source =
       opts.packId !== undefined ? '(options)' : siteFile?.policyPack !== undefined && sf ? sf.rel : 'packs/';
@@ -242,18 +234,8 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
 
   if (pack && siteFile && sf) problems.push(...crossCheckSite(sf.rel, siteFile, pack, packId));
 
-  if (problems.length > 0) throw new ProfileValidationError(dir, problems);
-
-  const packRetention = pack?.retention ?? { defaultDays: 30, classMinimumDays: {}, overlayMinimumDays: {} };
-  const retention: RetentionPolicy = {
-    defaultDays: packRetention.defaultDays,
-    zoneDays: { ...(packRetention.zoneDays ?? {}), ...(siteFile?.retention.zoneDays ?? {}) },
-    classMinimumDays: { ...packRetention.classMinimumDays },
-    overlayMinimumDays: { ...packRetention.overlayMinimumDays },
-    siteOverlays: [...(siteFile?.retention.siteOverlays ?? [])],
-    legalHolds,
-  };
-  if (siteFile?.retention.siteDays !== undefined) retention.siteDays = siteFile.retention.siteDays;
+  if (problems.length > 0 || !pack) throw new ProfileValidationError(dir, problems);
+  const retention = retentionPolicyFrom(pack.retention, siteFile?.retention, legalHolds);
 
   return {
     revision: profileRevision(files),

@@ -15,6 +15,7 @@ import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EventSink } from '../reporting/event-sink.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { listBundleFiles, MANIFEST_FILE, SIGNATURE_FILE } from './bundle.js';
 import { loadProfileSet, ProfileValidationError } from './load-profile-set.js';
@@ -151,7 +152,7 @@ export class ProfileStore {
 
   /** Records a consent (remote `consent/record`) and re-merges it into the live set. */
   async recordConsent(request: unknown): Promise<unknown> {
-    if (!this.deps.consents) throw new Error('no consent record store configured');
+    if (!this.deps.consents) throw new CamwardenError(ErrorCode.Internal, 'no consent record store configured');
     const record = await this.deps.consents.add(request);
     await this.deps.audit.append('consent', { ...record });
     if (this.base) this.swap(this.base);

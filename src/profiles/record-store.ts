@@ -7,7 +7,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
-import { consentCameras, consentUnitKindSchema, isoDate } from './schemas.js';
+import { isoDate } from '../util/iso-date.js';
+import { consentCameras, consentUnitKindSchema } from './schemas.js';
 import type { ConsentRecord, ProfileSet } from './types.js';
 
 export const CONSENTS_FILE = 'consents.json';

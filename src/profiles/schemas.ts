@@ -3,22 +3,11 @@
  * silently ignored. Packs use policy/pack-schema.ts, layouts retention/layout-schema.ts.
  */
 import { z } from 'zod';
+import { legalHoldSchema, siteRetentionSchema } from '../retention/schemas.js';
+import { isoDate } from '../util/iso-date.js';
 import { consentUnitKind } from './consent-unit.js';
 
 const systemClass = z.enum(['art7-gov', 'art7-operator', 'art9-other-public', 'art33-non-public']);
-
-/** YYYY-MM-DD or a full ISO timestamp that actually parses (a malformed date is an error, not "never"). */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date (YYYY-MM-DD)')
-  .refine((s) => !Number.isNaN(Date.parse(s)) && isRealDay(s), 'not a real calendar date');
-
-function isRealDay(s: string): boolean {
-  const [y, m, d] = s.slice(0, 10).split('-').map(Number);
-  if (y === undefined || m === undefined || d === undefined) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
 
 const regex = z.string().refine((s) => {
   try {
@@ -137,16 +126,6 @@ const signage = z.strictObject({
   evidence: z.string().optional(),
 });
 
-export const legalHoldSchema = z
-  .strictObject({
-    id: z.string().min(1),
-    camera: z.string().min(1),
-    from: isoDate,
-    to: isoDate,
-    reason: z.string().min(1),
-  })
-  .refine((h) => Date.parse(h.from) <= Date.parse(h.to), { path: ['to'], message: 'must not be before from' });
-
 const geofence = z
   .strictObject({
     id: z.string().min(1),
@@ -169,13 +148,7 @@ export const siteProfileSchema = z
     /** Pack id under packs/; the CLI/agent may override it. */
     policyPack: z.string().min(1).optional(),
     defaultSystemClass: systemClass.optional(),
-    retention: z
-      .strictObject({
-        siteDays: z.number().int().nonnegative().optional(),
-        zoneDays: z.record(z.string().min(1), z.number().int().nonnegative()).default({}),
-        siteOverlays: z.array(z.string().min(1)).default([]),
-      })
-      .default({ zoneDays: {}, siteOverlays: [] }),
+    retention: siteRetentionSchema,
     cameras: z.array(cameraAssignment).default([]),
     consents: z.array(consent).default([]),
     filings: z.array(filing).default([]),

@@ -4,6 +4,10 @@
  * Fields may be added; existing ones are a contract between modules.
  */
 import type { GeoPoint } from '../inventory/types.js';
+import type { RecordingLayout } from '../retention/layout-schema.js';
+import type { LegalHold, RetentionPolicy } from '../retention/rules.js';
+
+export type { LegalHold, RecordingLayout, RetentionPolicy };
 
 export type SystemClass = 'art7-gov' | 'art7-operator' | 'art9-other-public' | 'art33-non-public';
 
@@ -86,29 +90,6 @@ export interface SignageRecord {
   evidence?: string;
 }
 
-export interface LegalHold {
-  id: string;
-  /** Camera id or `*` for every camera. */
-  camera: string;
-  from: string;
-  to: string;
-  reason: string;
-}
-
-export interface RetentionPolicy {
-  /** Pack default (cn-2025: 30). */
-  defaultDays: number;
-  siteDays?: number;
-  zoneDays: Record<string, number>;
-  /** Legal floors by system class (cn-2025: art7-* → 30). */
-  classMinimumDays: Record<string, number>;
-  /** Overlays raise the floor (anti-terror-key-target → 90). */
-  overlayMinimumDays: Record<string, number>;
-  /** Overlays applied to every camera of the site. */
-  siteOverlays: string[];
-  legalHolds: LegalHold[];
-}
-
 export interface Geofence {
   id: string;
   kind: 'military-restricted' | 'military-management' | 'state-organ' | 'confidential-unit';
@@ -129,20 +110,6 @@ export interface SiteProfile {
   recorderHooks: { stop?: RecorderHook; start?: RecorderHook };
   /** The site enables ONVIF levers here (and the vendor profile must agree). */
   levers: Partial<VendorLevers>;
-}
-
-/** A retention directory layout (built-ins and device-profiles/layouts/*.yaml). */
-export interface RecordingLayout {
-  id: string;
-  description: string;
-  /**
-   * Path segments below the root; each is a pattern with named fields
-   * {camera} {YYYY} {MM} {DD} {hh} {mm} {ss} and `*` for "anything", e.g.
-   * generic: ["{camera}", "{YYYY}-{MM}-{DD}", "{hh}-{mm}-{ss}*.{ext}"].
-   */
-  segments: string[];
-  /** Segment index whose value alone dates a whole directory (for skipping young days). */
-  dateDirDepth?: number;
 }
 
 export interface ProfileSet {

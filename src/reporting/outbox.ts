@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { EmitOptions, EventSink, EventType } from './event-sink.js';
 
@@ -153,7 +154,7 @@ export class Outbox implements EventSink {
   }
 
   async emit(type: EventType, data: Record<string, unknown>, opts?: EmitOptions): Promise<void> {
-    if (!this.started) throw new Error('outbox not started');
+    if (!this.started) throw new CamwardenError(ErrorCode.Internal, 'outbox not started');
     const critical = opts?.critical === true || CRITICAL_PREFIXES.some((p) => type.startsWith(p));
     const depth = this.depth();
     if (depth >= this.opts.alarmEvents && !this.alarmRaised && type !== 'outbox.alarm') {
@@ -361,7 +362,7 @@ export class Outbox implements EventSink {
             await this.openSegment((last?.num ?? 0) + 1);
           }
           const fh = this.fh;
-          if (!fh) throw new Error('outbox closed');
+          if (!fh) throw new CamwardenError(ErrorCode.Aborted, 'outbox closed');
           await fh.write(`${lines.join('\n')}\n`);
           await fh.datasync();
           this.currentRecords += lines.length;

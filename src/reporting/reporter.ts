@@ -33,6 +33,8 @@ export interface ReporterOptions {
   statusIntervalMs?: number;
   /** How long stop() waits for the outbox to drain before publishing `stopped`. */
   flushTimeoutMs?: number;
+  /** The audit chain's head, published in `status` so a log cut short is detectable from outside. */
+  auditHead?: () => { head: string; seq: number };
 }
 
 /**
@@ -184,6 +186,7 @@ export class Reporter implements AgentModule {
       policyRevision: this.policyRevision,
       cameras: counts,
       outbox: { depth: s.depth, oldestAgeS: s.oldestAgeS },
+      ...(this.opts.auditHead ? { audit: this.opts.auditHead() } : {}),
     };
   }
 

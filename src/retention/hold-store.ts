@@ -1,28 +1,14 @@
 /**
- * Legal holds added or removed by signed remote requests, persisted in `<dataDir>/legal-holds.json` (atomic
- * write: tmp + fsync + rename + dir fsync). Profile holds are merged in by `mergedHolds`; they cannot be removed here.
+ * Legal holds added or removed by signed remote requests, kept in `<dataDir>/legal-holds.json` (atomic write:
+ * tmp + fsync + rename + dir fsync) with the schema every hold uses (rules.ts). Profile holds live in the
+ * profiles; they cannot be removed here.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { LegalHold } from '../profiles/types.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
-
-const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'expected an ISO-8601 time');
-
-export const legalHoldSchema = z
-  .strictObject({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, "_", ".", ":" and "-" only'),
-    camera: z.string().min(1).max(256),
-    from: isoTime,
-    to: isoTime,
-    reason: z.string().max(2000).default(''),
-  })
-  .refine((h) => Date.parse(h.from) <= Date.parse(h.to), { message: '"from" must not be after "to"', path: ['to'] });
+import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 
@@ -42,8 +28,9 @@ export class HoldStore {
     return [...this.holds];
   }
 
-  async addHold(input: unknown): Promise<LegalHold> {
-    const parsed = legalHoldSchema.safeParse(input);
+  /** Adds a hold; one without an id gets `hold-<random>`. */
+  async addHold(input: Record<string, unknown>): Promise<LegalHold> {
+    const parsed = legalHoldSchema.safeParse({ ...input, id: input.id ?? `hold-${randomUUID().slice(0, 8)}` });
     if (!parsed.success) {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold: ${msg}`);
@@ -95,26 +82,10 @@ export class HoldStore {
     const path = holdStorePath(this.dataDir);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeFile(tmp, `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`, { mode: 0o600, flush: true });
     await rename(tmp, path);
     const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await dir.sync().finally(() => dir.close());
     this.holds = holds;
   }
-}
-
-/** Profile holds plus stored holds (a stored hold with a profile hold's id does not replace it). */
-export function mergedHolds(profileHolds: readonly LegalHold[], stored: readonly LegalHold[]): LegalHold[] {
-  const ids = new Set(profileHolds.map((h) => h.id));
-  return [...profileHolds, ...stored.filter((h) => !ids.has(h.id))];
 }

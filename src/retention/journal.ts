@@ -1,187 +1,131 @@
 /**
- * `<dataDir>/retention-journal.jsonl`: intent lines are fsync'd before the unlinks/renames of their batch, done
- * lines after (Moonfire's garbage-row idea). On start, `recover()` resolves intents left by a crash by looking at
- * the disk, counts what a crashed run did but never reported (exactly once), then truncates the journal.
+ * `<dataDir>/retention-journal.jsonl`: what a sweep is about to do is written and fsync'd, one line per batch,
+ * before anything of that batch is deleted or moved (Moonfire NVR's garbage rows); the outcomes follow. The
+ * journal is emptied once the run's audit entries are on disk. When a run never got there (crash, SIGKILL), the
+ * next one finds out from the disk which of its intents happened (`recoverJournal`).
  */
-import { createReadStream } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open } from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 
-export type JournalOp = 'delete' | 'quarantine';
 export type JournalResult = 'deleted' | 'moved' | 'gone' | 'changed' | 'not-done' | 'error';
 
 export interface JournalIntent {
-  seq: number;
-  op: JournalOp;
+  op: 'delete' | 'quarantine';
+  /** Absolute path at decision time (recovery only looks at it, never acts on it). */
   path: string;
   dest?: string;
   dev: number;
   ino: number;
   size: number;
-  /** Bytes the operation frees (0 for a moved file or a name with other hard links). */
+  /** Bytes it frees: 0 for a move, or for a name with other hard links. */
   freed: number;
 }
 
-export interface Recovery {
-  deleted: number;
-  bytesFreed: number;
-  quarantined: number;
-  /** Intents found without completion and resolved by looking at the disk. */
-  resolved: number;
-  runs: string[];
+type Line =
+  | { t: 'i'; run: string; batch: number; ops: readonly JournalIntent[] }
+  | { t: 'd'; run: string; batch: number; results: JournalResult[] };
+
+/** What crashed runs did; `paths`: what they deleted, for the audit log (which may lack it). */
+export type Recovery = { deleted: number; bytesFreed: number; quarantined: number; paths: string[] };
+
+export class RetentionJournal {
+  private fd: number | undefined;
+  private batches = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly run: string,
+  ) {}
+
+  /** Writes and fsyncs a batch's intents (their JournalIntent fields): only then may it be acted on. */
+  intents(ops: readonly JournalIntent[]): number {
+    const batch = this.batches++;
+    // written by hand: the walk's items carry more than the intent, and JSON.stringify with a key list is slow
+    const json = ops.map(
+      (o) =>
+        `{"op":"${o.op}","path":${JSON.stringify(o.path)}${o.dest === undefined ? '' : `,"dest":${JSON.stringify(o.dest)}`},"dev":${o.dev},"ino":${o.ino},"size":${o.size},"freed":${o.freed}}`,
+    );
+    this.append(`{"t":"i","run":"${this.run}","batch":${batch},"ops":[${json.join(',')}]}`, true);
+    return batch;
+  }
+
+  /** Outcomes need no fsync of their own: without them, recovery looks at the disk. */
+  done(batch: number, results: JournalResult[]): void {
+    this.append(JSON.stringify({ t: 'd', run: this.run, batch, results }), false);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private append(line: string, sync: boolean): void {
+    if (this.fd === undefined) {
+      fs.mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = fs.openSync(this.path, 'a', 0o600);
+    }
+    fs.writeSync(this.fd, `${line}\n`);
+    if (sync) fs.fsyncSync(this.fd);
+  }
 }
 
-type Line =
-  | { t: 'b'; run: string; ts: string }
-  | ({ t: 'i'; run: string } & JournalIntent)
-  | { t: 'd'; run: string; seq: number; r: JournalResult }
-  | { t: 'e'; run: string };
+/** Empties the journal: all of it is accounted for in the audit log. */
+export function clearJournal(path: string): void {
+  if (fs.existsSync(path)) fs.writeFileSync(path, '', { flush: true });
+}
 
-async function lstatOrUndefined(path: string) {
+/** What the runs still in the journal did, from their outcomes or, where those are missing, from the disk. */
+export function recoverJournal(path: string): Recovery {
+  const out: Recovery = { deleted: 0, bytesFreed: 0, quarantined: 0, paths: [] };
+  let text = '';
   try {
-    return await lstat(path, { bigint: false });
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const intents = new Map<string, readonly JournalIntent[]>();
+  const results = new Map<string, JournalResult[]>();
+  for (const raw of text.split('\n')) {
+    const line = parseLine(raw); // a torn last line is skipped: its batch was never acted on
+    if (line?.t === 'i') intents.set(`${line.run}/${line.batch}`, line.ops);
+    if (line?.t === 'd') results.set(`${line.run}/${line.batch}`, line.results);
+  }
+  for (const [key, ops] of intents) {
+    ops.forEach((op, i) => {
+      const r = results.get(key)?.[i] ?? resolveOnDisk(op);
+      if (op.op === 'quarantine' && r === 'moved') out.quarantined++;
+      if (op.op !== 'delete' || r !== 'deleted') return;
+      out.deleted++;
+      out.bytesFreed += op.freed;
+      out.paths.push(op.path);
+    });
+  }
+  return out;
+}
+
+function parseLine(raw: string): Line | undefined {
+  try {
+    const line = JSON.parse(raw) as Line;
+    return typeof line?.run === 'string' ? line : undefined;
   } catch {
     return undefined;
   }
 }
 
-export class RetentionJournal {
-  private handle: FileHandle | undefined;
-  private run = '';
-
-  constructor(readonly path: string) {}
-
-  /** Resolves a crashed run's pending intents and returns what it did; then empties the journal. */
-  async recover(): Promise<Recovery> {
-    // Pass 1: which runs never ended (memory: one entry per run id, the journal is emptied after every run).
-    const seen = new Set<string>();
-    const ended = new Set<string>();
-    let exists = true;
-    try {
-      for await (const line of readLines(this.path)) {
-        seen.add(line.run);
-        if (line.t === 'e') ended.add(line.run);
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      exists = false;
-    }
-    const final: Recovery = { deleted: 0, bytesFreed: 0, quarantined: 0, resolved: 0, runs: [] };
-    if (exists) {
-      // Second pass only over unended runs keeps the logic simple and the memory bounded by one batch.
-      const unended = new Set([...seen].filter((id) => !ended.has(id)));
-      if (unended.size > 0) {
-        const pending = new Map<string, JournalIntent>();
-        for await (const line of readLines(this.path)) {
-          if (!unended.has(line.run)) continue;
-          if (line.t === 'i') pending.set(`${line.run}/${line.seq}`, line);
-          else if (line.t === 'd') {
-            const key = `${line.run}/${line.seq}`;
-            const intent = pending.get(key);
-            pending.delete(key);
-            if (intent) this.count(final, intent, line.r);
-          }
-        }
-        await this.openForAppend();
-        for (const [key, intent] of pending) {
-          const r = await resolveOnDisk(intent);
-          this.count(final, intent, r);
-          final.resolved++;
-          await this.write({ t: 'd', run: key.slice(0, key.lastIndexOf('/')), seq: intent.seq, r });
-        }
-        await this.handle?.sync();
-        final.runs = [...unended];
-      }
-    }
-    await this.truncate();
-    return final;
-  }
-
-  private count(rec: Recovery, intent: JournalIntent, r: JournalResult): void {
-    if (intent.op === 'delete' && r === 'deleted') {
-      rec.deleted++;
-      rec.bytesFreed += intent.freed;
-    } else if (intent.op === 'quarantine' && r === 'moved') rec.quarantined++;
-  }
-
-  async begin(run: string): Promise<void> {
-    this.run = run;
-    await this.openForAppend();
-    await this.write({ t: 'b', run, ts: new Date().toISOString() });
-    await this.handle?.sync();
-  }
-
-  /** Writes and fsyncs intents: only after this may the batch be acted on. */
-  async intents(batch: readonly JournalIntent[]): Promise<void> {
-    if (batch.length === 0) return;
-    await this.writeMany(batch.map((i) => ({ t: 'i', run: this.run, ...i })));
-    await this.handle?.sync();
-  }
-
-  async done(results: ReadonlyArray<{ seq: number; r: JournalResult }>): Promise<void> {
-    if (results.length === 0) return;
-    await this.writeMany(results.map(({ seq, r }) => ({ t: 'd', run: this.run, seq, r })));
-    await this.handle?.sync();
-  }
-
-  /** The run reported its counts: its lines are no longer needed. */
-  async end(): Promise<void> {
-    await this.write({ t: 'e', run: this.run });
-    await this.handle?.sync();
-    await this.truncate();
-  }
-
-  async close(): Promise<void> {
-    await this.handle?.close();
-    this.handle = undefined;
-  }
-
-  private async openForAppend(): Promise<void> {
-    if (this.handle) return;
-    await mkdir(dirname(this.path), { recursive: true });
-    this.handle = await open(this.path, 'a', 0o600);
-  }
-
-  private async truncate(): Promise<void> {
-    await this.openForAppend();
-    await this.handle?.truncate(0);
-    await this.handle?.sync();
-  }
-
-  private async write(line: Line): Promise<void> {
-    await this.writeMany([line]);
-  }
-
-  private async writeMany(lines: readonly Line[]): Promise<void> {
-    await this.openForAppend();
-    await this.handle?.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+function isInode(path: string | undefined, op: JournalIntent): boolean {
+  try {
+    const st = path === undefined ? undefined : fs.lstatSync(path);
+    return st?.dev === op.dev && st.ino === op.ino;
+  } catch {
+    return false;
   }
 }
 
-/** Parsed journal lines; a torn last line from a crash mid-write is ignored (its batch was never acted on). */
-async function* readLines(path: string): AsyncGenerator<Line> {
-  const lines = createInterface({
-    input: createReadStream(path, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  for await (const text of lines) {
-    try {
-      const line = JSON.parse(text) as Line;
-      if (line && typeof line === 'object' && typeof line.run === 'string') yield line;
-    } catch {
-      // torn line
-    }
-  }
-}
-
-/** What happened to an intent whose completion was never written. */
-async function resolveOnDisk(intent: JournalIntent): Promise<JournalResult> {
-  const src = await lstatOrUndefined(intent.path);
-  const same = src !== undefined && src.dev === intent.dev && src.ino === intent.ino;
-  // The name no longer refers to the inode: the unlink happened before the crash (the crash ate its done line).
-  if (intent.op === 'delete') return same ? 'not-done' : 'deleted';
-  if (same) return 'not-done';
-  const dst = intent.dest ? await lstatOrUndefined(intent.dest) : undefined;
-  return dst !== undefined && dst.ino === intent.ino && dst.dev === intent.dev ? 'moved' : 'gone';
+/** An intent without an outcome: if the name no longer refers to the inode, it happened before the crash. */
+function resolveOnDisk(op: JournalIntent): JournalResult {
+  if (isInode(op.path, op)) return 'not-done';
+  if (op.op === 'delete') return 'deleted';
+  return isInode(op.dest, op) ? 'moved' : 'gone';
 }

@@ -1,19 +1,9 @@
 /**
  * zod schema of one recording layout file (device-profiles/layouts/*.yaml). profiles/ loads the files with it;
- * retention/ compiles the validated segments into matchers (layout-matcher.ts).
+ * retention/ compiles the validated segments into matchers (layouts.ts).
  */
 import { z } from 'zod';
-
-/** Named fields a segment pattern may use; anything else in braces is a typo, not a literal. */
-export const LAYOUT_FIELDS = ['camera', 'YYYY', 'MM', 'DD', 'hh', 'mm', 'ss', 'ext'] as const;
-export type LayoutField = (typeof LAYOUT_FIELDS)[number];
-
-const FIELD_RE = /\{([^{}]*)\}/g;
-
-/** Fields used by one segment pattern, in order. */
-export function segmentFields(segment: string): string[] {
-  return [...segment.matchAll(FIELD_RE)].map((m) => m[1] ?? '');
-}
+import { FIELD_RE, LAYOUT_FIELDS, segmentFields } from './layouts.js';
 
 const segmentPattern = z
   .string()
@@ -50,47 +40,29 @@ export const recordingLayoutSchema = z
     dateDirDepth: z.number().int().min(0).optional(),
   })
   .superRefine((layout, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     const counts = new Map<string, number>();
     for (const seg of layout.segments) for (const f of segmentFields(seg)) counts.set(f, (counts.get(f) ?? 0) + 1);
-    for (const [f, n] of counts) {
-      if (n > 1) ctx.addIssue({ code: 'custom', path: ['segments'], message: `field {${f}} appears ${n} times` });
-    }
+    for (const [f, n] of counts) if (n > 1) issue('segments', `field {${f}} appears ${n} times`);
     for (const f of ['camera', 'YYYY', 'MM', 'DD'] as const) {
-      if (!counts.has(f)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['segments'],
-          message: `field {${f}} is required (age comes from the path)`,
-        });
-      }
+      if (!counts.has(f)) issue('segments', `field {${f}} is required (age comes from the path)`);
     }
+    const depth = layout.dateDirDepth;
+    if (depth === undefined) return;
     const last = layout.segments.length - 1;
-    if (layout.dateDirDepth !== undefined) {
-      const seg = layout.segments[layout.dateDirDepth];
-      if (seg === undefined || layout.dateDirDepth >= last) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['dateDirDepth'],
-          message: 'must index a directory segment (not the file)',
-        });
-      } else {
-        const fs = segmentFields(seg);
-        if (!(fs.includes('YYYY') && fs.includes('MM') && fs.includes('DD'))) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['dateDirDepth'],
-            message: 'that segment must contain {YYYY}, {MM} and {DD}',
-          });
-        }
-        // A date dir must hold the complete date: every segment deeper may only add time of day / camera / ext.
-        for (let i = layout.dateDirDepth + 1; i <= last; i++) {
-          const deeper = segmentFields(layout.segments[i] ?? '');
-          if (deeper.some((f) => f === 'YYYY' || f === 'MM' || f === 'DD')) {
-            ctx.addIssue({ code: 'custom', path: ['dateDirDepth'], message: 'date fields below the date directory' });
-          }
-        }
-      }
+    const fields = segmentFields(layout.segments[depth] ?? '');
+    if (depth >= last) issue('dateDirDepth', 'must index a directory segment (not the file)');
+    else if (!(fields.includes('YYYY') && fields.includes('MM') && fields.includes('DD'))) {
+      issue('dateDirDepth', 'that segment must contain {YYYY}, {MM} and {DD}');
+    }
+    // A date dir must hold the complete date: every segment deeper may only add time of day / camera / ext.
+    const deeper = layout.segments.slice(depth + 1).flatMap(segmentFields);
+    if (depth < last && deeper.some((f) => f === 'YYYY' || f === 'MM' || f === 'DD')) {
+      issue('dateDirDepth', 'date fields below the date directory');
     }
   });
 
 export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
+
+/** A recording directory layout: the built-ins (layouts.ts) and device-profiles/layouts/*.yaml. */
+export type RecordingLayout = Omit<RecordingLayoutFile, 'schemaVersion'>;

@@ -1,9 +1,20 @@
 /**
- * Recording layouts: the two built-ins of INTERFACES.md §7 (available without any profiles) and the compiler
+ * Recording layouts: the two built-ins, generic and frigate (available without any profiles), and the compiler
  * that turns a layout's segment patterns into anchored matchers. Only names a layout matches are ever candidates.
  */
-import type { RecordingLayout } from '../profiles/types.js';
-import { type LayoutField, segmentFields } from './layout-schema.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import type { RecordingLayout } from './layout-schema.js';
+
+/** Named fields a segment pattern may use; anything else in braces is a typo, not a literal. */
+export const LAYOUT_FIELDS = ['camera', 'YYYY', 'MM', 'DD', 'hh', 'mm', 'ss', 'ext'] as const;
+export type LayoutField = (typeof LAYOUT_FIELDS)[number];
+
+export const FIELD_RE = /\{([^{}]*)\}/g;
+
+/** Fields used by one segment pattern, in order. */
+export function segmentFields(segment: string): string[] {
+  return [...segment.matchAll(FIELD_RE)].map((m) => m[1] ?? '');
+}
 
 export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
   generic: {
@@ -21,23 +32,9 @@ export const BUILTIN_LAYOUTS: Readonly<Record<string, RecordingLayout>> = {
 };
 
 /** Fields parsed out of one path, as far as the walk has come. */
-export interface PathFields {
-  camera?: string;
-  YYYY?: number;
-  MM?: number;
-  DD?: number;
-  hh?: number;
-  mm?: number;
-  ss?: number;
-}
+export type PathFields = { camera?: string } & Partial<Record<'YYYY' | 'MM' | 'DD' | 'hh' | 'mm' | 'ss', number>>;
 
-export interface CompiledSegment {
-  pattern: string;
-  regex: RegExp;
-  fields: LayoutField[];
-  /** Contains the complete date: the directory alone dates its content. */
-  hasDate: boolean;
-}
+export type CompiledSegment = { regex: RegExp; fields: LayoutField[] };
 
 export interface CompiledLayout {
   id: string;
@@ -75,14 +72,13 @@ function compileSegment(pattern: string): CompiledSegment {
     } else source += escapeRegex(part);
   }
   source += '$';
-  const hasDate = fields.includes('YYYY') && fields.includes('MM') && fields.includes('DD');
-  return { pattern, regex: new RegExp(source, 's'), fields, hasDate };
+  return { regex: new RegExp(source, 's'), fields };
 }
 
 export function compileLayout(layout: RecordingLayout): CompiledLayout {
   const segments = layout.segments.map(compileSegment);
   const cameraDepth = layout.segments.findIndex((s) => segmentFields(s).includes('camera'));
-  if (cameraDepth < 0) throw new Error(`layout ${layout.id}: no {camera} segment`);
+  if (cameraDepth < 0) throw new CamwardenError(ErrorCode.InvalidProfile, `layout ${layout.id}: no {camera} segment`);
   return { id: layout.id, segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
 }
 

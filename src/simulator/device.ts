@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { DigestVerifier, verifyUsernameToken } from './auth.js';
 import { buildModel, type DeviceModel, deviceNow, faultApplies, faultOf } from './device-model.js';
 import {
@@ -157,8 +158,10 @@ export class SimDevice {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         reject(
-          new Error(
+          new CamwardenError(
+            ErrorCode.ListenFailed,
             `simulator ${this.model.name}: cannot listen on ${this.model.address}:${this.model.httpPort}: ${err.message}`,
+            { errno: (err as NodeJS.ErrnoException).code, socket: 'http' },
           ),
         );
       };
@@ -418,8 +421,10 @@ export class SimDevice {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void =>
         reject(
-          new Error(
+          new CamwardenError(
+            ErrorCode.ListenFailed,
             `simulator ${this.model.name}: cannot bind ${this.model.address}:${WS_DISCOVERY_PORT}/udp: ${err.message}`,
+            { errno: (err as NodeJS.ErrnoException).code, socket: 'ws-discovery' },
           ),
         );
       udp.once('error', onError);
@@ -444,8 +449,10 @@ export class SimDevice {
       await new Promise<void>((resolve, reject) => {
         const onError = (err: Error): void =>
           reject(
-            new Error(
+            new CamwardenError(
+              ErrorCode.ListenFailed,
               `simulator ${this.model.name}: cannot join ${WS_DISCOVERY_GROUP} on ${spec.multicastInterface}: ${err.message}`,
+              { errno: (err as NodeJS.ErrnoException).code, socket: 'multicast' },
             ),
           );
         mc.once('error', onError);

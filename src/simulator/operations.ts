@@ -153,10 +153,13 @@ const getGeoLocation: Handler = (m) => {
   );
 };
 
+/** A device with IPv6 addresses says so in its network capabilities, as a real one does. */
+const speaksIpv6 = (m: DeviceModel): boolean => (m.spec.ipv6?.length ?? 0) > 0;
+
 function deviceCapabilities(m: DeviceModel, prefix: string): string {
   const geo = m.spec.geo ? ' GeoLocationEntries="1"' : '';
   return (
-    `<${prefix}:Network IPFilter="false" ZeroConfiguration="false" IPVersion6="false" DynDNS="false" NTP="1" HostnameFromDHCP="false"/>` +
+    `<${prefix}:Network IPFilter="false" ZeroConfiguration="false" IPVersion6="${speaksIpv6(m)}" DynDNS="false" NTP="1" HostnameFromDHCP="false"/>` +
     `<${prefix}:Security TLS1.2="false" OnboardKeyGeneration="false" AccessPolicyConfig="false" DefaultAccessPolicy="true" Dot1X="false" ` +
     `RemoteUserHandling="false" X.509Token="false" SAMLToken="false" KerberosToken="false" UsernameToken="true" HttpDigest="${
       m.spec.auth?.mode === 'digest-only' || m.spec.auth?.mode === 'both' ? 'true' : 'false'
@@ -235,7 +238,7 @@ const getCapabilities: Handler = (m) => {
   return (
     '<tds:GetCapabilitiesResponse><tds:Capabilities>' +
     `<tt:Device><tt:XAddr>${x(m.xaddr)}</tt:XAddr><tt:Network><tt:IPFilter>false</tt:IPFilter><tt:ZeroConfiguration>false</tt:ZeroConfiguration>` +
-    '<tt:IPVersion6>false</tt:IPVersion6><tt:DynDNS>false</tt:DynDNS></tt:Network><tt:System><tt:DiscoveryResolve>false</tt:DiscoveryResolve>' +
+    `<tt:IPVersion6>${speaksIpv6(m)}</tt:IPVersion6><tt:DynDNS>false</tt:DynDNS></tt:Network><tt:System><tt:DiscoveryResolve>false</tt:DiscoveryResolve>` +
     '<tt:DiscoveryBye>true</tt:DiscoveryBye><tt:RemoteDiscovery>false</tt:RemoteDiscovery><tt:SystemBackup>false</tt:SystemBackup>' +
     '<tt:SystemLogging>false</tt:SystemLogging><tt:FirmwareUpgrade>false</tt:FirmwareUpgrade><tt:SupportedVersions><tt:Major>16</tt:Major>' +
     '<tt:Minor>12</tt:Minor></tt:SupportedVersions></tt:System><tt:IO><tt:InputConnectors>0</tt:InputConnectors><tt:RelayOutputs>0</tt:RelayOutputs></tt:IO>' +

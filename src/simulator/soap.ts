@@ -1,3 +1,4 @@
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { NS, type StyleDefinition } from './vendor-styles.js';
 import { escapeXml } from './xml.js';
 
@@ -82,10 +83,10 @@ export const FAULTS = {
 } satisfies Record<string, FaultSpec>;
 
 /** A caller-visible SOAP fault thrown by an operation handler. */
-export class SoapFault extends Error {
+export class SoapFault extends CamwardenError {
   readonly fault: FaultSpec;
   constructor(fault: FaultSpec) {
-    super(fault.reason);
+    super(ErrorCode.SoapFault, fault.reason);
     this.name = 'SoapFault';
     this.fault = fault;
   }

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { SimSiteSpec } from './index.js';
 
 const FAULT_KINDS = [
@@ -92,9 +93,9 @@ const siteSchema = z
   .strict();
 
 /** A bad site spec: names the field at fault, e.g. `devices.3.vendor: Invalid option`. */
-export class SimSpecError extends Error {
+export class SimSpecError extends CamwardenError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCode.BadUsage, message);
     this.name = 'SimSpecError';
   }
 }

@@ -50,6 +50,12 @@ export enum ErrorCode {
   // runtime
   EnforcementFailed = 'enforcement-failed',
   RetentionRefused = 'retention-refused',
+  /** Another camwarden process writes to this data dir. */
+  DataDirLocked = 'data-dir-locked',
+  /** Footage could not be moved into quarantine (it changed, the target exists, another filesystem, …). */
+  QuarantineFailed = 'quarantine-failed',
+  /** A socket could not be bound (address not local, port taken or privileged). */
+  ListenFailed = 'listen-failed',
   /** Work given up on purpose (the agent is stopping), not a failure. */
   Aborted = 'aborted',
   Internal = 'internal',

@@ -1,3 +1,5 @@
+import { CamwardenError, ErrorCode } from './errors.js';
+
 /**
  * The one canonical JSON of the project (request signatures, audit chain hashes).
  * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, ECMAScript number and
@@ -9,7 +11,7 @@ export function canonicalize(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('JCS: non-finite number');
+      if (!Number.isFinite(value)) throw new CamwardenError(ErrorCode.Internal, 'JCS: non-finite number');
       return JSON.stringify(value);
     case 'string':
       return JSON.stringify(value);
@@ -23,6 +25,6 @@ export function canonicalize(value: unknown): string {
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(',')}}`;
     }
     default:
-      throw new TypeError(`JCS: cannot serialise ${typeof value}`);
+      throw new CamwardenError(ErrorCode.Internal, `JCS: cannot serialise ${typeof value}`);
   }
 }

@@ -44,8 +44,6 @@ export function hasDoctype(text: string): boolean {
  */
 const TOLERATED = /^\d+:\d+: (undefined entity|malformed character entity|disallowed character in entity name)\.$/;
 
-class Refusal extends Error {}
-
 function localOf(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? name : name.slice(i + 1);
@@ -73,13 +71,15 @@ function treeParser(opts: ParseXmlOptions): { parser: SaxesParser; root(): XmlNo
   let elements = 0;
   const parser = new SaxesParser({ xmlns: false });
   parser.on('error', (err) => {
-    if (!TOLERATED.test(err.message)) throw new Refusal(err.message);
+    if (!TOLERATED.test(err.message)) throw new CamwardenError(ErrorCode.InvalidXml, `invalid XML: ${err.message}`);
   });
   parser.on('doctype', () => {
     throw new CamwardenError(ErrorCode.DoctypeRefused, 'XML with a DOCTYPE/ENTITY declaration refused');
   });
   parser.on('opentag', (tag) => {
-    if (stack.length >= maxDepth) throw new Refusal(`XML nested deeper than ${maxDepth}`);
+    if (stack.length >= maxDepth) {
+      throw new CamwardenError(ErrorCode.InvalidXml, `invalid XML: nested deeper than ${maxDepth}`);
+    }
     if (++elements > maxElements) {
       throw new CamwardenError(ErrorCode.ResponseTooLarge, `XML with more than ${maxElements} elements refused`);
     }

@@ -165,7 +165,10 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       readFileSync(siteYaml, 'utf8').replace(
         'recorderHooks: {}',
         `recorderHooks:\n  stop: { kind: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(hook)}, stop, "{camera}", "{address}"] }\n  start: { kind: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(hook)}, start, "{camera}", "{address}"] }`,
-      ),
+      ) +
+        // a class for every camera: an unclassified one gets the strictest retention floor, and the simulated
+        // cameras that record on board keep an hour (flagged retention-below-minimum), which is not what this tests
+        'defaultSystemClass: art33-non-public\n',
     );
     // footage of the toilet camera, quarantined while it is blocked
     const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
@@ -445,6 +448,20 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       reason: 'tag corrected on site',
       unit: 'Store 12',
       name: 'Wang Fang',
+    });
+    // the footage's way out of quarantine is in the release register, naming the operator, not "decision-changed"
+    const register = audit
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; data: Json })
+      .find((e) => e.kind === 'quarantine' && e.data.event === 'released');
+    expect(register?.data).toMatchObject({
+      camera: TOILET_ID,
+      keyId,
+      reason: 'tag corrected on site',
+      unit: 'Store 12',
+      name: 'Wang Fang',
+      files: 1,
     });
 
     await stopAgent();

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
   let agent: ChildProcess | undefined;
   let agentStderr = '';
   let client: MqttClient | undefined;
+  let recordings = '';
+  let expiredSegment = '';
   const seen: Seen = { status: [], inventory: undefined, events: [] };
   let net: GatewayNetns | undefined;
   const camBase = () => net?.camNet ?? '';
@@ -92,7 +94,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     children.push(await startSimulatorIn(net.camNs, cli, join(work, 'site.json')));
 
     // recordings: one expired and one young segment for the lobby camera
-    const recordings = join(work, 'recordings');
+    recordings = join(work, 'recordings');
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     for (const [when, name] of [
       [Date.now() - 45 * DAY, '10-00-00.mp4'],
@@ -101,6 +103,7 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
       const dir = join(recordings, '0f000000-0000-4000-8000-000000000011', day(when));
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, name), Buffer.alloc(1024));
+      expiredSegment ||= join(dir, name);
     }
 
     client = await mqtt.connectAsync(`mqtt://${net.nsAddr}:1883`, {
@@ -185,7 +188,25 @@ describe.runIf(enabled)('camwarden run (child process, netns, mosquitto, simulat
     const stopped = await waitFor('status stopped', () => seen.status.find((s) => s.state === 'stopped'), 10_000);
     expect(stopped.bootId).toBe(online.bootId);
     expect(agentStderr).not.toMatch(/"level":(50|60)/);
-    // the audit trail recorded the enforcement
-    expect(readFileSync(join(work, 'data', 'audit.jsonl'), 'utf8')).toContain('enforcement');
+    // the audit trail recorded the enforcement, and the deletion the daemon's sweep made, path by path
+    const auditFile = join(work, 'data', 'audit.jsonl');
+    const entries = readFileSync(auditFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; hash: string; seq: number; data: Record<string, unknown> });
+    expect(entries.some((e) => e.kind === 'enforcement')).toBe(true);
+    const deleted = entries
+      .filter((e) => e.kind === 'deletion')
+      .flatMap((e) => (e.data.paths as string[]).map((p) => join(e.data.root as string, p)));
+    expect(deleted).toContain(expiredSegment);
+    // the published head is the log's last entry: an anchor the registry keeps, which catches a log cut short
+    const head = stopped.audit as { head: string; seq: number };
+    expect(head).toEqual({ head: entries.at(-1)?.hash, seq: entries.at(-1)?.seq });
+    const verify = (args: string[]) =>
+      spawnSync(process.execPath, [cli, 'audit', 'verify', '--file', auditFile, ...args], { encoding: 'utf8' });
+    expect(verify(['--anchor', head.head]).status).toBe(0);
+    writeFileSync(auditFile, `${readFileSync(auditFile, 'utf8').split('\n').slice(0, 3).join('\n')}\n`);
+    expect(verify([]).status).toBe(0);
+    expect(verify(['--anchor', head.head]).stdout).toContain('anchor-missing');
   }, 120_000);
 });

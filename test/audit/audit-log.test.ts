@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -56,13 +57,25 @@ describe('AuditLog', () => {
     await log.start();
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.append('decision', { i })));
     await log.stop();
-    const again = new AuditLog({ file });
+    const head = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .at(-1).hash;
+    const again = new AuditLog({ file, writer: 'agent' });
     const resumed = await again.start();
-    expect(resumed.seq).toBe(50);
+    expect(resumed.seq).toBe(51); // 50 and the restart marker
     await again.append('profiles', { revision: 'abc' });
     await again.stop();
     const result = await verifyAuditLog(file);
-    expect(result).toMatchObject({ ok: true, entries: 51, lastSeq: 51 });
+    expect(result).toMatchObject({ ok: true, entries: 52, lastSeq: 52 });
+    const marker = JSON.parse((await readFile(file, 'utf8')).split('\n')[50] as string);
+    expect(marker).toMatchObject({
+      seq: 51,
+      kind: 'audit',
+      data: { event: 'restart', previousHead: head, previousSeq: 50 },
+    });
+    expect(marker.data).toMatchObject({ writer: 'agent', pid: process.pid });
     const order = (await readFile(file, 'utf8'))
       .trimEnd()
       .split('\n')
@@ -92,7 +105,7 @@ describe('AuditLog', () => {
     await log.append('enforcement', { after: 'crash' });
     await log.stop();
     const result = await verifyAuditLog(file);
-    expect(result).toMatchObject({ ok: true, entries: 4 });
+    expect(result).toMatchObject({ ok: true, entries: 5 });
     const lines = (await readFile(file, 'utf8'))
       .trimEnd()
       .split('\n')
@@ -174,5 +187,88 @@ describe('verifyAuditLog and `audit verify`', () => {
     const r = await cli(['audit', 'verify', '--file', join(dir, 'nope.jsonl')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('nope.jsonl');
+  });
+});
+
+describe('the chain key and the published head', () => {
+  async function signedLog(n: number): Promise<{ lines: string[]; key: string; pub: string }> {
+    const key = join(dir, 'audit-signing-key.pem');
+    const log = new AuditLog({ file, signingKeyFile: key });
+    await log.start();
+    for (let i = 0; i < n; i++) await log.append('deletion', { paths: [`cam-${i}/x.mp4`] });
+    await log.stop();
+    return {
+      lines: (await readFile(file, 'utf8')).trimEnd().split('\n'),
+      key,
+      pub: join(dir, 'audit-signing-key.pub.pem'),
+    };
+  }
+
+  it('creates the key 0600, declares it first, and signs every entry', async () => {
+    const { lines, key, pub } = await signedLog(3);
+    expect((await stat(key)).mode & 0o777).toBe(0o600);
+    const first = JSON.parse(lines[0] as string);
+    expect(first).toMatchObject({
+      kind: 'audit',
+      data: { event: 'signing-key', publicKey: await readFile(pub, 'utf8') },
+    });
+    expect(lines.every((l) => typeof JSON.parse(l).sig === 'string')).toBe(true);
+    const r = await cli(['audit', 'verify', '--public-key', pub]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`4 signed (key ${first.data.keyId})`);
+  });
+
+  it('catches a chain rewritten with recomputed hashes: by the signature, and by the trusted key when re-keyed', async () => {
+    const { lines, pub } = await signedLog(3);
+    // an edit with every hash recomputed so the chain holds, the old signatures kept
+    const rechain = (entries: Array<Record<string, unknown>>) => {
+      let prev = GENESIS_HASH;
+      for (const e of entries) {
+        e.prev = prev;
+        e.hash = hashEntry(e as never);
+        prev = e.hash as string;
+      }
+      return `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`;
+    };
+    const entries = lines.map((l) => JSON.parse(l));
+    entries[2].data.paths = ['nothing-to-see.mp4'];
+    await writeFile(file, rechain(entries));
+    expect((await verifyAuditLog(file)).fault).toMatchObject({ line: 3, kind: 'signature' });
+    // the forger signs with a key of their own and declares it: consistent, but not the key the registry kept
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const forged = lines.map((l) => JSON.parse(l));
+    forged[0].data.publicKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    forged[2].data.paths = ['nothing-to-see.mp4'];
+    let text = rechain(forged);
+    text = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => {
+        const e = JSON.parse(l);
+        e.sig = sign(null, Buffer.from(e.hash, 'hex'), privateKey).toString('base64');
+        return JSON.stringify(e);
+      })
+      .join('\n');
+    await writeFile(file, `${text}\n`);
+    expect((await verifyAuditLog(file)).ok).toBe(true); // self-consistent
+    const r = await cli(['audit', 'verify', '--public-key', pub, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).fault).toMatchObject({ kind: 'untrusted-key' });
+  });
+
+  it('the head published in status catches a log cut short that still verifies on its own', async () => {
+    const log = new AuditLog({ file });
+    await log.start();
+    for (let i = 0; i < 6; i++) await log.append('deletion', { i });
+    const published = log.current(); // what `status` carries as "audit": {"head", "seq"}
+    expect(published.seq).toBe(6);
+    await log.stop();
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(JSON.parse(lines[5] as string).hash).toBe(published.head);
+    await writeFile(file, `${lines.slice(0, 4).join('\n')}\n`);
+    expect((await cli(['audit', 'verify'])).code).toBe(0); // internally consistent
+    const r = await cli(['audit', 'verify', '--anchor', published.head]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('anchor-missing');
   });
 });

@@ -91,9 +91,17 @@ describe('loadConfig', () => {
   });
 
   it('names the environment variable for a bad enforce mode and multicast flag', () => {
-    expect(loadError({ CAMWARDEN_ENFORCE: 'maybe' })).toContain('environment: enforce.mode:');
+    expect(loadError({ CAMWARDEN_ENFORCE: 'maybe' })).toMatch(/^CAMWARDEN_ENFORCE: Invalid option/);
     expect(loadError({ CAMWARDEN_MULTICAST: 'yes' })).toContain('CAMWARDEN_MULTICAST');
-    expect(loadError({ CAMWARDEN_MQTT_URL: 'http://broker' })).toContain('mqtt.url');
+    expect(loadError({ CAMWARDEN_MQTT_URL: 'http://broker' })).toMatch(/^CAMWARDEN_MQTT_URL: must start with mqtt/);
+  });
+
+  it('blames the variable, not the file, for a bad value the environment set over a file', () => {
+    const file = tempConfig('onvif: { callTimeoutMs: 5 }\nenforce: { mode: on }\n');
+    const lines = loadError({ CAMWARDEN_CONFIG: file, CAMWARDEN_ENFORCE: 'maybe' }).split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}: onvif.callTimeoutMs:`)));
+    expect(lines).toContainEqual(expect.stringMatching(/^CAMWARDEN_ENFORCE: Invalid option/));
+    expect(lines.filter((l) => l.includes('enforce.mode'))).toEqual([]);
   });
 
   it('reports YAML syntax errors and a missing explicit file', () => {

@@ -1,9 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
+import {
+  netnsAvailable,
+  nftAvailable,
+  requireCapability,
+  SYSTEMD_ANALYZE_BIN,
+  systemdAnalyzeAvailable,
+} from '../helpers/capabilities.js';
+import { readableCopy } from '../helpers/readable-copy.js';
 
 const DEPLOY = join(import.meta.dirname, '..', '..', 'deploy');
 const UNIT = join(DEPLOY, 'camwarden.service');
@@ -33,8 +40,6 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
   }
   return out;
 }
-
-const systemdAnalyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 
 describe('deploy/camwarden.service', () => {
   const unit = parseUnit(readFileSync(UNIT, 'utf8'));
@@ -94,13 +99,13 @@ describe('deploy/camwarden.service', () => {
     expect(one('WorkingDirectory')).toBe(config.dataDir);
   });
 
-  it.runIf(systemdAnalyze !== undefined)(
+  it.runIf(requireCapability('systemd-analyze', systemdAnalyzeAvailable()))(
     'passes systemd-analyze verify and scores as well hardened (exposure below 3.0)',
     () => {
-      const bin = systemdAnalyze ?? 'systemd-analyze';
+      const bin = SYSTEMD_ANALYZE_BIN ?? 'systemd-analyze';
       const verify = spawnSync(bin, ['verify', UNIT], { encoding: 'utf8', timeout: 20_000 });
       // verify warns on stderr (unknown keys, wrong sections) without failing: treat every line as an error,
-      // except that the binary may be missing on a build host.
+      // except that node may be missing from /usr/bin on a build host.
       const problems = `${verify.stderr}`.split('\n').filter((l) => l.trim() !== '' && !/\/usr\/bin\/node/.test(l));
       expect(problems).toEqual([]);
       expect(verify.status).toBe(0);
@@ -120,8 +125,11 @@ const netns = requireCapability('netns', netnsAvailable() && nftAvailable());
 const NS = `cw-dep-${process.pid}-caps`;
 
 describe.runIf(netns)('the unit capability set with nft', () => {
+  // nobody cannot read a checkout inside a 0700 home directory: it loads a copy anyone can read.
+  const snippet = readableCopy(SNIPPET);
   afterAll(() => {
     spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+    rmSync(dirname(snippet), { recursive: true, force: true });
   });
 
   function nftAs(caps: string): { status: number | null; stderr: string } {
@@ -133,7 +141,7 @@ describe.runIf(netns)('the unit capability set with nft', () => {
         `--ambient-caps=-all${caps}`,
         `--bounding-set=-all${caps}`,
         '--no-new-privs',
-        ...['nft', '-f', SNIPPET],
+        ...['nft', '-f', snippet],
       ],
       { encoding: 'utf8', timeout: 10_000 },
     );
@@ -142,7 +150,10 @@ describe.runIf(netns)('the unit capability set with nft', () => {
 
   it('lets an unprivileged user manage nftables with exactly CAP_NET_ADMIN and CAP_NET_RAW', () => {
     execFileSync('ip', ['netns', 'add', NS]);
-    expect(nftAs('').status).not.toBe(0); // control: without the capabilities nft is refused
+    // Control: without the capabilities the kernel refuses nft (and not because the file was unreadable).
+    const denied = nftAs('');
+    expect(denied.status).not.toBe(0);
+    expect(denied.stderr).toMatch(/Operation not permitted/);
     const granted = nftAs(',+net_admin,+net_raw');
     expect(granted.stderr).toBe('');
     expect(granted.status).toBe(0);

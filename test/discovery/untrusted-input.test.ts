@@ -8,6 +8,7 @@ import { runScan } from '../../src/inventory/scan.js';
 import type { ScanResult } from '../../src/inventory/types.js';
 import { loadDecide } from '../../src/policy/index.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { onTestPort } from '../simulator/helpers.js';
 import { probeMatch, type Responder, startResponder } from './responder.js';
 
 /**
@@ -38,7 +39,7 @@ function configFor(extra: Record<string, string> = {}, file: Record<string, unkn
 }
 
 async function scanSite(devices: SimDeviceSpec[], config = configFor()): Promise<ScanResult> {
-  site = await startSimulatedSite({ devices });
+  site = await startSimulatedSite(onTestPort({ devices }));
   return runScan({
     config,
     targets: [...new Set(site.devices.map((d) => d.address))],
@@ -169,12 +170,14 @@ describe('scopes over the bounds', () => {
     // Even with the response caps raised to let the flood in, the scopes are bounded where they are read.
     const config = configFor({}, {});
     config.onvif = { ...config.onvif, maxResponseBytes: 8 * 1024 * 1024, maxResponseElements: 200_000 };
-    site = await startSimulatedSite({
-      devices: [
-        { vendor: 'axis', address: `${p}.1`, scopes: [toilet], faults: [{ kind: 'scope-flood', count: 40_000 }] },
-        { vendor: 'axis', address: `${p}.2`, scopes: [toilet] },
-      ],
-    });
+    site = await startSimulatedSite(
+      onTestPort({
+        devices: [
+          { vendor: 'axis', address: `${p}.1`, scopes: [toilet], faults: [{ kind: 'scope-flood', count: 40_000 }] },
+          { vendor: 'axis', address: `${p}.2`, scopes: [toilet] },
+        ],
+      }),
+    );
     const { decide } = await loadDecide(config);
     const r = await runScan({
       config,
@@ -219,11 +222,13 @@ describe('scopes over the bounds', () => {
 
   it('a ProbeMatch stuffed with scopes keeps the first maxScopes and says so', async () => {
     const p = nextPrefix();
-    site = await startSimulatedSite({
-      devices: [
-        { vendor: 'axis', address: `${p}.1`, faults: [{ kind: 'scope-flood', count: 2000, inDiscovery: true }] },
-      ],
-    });
+    site = await startSimulatedSite(
+      onTestPort({
+        devices: [
+          { vendor: 'axis', address: `${p}.1`, faults: [{ kind: 'scope-flood', count: 2000, inDiscovery: true }] },
+        ],
+      }),
+    );
     const result = await discover({
       multicast: false,
       unicastTargets: [`${p}.1`],

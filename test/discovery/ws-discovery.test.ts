@@ -98,4 +98,48 @@ describe('unicast WS-Discovery on loopback', () => {
     expect(result.devices).toHaveLength(1);
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
+
+  it('ends early too when multicast was asked for but no interface can send it', async () => {
+    const port = 30002 + (process.pid % 20000);
+    responders = [
+      await startResponder(`${base}.10`, port, (_p, id) => [
+        probeMatch({ relatesTo: id, endpoint: 'urn:uuid:solo', xaddrs: `http://${base}.10/onvif/device_service` }),
+      ]),
+    ];
+    const t0 = Date.now();
+    // as above: waiting it out takes 20 s, ending early well under half of that
+    const result = await discover({
+      multicast: true,
+      interfaces: ['cw-no-such-interface'], // nothing to probe on: no multicast answer can come
+      unicastTargets: [`${base}.10`],
+      timeoutMs: 20_000,
+      repeats: 40,
+      port,
+    });
+    expect(result.devices.map((d) => d.endpoint)).toEqual(['urn:uuid:solo']);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('waits out the window for a target that stays silent, and no longer', async () => {
+    const port = 30003 + (process.pid % 20000);
+    responders = [
+      await startResponder(`${base}.11`, port, (_p, id) => [
+        probeMatch({ relatesTo: id, endpoint: 'urn:uuid:talks', xaddrs: `http://${base}.11/onvif/device_service` }),
+      ]),
+      await startResponder(`${base}.12`, port, () => []),
+    ];
+    const t0 = Date.now();
+    const result = await discover({
+      multicast: false,
+      unicastTargets: [`${base}.11`, `${base}.12`],
+      timeoutMs: 20_000, // the window ends after the last probe (~1-1.5 s), far from this limit
+      port,
+    });
+    const ms = Date.now() - t0;
+    expect(result.devices.map((d) => d.endpoint)).toEqual(['urn:uuid:talks']);
+    // The silent one is probed again and given the answer window after the last probe, then given up on.
+    expect(responders[1]?.probes.length).toBeGreaterThanOrEqual(4);
+    expect(ms).toBeGreaterThan(700);
+    expect(ms).toBeLessThan(10_000);
+  });
 });

@@ -31,8 +31,8 @@ function setup(over: Partial<EnforcerDeps> = {}) {
     quarantine: async (id) => {
       quarantined.push(`q:${id}`);
     },
-    release: async (id) => {
-      quarantined.push(`r:${id}`);
+    release: async (id, by) => {
+      quarantined.push(`r:${id}:${by.reason}${by.keyId ? `:${by.keyId}` : ''}`);
     },
   };
   let now = Date.parse('2026-12-01T10:00:00Z');
@@ -238,9 +238,21 @@ describe('Enforcer', () => {
     expect(unblock.reverted.sort()).toEqual(['isolate:10.0.0.2', 'quarantine:a']);
     expect(nft.calls.at(-1)?.stdin).toBe('delete element inet camwarden blocked_v4 { 10.0.0.2 }\n');
     expect(nft.elements.size).toBe(0);
-    expect(quarantined).toEqual(['q:a', 'r:a']);
+    // released on an authenticated re-verification: the register says why
+    expect(quarantined).toEqual(['q:a', 'r:a:decision-changed']);
     expect(events.ofType('enforcement.reverted')).toHaveLength(2);
     expect(JSON.parse(await readFile(stateFile, 'utf8')).actions).toEqual({});
+  });
+
+  it("an operator's signed release is named when the camera's footage leaves quarantine", async () => {
+    const { enforcer, quarantined } = setup();
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    enforcer.authorizeRelease('a', { reason: 'mis-tagged', unit: 'Store 1', name: 'Li', keyId: 'abcdef0123456789' });
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'flag')], profileSet());
+    expect(quarantined).toEqual(['q:a', 'r:a:mis-tagged:abcdef0123456789']);
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'allow')], profileSet());
+    expect(quarantined.at(-1)).toBe('r:a:decision-changed'); // used once, not for the next block
   });
 
   it('after a restart, reconciles from the live set: no duplicate, stale addresses removed, missing ones re-added', async () => {

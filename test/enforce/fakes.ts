@@ -147,6 +147,7 @@ export function profileSet(
       classMinimumDays: {},
       overlayMinimumDays: {},
       siteOverlays: [],
+      quarantineDays: 30,
       legalHolds: [],
     },
     layouts: {},

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { MOSQUITTO_BIN } from './capabilities.js';
+import { readableCopy } from './readable-copy.js';
 
 export interface TestBroker {
   readonly kind: 'embedded' | 'mosquitto';
@@ -277,8 +278,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     );
   }
   lines.push('allow_anonymous true');
-  if (opts.aclFile) lines.push(`acl_file ${opts.aclFile}`);
   chmodSync(dir, 0o777);
+  // mosquitto started as root reads its files as its own user: a checkout in a 0700 home is out of its reach.
+  if (opts.aclFile) lines.push(`acl_file ${readableCopy(opts.aclFile, dir)}`);
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`);
   let proc: ChildProcess | undefined;

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Tests that need root-only facilities (network namespaces, nftables, mosquitto) skip with a visible notice
- * where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
+ * Tests that need facilities a machine may lack (network namespaces, nftables, mosquitto, PostgreSQL, a browser,
+ * root, systemd) skip with a visible notice where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
  */
 function probe(cmd: string, args: string[], cwd?: string): boolean {
   try {
@@ -36,6 +36,17 @@ export function mosquittoAvailable(): boolean {
   return MOSQUITTO_BIN !== undefined;
 }
 
+/** Running another program as another user (setpriv --reuid) takes root. */
+export function rootAvailable(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export const SYSTEMD_ANALYZE_BIN = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
+
+export function systemdAnalyzeAvailable(): boolean {
+  return SYSTEMD_ANALYZE_BIN !== undefined;
+}
+
 /** Debian's chromium (the browser test drives it with playwright-core; nothing is downloaded). */
 export const CHROMIUM_BIN = [process.env.CAMWARDEN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => p !== undefined && p !== '' && existsSync(p),
@@ -60,32 +71,31 @@ export function postgresAvailable(): boolean {
   return postgresCache;
 }
 
-const REQUIRE_ENV = {
-  netns: 'CAMWARDEN_REQUIRE_NETNS',
-  mosquitto: 'CAMWARDEN_REQUIRE_MOSQUITTO',
-  postgres: 'CAMWARDEN_REQUIRE_POSTGRES',
-  browser: 'CAMWARDEN_REQUIRE_BROWSER',
+/** Each capability: the CI variable that makes it mandatory, and what the notice names. */
+const CAPABILITIES = {
+  netns: { env: 'CAMWARDEN_REQUIRE_NETNS', label: 'network namespaces or nftables' },
+  mosquitto: { env: 'CAMWARDEN_REQUIRE_MOSQUITTO', label: 'mosquitto' },
+  postgres: {
+    env: 'CAMWARDEN_REQUIRE_POSTGRES',
+    label: `PostgreSQL (${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')})`,
+  },
+  browser: { env: 'CAMWARDEN_REQUIRE_BROWSER', label: 'chromium' },
+  root: { env: 'CAMWARDEN_REQUIRE_ROOT', label: 'root (to run a program as another user)' },
+  'systemd-analyze': { env: 'CAMWARDEN_REQUIRE_SYSTEMD', label: 'systemd-analyze' },
 } as const;
 
-const WHAT = {
-  netns: 'network namespaces or nftables',
-  mosquitto: 'mosquitto',
-  postgres: `PostgreSQL (${POSTGRES_ADMIN_URL.replace(/:[^:@/]*@/, ':***@')})`,
-  browser: 'chromium',
-} as const;
+export type Capability = keyof typeof CAPABILITIES;
 
 /**
  * Returns true when the suite should run. When it should not, prints a notice (and throws under CI demand),
  * so a skipped integration test is never silent.
  */
-export function requireCapability(what: keyof typeof REQUIRE_ENV, available: boolean): boolean {
+export function requireCapability(what: Capability, available: boolean): boolean {
   if (available) return true;
-  const envName = REQUIRE_ENV[what];
-  if (process.env[envName] === '1') {
-    throw new Error(`${what} is required here (${envName}=1) but unavailable`);
+  const { env, label } = CAPABILITIES[what];
+  if (process.env[env] === '1') {
+    throw new Error(`${what} is required here (${env}=1) but unavailable`);
   }
-  process.stderr.write(
-    `\n*** NOTICE: ${WHAT[what]} unavailable on this machine: skipping its integration tests ***\n\n`,
-  );
+  process.stderr.write(`\n*** NOTICE: ${label} unavailable on this machine: skipping its integration tests ***\n\n`);
   return false;
 }

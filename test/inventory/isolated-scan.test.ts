@@ -9,6 +9,7 @@ import { generateSite, type SimulatedSite, startSimulatedSite } from '../../src/
 import { ErrorCode } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { ensureDist } from '../helpers/dist.js';
+import { HTTP_PORT } from '../simulator/helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const WORKER = join(ROOT, 'dist', 'inventory', 'scan-worker.js');
@@ -28,6 +29,7 @@ beforeAll(async () => {
       hostile: ['entity-bomb', 'invalid-xml'],
       auth: { mode: 'both', username: 'admin', password: 'pw' },
       zones: ['toilet', 'public-other'],
+      httpPort: HTTP_PORT,
     }),
   );
 }, 60_000);

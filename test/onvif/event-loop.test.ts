@@ -13,6 +13,7 @@ import { loadDecide } from '../../src/policy/index.js';
 import type { SimDeviceSpec } from '../../src/simulator/index.js';
 import { ensureDist } from '../helpers/dist.js';
 import { longestStallMs } from '../helpers/event-loop-stall.js';
+import { onTestPort } from '../simulator/helpers.js';
 
 const DIST_CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -46,22 +47,24 @@ beforeAll(async () => {
   const site = join(dir, 'site.json');
   await writeFile(
     site,
-    JSON.stringify({
-      devices: [
-        bomb(1, 200 * 1024, 'text'), // 1-2 s of blocking for the package's regex
-        bomb(2, 1.9 * 1024 * 1024, 'text'), // minutes for it, at the response cap
-        bomb(3, 1.9 * 1024 * 1024, 'attribute'),
-        bomb(4, 1.9 * 1024 * 1024, 'elements'), // dense for every parser: 160,000 elements
-        bomb(5, 1.9 * 1024 * 1024, 'text', ['GetNetworkProtocols']), // a lever's read in the agent process
-        {
-          name: 'scopes',
-          vendor: 'axis',
-          address: `${prefix}.6`,
-          scopes: [toilet],
-          faults: [{ kind: 'scope-flood', count: 40_000 }],
-        },
-      ],
-    }),
+    JSON.stringify(
+      onTestPort({
+        devices: [
+          bomb(1, 200 * 1024, 'text'), // 1-2 s of blocking for the package's regex
+          bomb(2, 1.9 * 1024 * 1024, 'text'), // minutes for it, at the response cap
+          bomb(3, 1.9 * 1024 * 1024, 'attribute'),
+          bomb(4, 1.9 * 1024 * 1024, 'elements'), // dense for every parser: 160,000 elements
+          bomb(5, 1.9 * 1024 * 1024, 'text', ['GetNetworkProtocols']), // a lever's read in the agent process
+          {
+            name: 'scopes',
+            vendor: 'axis',
+            address: `${prefix}.6`,
+            scopes: [toilet],
+            faults: [{ kind: 'scope-flood', count: 40_000 }],
+          },
+        ],
+      }),
+    ),
   );
   const child = spawn(process.execPath, [DIST_CLI, 'simulate', '--site', site, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,23 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { onTestPort } from '../simulator/helpers.js';
 
 /** The IPv6 addresses a device reports (GetNetworkInterfaces) reach its record canonical, valid and bounded. */
 const prefix = `127.${100 + (process.pid % 40)}.${1 + Math.floor(Math.random() * 250)}`;
 let site: SimulatedSite;
 beforeAll(async () => {
-  site = await startSimulatedSite({
-    devices: [
-      { name: 'dual', vendor: 'axis', address: `${prefix}.1`, ipv6: ['FD00:0:0::11', 'fe80::11', 'junk', 'fd00::11'] },
-      {
-        name: 'many',
-        vendor: 'hikvision',
-        address: `${prefix}.2`,
-        ipv6: Array.from({ length: 40 }, (_, i) => `fd00::${(i + 1).toString(16)}`),
-      },
-      { name: 'v4only', vendor: 'bosch', address: `${prefix}.3` },
-    ],
-  });
+  site = await startSimulatedSite(
+    onTestPort({
+      devices: [
+        {
+          name: 'dual',
+          vendor: 'axis',
+          address: `${prefix}.1`,
+          ipv6: ['FD00:0:0::11', 'fe80::11', 'junk', 'fd00::11'],
+        },
+        {
+          name: 'many',
+          vendor: 'hikvision',
+          address: `${prefix}.2`,
+          ipv6: Array.from({ length: 40 }, (_, i) => `fd00::${(i + 1).toString(16)}`),
+        },
+        { name: 'v4only', vendor: 'bosch', address: `${prefix}.3` },
+      ],
+    }),
+  );
 }, 30_000);
 afterAll(async () => {
   await site?.stop();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseCapabilities,
   parseDeviceInformation,
   parseGeoLocation,
   parseProfileTokens,
@@ -123,6 +124,29 @@ describe('GetServices', () => {
       '<Service><Namespace>http://www.onvif.org/ver10/media/wsdl</Namespace><XAddr>http://127.0.0.1/m</XAddr></Service>' +
       '</GetServicesResponse></s:Body></s:Envelope>';
     expect(parseServices(responseBody(xml, 'GetServices')).media).toBe('http://127.0.0.1/m');
+  });
+  it("reads the device's IPv6 capability where it says, and leaves it unknown where it does not", () => {
+    const services = (network: string) =>
+      '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><tds:GetServicesResponse xmlns:tds="urn:t">' +
+      '<tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>http://127.0.0.1/d</tds:XAddr>' +
+      `<tds:Capabilities><tds:Capabilities>${network}<tds:System DiscoveryBye="true"/></tds:Capabilities></tds:Capabilities>` +
+      '</tds:Service></tds:GetServicesResponse></s:Body></s:Envelope>';
+    const ipv6 = (network: string) => parseServices(responseBody(services(network), 'GetServices')).ipv6;
+    expect(ipv6('<tds:Network IPVersion6="true"/>')).toBe(true);
+    expect(ipv6('<tds:Network IPVersion6="false"/>')).toBe(false);
+    expect(ipv6('<tds:Network IPFilter="false"/>')).toBeUndefined();
+    expect(ipv6('')).toBeUndefined();
+    const capabilities = (v: string) =>
+      '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetCapabilitiesResponse><Capabilities>' +
+      `<Device><XAddr>http://127.0.0.1/d</XAddr><Network>${v}</Network></Device>` +
+      '</Capabilities></GetCapabilitiesResponse></s:Body></s:Envelope>';
+    expect(parseCapabilities(responseBody(capabilities('<IPVersion6>true</IPVersion6>'), 'GetCapabilities')).ipv6).toBe(
+      true,
+    );
+    expect(
+      parseCapabilities(responseBody(capabilities('<IPVersion6>false</IPVersion6>'), 'GetCapabilities')).ipv6,
+    ).toBe(false);
+    expect(parseCapabilities(responseBody(capabilities(''), 'GetCapabilities')).ipv6).toBeUndefined();
   });
 });
 

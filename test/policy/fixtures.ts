@@ -4,6 +4,7 @@ import type { CameraRecord } from '../../src/inventory/types.js';
 import { type PolicyPack, policyPackSchema } from '../../src/policy/pack-schema.js';
 import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
 import type { ProfileSet, SiteProfile, VendorProfile } from '../../src/profiles/types.js';
+import { retentionPolicyFrom } from '../../src/retention/rules.js';
 
 export const NOW = new Date('2026-11-29T10:00:00.000Z');
 
@@ -53,14 +54,7 @@ export function profileSet(
     packs: { [packId]: pack },
     vendors: over.vendors ?? [],
     site: site(over.site),
-    retention: {
-      defaultDays: pack.retention.defaultDays,
-      zoneDays: {},
-      classMinimumDays: pack.retention.classMinimumDays,
-      overlayMinimumDays: pack.retention.overlayMinimumDays,
-      siteOverlays: [],
-      legalHolds: [],
-    },
+    retention: retentionPolicyFrom(pack.retention),
     layouts: {},
     signed: false,
   };

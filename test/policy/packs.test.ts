@@ -61,6 +61,7 @@ describe('policy packs', () => {
           classMinimumDays: {},
           overlayMinimumDays: {},
           siteOverlays: [],
+          quarantineDays: 30,
           legalHolds: [],
         },
         layouts: {},

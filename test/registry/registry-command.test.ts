@@ -39,10 +39,10 @@ describe('camwarden registry (command)', () => {
     expect(badShare.stderr).toContain('CAMWARDEN_REGISTRY_SHARE');
     const badListen = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_LISTEN: 'anywhere' });
     expect(badListen.status).toBe(2);
-    expect(badListen.stderr).toContain('registry.listen');
+    expect(badListen.stderr).toContain('CAMWARDEN_REGISTRY_LISTEN: expected host:port');
     const badUrl = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_DATABASE_URL: 'mysql://x' });
     expect(badUrl.status).toBe(2);
-    expect(badUrl.stderr).toContain('registry.databaseUrl');
+    expect(badUrl.stderr).toContain('CAMWARDEN_REGISTRY_DATABASE_URL: must start with postgres://');
   });
 
   it('prints its fleet page URL, serves it, and stops cleanly on SIGTERM (exit 0)', async () => {

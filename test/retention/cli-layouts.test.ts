@@ -1,16 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DataDirLock } from '../../src/agent/data-dir-lock.js';
+import { verifyAuditLog } from '../../src/audit/verify.js';
 import { main } from '../../src/cli/main.js';
-import { TreeFootageQuarantine } from '../../src/retention/footage-quarantine.js';
+import { resolveLayout } from '../../src/profiles/resolve-layout.js';
 import { recordingLayoutSchema } from '../../src/retention/layout-schema.js';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { resolveLayout } from '../../src/retention/load-layout.js';
-import { DEFAULT_RETENTION_POLICY } from '../../src/retention/policy.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { captureIo } from '../helpers/cli-io.js';
-import { DAY, genericPath, tmp, writeFile } from './helpers.js';
+import { auditedDeletions, DAY, footage, genericPath, scratchSite, sweepOptions, tmp, writeFile } from './helpers.js';
 
 const layoutsDir = new URL('../../device-profiles/layouts/', import.meta.url).pathname;
 
@@ -44,13 +44,7 @@ describe('layout files', () => {
       writeFile(join(root, pathOf(old, 'door')), 10, now - DAY);
       writeFile(join(root, pathOf(young, 'door')), 10, now - DAY);
       const layout = await resolveLayout(id, join(layoutsDir, '..'));
-      const r = await sweep({
-        root,
-        layout,
-        policy: DEFAULT_RETENTION_POLICY,
-        cameras: [],
-        dataDir: join(dir, 'data'),
-      });
+      const r = await sweep(sweepOptions(root, { layout, now: () => now }));
       expect([id, r.deleted, r.unmatched]).toEqual([id, 1, 0]);
       expect(existsSync(join(root, pathOf(young, 'door')))).toBe(true);
     }
@@ -64,14 +58,12 @@ describe('camwarden sweep', () => {
     expect(t.err()).toContain('CAMWARDEN_RECORDINGS_DIR');
   });
 
-  it('prints exactly the contract keys; blocked cameras from inventory.json are quarantined', async () => {
-    const dir = tmp();
-    const root = join(dir, 'rec');
+  it('prints exactly the contract keys, quarantines blocked cameras, and audits every deletion', async () => {
+    const { root, data } = scratchSite();
     const now = Date.now();
-    writeFile(genericPath(root, 'cam1', now - 40 * DAY), 10, now - DAY);
-    writeFile(genericPath(root, 'cam1', now - DAY), 10, now - DAY);
-    writeFile(genericPath(root, 'bad', now - DAY), 10, now - DAY);
-    writeFile(join(dir, 'data', 'inventory.json'), 0);
+    const expired = footage(root, 'cam1', [40, 41, 42], 10, now);
+    footage(root, 'cam1', [1], 10, now);
+    footage(root, 'bad', [1], 10, now);
     const inv = {
       site: 's',
       gateway: 'g',
@@ -80,8 +72,9 @@ describe('camwarden sweep', () => {
       errors: [],
       cameras: [{ id: 'bad', decision: { action: 'block', reasons: [] }, location: { zone: 'toilet' } }],
     };
-    await import('node:fs').then((fs) => fs.writeFileSync(join(dir, 'data', 'inventory.json'), JSON.stringify(inv)));
-    const t = io({ CAMWARDEN_DATA_DIR: join(dir, 'data'), CAMWARDEN_RECORDINGS_DIR: root });
+    writeFile(join(data, 'inventory.json'), 0);
+    writeFileSync(join(data, 'inventory.json'), JSON.stringify(inv));
+    const t = io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root });
     expect(await main(['sweep', '--json'], t.io)).toBe(0);
     const out = JSON.parse(t.out());
     expect(Object.keys(out)).toEqual([
@@ -95,18 +88,43 @@ describe('camwarden sweep', () => {
       'skipped',
       'errors',
     ]);
-    expect(out).toMatchObject({ dryRun: false, scanned: 3, deleted: 1, quarantined: 1, held: 0, unmatched: 0 });
+    // cam1's young day is not even listed, so it is not counted as scanned
+    expect(out).toMatchObject({ dryRun: false, scanned: 4, deleted: 3, quarantined: 1, held: 0, unmatched: 0 });
+    // the real audit log, not a throw-away sink: every deleted path, signed, chained
+    const audit = join(data, 'audit.jsonl');
+    const { paths, entries } = auditedDeletions(audit);
+    expect(expired.every((p) => paths.has(p))).toBe(true);
+    expect(entries.some((e) => e.kind === 'quarantine' && JSON.stringify(e.data).includes('"quarantined"'))).toBe(true);
+    expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, signed: entries.length });
+    // a second run resumes the chain with a restart marker carrying the previous head
+    const head = entries.at(-1)?.hash;
+    expect(await main(['sweep', '--json'], io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root }).io)).toBe(
+      0,
+    );
+    const marker = auditedDeletions(audit).entries.find((e) => (e.data as { event?: string }).event === 'restart');
+    expect(marker?.data).toMatchObject({ previousHead: head, writer: 'sweep' });
+  });
 
-    const q = new TreeFootageQuarantine(async () => ({
-      root,
-      layout: BUILTIN_LAYOUTS.generic as NonNullable<(typeof BUILTIN_LAYOUTS)['generic']>,
-      policy: DEFAULT_RETENTION_POLICY,
-      cameras: [],
-      dataDir: join(dir, 'data'),
-    }));
-    await q.release('bad');
-    expect(existsSync(genericPath(root, 'bad', now - DAY))).toBe(true);
-    await q.quarantine('bad');
-    expect(existsSync(genericPath(root, 'bad', now - DAY))).toBe(false);
+  it('refuses (exit 1) while another camwarden process holds the data dir; a dry run still works', async () => {
+    const dir = tmp();
+    const root = join(dir, 'rec');
+    const data = join(dir, 'data');
+    const old = genericPath(root, 'cam1', Date.now() - 40 * DAY);
+    writeFile(old, 10);
+    const lock = await DataDirLock.acquire(data, 'agent'); // this test process plays the running agent
+    try {
+      const t = io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root });
+      expect(await main(['sweep'], t.io)).toBe(1);
+      expect(t.err()).toMatch(/data-dir-locked: .* is in use by camwarden agent \(pid \d+/);
+      expect(existsSync(old)).toBe(true);
+      const dry = io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root });
+      expect(await main(['sweep', '--dry-run', '--json'], dry.io)).toBe(0);
+      expect(JSON.parse(dry.out())).toMatchObject({ dryRun: true, deleted: 1 });
+    } finally {
+      await lock.release();
+    }
+    expect(await main(['sweep'], io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root }).io)).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    expect(readdirSync(data)).not.toContain('camwarden.lock');
   });
 });

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { DEFAULT_RETENTION_POLICY } from '../../src/retention/policy.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { verifyAuditLog } from '../../src/audit/verify.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { ensureDist } from '../helpers/dist.js';
-import { DAY, genericPath, tmp, writeFile } from './helpers.js';
+import { auditedDeletions, DAY, genericPath, sweepOptions, tmp, writeFile } from './helpers.js';
 
 const child = new URL('./fixtures/sweep-child.mjs', import.meta.url).pathname;
 
@@ -16,7 +16,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('crash injection', () => {
-  it('SIGKILL mid-sweep, restart: journal reconciled, counts exact, nothing extra deleted', async () => {
+  it('SIGKILL mid-sweep, restart: journal reconciled, counts exact, every deletion audited, nothing extra deleted', async () => {
     const dir = tmp('cw-ret-crash-');
     const root = join(dir, 'rec');
     const dataDir = join(dir, 'data');
@@ -50,26 +50,22 @@ describe('crash injection', () => {
     expect(journal).toContain('"t":"i"');
     expect(journal).not.toContain('"t":"e"');
 
-    const r = await sweep({
-      root,
-      dataDir,
-      layout: BUILTIN_LAYOUTS.generic as NonNullable<(typeof BUILTIN_LAYOUTS)['generic']>,
-      policy: DEFAULT_RETENTION_POLICY,
-      cameras: [],
-    });
+    const audit = new AuditLog({ file: join(dataDir, 'audit.jsonl') });
+    await audit.start();
+    const r = await sweep(sweepOptions(root, { dataDir, now: () => now, audit }));
     expect(r.recovered.deleted).toBe(goneAfterCrash);
     expect(r.deleted).toBe(300); // crashed run's unreported deletions + this run's, each once
     expect(r.bytesFreed).toBe(300 * 100);
     expect(expired.filter((p) => existsSync(p))).toEqual([]);
     expect(young.every((p) => existsSync(p))).toBe(true);
     expect(readFileSync(join(dataDir, 'retention-journal.jsonl'), 'utf8')).toBe('');
-    const again = await sweep({
-      root,
-      dataDir,
-      layout: BUILTIN_LAYOUTS.generic as NonNullable<(typeof BUILTIN_LAYOUTS)['generic']>,
-      policy: DEFAULT_RETENTION_POLICY,
-      cameras: [],
-    });
+    // the crashed run's deletions whose audit entry the kill may have prevented are audited now, marked recovered
+    const audited = auditedDeletions(join(dataDir, 'audit.jsonl'));
+    expect(expired.filter((p) => !audited.paths.has(p))).toEqual([]);
+    expect(young.some((p) => audited.paths.has(p))).toBe(false);
+    await audit.stop();
+    expect((await verifyAuditLog(join(dataDir, 'audit.jsonl'))).ok).toBe(true);
+    const again = await sweep(sweepOptions(root, { dataDir, now: () => now }));
     expect(again.deleted).toBe(0);
     expect(again.recovered.deleted).toBe(0);
   });

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TreeFootageQuarantine } from '../../src/retention/footage-quarantine.js';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { DEFAULT_RETENTION_POLICY } from '../../src/retention/policy.js';
+import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
+import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -35,14 +35,14 @@ describe('quarantine release with a hostile camera id', () => {
       dataDir: join(site, 'data'),
     }));
     for (const id of ['..', '.', '../quarantine', 'a/..', '-x', '']) {
-      await expect(q.release(id), JSON.stringify(id)).rejects.toThrow(/unsafe|refusing/);
+      await expect(q.release(id, { reason: 'test' }), JSON.stringify(id)).rejects.toThrow(/unsafe|refusing/);
       await expect(q.quarantine(id), JSON.stringify(id)).rejects.toThrow(/unsafe|refusing/);
     }
     expect(readdirSync(root)).toEqual([]);
     expect(existsSync(join(site, 'secrets.txt'))).toBe(true);
     expect(existsSync(join(quarantine, 'other-camera', '2026-11-01', '10-00-00.mp4'))).toBe(true);
     // a plain id still works
-    await q.release('other-camera');
+    await q.release('other-camera', { reason: 'test' });
     expect(existsSync(join(root, '2026-11-01', '10-00-00.mp4'))).toBe(true);
   });
 });

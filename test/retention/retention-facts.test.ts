@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { retentionFactsFor } from '../../src/agent/sweep-options.js';
 import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
-import { effectiveRetentionDays, retentionFactsFor } from '../../src/retention/policy.js';
+import { effectiveRetentionDays } from '../../src/retention/rules.js';
 
 function camera(id: string, endpoint: string, extra: Partial<CameraRecord> = {}): CameraRecord {
   return {

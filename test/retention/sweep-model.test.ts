@@ -1,15 +1,16 @@
 // Model-based property test: random trees with symlinks in and out of the root, FIFOs, unmatched names, mtimes
 // that disagree with the path date, hard links, holds and clock skew. The real sweep runs on a temp dir and must
-// delete exactly the set an in-memory model says, and never anything held, young, non-regular, unmatched or outside.
+// delete exactly the set an in-memory model says, and never anything held, young, non-regular, unmatched, outside,
+// or of a camera whose footage is dated in the future.
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { DEFAULT_RETENTION_POLICY, HOLD_LEAD_MS } from '../../src/retention/policy.js';
+import { DEFAULT_RETENTION_POLICY, HOLD_LEAD_MS } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
-import { DAY, genericPath, NOW, snapshot, tmp, writeFile } from './helpers.js';
+import { FUTURE_TOLERANCE_MS } from '../../src/retention/sweep-walk.js';
+import { DAY, genericPath, NOW, snapshot, sweepOptions, tmp, writeFile } from './helpers.js';
 
 type Kind = 'file' | 'fifo' | 'symlink-in' | 'symlink-out' | 'hardlink-out' | 'unmatched' | 'dirlink-out';
 
@@ -103,40 +104,66 @@ describe('sweep vs model', () => {
                 },
               ]
             : [];
-          // model
-          const newest = regular.length > 0 ? Math.max(...regular.map((r) => r.ts)) : undefined;
-          const plausible = newest === undefined || (now >= newest && now - newest <= 7 * DAY);
-          if (plausible) {
+          // model: per camera, any recording (or date directory) dated past now makes that camera implausible;
+          // the site is refused when every camera is, or when the clock is far ahead of the newest recording
+          const horizon = now + FUTURE_TOLERANCE_MS;
+          const dayStart = (ts: number) => Math.floor(ts / DAY) * DAY;
+          const future = new Set<string>(
+            entries
+              .map((e, i) => ({ ...e, ts: Math.floor((NOW - e.ageS * 1000) / 1000) * 1000, i }))
+              .filter(
+                (e) =>
+                  dayStart(e.ts) > horizon || (regular.some((r) => r.path.endsWith(`-${e.i}.mp4`)) && e.ts > horizon),
+              )
+              .map((e) => e.camera),
+          );
+          const cameras = new Set(entries.map((e) => e.camera));
+          const settled = regular.filter((r) => r.ts <= horizon).map((r) => r.ts);
+          const newest = settled.length > 0 ? Math.max(...settled) : undefined;
+          const refused =
+            (future.size > 0 && future.size === cameras.size) || (newest !== undefined && now - newest > 7 * DAY);
+          if (!refused) {
             for (const r of regular) {
+              if (future.has(r.camera)) continue;
               const held = holds.some(
                 (h) =>
                   (h.camera === '*' || h.camera === r.camera) &&
                   r.ts >= Date.parse(h.from) - HOLD_LEAD_MS &&
                   r.ts <= Date.parse(h.to),
               );
-              // a fresh mtime never protects an expired segment: age comes from the path (INTERFACES §7)
+              // a fresh mtime never protects an expired segment: age comes from the path
               if (r.ts < now - 30 * DAY && !held) expected.add(r.path);
             }
           }
           const before = snapshot(dir);
-          const res = await sweep({
-            root,
-            layout: BUILTIN_LAYOUTS.generic as NonNullable<(typeof BUILTIN_LAYOUTS)['generic']>,
-            policy: { ...DEFAULT_RETENTION_POLICY, legalHolds: holds },
-            cameras: [],
-            dataDir: join(dir, 'data'),
-            now: () => now,
-          });
+          const policy = { ...DEFAULT_RETENTION_POLICY, legalHolds: holds };
+          const res = await sweep(sweepOptions(root, { policy, now: () => now, maxClockAheadDays: 7 }));
           const after = snapshot(dir);
           const gone = new Set([...before.keys()].filter((p) => !after.has(p) && !before.get(p)?.startsWith('d:')));
           rmSync(dir, { recursive: true, force: true });
           expect(gone).toEqual(expected);
           expect(res.deleted).toBe(expected.size);
           for (const p of protectedPaths) expect(gone.has(p)).toBe(false);
-          if (!plausible) expect(res.refused).toBeDefined();
+          expect(res.refused !== undefined).toBe(refused);
+          expect(new Set(res.implausible.map((i) => i.camera))).toEqual(
+            refused && future.size === 0 ? new Set() : future,
+          );
         },
       ),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // a file beside the camera directories is not a camera (it once counted as one that was not ahead)
+        examples: [
+          [
+            [
+              { camera: 'a', ageS: 60, kind: 'symlink-in', activeMtime: false },
+              { camera: 'a', ageS: 60, kind: 'file', activeMtime: false },
+            ],
+            null,
+            -361,
+          ],
+        ],
+      },
     );
   }, 60_000);
 });

@@ -1,29 +1,10 @@
-import { existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
 import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { HoldStore } from '../../src/retention/hold-store.js';
-import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
-import { isoDurationDays, retentionMismatches } from '../../src/retention/mismatch.js';
-import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays } from '../../src/retention/policy.js';
-import { type SweepOptions, sweep } from '../../src/retention/sweep.js';
-import { DAY, genericPath, NOW, snapshot, tmp, writeFile } from './helpers.js';
-
-const generic = BUILTIN_LAYOUTS.generic;
-if (!generic) throw new Error('no generic layout');
-
-function base(root: string, extra: Partial<SweepOptions> = {}): SweepOptions {
-  return {
-    root,
-    layout: generic as NonNullable<typeof generic>,
-    policy: DEFAULT_RETENTION_POLICY,
-    cameras: [],
-    dataDir: join(root, '..', 'data'),
-    now: () => NOW,
-    ...extra,
-  };
-}
+import { sweep } from '../../src/retention/sweep.js';
+import { DAY, genericPath, NOW, snapshot, sweepOptions, tmp, writeFile } from './helpers.js';
 
 function tree() {
   const dir = tmp();
@@ -54,25 +35,25 @@ function manyExpired(cameras: number, perCamera: number) {
 }
 
 describe('sweep', () => {
-  it('stops at the per-run cap exactly, across several batches acted on while the walk goes on', async () => {
+  it('stops at the per-run cap exactly, across several journal batches', async () => {
     const t = manyExpired(3, 1000); // 3,000 files: about three batches of 1,024
-    const r = await sweep(base(t.root, { maxDeletesPerRun: 1500 }));
+    const r = await sweep(sweepOptions(t.root, { maxDeletesPerRun: 1500 }));
     expect(r.deleted).toBe(1500);
     expect(r.capped).toBe(true);
     expect(t.paths.filter((p) => existsSync(p))).toHaveLength(1500);
-    const dry = await sweep(base(t.root, { maxDeletesPerRun: 1000, dryRun: true }));
+    const dry = await sweep(sweepOptions(t.root, { maxDeletesPerRun: 1000, dryRun: true }));
     expect(dry.deleted).toBe(1000);
     expect(dry.capped).toBe(true);
-    const rest = await sweep(base(t.root));
+    const rest = await sweep(sweepOptions(t.root));
     expect(rest.deleted).toBe(1500);
     expect(rest.capped).toBe(false);
     expect(t.paths.filter((p) => existsSync(p))).toHaveLength(0);
   });
 
-  it('deletes only expired footage and prunes its emptied directory', async () => {
+  it('deletes only expired footage and prunes the directory it emptied', async () => {
     const t = tree();
     const events = new MemoryEventSink();
-    const r = await sweep(base(t.root, { events }));
+    const r = await sweep(sweepOptions(t.root, { events }));
     expect(r.deleted).toBe(1);
     expect(r.bytesFreed).toBe(100);
     expect(existsSync(t.old)).toBe(false);
@@ -81,55 +62,60 @@ describe('sweep', () => {
     expect(events.ofType('retention.swept')[0]).toMatchObject({ deleted: 1, bytesFreed: 100 });
   });
 
+  it('never lists a date directory still inside retention', async () => {
+    const t = tree();
+    writeFile(genericPath(t.root, 'cam1', NOW - 12 * DAY, '-x.mp4'), 5);
+    const listed: string[] = [];
+    const r = await sweep(sweepOptions(t.root, { hooks: { afterListing: (_area, rel) => listed.push(rel) } }));
+    expect(r.deleted).toBe(1);
+    // the clock check lists the newest day (it could hold a recording dated in the future), nothing else young
+    const day = (ts: number) => `cam1/${new Date(ts).toISOString().slice(0, 10)}`;
+    expect(listed).toContain(day(NOW - 40 * DAY));
+    expect(listed).not.toContain(day(NOW - 10 * DAY));
+    expect(listed).not.toContain(day(NOW - 12 * DAY));
+    expect(r.youngDirs).toBe(3);
+  });
+
   it('dry-run changes nothing', async () => {
     const t = tree();
     const link = genericPath(t.root, 'cam1', NOW - 50 * DAY);
     mkdirSync(join(link, '..'), { recursive: true });
     symlinkSync('/etc/passwd', link);
     const before = snapshot(t.dir);
-    const r = await sweep(base(t.root, { dryRun: true }));
+    const r = await sweep(sweepOptions(t.root, { dryRun: true }));
     expect(r.deleted).toBe(1);
     expect(snapshot(t.dir)).toEqual(before);
   });
 
-  it('never deletes held footage (profile and stored holds) and counts it', async () => {
+  it('never deletes held footage (stored holds; a date-only `to` holds that whole day) and counts it', async () => {
     const t = tree();
+    const lateOnTheDay = genericPath(t.root, 'cam1', NOW - 39 * DAY + 9 * 3_600_000);
+    writeFile(lateOnTheDay, 5);
     const store = new HoldStore(join(t.dir, 'data'));
+    const day = (ts: number) => new Date(ts).toISOString().slice(0, 10);
     await store.addHold({
       id: 'h1',
       camera: 'cam1',
-      from: new Date(NOW - 41 * DAY).toISOString(),
-      to: new Date(NOW - 39 * DAY).toISOString(),
+      from: day(NOW - 41 * DAY),
+      to: day(NOW - 39 * DAY),
       reason: 'case 7',
     });
-    const r = await sweep(base(t.root, { extraHolds: await store.list() }));
-    expect(r.held).toBe(1);
+    const r = await sweep(sweepOptions(t.root, { extraHolds: await store.list() }));
+    expect(r.held).toBe(2);
     expect(r.deleted).toBe(0);
-    expect(existsSync(t.old)).toBe(true);
+    expect(existsSync(t.old) && existsSync(lateOnTheDay)).toBe(true);
     expect(await store.removeHold('h1')).toBe(true);
     expect(await new HoldStore(join(t.dir, 'data')).list()).toEqual([]);
-  });
-
-  it('refuses to delete when the clock is behind the newest recording or far ahead of it', async () => {
-    const t = tree();
-    const events = new MemoryEventSink();
-    const behind = await sweep(base(t.root, { now: () => NOW - 2 * 3_600_000, events }));
-    expect(behind.refused).toBe('clock-behind');
-    expect(behind.deleted).toBe(0);
-    const ahead = await sweep(base(t.root, { now: () => NOW + 30 * DAY, events }));
-    expect(ahead.refused).toBe('clock-ahead');
-    expect(existsSync(t.old) && existsSync(t.young)).toBe(true);
-    expect(events.ofType('retention.refused').map((e) => e.reason)).toEqual(['clock-behind', 'clock-ahead']);
   });
 
   it('quarantines a blocked camera: moved with 0700/0600, not deleted, reported', async () => {
     const t = tree();
     const events = new MemoryEventSink();
-    const r = await sweep(base(t.root, { events, cameras: [{ id: 'cam1', overlays: [], blocked: true }] }));
+    const cameras = [{ id: 'cam1', overlays: [], blocked: true }];
+    const r = await sweep(sweepOptions(t.root, { events, cameras }));
     expect(r.quarantined).toBe(3);
     expect(r.deleted).toBe(0);
-    const q = join(t.dir, '.camwarden-quarantine', 'cam1', 'cam1');
-    const moved = join(q, t.old.slice(join(t.root, 'cam1').length));
+    const moved = join(t.dir, '.camwarden-quarantine', 'cam1', t.old.slice(t.root.length + 1));
     expect(statSync(moved).mode & 0o777).toBe(0o600);
     expect(statSync(join(t.dir, '.camwarden-quarantine', 'cam1')).mode & 0o777).toBe(0o700);
     expect(existsSync(t.old)).toBe(false);
@@ -139,42 +125,30 @@ describe('sweep', () => {
   it('under the free-space floor deletes the oldest footage above the legal floor first, then raises a shortfall', async () => {
     const dir = tmp();
     const root = join(dir, 'rec');
-    // art33 camera: floor 0 d, configured 30 d (site). Files 20, 10, 5 days old; none expired.
+    // art33 camera: floor 0 d, configured 30 d. Files 20, 10, 5 days old; none expired.
     const files = [20, 10, 5].map((d) => genericPath(root, 'c', NOW - d * DAY));
     for (const f of files) writeFile(f, 1000);
-    // held 90-day overlay camera: nothing may go below its floor
+    // a 90-day overlay camera: nothing may go below its floor
     const heavy = genericPath(root, 'k', NOW - 20 * DAY);
     writeFile(heavy, 5000);
     let free = 0;
     const events = new MemoryEventSink();
-    const r = await sweep(
-      base(root, {
-        events,
-        minFreeBytes: 1500,
-        freeBytes: async () => free,
-        afterUnlink: () => {
-          free += 1000;
-        },
-        cameras: [
-          { id: 'c', overlays: [], blocked: false, systemClass: 'art33-non-public' },
-          { id: 'k', overlays: ['anti-terror-key-target'], blocked: false, systemClass: 'art7-gov' },
-        ],
-      }),
-    );
+    const c = { id: 'c', overlays: [], blocked: false, systemClass: 'art33-non-public' };
+    const k = { id: 'k', overlays: ['anti-terror-key-target'], blocked: false, systemClass: 'art7-gov' };
+    const hooks = {
+      freeBytes: () => free,
+      afterUnlink: () => {
+        free += 1000;
+      },
+    };
+    const r = await sweep(sweepOptions(root, { events, minFreeBytes: 1500, hooks, cameras: [c, k] }));
     expect(r.deleted).toBe(2);
-    expect(existsSync(files[0] ?? '')).toBe(false);
-    expect(existsSync(files[1] ?? '')).toBe(false);
-    expect(existsSync(files[2] ?? '')).toBe(true);
+    expect(files.map((f) => existsSync(f))).toEqual([false, false, true]);
     expect(existsSync(heavy)).toBe(true);
     expect(r.shortfall).toBeUndefined();
     free = -10_000;
     const r2 = await sweep(
-      base(root, {
-        events,
-        minFreeBytes: 1500,
-        freeBytes: async () => free,
-        cameras: [{ id: 'k', overlays: ['anti-terror-key-target'], blocked: false }],
-      }),
+      sweepOptions(root, { events, minFreeBytes: 1500, hooks: { freeBytes: () => free }, cameras: [k] }),
     );
     expect(r2.shortfall?.deficitBytes).toBeGreaterThan(0);
     expect(existsSync(heavy)).toBe(true);
@@ -188,7 +162,7 @@ describe('sweep', () => {
     const copied = genericPath(t.root, 'cam1', NOW - 45 * DAY, '-copied.mp4');
     writeFile(copied, 5, NOW - 10_000);
     mkdirSync(genericPath(t.root, 'cam1', NOW - 46 * DAY), { recursive: true });
-    const r = await sweep({ ...base(t.root), cameras: [{ id: 'cam1', overlays: [], blocked: true }] });
+    const r = await sweep(sweepOptions(t.root, { cameras: [{ id: 'cam1', overlays: [], blocked: true }] }));
     // the blocked camera's open segment stays in place; everything settled goes to quarantine
     expect(existsSync(open)).toBe(true);
     expect(r.skipped).toContainEqual({ path: open, reason: 'active-write' });
@@ -198,51 +172,93 @@ describe('sweep', () => {
     const t2 = tree();
     const old = genericPath(t2.root, 'cam1', NOW - 45 * DAY, '-fresh-mtime.mp4');
     writeFile(old, 5, NOW - 10_000);
-    const r2 = await sweep(base(t2.root));
+    const r2 = await sweep(sweepOptions(t2.root));
     expect(existsSync(old)).toBe(false);
     expect(r2.skipped.some((s) => s.path === old)).toBe(false);
   });
+
+  it('refuses a root others may write to, and skips such a subdirectory, unless allowed', async () => {
+    const t = tree();
+    chmodSync(t.root, 0o777);
+    const refused = await sweep(sweepOptions(t.root));
+    expect(refused.refused).toBe('insecure-root');
+    expect(existsSync(t.old)).toBe(true);
+    chmodSync(t.root, 0o755);
+    chmodSync(join(t.old, '..'), 0o777);
+    const skipped = await sweep(sweepOptions(t.root));
+    expect(skipped.refused).toBeUndefined();
+    expect(skipped.skipped).toContainEqual({ path: join(t.old, '..'), reason: 'insecure-dir' });
+    expect(existsSync(t.old)).toBe(true);
+    const allowed = await sweep(sweepOptions(t.root, { allowSharedDirs: true }));
+    expect(allowed.deleted).toBe(1);
+    expect(existsSync(t.old)).toBe(false);
+  });
 });
 
-describe('policy and recorder retention', () => {
-  it('raises configured days to the floor; unknown class gets the strictest floor', () => {
-    const p = { ...DEFAULT_RETENTION_POLICY, siteDays: 7, zoneDays: { lobby: 3 } };
-    expect(
-      effectiveRetentionDays(p, {
-        id: 'a',
-        overlays: [],
-        blocked: false,
-        systemClass: 'art33-non-public',
-        zone: 'lobby',
-      }),
-    ).toBe(3);
-    expect(effectiveRetentionDays(p, { id: 'a', overlays: [], blocked: false, zone: 'lobby' })).toBe(30);
-    expect(
-      effectiveRetentionDays(p, {
-        id: 'a',
-        overlays: ['anti-terror-key-target'],
-        blocked: false,
-        systemClass: 'art7-gov',
-        retentionDays: 40,
-      }),
-    ).toBe(90);
-    expect(effectiveRetentionDays(p, undefined)).toBe(30);
+describe('clock sanity, per camera directory', () => {
+  function site() {
+    const dir = tmp();
+    const root = join(dir, 'rec');
+    const expired = (cam: string) => {
+      const p = genericPath(root, cam, NOW - 40 * DAY);
+      writeFile(p, 1000);
+      writeFile(genericPath(root, cam, NOW - DAY), 10);
+      return p;
+    };
+    return { dir, root, a: expired('a'), b: expired('b'), c: expired('c') };
+  }
+
+  it('a future-dated file makes only its camera implausible: skipped and reported, the rest swept', async () => {
+    const s = site();
+    const wrongClock = genericPath(s.root, 'b', NOW + 3 * 3_600_000); // today, three hours ahead
+    writeFile(wrongClock, 10);
+    const events = new MemoryEventSink();
+    const r = await sweep(sweepOptions(s.root, { events }));
+    expect(r.refused).toBeUndefined();
+    expect([existsSync(s.a), existsSync(s.b), existsSync(s.c)]).toEqual([false, true, false]);
+    expect(r.implausible).toEqual([{ camera: 'b', path: wrongClock }]);
+    expect(r.skipped).toContainEqual({ path: wrongClock, reason: 'future-dated' });
+    expect(events.ofType('retention.refused')).toEqual([
+      expect.objectContaining({ reason: 'future-dated', camera: 'b', path: wrongClock }),
+    ]);
   });
 
-  it('flags MaximumRetentionTime below the floor and beyond the policy', () => {
-    expect(isoDurationDays('PT0S')).toBe(Number.POSITIVE_INFINITY);
-    expect(isoDurationDays('P7D')).toBe(7);
-    expect(isoDurationDays('PT168H')).toBe(7);
-    const rec = (id: string, m: string) =>
-      ({ id, maximumRetentionTime: m, systemClass: 'art7-gov' }) as unknown as CameraRecord;
-    const found = retentionMismatches(
-      [rec('a', 'P7D'), rec('b', 'PT0S'), rec('c', 'P30D'), rec('d', 'bogus')],
-      DEFAULT_RETENTION_POLICY,
+  it('a planted 2099-12-31 directory likewise; space-driven deletion goes on for the other cameras', async () => {
+    const s = site();
+    mkdirSync(join(s.root, 'c', '2099-12-31'), { recursive: true });
+    const floorless = { overlays: [], blocked: false, systemClass: 'art33-non-public' };
+    const younger = genericPath(s.root, 'a', NOW - 20 * DAY); // above the floor (0), inside 30 days
+    writeFile(younger, 1000);
+    let free = 0;
+    const r = await sweep(
+      sweepOptions(s.root, {
+        minFreeBytes: 2500, // two expired files free 2000: the emergency pass must find 500 more
+        hooks: {
+          freeBytes: () => free,
+          afterUnlink: () => {
+            free += 1000;
+          },
+        },
+        cameras: ['a', 'b', 'c'].map((id) => ({ id, ...floorless })),
+      }),
     );
-    expect(found.map((f) => [f.camera, f.kind])).toEqual([
-      ['a', 'device-below-floor'],
-      ['b', 'device-keeps-longer'],
-      ['d', 'invalid-duration'],
-    ]);
+    expect(r.implausible).toEqual([{ camera: 'c', path: join(s.root, 'c', '2099-12-31') }]);
+    expect(existsSync(s.c)).toBe(true);
+    expect(existsSync(s.a) || existsSync(s.b)).toBe(false);
+    expect(existsSync(younger)).toBe(false); // the emergency pass ran despite camera c
+    expect(r.emergencyPass).toBe(true);
+  });
+
+  it('the whole site is refused when every camera is ahead of the clock, or the clock far ahead of them all', async () => {
+    const s = site();
+    const events = new MemoryEventSink();
+    const behind = await sweep(sweepOptions(s.root, { now: () => NOW - 2 * DAY, events }));
+    expect(behind.refused).toBe('clock-behind');
+    expect(behind.deleted).toBe(0);
+    const ahead = await sweep(sweepOptions(s.root, { now: () => NOW + 30 * DAY, maxClockAheadDays: 7, events }));
+    expect(ahead.refused).toBe('clock-ahead');
+    expect([existsSync(s.a), existsSync(s.b), existsSync(s.c)]).toEqual([true, true, true]);
+    const siteWide = events.ofType('retention.refused').filter((e) => e.camera === undefined);
+    expect(siteWide.map((e) => e.reason)).toEqual(['clock-behind', 'clock-ahead']);
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/inventory/types.js';
 import { generateSite, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { HTTP_PORT } from '../simulator/helpers.js';
 import { buildDist, runCli } from './run-cli.js';
 
 const third = 1 + Math.floor(Math.random() * 250);
@@ -32,20 +33,23 @@ beforeAll(async () => {
     hostile: [...HOSTILE],
     auth: { mode: 'both', username: 'admin', password: 'pw' },
     zones: ['toilet', 'public-other', 'changing-room'],
+    httpPort: HTTP_PORT,
   });
+  // The foreign-xaddr device points at a host of this run, where a listener counts connections (must stay 0).
+  const target = new URL(`http://127.254.${second}.${third}:${HTTP_PORT}/onvif/device_service`);
+  const f = spec.devices.flatMap((d) => d.faults ?? []).find((x) => x.kind === 'foreign-xaddr');
+  if (!f) throw new Error('the generated site has no foreign-xaddr device');
+  f.xaddr = target.href;
   site = await startSimulatedSite(spec);
-  // Whatever host the foreign-xaddr device points at, listen there and count connections (must stay 0).
-  const hostileForeign = site.devices.find((d) => d.spec.faults?.some((f) => f.kind === 'foreign-xaddr'));
-  const f = hostileForeign?.spec.faults?.find((x) => x.kind === 'foreign-xaddr');
-  const target = new URL(typeof f?.xaddr === 'string' ? f.xaddr : 'http://127.254.254.254/onvif/device_service');
   foreign.host = target.hostname;
   foreign.server = createServer((s) => {
     foreign.connections++;
     s.destroy();
   });
-  await new Promise<void>((resolve) => {
-    foreign.server?.once('error', () => resolve()); // port taken: the assertion below still sees 0 from us
-    foreign.server?.listen(Number(target.port || 80), target.hostname, resolve);
+  // A listener that could not start would count nothing and make the assertion below vacuous: fail instead.
+  await new Promise<void>((resolve, reject) => {
+    foreign.server?.once('error', reject);
+    foreign.server?.listen(Number(target.port), target.hostname, resolve);
   });
 }, 60_000);
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { request } from 'node:http';
+import type { SimSiteSpec } from '../../src/simulator/index.js';
 
 /** A random 127.a.b.0 block per test file, so parallel files never collide. */
 export function randomBlock(): (host: number) => string {
@@ -10,6 +11,11 @@ export function randomBlock(): (host: number) => string {
 
 /** Port 80 as root (CI), an unprivileged port otherwise. */
 export const HTTP_PORT = process.getuid?.() === 0 ? 80 : 18080;
+
+/** The site with every device that names no port on HTTP_PORT: a plain user cannot listen on the default 80. */
+export function onTestPort(site: SimSiteSpec): SimSiteSpec {
+  return { ...site, devices: site.devices.map((d) => ({ httpPort: HTTP_PORT, ...d })) };
+}
 
 export interface HttpAnswer {
   status: number;

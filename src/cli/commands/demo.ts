@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { loadConfig } from '../../config/load-config.js';
 import type { ScanResult } from '../../inventory/types.js';
 import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
-import { errorMessage } from '../../util/errors.js';
+import { errorMessage, UsageError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 import { writeDemoRecordings } from '../demo/demo-recordings.js';
@@ -72,7 +73,7 @@ export const demoCommand: CommandSpec = {
   async run(values: ParsedValues, _positionals: string[], io: CommandIO): Promise<number> {
     const exitAfterS = values['exit-after'] === undefined ? undefined : intFlag(values, 'exit-after', 0);
     const intervalS = intFlag(values, 'interval', 20);
-    if (intervalS > 59) throw new Error('--interval: at most 59 seconds');
+    if (intervalS > 59) throw new UsageError(`--interval: at most 59 seconds, got ${intervalS}`);
     const out = io.stdout;
     const work = await mkdtemp(join(tmpdir(), 'camwarden-demo-'));
     const base = `127.${20 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}.10`;
@@ -80,7 +81,12 @@ export const demoCommand: CommandSpec = {
     let code = 0;
     try {
       out.write(`camwarden demo: simulated site on ${base} and up (loopback only), work dir ${work}\n`);
-      const site = await startSimulatedSite(demoSite(base, { httpPort: 8080 }));
+      // The simulated cameras require authentication, as real ones do, with a password made for this run: only an
+      // authenticated interrogation pins a camera's identity or re-verifies a block (docs/identity.md).
+      const onvifUser = io.env.CAMWARDEN_ONVIF_USERNAME ?? 'admin';
+      const onvifPassword = io.env.CAMWARDEN_ONVIF_PASSWORD ?? randomBytes(12).toString('base64url');
+      const auth = { mode: 'both', username: onvifUser, password: onvifPassword } as const;
+      const site = await startSimulatedSite(demoSite(base, { httpPort: 8080, auth }));
       cleanups.push(() => site.stop());
       const last = site.devices.at(-1)?.address ?? base;
       const nvr = site.devices.find((d) => d.spec.kind === 'nvr');
@@ -111,6 +117,8 @@ export const demoCommand: CommandSpec = {
         // Unicast only: the demo never sends multicast on the host's interfaces.
         CAMWARDEN_PROBE_TARGETS: `${base}-${last.split('.').at(-1)}`,
         CAMWARDEN_MULTICAST: '0',
+        CAMWARDEN_ONVIF_USERNAME: onvifUser,
+        CAMWARDEN_ONVIF_PASSWORD: onvifPassword,
         CAMWARDEN_SCAN_SCHEDULE: `*/${intervalS} * * * * *`,
         CAMWARDEN_SWEEP_SCHEDULE: '*/30 * * * * *',
         CAMWARDEN_LOG_LEVEL: io.env.CAMWARDEN_LOG_LEVEL ?? 'error',

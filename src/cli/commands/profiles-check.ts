@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { validateProfileDir } from '../../profiles/load-profile-set.js';
+import { UsageError } from '../../util/errors.js';
 import type { CommandIO, CommandSpec, ParsedValues } from '../command.js';
 
 export const profilesCheckCommand: CommandSpec = {
@@ -23,6 +25,11 @@ export const profilesCheckCommand: CommandSpec = {
         : loaded?.config.profileKeysFile
           ? resolve(loaded.baseDir, loaded.config.profileKeysFile)
           : undefined;
+    const isDir = await stat(dir).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (!isDir) throw new UsageError(`${positionals[0] ? 'DIR' : 'profilesDir'}: ${dir}: no such directory`);
     const result = await validateProfileDir(dir, {
       keysFile,
       packId: typeof values.pack === 'string' ? values.pack : undefined,

@@ -14,7 +14,7 @@ import {
   type VendorStyle,
 } from '../../simulator/index.js';
 import { FAULT_KIND_LIST } from '../../simulator/spec-schema.js';
-import { errorMessage, UsageError } from '../../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage, UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 
 function str(values: ParsedValues, name: string): string | undefined {
@@ -104,6 +104,20 @@ function buildSite(values: ParsedValues): SimSiteSpec {
   }
 }
 
+/** A socket the flags asked for cannot be had (address not local, port taken or privileged): name the flag. */
+function listenFailureAsUsage(err: unknown, siteFile: string | undefined): unknown {
+  if (!(err instanceof CamwardenError) || err.code !== ErrorCode.ListenFailed) return err;
+  const flag =
+    err.details?.socket === 'multicast'
+      ? '--multicast-interface'
+      : siteFile !== undefined
+        ? `--site: ${siteFile}`
+        : err.details?.errno === 'EADDRNOTAVAIL'
+          ? '--base'
+          : '--port';
+  return new UsageError(`${flag}: ${err.message}`);
+}
+
 function table(site: Awaited<ReturnType<typeof startSimulatedSite>>): string {
   const rows = site.devices.map((d) => {
     const faults = (d.spec.faults ?? []).map((f) => f.kind).join(',');
@@ -156,7 +170,9 @@ export const simulateCommand: CommandSpec = {
         throw new UsageError(`--multicast-interface: expected an IPv4 address, got ${JSON.stringify(mcast)}`);
       for (const d of spec.devices) d.multicastInterface = mcast;
     }
-    const site = await startSimulatedSite(spec);
+    const site = await startSimulatedSite(spec).catch((err: unknown) => {
+      throw listenFailureAsUsage(err, siteFile);
+    });
     if (values.json === true) {
       const devices = site.devices.map((d) => ({
         name: d.name,

@@ -1,3 +1,4 @@
+import { CN_2025_RETENTION } from '../../retention/rules.js';
 import type { PolicyPackInput } from '../pack-schema.js';
 
 // `article` names the article in the contract's form ("Article 8"); the paragraph and item go in the message.
@@ -83,15 +84,7 @@ export const cn2025Pack: PolicyPackInput = {
     message:
       'camera at the entrance or outside of a prohibited room: Article 8(1) bans cameras inside it; review the field of view',
   },
-  retention: {
-    defaultDays: 30,
-    classMinimumDays: { 'art7-gov': 30, 'art7-operator': 30 },
-    overlayMinimumDays: { 'anti-terror-key-target': 90, 'entertainment-venue': 30 },
-    overlayArticles: {
-      'anti-terror-key-target': 'Anti-Terrorism Law Article 32',
-      'entertainment-venue': 'Entertainment Venues Regulations Article 15',
-    },
-  },
+  retention: CN_2025_RETENTION,
   rules: {
     filing: {
       enabled: true,

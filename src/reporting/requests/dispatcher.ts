@@ -29,12 +29,11 @@ export interface DispatcherOptions {
   maxLifetimeMs?: number;
 }
 
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A request refused with its response code (unauthorized, expired, replayed, …). */
+class Refusal extends CamwardenError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.name = 'Refusal';
   }
 }
 

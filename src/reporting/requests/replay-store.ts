@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, readFile, rename } from 'node:fs/promises';
+import { CamwardenError, ErrorCode } from '../../util/errors.js';
 
 /**
  * Transactions already accepted, persisted (`seen-requests.jsonl`, fsync'd before the handler runs) so a
@@ -63,7 +64,7 @@ export class ReplayStore {
 
   async add(transaction: string, expiresAt: string): Promise<void> {
     this.seen.set(transaction, Date.parse(expiresAt));
-    if (!this.fh) throw new Error('replay store not started');
+    if (!this.fh) throw new CamwardenError(ErrorCode.Internal, 'replay store not started');
     await this.fh.write(`${JSON.stringify({ transaction, expiresAt })}\n`);
     await this.fh.sync();
   }

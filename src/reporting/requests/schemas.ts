@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { consentUnitKindSchema } from '../../profiles/schemas.js';
+import { holdRangeCheck, legalHoldFields } from '../../retention/schemas.js';
 import { SAFE_ID } from '../../util/safe-id.js';
 
 const isoUtc = z.iso.datetime({ offset: false });
 const cameraId = z.string().min(1).max(256);
+const { camera: _camera, ...holdFields } = legalHoldFields;
 /** A camera id as the agent makes them (docs/identity.md): what a sink may use as a path, topic or argument. */
 const safeCameraId = z.string().regex(SAFE_ID, 'not a camera id (A-Z a-z 0-9 . _ : -, at most 128)');
 const who = z.string().trim().min(1).max(200);
@@ -14,13 +16,8 @@ export const opSchemas = {
   sweep: z.strictObject({ dryRun: z.boolean().optional() }),
   status: z.strictObject({}),
   'reload-profiles': z.strictObject({}),
-  'legal-hold/add': z.strictObject({
-    id: z.string().min(1).max(128).optional(),
-    cameraId,
-    from: isoUtc,
-    to: isoUtc,
-    reason: z.string().max(1000).optional(),
-  }),
+  /** A legal hold (the fields of the one hold schema) whose camera is `cameraId`; the agent picks a missing id. */
+  'legal-hold/add': z.strictObject({ ...holdFields, id: holdFields.id.optional(), cameraId }).refine(...holdRangeCheck),
   'legal-hold/remove': z.strictObject({ id: z.string().min(1).max(128) }),
   'consent/record': z.strictObject({
     cameraId,

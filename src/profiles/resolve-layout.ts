@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { RecordingLayout } from '../profiles/types.js';
+import type { RecordingLayout } from '../retention/layout-schema.js';
+import { recordingLayoutSchema } from '../retention/layout-schema.js';
+import { BUILTIN_LAYOUTS } from '../retention/layouts.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
-import { recordingLayoutSchema } from './layout-schema.js';
-import { BUILTIN_LAYOUTS } from './layouts.js';
 
 export async function resolveLayout(
   id: string,

@@ -1,0 +1,57 @@
+/**
+ * The one place sweep options are assembled from the config, the active profiles, the last inventory and the
+ * hold store: `camwarden sweep` and the daemon (its scheduled sweeps, its `sweep` request and the footage
+ * quarantine) all sweep with exactly these.
+ */
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { Config } from '../config/schema.js';
+import type { ScanResult } from '../inventory/types.js';
+import { siteAssignmentFor } from '../policy/evaluate.js';
+import { resolveLayout } from '../profiles/resolve-layout.js';
+import type { ProfileSet } from '../profiles/types.js';
+import type { EventSink } from '../reporting/event-sink.js';
+import type { HoldStore } from '../retention/hold-store.js';
+import { type CameraRetentionFacts, DEFAULT_RETENTION_POLICY, retentionFacts } from '../retention/rules.js';
+import type { SweepOptions } from '../retention/sweep.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+
+export interface SweepInputs {
+  config: Config;
+  /** The active profile set; without one, Order 799's figures apply. */
+  profiles: ProfileSet | undefined;
+  /** The last scan: which cameras there are, their zones, classes and blocks. */
+  inventory: ScanResult | undefined;
+  holds: HoldStore;
+  audit?: AuditSink;
+  events?: EventSink;
+}
+
+export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptions> {
+  const { config, profiles } = inputs;
+  const r = config.retention;
+  if (!r.recordingsDir) {
+    throw new CamwardenError(ErrorCode.RetentionRefused, 'retention is off: CAMWARDEN_RECORDINGS_DIR is unset');
+  }
+  return {
+    root: r.recordingsDir,
+    layout: await resolveLayout(r.layout, config.profilesDir, profiles?.layouts ?? {}),
+    policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
+    cameras: inputs.inventory ? retentionFactsFor(inputs.inventory, profiles) : [],
+    extraHolds: await inputs.holds.list(),
+    dataDir: config.dataDir,
+    ...(r.quarantineDir ? { quarantineDir: r.quarantineDir } : {}),
+    ...(r.quotaBytes !== undefined ? { quotaBytes: r.quotaBytes } : {}),
+    ...(r.minFreeBytes !== undefined ? { minFreeBytes: r.minFreeBytes } : {}),
+    maxDeletesPerRun: r.maxDeletesPerRun,
+    activeWriteGraceS: r.activeWriteGraceS,
+    maxClockAheadDays: r.maxClockAheadDays,
+    allowSharedDirs: r.allowSharedDirs,
+    ...(inputs.audit ? { audit: inputs.audit } : {}),
+    ...(inputs.events ? { events: inputs.events } : {}),
+  };
+}
+
+/** Each scanned camera's retention facts, with its site-profile assignment (days, overlays, directory alias). */
+export function retentionFactsFor(scan: ScanResult, profiles: ProfileSet | undefined): CameraRetentionFacts[] {
+  return scan.cameras.map((camera) => retentionFacts(camera, siteAssignmentFor(camera, profiles)));
+}

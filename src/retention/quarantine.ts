@@ -1,0 +1,115 @@
+/**
+ * Enforcement's footage quarantine (docs/retention.md): a blocked camera's footage is moved out of the recordings
+ * into the quarantine area by a sweep limited to that camera; it expires there after the pack's quarantine days
+ * (sweep-walk.ts) unless held; when the block ends it is moved back. Every release goes into the audit log's
+ * register: who (unit, name, signing key), why, when, and what was moved.
+ */
+import { realpath } from 'node:fs/promises';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { assertSafeId } from '../util/safe-id.js';
+import { DirHandle } from './dir-handle.js';
+import { FROM_SOURCES, inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
+import { type SweepError, safeName, sweepError } from './sweep-walk.js';
+
+/** Who released a camera's quarantine (the operator's unit, name and signing key), and why (`decision-changed`). */
+export type ReleaseAuthority = { reason: string; unit?: string; name?: string; keyId?: string };
+
+export interface FootageQuarantine {
+  quarantine(cameraId: string): Promise<void>;
+  release(cameraId: string, by: ReleaseAuthority): Promise<unknown>;
+}
+
+export type ReleasePlan = { root: string; quarantineDir: string; camera: string };
+
+/** Moved back (relative paths below the root); kept: a file of that name is back in the recordings, or not regular. */
+export type ReleaseOutcome = {
+  moved: number;
+  bytes: number;
+  paths: string[];
+  kept: Array<{ path: string; reason: string }>;
+  errors: SweepError[];
+};
+
+export class TreeFootageQuarantine implements FootageQuarantine {
+  /** `base` gives the options every sweep uses (the daemon's, from buildSweepOptions). */
+  constructor(private readonly base: () => Promise<SweepOptions>) {}
+
+  async quarantine(cameraId: string): Promise<void> {
+    assertSafeId(cameraId, 'quarantine'); // the sinks refuse what the id rules should never have let through
+    const r = await sweep({ ...(await this.base()), quarantineOnly: cameraId, dryRun: false });
+    if (r.errors.length > 0) {
+      // enforcement retries a failed action: footage left in place is not quarantined
+      const first = r.errors[0];
+      const what = `${first?.path ?? ''} ${first?.code}: ${first?.message}`;
+      throw new CamwardenError(ErrorCode.EnforcementFailed, `quarantine of ${cameraId}: ${what}`);
+    }
+  }
+
+  /** Moves the camera's footage back to where it was (never over a file) and registers the release. */
+  async release(cameraId: string, by: ReleaseAuthority): Promise<ReleaseOutcome> {
+    assertSafeId(cameraId, 'quarantine release');
+    const opts = await this.base();
+    const root = await realpath(opts.root);
+    const quarantineDir = await quarantineDirFor(root, opts.quarantineDir);
+    const plan: ReleasePlan = { root, quarantineDir, camera: cameraId };
+    const script = opts.workerScript;
+    const out = await one(async () =>
+      FROM_SOURCES && !script
+        ? runRelease(plan)
+        : inWorker<ReleaseOutcome>({ op: 'release', plan }, () => {}, undefined, script),
+    );
+    // the register (Art 16): who, why, when (the entry's time), and what went back
+    const who = { reason: by.reason, unit: by.unit ?? null, name: by.name ?? null, keyId: by.keyId ?? null };
+    const what = { files: out.moved, bytes: out.bytes, kept: out.kept.length, paths: out.paths };
+    await opts.audit?.append('quarantine', { event: 'released', ...plan, ...who, ...what });
+    return out;
+  }
+}
+
+/** The release walk (in the worker): `<quarantine>/<camera>/<path>` back to `<root>/<path>`, through handles. */
+export function runRelease(plan: ReleasePlan): ReleaseOutcome {
+  const out: ReleaseOutcome = { moved: 0, bytes: 0, paths: [], kept: [], errors: [] };
+  const root = DirHandle.openTop(plan.root);
+  let top: DirHandle | undefined;
+  let src: DirHandle | undefined;
+  try {
+    top = DirHandle.openTop(plan.quarantineDir);
+    src = top.openChild(safeName(plan.camera));
+    moveBack(src, root, plan, out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.errors.push(sweepError(plan.quarantineDir, err));
+  } finally {
+    src?.unref();
+    top?.unref();
+    root.unref();
+  }
+  return out;
+}
+
+function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: ReleaseOutcome): void {
+  for (const e of src.list()) {
+    const rel = dest.rel === '' ? e.name : `${dest.rel}/${e.name}`;
+    try {
+      if (e.isDirectory()) {
+        const from = src.openChild(e.name);
+        const to = dest.openOrCreateChild(e.name, 0o750); // on a throw, the job's end closes `from`
+        moveBack(from, to, plan, out);
+        to.unref();
+        from.unref();
+        continue;
+      }
+      const st = src.lstat(e.name);
+      if (!st.isFile()) out.kept.push({ path: rel, reason: 'not-regular' });
+      else if (dest.has(e.name)) out.kept.push({ path: rel, reason: 'exists' });
+      else if (src.chmodEntry(e.name, st, 0o640)) {
+        src.renameEntry(e.name, dest, e.name);
+        src.touched = true;
+        out.moved++;
+        out.bytes += st.size;
+        out.paths.push(rel);
+      }
+    } catch (err) {
+      out.errors.push(sweepError(`${plan.root}/${rel}`, err));
+    }
+  }
+}

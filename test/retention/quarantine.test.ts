@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
+import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
+import { sweep } from '../../src/retention/sweep.js';
+import { ensureDist } from '../helpers/dist.js';
+import { auditedDeletions, DAY, footage, scratchSite, sweepOptions, WORKER, writeFile } from './helpers.js';
+
+beforeAll(() => ensureDist(), 180_000);
+
+/** A site whose camera `bad` is blocked: a sweep moves its footage into quarantine. */
+async function quarantinedSite() {
+  const { dir, root, data } = scratchSite('cw-q-');
+  const now = Date.now();
+  const footageOfBad = footage(root, 'bad', [3, 2, 1], 100, now);
+  footage(root, 'ok', [1], 10, now);
+  const audit = new AuditLog({ file: join(data, 'audit.jsonl') });
+  await audit.start();
+  const blocked = [{ id: 'bad', overlays: [], blocked: true }];
+  const r = await sweep(sweepOptions(root, { dataDir: data, now: () => now, cameras: blocked, audit }));
+  expect(r.quarantined).toBe(3);
+  const qdir = join(dir, '.camwarden-quarantine');
+  const moved = footageOfBad.map((p) => join(qdir, 'bad', p.slice(root.length + 1)));
+  return { dir, root, data, now, footage: footageOfBad, moved, audit, qdir };
+}
+
+describe('quarantine', () => {
+  it("expires a blocked camera's footage the pack's quarantine days after it was moved, held footage excepted", async () => {
+    const s = await quarantinedSite();
+    const events = new MemoryEventSink();
+    const day = (p: string) => (p.match(/\d{4}-\d{2}-\d{2}/) ?? [''])[0];
+    const hold = {
+      id: 'case-9',
+      camera: 'bad',
+      from: day(s.footage[0] ?? ''),
+      to: day(s.footage[0] ?? ''),
+      reason: 'police',
+    };
+    const later = (days: number) =>
+      sweep(
+        sweepOptions(s.root, {
+          dataDir: s.data,
+          now: () => s.now + days * DAY,
+          extraHolds: [hold],
+          audit: s.audit,
+          events,
+          cameras: [{ id: 'bad', overlays: [], blocked: true }],
+        }),
+      );
+    await later(29);
+    expect(s.moved.every((p) => existsSync(p))).toBe(true);
+    await later(31);
+    expect(s.moved.map((p) => existsSync(p))).toEqual([true, false, false]); // the held day stays
+    expect(events.ofType('quarantine.expired')).toEqual([
+      expect.objectContaining({
+        camera: 'bad',
+        files: 2,
+        bytes: 200,
+        quarantineDays: DEFAULT_RETENTION_POLICY.quarantineDays,
+      }),
+    ]);
+    await s.audit.stop();
+    const { paths, entries } = auditedDeletions(join(s.data, 'audit.jsonl'));
+    expect(s.moved.slice(1).every((p) => paths.has(p))).toBe(true);
+    const expiry = entries.find((e) => e.kind === 'deletion' && (e.data as { area: string }).area === 'quarantine');
+    expect(expiry?.data).toMatchObject({ reason: 'quarantine-expired', count: 2 });
+  });
+
+  it('release moves the footage back (never over a file) and writes the register: who, why, what', async () => {
+    const s = await quarantinedSite();
+    const q = new TreeFootageQuarantine(async () => ({
+      ...sweepOptions(s.root, { dataDir: s.data, audit: s.audit }),
+      inline: false,
+      workerScript: WORKER,
+    }));
+    writeFile(s.footage[2] ?? '', 5); // the recorder wrote a new file under the same name meanwhile
+    const out = await q.release('bad', {
+      reason: 'installed in a corridor',
+      unit: 'Store 12',
+      name: 'Li Wei',
+      keyId: '0123456789abcdef',
+    });
+    expect(out).toMatchObject({ moved: 2, kept: [{ reason: 'exists' }] });
+    expect(existsSync(s.footage[0] ?? '') && existsSync(s.moved[2] ?? '')).toBe(true);
+    expect(statSync(s.footage[0] ?? '').mode & 0o777).toBe(0o640);
+    expect(statSync(s.footage[2] ?? '').size).toBe(5);
+    await s.audit.stop();
+    const register = readFileSync(join(s.data, 'audit.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.kind === 'quarantine');
+    expect(register.map((e) => e.data.event)).toEqual(['quarantined', 'released']);
+    expect(register[1].data).toMatchObject({
+      camera: 'bad',
+      reason: 'installed in a corridor',
+      unit: 'Store 12',
+      name: 'Li Wei',
+      keyId: '0123456789abcdef',
+      files: 2,
+      kept: 1,
+    });
+    expect(register[1].data.paths).toHaveLength(2);
+  });
+});

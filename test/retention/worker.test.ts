@@ -1,0 +1,56 @@
+// The daemon's sweep walks in a worker thread: its event loop keeps turning while thousands of files are deleted.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { sweep } from '../../src/retention/sweep.js';
+import { ensureDist } from '../helpers/dist.js';
+import { DAY, genericPath, NOW, sweepOptions, tmp, WORKER, writeFile } from './helpers.js';
+
+beforeAll(() => ensureDist(), 180_000);
+
+function expiredTree(files: number) {
+  const root = join(tmp('cw-worker-'), 'rec');
+  const paths = Array.from({ length: files }, (_, i) => genericPath(root, `cam${i % 10}`, NOW - 40 * DAY - i * 1000));
+  for (const p of paths) writeFile(p, 10);
+  for (let c = 0; c < 10; c++) writeFile(genericPath(root, `cam${c}`, NOW - DAY), 10);
+  return { root, paths };
+}
+
+/** An audit sink that notes, when the first deletion is audited, how many of `paths` are still on disk. */
+function firstAuditProbe(paths: string[]) {
+  const sink = new MemoryAuditSink();
+  const probe = { leftAtFirstEntry: -1, sink };
+  const append = sink.append.bind(sink);
+  sink.append = async (kind, data) => {
+    if (kind === 'deletion' && probe.leftAtFirstEntry < 0) probe.leftAtFirstEntry = paths.filter(existsSync).length;
+    return append(kind, data);
+  };
+  return probe;
+}
+
+describe('the sweep worker', () => {
+  it('walks in a worker: its first batch is audited by the caller while the walk goes on; inline it is not', async () => {
+    const a = expiredTree(10_000); // ten journal batches
+    const worker = firstAuditProbe(a.paths);
+    await sweep(sweepOptions(a.root, { inline: false, workerScript: WORKER, audit: worker.sink }));
+    expect(a.paths.some((p) => existsSync(p))).toBe(false);
+    // every batch crossed back from the worker into the audit log
+    const audited = worker.sink.entries.filter((e) => e.kind === 'deletion').flatMap((e) => e.data.paths as string[]);
+    expect(audited).toHaveLength(10_000);
+    expect(worker.leftAtFirstEntry).toBeGreaterThan(0); // the caller's event loop ran while files were still going
+    const b = expiredTree(3000);
+    const inline = firstAuditProbe(b.paths);
+    await sweep(sweepOptions(b.root, { inline: true, audit: inline.sink }));
+    expect(inline.leftAtFirstEntry).toBe(0); // the synchronous walk had finished before the loop could turn
+  }, 120_000);
+
+  it('an abort stops the walk at the next entry; what it did is still reported', async () => {
+    const t = expiredTree(3000);
+    const controller = new AbortController();
+    controller.abort();
+    const r = await sweep(sweepOptions(t.root, { inline: false, workerScript: WORKER, signal: controller.signal }));
+    expect(r.deleted).toBe(0);
+    expect(t.paths.every((p) => existsSync(p))).toBe(true);
+  });
+});
