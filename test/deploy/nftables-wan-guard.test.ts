@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const SNIPPET = join(import.meta.dirname, '..', '..', 'deploy', 'nftables', 'camwarden-wan-3702.nft');
 const enabled = requireCapability('netns', netnsAvailable() && nftAvailable());
@@ -36,15 +37,23 @@ for (let i = 0; i < 3; i++) for (const port of [3702, 3703]) {
   s.send(tag + '-' + port, port, host, () => { if (--left === 0) s.close(); });
 }`;
 
-/** Starts a UDP listener on 3702 and 3703 in `ns`, sends from "wan" to `host`, returns the ports that got data. */
-async function deliveredPorts(ns: string, host: string, tag: string): Promise<Set<number>> {
+/**
+ * Starts a UDP listener on 3702 and 3703 in `ns`, sends from "wan" to `host`, returns the ports that got data:
+ * once each port in `expected` has (however long a loaded machine takes), and a moment more for any other.
+ */
+async function deliveredPorts(ns: string, host: string, tag: string, expected: number[]): Promise<Set<number>> {
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', LISTENER], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
+  const ports = () => {
+    const got = new Set<number>();
+    for (const m of out.matchAll(new RegExp(`got (\\d+) ${tag}-`, 'g'))) got.add(Number(m[1]));
+    return got;
+  };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('listener did not start')), 5000);
+      const timer = setTimeout(() => reject(new Error('listener did not start')), 30_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes('ready')) {
@@ -55,13 +64,12 @@ async function deliveredPorts(ns: string, host: string, tag: string): Promise<Se
       child.on('exit', () => reject(new Error(`listener exited: ${out}`)));
     });
     inNs(NS.wan, process.execPath, ['-e', SENDER, host, tag]);
+    await waitFor('the datagrams that must arrive', () => (expected.every((p) => ports().has(p)) ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     child.kill('SIGTERM');
   }
-  const ports = new Set<number>();
-  for (const m of out.matchAll(new RegExp(`got (\\d+) ${tag}-`, 'g'))) ports.add(Number(m[1]));
-  return ports;
+  return ports();
 }
 
 describe.runIf(enabled)('deploy/nftables/camwarden-wan-3702.nft', () => {
@@ -114,12 +122,12 @@ describe.runIf(enabled)('deploy/nftables/camwarden-wan-3702.nft', () => {
 
   it('drops 3702/udp from the WAN to the gateway and to cameras, and lets another port through', async () => {
     // Control: without the snippet both ports arrive, so a silent listener cannot pass the test.
-    expect(await deliveredPorts(NS.gw, GW_WAN, 'before')).toEqual(new Set([3702, 3703]));
-    expect(await deliveredPorts(NS.cam, CAM, 'before')).toEqual(new Set([3702, 3703]));
+    expect(await deliveredPorts(NS.gw, GW_WAN, 'before', [3702, 3703])).toEqual(new Set([3702, 3703]));
+    expect(await deliveredPorts(NS.cam, CAM, 'before', [3702, 3703])).toEqual(new Set([3702, 3703]));
 
     inNs(NS.gw, 'nft', ['-f', SNIPPET]);
-    expect(await deliveredPorts(NS.gw, GW_WAN, 'after')).toEqual(new Set([3703]));
-    expect(await deliveredPorts(NS.cam, CAM, 'after')).toEqual(new Set([3703]));
+    expect(await deliveredPorts(NS.gw, GW_WAN, 'after', [3703])).toEqual(new Set([3703]));
+    expect(await deliveredPorts(NS.cam, CAM, 'after', [3703])).toEqual(new Set([3703]));
 
     const ruleset = inNs(NS.gw, 'nft', ['list', 'table', 'inet', 'camwarden_wan_guard']);
     const counters = [...ruleset.matchAll(/udp dport 3702 counter packets (\d+)/g)].map((m) => Number(m[1]));

@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
 import type { DiscoveredDevice } from '../../src/inventory/types.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const NS = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';
 const env = (action: string, body: string) =>
@@ -34,7 +35,8 @@ describe('HelloListener', () => {
     await send(
       env('Bye', '<d:Bye><a:EndpointReference><a:Address>urn:uuid:h1</a:Address></a:EndpointReference></d:Bye>'),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    // one socket reads its datagrams in order: once the Bye (sent last) is read, so are the garbage and the Hello
+    await waitFor('the Bye', () => (byes.length > 0 ? true : undefined));
     tx.close();
     expect(hellos).toHaveLength(1);
     expect(hellos[0]).toMatchObject({

@@ -129,7 +129,8 @@ describe('hostile devices are harmless (onvif-notes §1.5)', () => {
     const t0 = Date.now();
     const report = await interrogateDevice(device(), opts);
     const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(opts.deviceTimeoutMs + 500);
+    // bounded by the device time limit: within twice it (a device left unbounded would hang or trickle for ever)
+    expect(elapsed).toBeLessThan(2 * opts.deviceTimeoutMs);
     expect(report.errors.map((e) => e.code)).toContain(code);
     expect(report.clockSkewMs).toBeDefined(); // what was learned before the failure is kept
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);

@@ -38,7 +38,8 @@ async function makeStore(dir: string, dataDir: string, watch = true) {
   return { store, events, audit };
 }
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
+/** Waits for `cond`; the bound is liveness only (a reload validates a whole profile set, slow on a loaded machine). */
+async function until(cond: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out');

@@ -1,16 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { configSchema } from '../../src/config/schema.js';
 import { Outbox } from '../../src/reporting/outbox.js';
 import { Reporter } from '../../src/reporting/reporter.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/util/logger.js';
 import { type Certs, generateCerts, startMosquitto, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, requireCapability } from '../helpers/capabilities.js';
+import { waitFor } from '../helpers/wait-for.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+interface LogLine {
+  msg: string;
+  err?: unknown;
+}
 
 describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS against mosquitto', () => {
   let certs: Certs;
@@ -27,7 +32,15 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function tryConnect(tls: { caFile: string; certFile: string; keyFile: string }): Promise<boolean> {
+  /**
+   * Starts a reporter with `tls` and returns what its transport logged of each attempt: `mqtt: connected` once the
+   * broker accepted it, `mqtt: connection closed` for each one that ended (a refused one ends before CONNACK);
+   * and the outbox depth after one event was emitted.
+   */
+  async function attempt(
+    tls: { caFile: string; certFile: string; keyFile: string },
+    until: (log: LogLine[]) => boolean,
+  ): Promise<{ log: LogLine[]; depth: number }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-rep-tls-'));
     dirs.push(dataDir);
     const config = configSchema.parse({
@@ -35,7 +48,14 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
       dataDir,
       mqtt: { url: broker.url, ...tls },
     });
-    const logger = silentLogger();
+    const log: LogLine[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n')) if (line) log.push(JSON.parse(line));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination });
     const outbox = new Outbox({ dataDir, logger, alarmEvents: 1000, maxEvents: 2000 });
     const reporter = new Reporter({
       config,
@@ -47,26 +67,46 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
       backoffMaxMs: 200,
     });
     await reporter.start();
-    let connected = false;
-    for (let i = 0; i < 40 && !connected; i++) {
-      await sleep(50);
-      connected = reporter.health().connected === true;
+    try {
+      await waitFor('the connection attempts', () => (until(log) ? true : undefined), 30_000);
+      // connected, an event is delivered; refused, the agent keeps working and the event waits in the outbox
+      await outbox.emit('scan.completed', { n: 1 });
+      if (connected(log)) await waitFor('the event delivered', () => (outbox.stats().depth === 0 ? true : undefined));
+      return { log, depth: outbox.stats().depth };
+    } finally {
+      await reporter.stop();
     }
-    // the agent keeps working while refused: events still go to the outbox
-    await outbox.emit('scan.completed', { n: 1 });
-    await reporter.stop();
-    return connected;
   }
+  const connected = (log: LogLine[]) => log.some((l) => l.msg === 'mqtt: connected');
+  const closed = (log: LogLine[]) => log.filter((l) => l.msg === 'mqtt: connection closed').length;
+  const errors = (log: LogLine[]) => log.filter((l) => l.msg === 'mqtt: error').map((l) => String(l.err));
 
   it('connects with the right CA and a valid client certificate', async () => {
-    expect(await tryConnect({ caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey })).toBe(true);
+    const { log, depth } = await attempt(
+      { caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey },
+      connected,
+    );
+    expect(connected(log)).toBe(true);
+    expect(depth).toBe(0);
   });
   it('refuses a broker certificate from the wrong CA', async () => {
-    expect(await tryConnect({ caFile: certs.wrongCa, certFile: certs.clientCert, keyFile: certs.clientKey })).toBe(
-      false,
+    const { log, depth } = await attempt(
+      { caFile: certs.wrongCa, certFile: certs.clientCert, keyFile: certs.clientKey },
+      (l) => connected(l) || closed(l) >= 3,
     );
+    expect(connected(log)).toBe(false);
+    // the agent does not trust the broker's certificate
+    expect(errors(log).join('\n')).toMatch(/self[- ]signed certificate|unable to get local issuer|unable to verify/);
+    expect(depth).toBe(1);
   });
   it('is refused with an expired client certificate', async () => {
-    expect(await tryConnect({ caFile: certs.ca, certFile: certs.expiredCert, keyFile: certs.expiredKey })).toBe(false);
+    const { log, depth } = await attempt(
+      { caFile: certs.ca, certFile: certs.expiredCert, keyFile: certs.expiredKey },
+      (l) => connected(l) || closed(l) >= 3,
+    );
+    expect(connected(log)).toBe(false);
+    // the broker's TLS alert
+    expect(errors(log).join('\n')).toMatch(/certificate expired/);
+    expect(depth).toBe(1);
   });
 });

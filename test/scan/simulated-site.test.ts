@@ -66,7 +66,9 @@ describe('scan of a simulated site (≥40 devices, 7 vendor styles, NVRs, hostil
       CAMWARDEN_ONVIF_PASSWORD: 'pw',
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.ms).toBeLessThan(timeoutMs + 1500);
+    // A hanging device must not hold the scan past its time limit; the margin covers node start-up on a busy
+    // machine (this is a liveness check, not a speed target: bench/scan.mjs measures speed).
+    expect(r.ms).toBeLessThan(timeoutMs * 2);
     expect(r.hwmKb).toBeLessThan(200 * 1024);
     const result = JSON.parse(r.stdout) as ScanResult;
     const ids = result.cameras.map((c) => c.id);
