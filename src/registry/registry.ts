@@ -7,6 +7,7 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { type Database, redactUrl } from './database.js';
 import { openEmbedded } from './embedded-database.js';
+import { assertSafeListen } from './http-auth.js';
 import { RegistryHttpServer } from './http-server.js';
 import { IngestQueue, type IngestQueueOptions, type IngestStats } from './ingest-queue.js';
 import { LiveUpdates } from './live-updates.js';
@@ -90,6 +91,7 @@ export class Registry {
     if (!url) {
       throw new CamwardenError(ErrorCode.InvalidConfig, 'CAMWARDEN_MQTT_URL (mqtt.url): the registry needs a broker');
     }
+    assertSafeListen(config.registry);
     this.db = await openRegistryDatabase(config, logger);
     try {
       const applied = await migrate(this.db);
@@ -109,6 +111,7 @@ export class Registry {
       rejects: () => this.rejects.snapshot(),
       ingest: () => queue.stats(),
       mqttConnected: () => this.isConnected(),
+      token: config.registry.token,
     });
     await this.http.start();
     const { prefix } = config.mqtt;
