@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
 import { backoffDelay } from '../util/backoff.js';
-import { errorMessage } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { OrderedAcks } from './ordered-acks.js';
 
@@ -44,7 +44,7 @@ export interface MqttTransportOptions {
 }
 
 /** Passed to MQTT.js's handleMessage callback: go on to the next packet, the PUBACK is sent later. */
-const ACK_DEFERRED = Object.assign(new Error('acknowledgement deferred'), { deferred: true });
+const ACK_DEFERRED = new CamwardenError(ErrorCode.Internal, 'acknowledgement deferred');
 
 /** A PUBACK on this connection, if it is still up (otherwise the broker delivers the message again). */
 function sendPuback(client: MqttClient, messageId: number): void {
