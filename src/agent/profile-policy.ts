@@ -1,11 +1,11 @@
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
-import type { CameraRecord } from '../inventory/types.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import { BUILTIN_REVISION, evaluateRecords } from '../policy/index.js';
 import { ProfileStore } from '../profiles/profile-store.js';
 import { ConsentRecordStore } from '../profiles/record-store.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { Logger } from '../util/logger.js';
 import type { PolicyPort } from './ports.js';
 

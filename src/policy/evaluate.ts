@@ -2,9 +2,10 @@
  * evaluateRecords: zone, geofences, system class, records and retention rules → one Decision per camera. Pure: the
  * same records, profiles and `now` always give the same output; nothing is read from disk or network here.
  */
-import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
+import type { Action, CameraRecord, GeoPoint, Reason } from '../model/camera-records.js';
 import { consentUnitKind } from '../profiles/consent-unit.js';
 import { EMPTY_SITE } from '../profiles/load-profile-set.js';
+import { type PolicyPack, policyPackSchema } from '../profiles/pack-schema.js';
 import type { CameraAssignment, ProfileSet, SiteProfile, SystemClass, VendorProfile } from '../profiles/types.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
 import { builtinPack } from './builtin-pack.js';
@@ -12,7 +13,6 @@ import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
 import type { Finding } from './finding.js';
 import { isNearFence, isValidGeo } from './geofence.js';
-import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { type RecordsCheck, recordsRules } from './records-check.js';
 import { type RetentionCheck, retentionRules } from './retention-check.js';
 import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';

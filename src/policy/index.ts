@@ -1,16 +1,16 @@
 import type { Config } from '../config/schema.js';
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import { loadProfileSet } from '../profiles/index.js';
 import { BUILTIN_REVISION } from './builtin-pack.js';
 import { activePack, evaluateRecords } from './evaluate.js';
 
+export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from '../profiles/pack-schema.js';
 export { BUILTIN_REVISION, builtinPack } from './builtin-pack.js';
 export { type ClassifyOptions, classifyZone, type ZoneClassification } from './classify-zone.js';
 export { activePack, type EvaluateOptions, evaluateRecords, siteAssignmentFor } from './evaluate.js';
 export { distanceToFence, fencesNear, haversineMeters } from './geofence.js';
 export { type HoldOptions, holdDecisions } from './hold-decisions.js';
 export { createVendorMatcher, matchVendor } from './match-vendor.js';
-export { type PolicyPack, policyPackSchema, type ZoneRule, zoneRuleSchema } from './pack-schema.js';
 export { ZONE_IDS, type ZoneId } from './vocabulary/zone-ids.js';
 
 /**

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatIssues } from '../config/load-config.js';
-import { policyPackSchema } from '../policy/pack-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
 import type { PackRetention } from '../retention/schemas.js';
@@ -17,6 +16,7 @@ import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
+import { policyPackSchema } from './pack-schema.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, SiteProfile, VendorProfile } from './types.js';
 

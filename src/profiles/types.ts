@@ -3,7 +3,7 @@
  * produces a ProfileSet; policy/, enforce/ and retention/ read it and never parse YAML themselves.
  * Fields may be added; existing ones are a contract between modules.
  */
-import type { GeoPoint } from '../inventory/types.js';
+import type { GeoPoint } from '../model/camera-records.js';
 import type { RecordingLayout } from '../retention/layout-schema.js';
 import type { LegalHold, RetentionPolicy } from '../retention/rules.js';
 

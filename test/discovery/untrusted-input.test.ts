@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { discover } from '../../src/discovery/ws-discovery.js';
 import { runScan } from '../../src/inventory/scan.js';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { loadDecide } from '../../src/policy/index.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { onTestPort } from '../simulator/helpers.js';

@@ -2,7 +2,7 @@ import type { EnforceConfig } from '../../src/config/schema.js';
 import { enforceSchema } from '../../src/config/schema.js';
 import { NftError } from '../../src/enforce/nft-runner.js';
 import type { NftRunner } from '../../src/enforce/types.js';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import type { ProfileSet, VendorProfile } from '../../src/profiles/types.js';
 
 export function enforceConfig(over: Partial<EnforceConfig> = {}): EnforceConfig {

@@ -5,9 +5,9 @@ import type { Config } from '../../src/config/schema.js';
 import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadDecide } from '../../src/policy/index.js';
-import { policyPackSchema } from '../../src/policy/pack-schema.js';
 import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
 import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
+import { policyPackSchema } from '../../src/profiles/pack-schema.js';
 import { camera, loadPack, NOW } from './fixtures.js';
 
 describe('policy packs', () => {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { channelTags, locationTagsFromScopes } from '../../inventory/location-tags.js';
-import type { CameraRecord, Reason } from '../../inventory/types.js';
+import type { CameraRecord, Reason } from '../../model/camera-records.js';
 import {
   activePack,
   BUILTIN_REVISION,

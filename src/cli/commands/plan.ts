@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
-import type { CameraRecord, Decision, ScanResult } from '../../inventory/types.js';
+import type { CameraRecord, Decision, ScanResult } from '../../model/camera-records.js';
 import { activePack, BUILTIN_REVISION, evaluateRecords, holdDecisions } from '../../policy/index.js';
 import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { activeProfilesDir } from '../../profiles/profile-store.js';
