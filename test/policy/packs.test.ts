@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Config } from '../../src/config/schema.js';
@@ -6,9 +9,10 @@ import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadDecide } from '../../src/policy/index.js';
 import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
-import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
+import { loadProfileSet, ProfileValidationError } from '../../src/profiles/load-profile-set.js';
 import { policyPackSchema } from '../../src/profiles/pack-schema.js';
-import { camera, loadPack, NOW } from './fixtures.js';
+import { ErrorCode } from '../../src/util/errors.js';
+import { camera, loadPack, NOW, profileSet } from './fixtures.js';
 
 describe('policy packs', () => {
   it.each(['cn-2025', 'eu-gdpr', 'us-ny'])('%s.yaml validates and covers every zone id', (id) => {
@@ -45,31 +49,30 @@ describe('policy packs', () => {
     expect(r.error?.issues[0]?.path).toEqual(['zones', 'toilet', 'action']);
   });
 
-  it('an invalid active pack in a profile set falls back to the built-in cn-2025 (fail closed)', () => {
-    const out = evaluateRecords(
-      [camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } })],
-      {
-        revision: 'r',
-        dir: '/x',
-        packId: 'broken',
-        packs: { broken: { id: 'broken' } },
-        vendors: [],
-        site: { ...EMPTY_SITE, file: 's' },
-        retention: {
-          defaultDays: 30,
-          zoneDays: {},
-          classMinimumDays: {},
-          overlayMinimumDays: {},
-          siteOverlays: [],
-          quarantineDays: 30,
-          legalHolds: [],
-        },
-        layouts: {},
-        signed: false,
-      },
-      { now: NOW },
+  it('a bad pack file refuses the whole profile set, naming the file and field (no fallback to cn-2025)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cw-packs-'));
+    try {
+      await cp(new URL('../../device-profiles', import.meta.url), dir, { recursive: true });
+      const file = join(dir, 'packs', 'cn-2025.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace(/action: block/, 'action: maybe'));
+      const err = await loadProfileSet(dir).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProfileValidationError);
+      expect((err as ProfileValidationError).problems).toEqual([
+        expect.stringMatching(/^packs\/cn-2025\.yaml: zones\.[a-z-]+\.action: /),
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a profile set without its active pack is refused by the policy, not decided under the built-in pack', () => {
+    const set = profileSet({ packId: 'eu-gdpr' });
+    const withoutActive = { ...set, packs: { 'cn-2025': builtinPack } };
+    const record = camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } });
+    expect(evaluateRecords([record], set, { now: NOW })[0]?.decision.reasons[0]?.rule).toBe('eu-gdpr');
+    expect(() => evaluateRecords([record], withoutActive, { now: NOW })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidProfile, message: expect.stringContaining('"eu-gdpr"') }),
     );
-    expect(out[0]?.decision.reasons[0]).toMatchObject({ rule: 'cn-2025', code: 'prohibited-zone' });
   });
 
   it('loadDecide without a profiles dir uses the built-in pack', async () => {
