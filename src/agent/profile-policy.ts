@@ -7,6 +7,7 @@ import { ProfileStore } from '../profiles/profile-store.js';
 import { ConsentRecordStore } from '../profiles/record-store.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { Logger } from '../util/logger.js';
+import { profileSource } from './active-profile-set.js';
 import type { PolicyPort } from './ports.js';
 
 export interface ProfilePolicy extends PolicyPort {
@@ -27,10 +28,8 @@ export function createPolicyPort(deps: {
 }): ProfilePolicy {
   const { config } = deps;
   const store = new ProfileStore({
-    dir: config.profilesDir ?? '',
-    dataDir: config.dataDir,
-    keysFile: config.profileKeysFile,
-    packId: config.site.policyPack,
+    // The same source every command loads the active set from (active-profile-set.ts), kept live here.
+    ...profileSource(config),
     events: deps.events,
     audit: deps.audit,
     logger: deps.logger,

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Config } from '../../src/config/schema.js';
+import { loadActiveProfileSet } from '../../src/agent/active-profile-set.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
-import { loadDecide } from '../../src/policy/index.js';
+import { decisionsFor } from '../../src/policy/index.js';
 import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
 import { loadProfileSet, ProfileValidationError } from '../../src/profiles/load-profile-set.js';
 import { policyPackSchema } from '../../src/profiles/pack-schema.js';
@@ -75,18 +76,21 @@ describe('policy packs', () => {
     );
   });
 
-  it('loadDecide without a profiles dir uses the built-in pack', async () => {
-    const { decide, revision } = await loadDecide({} as Config);
+  it('without a profile set the built-in pack decides', () => {
+    const { decide, revision } = decisionsFor(undefined);
     expect(revision).toBe('builtin-cn-2025');
     const [r] = decide([camera({ location: { zone: 'unknown', source: 'none', tags: ['location/女厕'] } })]);
     expect(r?.decision.action).toBe('block');
   });
 });
 
-describe('loadDecide with the shipped device-profiles dir', () => {
+describe('decisions under the shipped device-profiles dir', () => {
   it('loads all three packs through the profiles loader and decides with the active one', async () => {
     const dir = new URL('../../device-profiles', import.meta.url).pathname;
-    const { decide, revision } = await loadDecide({ profilesDir: dir } as Config);
+    const dataDir = await mkdtemp(join(tmpdir(), 'cw-packs-data-'));
+    const { config } = loadConfig({ CAMWARDEN_PROFILES_DIR: dir, CAMWARDEN_DATA_DIR: dataDir }, dataDir);
+    const { decide, revision } = decisionsFor(await loadActiveProfileSet(config));
+    await rm(dataDir, { recursive: true, force: true });
     expect(revision).toMatch(/^[0-9a-f]{16}$/);
     const [r] = decide([camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } })]);
     expect(r?.decision.action).toBe('block');
