@@ -13,10 +13,6 @@ const SITE_OR_GATEWAY = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,128}$/;
 const CAMERA_ID = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$/;
 const OP = /^[a-z0-9][a-z0-9/_.-]{0,63}$/;
 
-export function isSiteOrGatewayId(value: string): boolean {
-  return SITE_OR_GATEWAY.test(value);
-}
-
 /** The subscription: every gateway under the prefix, optionally shared among registries. */
 export function registryTopicFilter(prefix: string, share: boolean): string {
   return `${share ? '$share/camwarden-registry/' : ''}${prefix}/+/+/#`;
