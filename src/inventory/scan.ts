@@ -291,7 +291,7 @@ export function uniqueById(records: CameraRecord[]): CameraRecord[] {
 
 /**
  * One scan pass: discovery (multicast + unicast targets) and `--device` URLs → interrogation (started as soon as a
- * device is found) → records → decide(records) → ScanResult (INTERFACES.md §4). Changes nothing on devices.
+ * device is found) → records → decide(records) → ScanResult (docs/scan-json.md). Changes nothing on devices.
  */
 export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   const log = deps.logger ?? silentLogger();

@@ -1,6 +1,6 @@
 /**
  * `<prefix>/<site>/<gateway>/…` → what the message is. Topic levels are device- and operator-supplied text:
- * only plain ids pass (the agent's own rule for site and gateway, §4's for camera ids), never `.` or `..`.
+ * only plain ids pass (the agent's own rule for site and gateway, docs/identity.md's safe ids for camera ids), never `.` or `..`.
  */
 export type TopicRoute =
   | { kind: 'status' | 'inventory' | 'events'; site: string; gateway: string }
