@@ -30,7 +30,7 @@ export interface RegistryOptions {
 }
 
 /** The embedded database's directory under the data dir. */
-function embeddedDatabaseDir(dataDir: string): string {
+export function embeddedDatabaseDir(dataDir: string): string {
   return join(dataDir, 'registry-db');
 }
 
