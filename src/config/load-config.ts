@@ -58,6 +58,7 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
   note('enforce.mode', 'CAMWARDEN_ENFORCE');
   note('registry.databaseUrl', 'CAMWARDEN_REGISTRY_DATABASE_URL');
   note('registry.listen', 'CAMWARDEN_REGISTRY_LISTEN');
+  note('registry.token', 'CAMWARDEN_REGISTRY_TOKEN');
 
   const site = section(raw, 'site');
   if (env.CAMWARDEN_SITE_ID) site.id = env.CAMWARDEN_SITE_ID;
@@ -106,6 +107,14 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
       throw new UsageError('CAMWARDEN_REGISTRY_SHARE: must be 0 or 1', ErrorCode.InvalidConfig);
     }
     registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
+  }
+  if (env.CAMWARDEN_REGISTRY_TOKEN) registry.token = env.CAMWARDEN_REGISTRY_TOKEN;
+  const allow = env.CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED;
+  if (allow !== undefined && allow !== '') {
+    if (allow !== '0' && allow !== '1') {
+      throw new UsageError('CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED: must be 0 or 1', ErrorCode.InvalidConfig);
+    }
+    registry.allowUnauthenticated = allow === '1';
   }
   return fromEnv;
 }
