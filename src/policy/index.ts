@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { CameraRecord } from '../inventory/types.js';
 import { loadProfileSet } from '../profiles/index.js';
@@ -22,7 +23,12 @@ export async function loadDecide(
 ): Promise<{ decide: (records: CameraRecord[]) => CameraRecord[]; revision: string; rule: string }> {
   // A profiles dir that fails to load rejects here (fail closed): the caller must not decide on partial data.
   const profiles = config.profilesDir
-    ? await loadProfileSet(config.profilesDir, { keysFile: config.profileKeysFile, packId: config.site?.policyPack })
+    ? await loadProfileSet(config.profilesDir, {
+        keysFile: config.profileKeysFile,
+        packId: config.site?.policyPack,
+        // Each scan process loads the same files again: their parsed YAML is kept in the data dir.
+        yamlCacheFile: config.dataDir ? join(config.dataDir, 'profile-yaml-cache.json') : undefined,
+      })
     : undefined;
   return {
     decide: (records) => evaluateRecords(records, profiles, { now: new Date() }),
