@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { CameraRecord } from '../inventory/types.js';
-import { loadProfileSet } from '../profiles/index.js';
+import { loadProfileSet } from '../profiles/load-profile-set.js';
 import { BUILTIN_REVISION } from './builtin-pack.js';
 import { activePack, evaluateRecords } from './evaluate.js';
 
