@@ -14,9 +14,10 @@ export interface ResponseLimits {
 const DTD_AT_WIRE = /<!\s*(DOCTYPE|ENTITY)/i;
 
 /**
- * Guards a device connection at the socket, before anything is buffered: it counts bytes, refuses a DOCTYPE/ENTITY
- * the moment it appears and enforces a deadline. A violation destroys the socket with a CamwardenError, which the
- * request surfaces as its error. This is what bounds memory for a 30 MB body.
+ * Guards a device connection at the socket, before the onvif package buffers anything: it counts bytes, refuses a
+ * DOCTYPE/ENTITY the moment it appears and enforces a deadline. A violation destroys the socket with a
+ * CamwardenError, which the request surfaces as its error. This is what bounds memory for a 30 MB body:
+ * the package's own `rawResponse` only fires after the whole body is in memory.
  */
 interface Guard {
   /** A kept-alive connection starts a new response: its byte count and deadline start again. */

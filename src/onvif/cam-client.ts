@@ -1,11 +1,21 @@
+import onvif from 'onvif';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
-import { DigestAuth } from './digest-auth.js';
 import { parseSystemDateAndTime, responseBodyAsync } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
 import { type DigestMemory, postSoap, type SoapAnswer } from './soap-exchange.js';
-import { DeviceClock, soapEnvelope } from './ws-security.js';
+
+/**
+ * The parts of onvif 0.8.3's Cam we still use: the WS-Security envelope header (with the device clock offset
+ * `timeShift`) and the HTTP Digest answer. Nothing of it ever reads a response (see soap-exchange.ts).
+ */
+interface SigningCam {
+  timeShift?: number;
+  _envelopeHeader(): string;
+  _envelopeFooter(): string;
+  digestAuth(challenges: string[], req: { method: string; path: string }): string | null;
+}
 
 export interface CamClientOptions {
   xaddr: URL;
@@ -52,15 +62,15 @@ const BARE_ENVELOPE_HEAD =
   '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">';
 
 /**
- * One device. Requests carry a WS-UsernameToken dated by the device's clock (ws-security.ts) and answer HTTP Digest
- * challenges (digest-auth.ts); they are sent and read here (soap-exchange.ts), and we parse every answer ourselves in
- * slices that yield to the event loop (parseXmlAsync), so no answer holds the process up, whatever its shape within
- * maxResponseBytes and maxResponseElements.
+ * One device. Requests are signed the onvif package's way (its Cam builds the WS-UsernameToken with the device
+ * clock offset, and answers HTTP Digest challenges), but sent and read here (soap-exchange.ts): the package's
+ * response handling never sees device input, and we parse every answer ourselves in slices that yield to the
+ * event loop (parseXmlAsync), so no answer holds the process up, whatever its shape within maxResponseBytes and
+ * maxResponseElements.
  * Every call has its own timer and a settle-once guard; the guarded agent bounds size, time and DOCTYPE at the socket.
  */
 export class CamClient {
-  private readonly clock = new DeviceClock();
-  private readonly digestAuth: DigestAuth | undefined;
+  private readonly cam: SigningCam;
   private readonly guarded: GuardedAgent;
   private readonly secure: boolean;
   private readonly port: number;
@@ -79,7 +89,13 @@ export class CamClient {
     });
     this.port = opts.xaddr.port === '' ? (this.secure ? 443 : 80) : Number(opts.xaddr.port);
     this.paths.device = `${opts.xaddr.pathname}${opts.xaddr.search}`;
-    this.digestAuth = opts.credentials ? new DigestAuth(opts.credentials) : undefined;
+    this.cam = new onvif.Cam({
+      hostname: opts.xaddr.hostname,
+      port: this.port,
+      ...(opts.credentials ? { username: opts.credentials.username, password: opts.credentials.password } : {}),
+      autoconnect: false,
+      useWSSecurity: true,
+    }) as unknown as SigningCam;
   }
 
   /**
@@ -118,7 +134,7 @@ export class CamClient {
   }
 
   private post(path: string, envelope: string, action: string): Promise<SoapAnswer> {
-    const digest = this.digestAuth;
+    const credentials = this.opts.credentials;
     return postSoap(
       {
         hostname: this.opts.xaddr.hostname,
@@ -130,7 +146,7 @@ export class CamClient {
       path,
       envelope,
       action,
-      digest ? (challenges, req) => digest.answer(challenges, req) : undefined,
+      credentials ? (challenges, req) => this.cam.digestAuth(challenges, req) : undefined,
       this.digest,
     );
   }
@@ -167,7 +183,7 @@ export class CamClient {
   /**
    * GetSystemDateAndTime, unauthenticated first (it is PRE_AUTH, and WS-Security needs the clock offset it gives),
    * then signed for devices that insist (Panasonic, Digital Barriers). The device clock sets the offset of every
-   * later WS-UsernameToken.
+   * later WS-UsernameToken, as the package would.
    */
   getSystemDateAndTime(): Promise<RawReply> {
     const op = 'GetSystemDateAndTime';
@@ -187,16 +203,16 @@ export class CamClient {
         reply = await this.exchange(op, path, this.envelope(GET_SYSTEM_DATE_AND_TIME), action);
       }
       const deviceTime = parseSystemDateAndTime(reply.body);
-      if (deviceTime) this.clock.learn(deviceTime);
+      if (deviceTime && !this.cam.timeShift) this.cam.timeShift = deviceTime.getTime() - process.uptime() * 1000;
       return reply;
     });
   }
 
   private envelope(bodyXml: string): string {
-    return soapEnvelope(bodyXml, this.opts.credentials, this.clock);
+    return this.cam._envelopeHeader() + bodyXml + this.cam._envelopeFooter();
   }
 
-  /** One SOAP body to one service, signed (WS-UsernameToken, Digest when challenged). */
+  /** One SOAP body to one service, signed the package's way. */
   call(service: OnvifService, operation: string, bodyXml: string): Promise<RawReply> {
     return this.run<RawReply>(operation, async () => {
       const path = this.paths[service];

@@ -2,7 +2,7 @@ import type { SessionLimits } from './open-session.js';
 import type { OpenSession } from './session.js';
 
 /**
- * createOpenSession, loaded the first time a session is opened: the ONVIF client and its XML stack stay out of a
+ * createOpenSession, loaded the first time a session is opened: the onvif package and its XML stack stay out of a
  * daemon that only firewalls (scans run in their own process, see inventory/isolated-scan.ts).
  */
 export function lazyOpenSession(limits: SessionLimits): OpenSession {

@@ -17,7 +17,7 @@ function operationOf(bodyXml: string): string {
 
 /**
  * OpenSession for enforce/ and retention/: learns the clock offset and the service URLs once, then sends raw bodies
- * with WS-UsernameToken and Digest auth, a per-call timeout, the size cap and DOCTYPE refusal.
+ * with the package's auth (WS-UsernameToken, Digest), a per-call timeout, the size cap and DOCTYPE refusal.
  */
 export function createOpenSession(limits: SessionLimits): OpenSession {
   return async (xaddr: string, credentials: OnvifCredentials | undefined): Promise<OnvifSession> => {

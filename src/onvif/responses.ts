@@ -17,7 +17,7 @@ import {
 } from '../xml/index.js';
 
 /**
- * Parsers of raw ONVIF SOAP responses. They read the wire XML (never a library's linerased objects), so
+ * Parsers of raw ONVIF SOAP responses. They read the wire XML (never the onvif package's linerased objects), so
  * identity strings stay verbatim, and they do not care which prefixes a vendor uses.
  */
 

@@ -1,6 +1,6 @@
 /**
  * An authenticated ONVIF SOAP session to one device, as enforce/ and retention/ use it.
- * onvif/ implements it (cam-client.ts) with per-call timeout, size cap and DOCTYPE refusal.
+ * onvif/ implements it on the `onvif` package with per-call timeout, size cap and DOCTYPE refusal.
  */
 export type OnvifService = 'device' | 'media' | 'media2' | 'recording' | 'search' | 'replay';
 

@@ -11,12 +11,12 @@ export interface SoapTarget {
   timeoutMs: number;
 }
 
-/** The HTTP Digest answer to a device's challenges (digest-auth.ts: MD5/SHA-256, qop). */
+/** The HTTP Digest answer to a device's challenges (the onvif package computes it: MD5/SHA-256, qop). */
 export type DigestSigner = (challenges: string[], req: { method: string; path: string }) => string | null;
 
 /**
  * A device's last Digest challenges, kept by its session: later calls answer them up front (RFC 7616 nonce reuse
- * with an increasing nonce count, which digest-auth.ts keeps), so a digest-only device costs one round
+ * with an increasing nonce count, which the package's digestAuth keeps), so a digest-only device costs one round
  * trip per call instead of two.
  */
 export interface DigestMemory {
@@ -40,9 +40,9 @@ function digestChallenges(res: IncomingMessage): string[] {
 }
 
 /**
- * One SOAP POST and its raw answer (the envelope comes signed with WS-Security; HTTP Digest is answered here through
- * `sign`). The body is handed back verbatim for our own bounded parser; no third-party response handling ever runs
- * on device input. A 401 with a Digest challenge is answered once (a remembered
+ * One SOAP POST and its raw answer, on our side of the onvif package: the package signs (WS-Security in the envelope,
+ * HTTP Digest here through `sign`), but never sees a response body, so its response pre-processing (a regex that is
+ * quadratic on `xmlns` runs) never runs on device input. A 401 with a Digest challenge is answered once (a remembered
  * challenge the device no longer takes is answered afresh, once); any other status is handed back with its body for
  * the caller's parser (SOAP faults come with 400/500).
  */
