@@ -82,16 +82,24 @@ function actionOf(pack: PolicyPack, hit: ZoneHit): { action: Action; modified: b
   return { action, modified: false };
 }
 
-/** Per zone the most severe action any of its hits gets. */
-function findings(pack: PolicyPack, hits: readonly ZoneHit[]): ZoneFinding[] {
-  const byZone = new Map<string, ZoneFinding>();
+/**
+ * Per zone other than the decided one, the most severe action any of its hits gets, when that is not allow; most
+ * severe first. A camera has a handful of hits: a list searched in place, not a map per camera.
+ */
+function otherFindings(pack: PolicyPack, hits: readonly ZoneHit[], decided: string): ZoneFinding[] {
+  const out: ZoneFinding[] = [];
   for (const hit of hits) {
-    if (hit.zone === 'unknown') continue;
+    if (hit.zone === 'unknown' || hit.zone === decided) continue;
     const { action, modified } = actionOf(pack, hit);
-    const prev = byZone.get(hit.zone);
-    if (!prev || RANK[action] > RANK[prev.action]) byZone.set(hit.zone, { zone: hit.zone, action, modified });
+    if (action === 'allow') continue;
+    const prev = out.find((f) => f.zone === hit.zone);
+    if (!prev) out.push({ zone: hit.zone, action, modified });
+    else if (RANK[action] > RANK[prev.action]) {
+      prev.action = action;
+      prev.modified = modified;
+    }
   }
-  return [...byZone.values()].sort((a, b) => RANK[b.action] - RANK[a.action]);
+  return out.length > 1 ? out.sort((a, b) => RANK[b.action] - RANK[a.action]) : out;
 }
 
 function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit; zone: string } {
@@ -152,7 +160,7 @@ export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}
     zone,
     action,
     modified,
-    others: findings(pack, hits).filter((f) => f.zone !== zone && f.action !== 'allow'),
+    others: otherFindings(pack, hits, zone),
     hits,
   };
   if (winner) classification.decidedBy = winner;

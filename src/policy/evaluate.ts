@@ -70,8 +70,8 @@ interface Evaluation {
   prepared: PreparedSite;
   now: number;
   vendorOf: (r: CameraRecord) => VendorProfile | undefined;
-  /** The zone of a camera's tags (see zoneClassifier). */
-  classify: (record: CameraRecord) => ZoneClassification;
+  /** The zone of a camera's tags, with its vendor profile's placeholder locations. */
+  classify: (record: CameraRecord, vendor: VendorProfile | undefined) => ZoneClassification;
   /** A zone's finding, the same for every camera in it (see zoneFindings). */
   zoneFinding: (zone: string, modified: boolean) => Finding;
   systemClass: (zone: string, recorded: SystemClass | undefined) => ClassOutcome;
@@ -130,7 +130,7 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
   const findings: Finding[] = [];
 
   // 1. Zone from tags and scopes; the site profile overrides it.
-  const classified = ev.classify(record);
+  const classified = ev.classify(record, vendor);
   let zone = classified.zone;
   let source: CameraRecord['location']['source'] = zone === 'unknown' ? 'none' : 'scope';
   if (assignment?.zone) {
@@ -251,9 +251,6 @@ export function evaluateRecords(
   const now = opts.now.getTime();
   const byId = new Map(records.map((r) => [r.id, r]));
   const read = tagReader();
-  // NVR channels carry no identity strings of their own: they take their recorder's vendor profile.
-  const vendorOf = (r: CameraRecord) =>
-    r.parent === undefined || r.manufacturer ? prepared.matchVendor(r) : prepared.matchVendor(byId.get(r.parent) ?? r);
   const ev: Evaluation = {
     pack,
     site: profiles?.site ?? EMPTY_SITE,
@@ -263,10 +260,10 @@ export function evaluateRecords(
     systemClass: systemClassRules(pack),
     records: recordsRules(pack, prepared, now),
     retention: retentionRules(pack, profiles?.retention ?? retentionPolicyFrom(pack.retention), now),
-    classify: (r) =>
+    classify: (r, vendor) =>
       classifyZone(r.location.tags, {
         scopes: r.scopes,
-        placeholders: vendorOf(r)?.quirks.placeholderLocations ?? [],
+        placeholders: vendor?.quirks.placeholderLocations ?? [],
         pack,
         read,
       }),
