@@ -145,10 +145,10 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
       ? assignment.geo
       : undefined;
   const fences = geo ? site.geofences.filter((f) => isNearFence(geo, f)) : [];
-  const zoneAction = () => (source === 'scope' ? classified.action : zoneRule(pack, zone).action);
   for (const fence of fences) {
     const fenceZone = `${fence.kind}-adjacent`;
-    if (zone === 'unknown' || RANK[zoneRule(pack, fenceZone).action] > RANK[zoneAction()]) {
+    const zoneAction = source === 'scope' ? classified.action : zoneRule(pack, zone).action;
+    if (zone === 'unknown' || RANK[zoneRule(pack, fenceZone).action] > RANK[zoneAction]) {
       zone = fenceZone;
       source = 'geofence';
     }
@@ -186,18 +186,16 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
   findings.push(...ev.records(record, assignment, cls.systemClass));
   findings.push(...ev.retention(record, { systemClass: cls.systemClass, assignment, zone }));
 
-  // 4. Consent (Art 10) clears the consent-required findings it is about; allow findings carry no reason.
-  const kept = findings.filter(
-    (f) => f.action !== 'allow' && !clearedByConsent(f, record, assignment, prepared.consents, ev.now),
-  );
-
-  // 5. Unverified devices keep their flag; an unverified responder is never blocked: its scopes
+  // 4. Unverified devices keep their flag; an unverified responder is never blocked: its scopes
   // are unconfirmed, and blocking on them would let any LAN host get an address firewalled by spoofing a camera.
-  const unverified = record.decision.reasons.filter((r) => r.code === 'unverified-device');
-  const reasons: Reason[] =
-    unverified.length > 0 ? [...unverified] : record.unverified ? [unverifiedReason(pack.id)] : [];
+  const reasons: Reason[] = [];
+  for (const r of record.decision.reasons) if (r.code === 'unverified-device') reasons.push(r);
+  if (reasons.length === 0 && record.unverified) reasons.push(unverifiedReason(pack.id));
   let action: Action = reasons.length > 0 ? 'flag' : 'allow';
-  for (const f of kept) {
+
+  // 5. Consent (Art 10) clears the consent-required findings it is about; allow findings carry no reason.
+  for (const f of findings) {
+    if (f.action === 'allow' || clearedByConsent(f, record, assignment, prepared.consents, ev.now)) continue;
     reasons.push(f.reason);
     if (RANK[f.action] > RANK[action]) action = f.action;
   }

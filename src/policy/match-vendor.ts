@@ -30,7 +30,8 @@ function compileProfile(profile: VendorProfile): CompiledProfile {
 
 /** Every fingerprint the profile gives matches; a profile giving none is not specific. */
 function matches(record: CameraRecord, { patterns }: CompiledProfile): boolean {
-  return patterns.length > 0 && patterns.every(([field, re]) => re?.test(record[field] ?? '') === true);
+  for (const [field, re] of patterns) if (!re?.test(record[field] ?? '')) return false;
+  return patterns.length > 0;
 }
 
 function isGeneric(profile: VendorProfile): boolean {
@@ -42,7 +43,10 @@ export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: Came
   const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
   const specific = sorted.filter((v) => !isGeneric(v)).map(compileProfile);
   const generic = sorted.find(isGeneric);
-  return (r) => specific.find((p) => matches(r, p))?.profile ?? generic;
+  return (r) => {
+    for (const compiled of specific) if (matches(r, compiled)) return compiled.profile;
+    return generic;
+  };
 }
 
 export function matchVendor(record: CameraRecord, vendors: readonly VendorProfile[]): VendorProfile | undefined {
