@@ -101,7 +101,10 @@ function zoneFinding(pack: PolicyPack, zone: string, modified: boolean, detail?:
   };
 }
 
-/** zoneFinding for one evaluation: one finding per zone, shared by the cameras in it (findings are read-only). */
+/**
+ * zoneFinding for one evaluation: one finding per zone, shared by the cameras in it (findings are read-only). Its
+ * figure is with systemClassRules.
+ */
 function zoneFindings(pack: PolicyPack): (zone: string, modified: boolean) => Finding {
   const made = new Map<string, Finding>();
   return (zone, modified) => {
@@ -224,7 +227,8 @@ const NAME_TAG = /^name\//i;
 /**
  * A tag reader for one evaluation: cameras of a site share most of their location scopes (vendor placeholders,
  * site and building names), and reading a tag is much of deciding a camera (bench/policy.mjs), so each location tag
- * is read once. Device names are unique per camera: keeping them would only make work for the garbage collector.
+ * is read once (without this, +26% CPU for the site profile; with unique tags, as in the cold case, it costs ~10%).
+ * Device names are unique per camera: keeping them would only make work for the garbage collector.
  */
 function tagReader(): (tag: string) => TagReading {
   const readings = new Map<string, TagReading>();
