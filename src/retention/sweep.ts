@@ -14,16 +14,10 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
-import {
-  type BatchReport,
-  runSweepWalk,
-  type SweepLimits,
-  type SweepPlan,
-  type WalkHooks,
-  type WalkOutcome,
-} from './sweep-walk.js';
+import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
+import { runSweepWalk } from './sweep-walk.js';
 
-export type { SkippedEntry, SweepError } from './sweep-walk.js';
+export type { SkippedEntry, SweepError } from './sweep-plan.js';
 
 export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
