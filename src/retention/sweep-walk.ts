@@ -60,7 +60,8 @@ class SweepWalk {
   private readonly isHeld;
   private readonly byName = new Map<string, CameraRetentionFacts>();
   private readonly cameras = new Map<string, Camera>();
-  private readonly widestRanges: Partial<Record<Pass, Range>> = {};
+  /** What a pass acts on for a directory above the camera level. */
+  private readonly widest: Record<Pass, Range>;
   /** Camera names with footage dated in the future: never acted on this run. */
   private readonly future = new Set<string>();
   private readonly journal: RetentionJournal | undefined;
@@ -92,6 +93,8 @@ class SweepWalk {
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
     this.out = emptyOutcome(plan.dryRun);
     this.batch = new Batch(plan.dryRun, this.out, this, hooks, this.journal, () => this.openQuarantine(true));
+    const widest = (pass: Pass) => this.widestRange(pass);
+    this.widest = { main: widest('main'), emergency: widest('emergency'), expiry: widest('expiry') };
   }
 
   run(): WalkOutcome {
@@ -214,22 +217,17 @@ class SweepWalk {
     if (depth !== this.layout.dateDirDepth) return false;
     if (this.plan.quotaBytes !== undefined && pass === 'main') return false; // a quota needs every file's size
     const start = pathTimestamp(m);
-    const range = cam ? cam.ranges[pass] : this.widest(pass);
+    const range = cam ? cam.ranges[pass] : this.widest[pass];
     if (start === undefined || range.all || start < range.to) return false;
     if (pass === 'main') this.out.youngDirs++;
     return true;
   }
 
   /** Above the camera level (a date directory first): the widest range of any camera, known or not. */
-  private widest(pass: Pass): Range {
-    let widest = this.widestRanges[pass];
-    if (!widest) {
-      const ranges = [UNKNOWN, ...this.byName.keys()].map((n) => this.camera(n).ranges[pass]);
-      const all = ranges.some((r) => r.all) || (pass === 'main' && this.plan.quarantineOnly !== undefined);
-      widest = { from: -Infinity, to: Math.max(...ranges.map((r) => r.to)), all };
-      this.widestRanges[pass] = widest;
-    }
-    return widest;
+  private widestRange(pass: Pass): Range {
+    const ranges = [UNKNOWN, ...this.byName.keys()].map((n) => this.camera(n).ranges[pass]);
+    const all = ranges.some((r) => r.all) || (pass === 'main' && this.plan.quarantineOnly !== undefined);
+    return { from: -Infinity, to: Math.max(...ranges.map((r) => r.to)), all };
   }
 
   private file(
@@ -280,7 +278,6 @@ class SweepWalk {
     }
     const { dev, ino, size } = st;
     const freed = st.nlink > 1 ? 0 : size;
-    const key = `${dev}:${ino}`;
     if (range.all) {
       if (!this.openQuarantine(true)) {
         if (counts) this.skip(path, 'quarantine-unusable');
@@ -292,9 +289,9 @@ class SweepWalk {
       const camera = cam.label;
       this.batch.add({ op: 'quarantine', path, dest, dev, ino, size, freed: 0, dir, name, area, camera, destDirs });
     } else if (pass === 'emergency' && !this.chosen) {
-      this.candidates.push({ key, ts, freed });
+      this.candidates.push({ key: `${dev}:${ino}`, ts, freed });
       this.trimCandidates();
-    } else if (pass === 'emergency' && !this.chosen?.has(key)) {
+    } else if (pass === 'emergency' && !this.chosen?.has(`${dev}:${ino}`)) {
       // not among the oldest chosen
     } else if (this.queuedDeletes >= this.plan.maxDeletesPerRun) {
       if (this.deleteAllowed) this.out.capped = true;
