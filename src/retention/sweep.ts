@@ -93,7 +93,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   // Every line of the journal is now in the audit log; without that, the next run recovers and audits it again.
   else if (plan.journalPath) clearJournal(plan.journalPath);
   const result: SweepResult = { ...outcome, run: plan.runId, root, durationMs: Date.now() - started };
-  if (opts.events) await report(result, plan, opts, log);
+  if (events) await report(events, result, plan, log);
   return result;
 }
 
@@ -232,9 +232,7 @@ export function inWorker<T>(
   });
 }
 
-async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: BatchLog): Promise<void> {
-  const ev = opts.events;
-  if (!ev) return;
+async function report(ev: EventSink, r: SweepResult, plan: SweepPlan, log: BatchLog): Promise<void> {
   const now = new Date(plan.now).toISOString();
   const message = `a recording dated after the system clock (${now}): this camera's footage is left alone`;
   const critical: Array<[EventType, Record<string, unknown>]> = [
@@ -250,7 +248,7 @@ async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: 
     critical.push(['retention.refused', { reason: r.refused, now, newestRecording, message: r.refusedMessage ?? '' }]);
   }
   if (r.shortfall) {
-    const limits = { minFreeBytes: opts.minFreeBytes ?? null, quotaBytes: opts.quotaBytes ?? null };
+    const limits = { minFreeBytes: plan.minFreeBytes ?? null, quotaBytes: plan.quotaBytes ?? null };
     critical.push(['retention.shortfall', { ...r.shortfall, ...limits, emergencyPass: r.emergencyPass }]);
   }
   const common = { dryRun: r.dryRun, root: r.root, run: r.run };
