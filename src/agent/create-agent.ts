@@ -1,13 +1,13 @@
-import { AuditLog, auditFilePath } from '../audit/index.js';
+import { AuditLog, auditFilePath } from '../audit/audit-log.js';
 import { auditKeyPath } from '../audit/signing-key.js';
 import type { Config } from '../config/schema.js';
-import { HelloListener } from '../discovery/index.js';
+import { HelloListener } from '../discovery/hello-listener.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
 import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
 import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
-import type { ScanResult } from '../inventory/types.js';
+import type { ScanResult } from '../model/camera-records.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';

@@ -1,8 +1,8 @@
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { SweepResult } from '../retention/sweep.js';
-import type { AgentModule } from './agent-module.js';
 
 /**
  * What the daemon needs from each capability. create-agent.ts adapts the concrete modules to these, so the
@@ -26,7 +26,7 @@ export interface ReportingPort extends AgentModule {
   seedInventory(result: ScanResult): void;
 }
 
-/** The contract's `sweep --json` fields (INTERFACES §7) of one retention pass. */
+/** The fields of one retention pass that `sweep --json` prints (docs/cli.md, `camwarden sweep`). */
 export type SweepSummary = Pick<
   SweepResult,
   'dryRun' | 'scanned' | 'deleted' | 'bytesFreed' | 'quarantined' | 'held' | 'unmatched' | 'skipped' | 'errors'

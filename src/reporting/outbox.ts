@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EmitOptions, EventSink, EventType } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { EmitOptions, EventSink, EventType } from './event-sink.js';
 
 /** One event as published on `<base>/events`. */
 export interface OutboxEvent {

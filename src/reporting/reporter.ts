@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { AgentModule } from '../agent/agent-module.js';
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { isSafeId } from '../util/safe-id.js';
@@ -83,7 +83,7 @@ export class Reporter implements AgentModule {
         logger.error({ err: errorMessage(err) }, 'command keys unusable: remote requests refused');
       }
     }
-    // `status` answers from what the reporter knows unless the lead injects a richer handler
+    // `status` answers from what the reporter knows unless the agent injects a richer handler
     this.handlers.status ??= async () => this.statusPayload('online');
     this.dispatcher = new RequestDispatcher({
       keys,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { type Config, configSchema } from '../../src/config/schema.js';
-import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import { MemoryAuditSink } from '../../src/model/audit-sink.js';
+import type { CameraRecord, ScanResult } from '../../src/model/camera-records.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Outbox } from '../../src/reporting/outbox.js';
 import { Reporter } from '../../src/reporting/reporter.js';
@@ -130,7 +130,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     await pgdb?.drop();
   });
 
-  it('stores what an agent publishes and serves sites, gateways, cameras and events in the §10 shapes', async () => {
+  it('stores what an agent publishes and serves sites, gateways, cameras and events in the shapes of docs/registry.md', async () => {
     const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
     const { reporter, outbox } = await startReporter(broker.url);
     reporter.setPolicyRevision('r1');
@@ -146,7 +146,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     });
     expect(blocked).toHaveLength(1);
     const cam = blocked[0] ?? {};
-    // a §4 record with every field present, plus site, gateway, lastSeen
+    // a camera record (docs/scan-json.md) with every field present, plus site, gateway, lastSeen
     for (const key of Object.keys(cameraRecordSchema.shape)) expect(cam, key).toHaveProperty(key);
     expect(cam).toMatchObject({
       id: 'cam-toilet',

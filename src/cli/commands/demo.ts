@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
-import type { ScanResult } from '../../inventory/types.js';
+import type { ScanResult } from '../../model/camera-records.js';
 import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
 import { errorMessage, UsageError } from '../../util/errors.js';
