@@ -19,7 +19,7 @@ import { runSweepWalk } from './sweep-walk.js';
 
 export type { SkippedEntry, SweepError } from './sweep-plan.js';
 
-export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
+const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
 export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
   cameras: readonly CameraRetentionFacts[];
