@@ -1,3 +1,4 @@
+import type { EnforceConfig } from '../config/schema.js';
 import type { RecorderHook } from '../profiles/types.js';
 import type { FootageQuarantine, ReleaseAuthority } from '../retention/quarantine.js';
 
@@ -72,3 +73,25 @@ export type HookRunner = (
   hook: RecorderHook,
   vars: { camera: string; address: string; action: string },
 ) => Promise<void>;
+
+/** One failed attempt at an action or its undo, as reported. */
+export interface ActionFailure {
+  key: string;
+  op: 'apply' | 'revert';
+  attempt: number;
+  code: string;
+  error: string;
+  /** When the next attempt is due (ms from now). */
+  nextRetryMs: number;
+}
+
+export interface ReconcileResult {
+  mode: EnforceConfig['mode'];
+  plan: EnforcementPlan;
+  applied: string[];
+  reverted: string[];
+  failed: ActionFailure[];
+  /** Failed earlier and still waiting for their backoff to expire. */
+  deferred: string[];
+  skipped: Array<{ cameraId: string; action: ActionKind; reason: string }>;
+}
