@@ -1,4 +1,6 @@
+export { APPLIED_DIR, activeProfilesDir, checkBundlePaths } from './applied-bundles.js';
 export { type BundleManifest, signBundle, verifyBundle } from './bundle.js';
+export { LKG_DIR } from './last-known-good.js';
 export {
   DEFAULT_PACK_ID,
   type LoadProfileOptions,
@@ -7,15 +9,7 @@ export {
   profileRevision,
   validateProfileDir,
 } from './load-profile-set.js';
-export {
-  APPLIED_DIR,
-  activeProfilesDir,
-  checkBundlePaths,
-  LKG_DIR,
-  ProfileStore,
-  type ProfileStoreDeps,
-  type ReloadResult,
-} from './profile-store.js';
+export { ProfileStore, type ProfileStoreDeps, type ReloadResult } from './profile-store.js';
 export {
   ConsentRecordStore,
   type ConsentRequest,
