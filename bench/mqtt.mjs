@@ -3,8 +3,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryAuditSink } from '../dist/audit/audit-sink.js';
 import { configSchema } from '../dist/config/schema.js';
+import { MemoryAuditSink } from '../dist/model/audit-sink.js';
 import { Outbox } from '../dist/reporting/outbox.js';
 import { Reporter } from '../dist/reporting/reporter.js';
 import { silentLogger } from '../dist/util/logger.js';

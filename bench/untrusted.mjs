@@ -14,7 +14,8 @@ const { createOpenSession } = await import('../dist/onvif/open-session.js');
 const { rtspOffLever } = await import('../dist/enforce/levers/rtsp-off.js');
 const { loadConfig } = await import('../dist/config/load-config.js');
 const { runScan } = await import('../dist/inventory/scan.js');
-const { loadDecide } = await import('../dist/policy/index.js');
+const { decisionsFor } = await import('../dist/policy/index.js');
+const { loadActiveProfileSet } = await import('../dist/agent/active-profile-set.js');
 const { HelloListener } = await import('../dist/discovery/hello-listener.js');
 
 const ROUNDS = 3;
@@ -110,7 +111,7 @@ try {
   });
 
   const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dir, CAMWARDEN_MULTICAST: '0' }, dir);
-  const { decide } = await loadDecide(config);
+  const { decide } = decisionsFor(await loadActiveProfileSet(config));
   // The policy compiles its matchers on first use (~70 ms, whatever the devices): not what is measured here.
   decide([
     {

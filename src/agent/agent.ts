@@ -1,4 +1,3 @@
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
 import {
   type IdentityContext,
@@ -9,13 +8,14 @@ import {
   readIdentityPins,
   writeIdentityPins,
 } from '../inventory/identity-pins.js';
-import type { CameraRecord, DiscoveredDevice, ScanResult } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord, DiscoveredDevice, ScanResult } from '../model/camera-records.js';
 import { activePack } from '../policy/evaluate.js';
 import { holdDecisions } from '../policy/hold-decisions.js';
 import { diffInventories } from '../reporting/inventory-diff.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { AgentModule } from './agent-module.js';
 import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
 import { DataDirLock } from './data-dir-lock.js';

@@ -1,4 +1,4 @@
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
 
 /**
  * A camera that did not answer this scan keeps its last record (marked with an error) rather than vanishing:

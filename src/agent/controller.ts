@@ -1,6 +1,6 @@
+import type { AgentModule } from '../model/agent-module.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { AgentModule } from './agent-module.js';
 
 /**
  * Starts modules in order and stops them in reverse, so reporting (started first) is the last to go and can

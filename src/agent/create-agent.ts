@@ -7,7 +7,7 @@ import type { NftRunner } from '../enforce/types.js';
 import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
 import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
-import type { ScanResult } from '../inventory/types.js';
+import type { ScanResult } from '../model/camera-records.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
 import { HoldStore } from '../retention/hold-store.js';

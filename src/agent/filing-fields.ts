@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { ScanResult } from '../inventory/types.js';
+import type { ScanResult } from '../model/camera-records.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays } from '../retention/rules.js';
 import { retentionFactsFor } from './sweep-options.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScanResult } from '../inventory/types.js';
+import type { ScanResult } from '../model/camera-records.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** `<dataDir>/inventory.json`: the last scan, read by `plan` and `sweep` and by `run` after a restart. */

@@ -1,8 +1,8 @@
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { SweepResult } from '../retention/sweep.js';
-import type { AgentModule } from './agent-module.js';
 
 /**
  * What the daemon needs from each capability. create-agent.ts adapts the concrete modules to these, so the

@@ -1,12 +1,13 @@
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
-import type { CameraRecord } from '../inventory/types.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import { BUILTIN_REVISION, evaluateRecords } from '../policy/index.js';
 import { ProfileStore } from '../profiles/profile-store.js';
 import { ConsentRecordStore } from '../profiles/record-store.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { Logger } from '../util/logger.js';
+import { profileSource } from './active-profile-set.js';
 import type { PolicyPort } from './ports.js';
 
 export interface ProfilePolicy extends PolicyPort {
@@ -27,10 +28,8 @@ export function createPolicyPort(deps: {
 }): ProfilePolicy {
   const { config } = deps;
   const store = new ProfileStore({
-    dir: config.profilesDir ?? '',
-    dataDir: config.dataDir,
-    keysFile: config.profileKeysFile,
-    packId: config.site.policyPack,
+    // The same source every command loads the active set from (active-profile-set.ts), kept live here.
+    ...profileSource(config),
     events: deps.events,
     audit: deps.audit,
     logger: deps.logger,

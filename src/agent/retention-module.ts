@@ -3,8 +3,8 @@
  * the one in progress), each with fresh options (the active profiles, the last scan), and each recorder's own
  * MaximumRetentionTime compared with the policy, every finding reported once.
  */
-import type { CameraRecord } from '../inventory/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import { retentionMismatches } from '../retention/mismatch.js';
 import { type SweepOptions, type SweepResult, sweep } from '../retention/sweep.js';
 import type { Logger } from '../util/logger.js';

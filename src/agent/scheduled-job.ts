@@ -1,7 +1,7 @@
 import { type ScheduledTask, schedule, validateDetailed } from 'node-cron';
+import type { AgentModule } from '../model/agent-module.js';
 import { CamwardenError, ErrorCode, errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { AgentModule } from './agent-module.js';
 
 export function assertCronExpression(field: string, expression: string): void {
   const result = validateDetailed(expression);

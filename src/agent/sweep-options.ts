@@ -3,13 +3,14 @@
  * hold store: `camwarden sweep` and the daemon (its scheduled sweeps, its `sweep` request and the footage
  * quarantine) all sweep with exactly these.
  */
-import type { AuditSink } from '../audit/audit-sink.js';
+
 import type { Config } from '../config/schema.js';
-import type { ScanResult } from '../inventory/types.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { ScanResult } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import { siteAssignmentFor } from '../policy/evaluate.js';
 import { resolveLayout } from '../profiles/resolve-layout.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { HoldStore } from '../retention/hold-store.js';
 import { type CameraRetentionFacts, DEFAULT_RETENTION_POLICY, retentionFacts } from '../retention/rules.js';
 import type { SweepOptions } from '../retention/sweep.js';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { EventSink } from '../reporting/event-sink.js';
+import type { AuditKind, AuditSink } from '../model/audit-sink.js';
+import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
-import type { AuditKind, AuditSink } from './audit-sink.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
 import { loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';

@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import type { DiscoveredDevice } from '../inventory/types.js';
+import type { DiscoveredDevice } from '../model/camera-records.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { MAX_DATAGRAM_BYTES, WSD_MULTICAST_ADDRESS, WSD_PORT } from './constants.js';

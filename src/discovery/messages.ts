@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeviceError, DiscoveredDevice } from '../inventory/types.js';
+import type { DeviceError, DiscoveredDevice } from '../model/camera-records.js';
 import {
   chainTo,
   child,

@@ -1,4 +1,4 @@
-import type { DeviceError } from '../inventory/types.js';
+import type { DeviceError } from '../model/camera-records.js';
 import { ErrorCode } from '../util/errors.js';
 
 /** How many scopes of one device are kept, and how long one may be (config discovery.maxScopes*). */

@@ -1,5 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { DiscoveredDevice } from '../inventory/types.js';
+import type { DiscoveredDevice } from '../model/camera-records.js';
 import { ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';

@@ -1,10 +1,10 @@
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
 import { chooseCredentials, configuredScope } from '../inventory/credentials.js';
 import type { PinnedIdentity } from '../inventory/identity-pins.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { EventSink } from '../model/event-sink.js';
 import { lazyOpenSession } from '../onvif/lazy-open-session.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import type { Logger } from '../util/logger.js';
 import { Enforcer, type EnforcerDeps } from './enforcer.js';
 import { createNftRunner } from './nft-runner.js';

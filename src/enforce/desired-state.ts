@@ -1,4 +1,4 @@
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import type { ProfileSet, VendorLevers } from '../profiles/types.js';
 import { unsafeIsolationReason } from './ipv4.js';
 import { unsafeIpv6Reason } from './ipv6.js';

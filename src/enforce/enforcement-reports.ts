@@ -1,5 +1,5 @@
-import type { AuditSink } from '../audit/audit-sink.js';
-import type { EventSink, EventType } from '../reporting/event-sink.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { EventSink, EventType } from '../model/event-sink.js';
 import { ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Skipped } from './isolation-set.js';

@@ -1,11 +1,11 @@
 import { networkInterfaces } from 'node:os';
-import type { AgentModule } from '../agent/agent-module.js';
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { EnforceConfig } from '../config/schema.js';
-import type { CameraRecord } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { EventSink } from '../model/event-sink.js';
 import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { ProfileSet } from '../profiles/types.js';
-import type { EventSink } from '../reporting/event-sink.js';
 import { errorCodeOf, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ActionExecutor, isLeverAction } from './action-executor.js';

@@ -1,4 +1,4 @@
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ipv6AddressesOf, type LinkView, type LinkViewSource, MAX_IPV6_PER_CAMERA } from './link-view.js';

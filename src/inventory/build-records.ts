@@ -1,8 +1,8 @@
+import type { CameraRecord, DeviceReport, RecordingSourceInfo } from '../model/camera-records.js';
 import { ErrorCode } from '../util/errors.js';
 import { channelId, idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
 import { channelTags, locationTagsFromScopes } from './location-tags.js';
 import type { Claim } from './resolve-identity.js';
-import type { CameraRecord, DeviceReport, RecordingSourceInfo } from './types.js';
 
 const PENDING = { action: 'flag' as const, reasons: [] };
 

@@ -1,3 +1,4 @@
+export type * from '../model/camera-records.js';
 export { buildRecords, isUnverified, recordId } from './build-records.js';
 export { channelId, idFromEndpoint, idFromSerialAndMac, macFromScopes } from './identity.js';
 export * from './identity-pins.js';
@@ -15,4 +16,3 @@ export {
   scanBudget,
   uniqueById,
 } from './scan.js';
-export type * from './types.js';

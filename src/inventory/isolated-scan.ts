@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import type { Config } from '../config/schema.js';
+import type { ScanResult } from '../model/camera-records.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
@@ -7,7 +8,6 @@ import { orderRecords } from './record-order.js';
 import type { DecideFn } from './scan.js';
 import { scanBudget } from './scan-budget.js';
 import type { ScanReply, ScanRequest } from './scan-worker.js';
-import type { ScanResult } from './types.js';
 
 export interface IsolatedScanOptions {
   config: Config;

@@ -1,5 +1,5 @@
+import type { RecordingSourceInfo } from '../model/camera-records.js';
 import { safeDecode } from './identity.js';
-import type { RecordingSourceInfo } from './types.js';
 
 const LOCATION_SCOPE = /^onvif:\/\/www\.onvif\.org\/(location(?:\/.*)?)$/i;
 

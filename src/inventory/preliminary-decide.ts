@@ -1,4 +1,4 @@
-import type { CameraRecord, Decision } from './types.js';
+import type { CameraRecord, Decision } from '../model/camera-records.js';
 
 /**
  * Stand-in for policy/ until it is wired: `flag` everything, `unverified-device` when identity was not confirmed,

@@ -1,5 +1,5 @@
+import type { CameraRecord } from '../model/camera-records.js';
 import { compareAddresses, compareText } from '../util/compare.js';
-import type { CameraRecord } from './types.js';
 
 /** The inventory's stable order: by address (IPv4 numerically), then id. Sorts in place. */
 export function orderRecords(records: CameraRecord[]): CameraRecord[] {

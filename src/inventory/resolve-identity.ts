@@ -3,11 +3,12 @@
  * camera that moved, or an impostor): all of them are listed, and the id goes only to the one that matches what was
  * pinned on first authenticated contact. The rules are written down in docs/identity.md.
  */
+
+import type { DeviceError, DeviceReport } from '../model/camera-records.js';
 import { ErrorCode } from '../util/errors.js';
 import { derivedId } from '../util/safe-id.js';
 import { macFromScopes } from './identity.js';
 import type { IdentityContext, IdentityOutcome, PinnedIdentity } from './identity-pins.js';
-import type { DeviceError, DeviceReport } from './types.js';
 
 /**
  * The id a report's records get and, when it is not the id it claimed, the errors that say why: every claimant that

@@ -4,11 +4,11 @@
  * down, not the agent, and the agent's heap never holds a scan's garbage.
  */
 import type { Config } from '../config/schema.js';
+import type { ScanResult } from '../model/camera-records.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
 import { runScan } from './scan.js';
-import type { ScanResult } from './types.js';
 
 export interface ScanRequest {
   type: 'scan';

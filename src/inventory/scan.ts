@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { ScopeLimits } from '../discovery/scope-limits.js';
 import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
+import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from '../model/camera-records.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
 import { Semaphore } from '../onvif/semaphore.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
@@ -16,7 +17,6 @@ import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-de
 import { orderRecords } from './record-order.js';
 import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
-import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from './types.js';
 
 export { type ScanBudget, scanBudget } from './scan-budget.js';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from '../discovery/scope-limits.js';
-import type { DeviceError, DeviceReport, DiscoveredDevice } from '../inventory/types.js';
+import type { DeviceError, DeviceReport, DiscoveredDevice } from '../model/camera-records.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';

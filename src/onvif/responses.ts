@@ -1,4 +1,4 @@
-import type { GeoPoint, RecordingSourceInfo, VideoSourceInfo } from '../inventory/types.js';
+import type { GeoPoint, RecordingSourceInfo, VideoSourceInfo } from '../model/camera-records.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import {
   attr,

@@ -8,9 +8,9 @@
  *    term: an unknown room beats a site, and any allow term not strictly more specific. A generic public room in an
  *    Art 7 place keeps that place's zone (an airport's VIP lounge is the airport's).
  */
-import type { Action } from '../inventory/types.js';
+import type { Action } from '../model/camera-records.js';
+import type { PolicyPack } from '../profiles/pack-schema.js';
 import { builtinPack } from './builtin-pack.js';
-import type { PolicyPack } from './pack-schema.js';
 import { readTag, type TagReading } from './tag-mentions.js';
 import { type HitLevel, type ZoneHit, zoneHits } from './zone-hits.js';
 import { RANK, rawAction } from './zone-rule.js';

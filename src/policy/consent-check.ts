@@ -3,7 +3,7 @@
  * given by a unit of the flag's kind (military for a military zone, the state organ, the confidential unit) and,
  * for a flag that comes from a geofence, names that geofence. A consent naming a fence clears no other flag.
  */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import type { CameraAssignment, ConsentRecord } from '../profiles/types.js';
 import type { Finding } from './finding.js';
 import { type CameraRecordIndex, namedRecord } from './site-index.js';

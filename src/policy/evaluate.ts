@@ -2,17 +2,18 @@
  * evaluateRecords: zone, geofences, system class, records and retention rules → one Decision per camera. Pure: the
  * same records, profiles and `now` always give the same output; nothing is read from disk or network here.
  */
-import type { Action, CameraRecord, GeoPoint, Reason } from '../inventory/types.js';
+import type { Action, CameraRecord, GeoPoint, Reason } from '../model/camera-records.js';
 import { consentUnitKind } from '../profiles/consent-unit.js';
 import { EMPTY_SITE } from '../profiles/load-profile-set.js';
+import type { PolicyPack } from '../profiles/pack-schema.js';
 import type { CameraAssignment, ProfileSet, SiteProfile, SystemClass, VendorProfile } from '../profiles/types.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
+import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { builtinPack } from './builtin-pack.js';
 import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
 import type { Finding } from './finding.js';
 import { isNearFence, isValidGeo } from './geofence.js';
-import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { type RecordsCheck, recordsRules } from './records-check.js';
 import { type RetentionCheck, retentionRules } from './retention-check.js';
 import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';
@@ -24,12 +25,21 @@ export interface EvaluateOptions {
   now: Date;
 }
 
-/** The active pack of a profile set (validated); the built-in cn-2025 when absent or invalid (fail closed). */
+/**
+ * The active pack of a profile set (validated by profiles/ when the set was loaded), or the built-in cn-2025 when
+ * no profiles are configured. A set without its own active pack is a programming error: it throws rather than
+ * deciding under another pack's rules.
+ */
 export function activePack(profiles: ProfileSet | undefined): PolicyPack {
-  const raw = profiles?.packs[profiles.packId];
-  if (typeof raw !== 'object' || raw === null) return builtinPack;
-  const parsed = policyPackSchema.safeParse(raw);
-  return parsed.success ? parsed.data : builtinPack;
+  if (profiles === undefined) return builtinPack;
+  const pack = profiles.packs[profiles.packId];
+  if (pack === undefined) {
+    throw new CamwardenError(
+      ErrorCode.InvalidProfile,
+      `${profiles.dir}: policy pack "${profiles.packId}" is not in the profile set (packs: ${Object.keys(profiles.packs).sort().join(', ') || 'none'})`,
+    );
+  }
+  return pack;
 }
 
 /** The site-profile assignment of one camera (the same match the decisions use), for other modules. */

@@ -1,4 +1,4 @@
-import type { Action, Reason } from '../inventory/types.js';
+import type { Action, Reason } from '../model/camera-records.js';
 import type { ConsentUnitKind } from '../profiles/types.js';
 
 /** One reason of a decision with its action, before consents apply. */

@@ -1,5 +1,5 @@
 /** Geofence proximity (Art 10 "周边"): haversine distance to a circle or to a polygon's edges. */
-import type { GeoPoint } from '../inventory/types.js';
+import type { GeoPoint } from '../model/camera-records.js';
 import type { Geofence } from '../profiles/types.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;

@@ -5,7 +5,7 @@
  * - get `allow` while claiming another camera's identity.
  * Applied after the policy decided, on every path that decides (scan, re-decision after a profile change).
  */
-import type { CameraRecord, Reason } from '../inventory/types.js';
+import type { CameraRecord, Reason } from '../model/camera-records.js';
 import { ErrorCode } from '../util/errors.js';
 import { unverifiedReason } from './evaluate.js';
 

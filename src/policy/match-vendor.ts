@@ -1,5 +1,5 @@
 /** Vendor profile matching: regex fingerprints (case-insensitive), highest priority first, generic fallback. */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import type { VendorProfile } from '../profiles/types.js';
 
 const regexCache = new Map<string, RegExp | null>();

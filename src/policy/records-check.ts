@@ -2,10 +2,10 @@
  * Records the system class calls for: Art 14 filing (Art 7 systems, within 30 days of going live) and Art 13
  * signage. A record covers a camera by naming it; a filing naming no camera covers the whole site.
  */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { PolicyPack } from '../profiles/pack-schema.js';
 import type { CameraAssignment, FilingRecord, SystemClass } from '../profiles/types.js';
 import type { Finding } from './finding.js';
-import type { PolicyPack } from './pack-schema.js';
 import { namedRecord, type PreparedSite, siteWideRecord } from './site-index.js';
 
 const DAY_MS = 86_400_000;

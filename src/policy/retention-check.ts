@@ -4,11 +4,11 @@
  * and a recorder whose earliest recording is younger than the floor (a ring buffer too small to hold it). The
  * floor itself comes from retention/rules.ts, which the sweeper uses too: a camera without a class gets the strictest.
  */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { PolicyPack } from '../profiles/pack-schema.js';
 import type { CameraAssignment, RetentionPolicy, SystemClass } from '../profiles/types.js';
 import { DAY_MS, floorDays, isoDurationDays } from '../retention/rules.js';
 import type { Finding } from './finding.js';
-import type { PolicyPack } from './pack-schema.js';
 
 /** Earliest-recording times before this are a recorder's unset clock, not a date footage dates from. */
 const PLAUSIBLE_FROM = Date.parse('2000-01-01T00:00:00Z');

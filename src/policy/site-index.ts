@@ -2,7 +2,7 @@
  * Lookup indexes of a profile set (assignments, consents, filings, signage, vendors), built at the start of an
  * evaluation, so a scan of 10,000 cameras costs map hits instead of list scans.
  */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import type {
   CameraAssignment,
   ConsentRecord,

@@ -5,9 +5,10 @@
  * zone, is flagged, and the checks then run with the class the zone implies: a transport-hub camera recorded as
  * art9 does not escape Arts 14 and 17.
  */
+
+import type { PolicyPack } from '../profiles/pack-schema.js';
 import type { SystemClass } from '../profiles/types.js';
 import type { Finding } from './finding.js';
-import type { PolicyPack } from './pack-schema.js';
 import { zoneRule } from './zone-rule.js';
 
 export interface ClassOutcome {

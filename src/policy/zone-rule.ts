@@ -1,6 +1,6 @@
 /** The rule a pack gives a zone, and the order of actions (allow < flag < block). */
-import type { Action } from '../inventory/types.js';
-import type { PolicyPack, ZoneRule } from './pack-schema.js';
+import type { Action } from '../model/camera-records.js';
+import type { PolicyPack, ZoneRule } from '../profiles/pack-schema.js';
 
 export const RANK: Record<Action, number> = { allow: 0, flag: 1, block: 2 };
 

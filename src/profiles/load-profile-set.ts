@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatIssues } from '../config/load-config.js';
-import { policyPackSchema } from '../policy/pack-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
-import type { PackRetention } from '../retention/schemas.js';
 import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
+import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, SiteProfile, VendorProfile } from './types.js';
 
@@ -139,7 +138,7 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
     }
   }
 
-  const packs: Record<string, unknown> = {};
+  const packs: Record<string, PolicyPack> = {};
   for (const f of bySub.packs) {
     const pack = validate(policyPackSchema, f, problems);
     if (!pack) continue;
@@ -219,15 +218,17 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
   }
 
   const packId = opts.packId ?? siteFile?.policyPack ?? DEFAULT_PACK_ID;
-  const pack = packs[packId] as { zones: Record<string, unknown>; retention: PackRetention } | undefined;
+  const pack = packs[packId];
   if (!pack) {
     const source =
       opts.packId !== undefined ? '(options)' : siteFile?.policyPack !== undefined && sf ? sf.rel : 'packs/';
     const field = opts.packId !== undefined ? 'packId' : siteFile?.policyPack !== undefined ? 'policyPack' : '(root)';
     const known = Object.keys(packs).sort();
-    // A pack that failed validation is already reported; do not add a confusing "unknown" on top.
-    const packFileBroken = bySub.packs.some((f) => problems.some((p) => p.startsWith(`${f.rel}: `)));
-    if (!packFileBroken || known.length > 0) {
+    // The active pack's own file failed validation and is already reported; do not add a confusing "unknown".
+    const activePackFileBroken = bySub.packs.some(
+      (f) => f.rel.replace(/\.ya?ml$/, '') === `packs/${packId}` && problems.some((p) => p.startsWith(`${f.rel}: `)),
+    );
+    if (!activePackFileBroken) {
       problems.push(`${source}: ${field}: unknown policy pack "${packId}"; known: ${known.join(', ') || '(none)'}`);
     }
   }

@@ -6,8 +6,8 @@
  * audit entry.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import type { AuditSink } from '../audit/audit-sink.js';
-import type { EventSink } from '../reporting/event-sink.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {

@@ -3,9 +3,10 @@
  * produces a ProfileSet; policy/, enforce/ and retention/ read it and never parse YAML themselves.
  * Fields may be added; existing ones are a contract between modules.
  */
-import type { GeoPoint } from '../inventory/types.js';
+import type { GeoPoint } from '../model/camera-records.js';
 import type { RecordingLayout } from '../retention/layout-schema.js';
 import type { LegalHold, RetentionPolicy } from '../retention/rules.js';
+import type { PolicyPack } from './pack-schema.js';
 
 export type { LegalHold, RecordingLayout, RetentionPolicy };
 
@@ -116,9 +117,10 @@ export interface ProfileSet {
   /** Content hash of every file in the set (sha256 hex, first 16). */
   revision: string;
   dir: string;
-  /** Active policy pack id and its rules (policy/ interprets the rules). */
+  /** Active policy pack id; `packs` holds it. */
   packId: string;
-  packs: Record<string, unknown>;
+  /** Every pack of the set by id, validated when the set was loaded (policy/ interprets the rules). */
+  packs: Record<string, PolicyPack>;
   vendors: VendorProfile[];
   site: SiteProfile;
   retention: RetentionPolicy;

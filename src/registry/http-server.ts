@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { renderMetrics } from '../agent/health-server.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { renderMetrics } from '../util/prometheus-text.js';
 import type { Queryable } from './database.js';
 import type { IngestStats } from './ingest-queue.js';
 import type { LiveUpdates } from './live-updates.js';

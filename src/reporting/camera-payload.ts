@@ -1,4 +1,4 @@
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
 import type { CameraPayload, ScanPayload } from './schemas/index.js';
 
 /** Unknown or not applicable → null; an empty string from a device is as unknown as a missing one. */

@@ -1,12 +1,12 @@
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
+import type { AuditSink } from '../model/audit-sink.js';
 import type { Logger } from '../util/logger.js';
 import { Outbox } from './outbox.js';
 import { Reporter } from './reporter.js';
 import type { RequestHandlers } from './requests/schemas.js';
 
+export type { EmitOptions, EventSink, EventType } from '../model/event-sink.js';
 export { toCameraPayload, toScanPayload } from './camera-payload.js';
-export type { EmitOptions, EventSink, EventType } from './event-sink.js';
 export { diffInventories, type InventoryEvent } from './inventory-diff.js';
 export { type FilingFields, toInventoryPayload } from './inventory-payload.js';
 export { Outbox, type OutboxEvent, type OutboxStats } from './outbox.js';

@@ -1,5 +1,5 @@
-import type { CameraRecord } from '../inventory/types.js';
-import type { EventType } from './event-sink.js';
+import type { CameraRecord } from '../model/camera-records.js';
+import type { EventType } from '../model/event-sink.js';
 
 export interface InventoryEvent {
   type: Extract<EventType, 'camera.added' | 'camera.removed' | 'decision.changed'>;

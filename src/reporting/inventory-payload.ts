@@ -1,4 +1,4 @@
-import type { ScanResult } from '../inventory/types.js';
+import type { ScanResult } from '../model/camera-records.js';
 import { toCameraPayload } from './camera-payload.js';
 import type { InventoryPayload } from './schemas/index.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { EmitOptions, EventSink, EventType } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { EmitOptions, EventSink, EventType } from './event-sink.js';
 import { OutboxLog, type StoredRecord } from './outbox-log.js';
 
 /** One event as published on `<base>/events`. */

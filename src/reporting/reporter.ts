@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { AgentModule } from '../agent/agent-module.js';
-import type { AuditSink } from '../audit/audit-sink.js';
 import type { Config } from '../config/schema.js';
-import type { CameraRecord, ScanResult } from '../inventory/types.js';
+import type { AgentModule } from '../model/agent-module.js';
+import type { AuditSink } from '../model/audit-sink.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { isSafeId } from '../util/safe-id.js';

@@ -1,5 +1,5 @@
 /** Compares a recorder's own MaximumRetentionTime (ONVIF, ISO-8601 duration, PT0S = unlimited) with the policy. */
-import type { CameraRecord } from '../inventory/types.js';
+import type { CameraRecord } from '../model/camera-records.js';
 import {
   type CameraRetentionFacts,
   effectiveRetentionDays,

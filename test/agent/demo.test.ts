@@ -55,7 +55,12 @@ describe('camwarden demo', () => {
     expect(lastTable).not.toMatch(/unverif/);
     expect(table).toMatch(/military-re…\s+flag\s+consent/);
     expect(table).toMatch(/unknown\s+flag\s+unclass/);
-    expect(table).toMatch(/allow/);
+    // The demo's site profile records classes, a filing, signs and one consent: lawful cameras are allowed, and a
+    // camera whose record is missing stays flagged with the article it misses.
+    expect(table).toMatch(/public-other\s+allow/);
+    expect(table).toMatch(/state-organ…\s+allow/);
+    expect(table).toMatch(/public-infr…\s+flag\s+signage/);
+    expect(table).toMatch(/[1-9]\d* allow;/);
     expect(out).toMatch(/enforcement\.applied .*action=quarantine/);
     // Loopback cameras are never firewalled; the console says so instead of a bare failure code.
     expect(out).toMatch(/enforcement\.failed .*action=isolate .*error=address \S+ is loopback/);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HealthServer, renderMetrics } from '../../src/agent/health-server.js';
+import { HealthServer } from '../../src/agent/health-server.js';
+import { renderMetrics } from '../../src/util/prometheus-text.js';
 
 let server: HealthServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import type { AgentOptions } from '../../src/agent/agent.js';
-import type { CameraRecord } from '../../src/inventory/types.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 
 /**
  * Agent ports that do nothing but what a test asks: no audit, no broker, a policy that keeps every decision as it

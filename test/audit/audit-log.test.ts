@@ -8,7 +8,7 @@ import { GENESIS_HASH, hashEntry } from '../../src/audit/audit-entry.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 import { main } from '../../src/cli/main.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 
 let dir: string;
 let file: string;

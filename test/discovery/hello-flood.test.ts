@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
-import { renderMetrics } from '../../src/agent/health-server.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
 import { runScan } from '../../src/inventory/scan.js';
-import type { DiscoveredDevice, ScanResult } from '../../src/inventory/types.js';
+import type { DiscoveredDevice, ScanResult } from '../../src/model/camera-records.js';
 import { floodHellos } from '../../src/simulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { renderMetrics } from '../../src/util/prometheus-text.js';
 import { quietPorts } from '../agent/quiet-ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 

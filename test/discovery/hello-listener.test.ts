@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
-import type { DiscoveredDevice } from '../../src/inventory/types.js';
+import type { DiscoveredDevice } from '../../src/model/camera-records.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const NS = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
 import { ensureDist } from '../helpers/dist.js';
 

@@ -2,11 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadActiveProfileSet } from '../../src/agent/active-profile-set.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { discover } from '../../src/discovery/ws-discovery.js';
 import { runScan } from '../../src/inventory/scan.js';
-import type { ScanResult } from '../../src/inventory/types.js';
-import { loadDecide } from '../../src/policy/index.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
+import { decisionsFor } from '../../src/policy/index.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { onTestPort } from '../simulator/helpers.js';
 import { probeMatch, type Responder, startResponder } from './responder.js';
@@ -178,7 +179,7 @@ describe('scopes over the bounds', () => {
         ],
       }),
     );
-    const { decide } = await loadDecide(config);
+    const { decide } = decisionsFor(await loadActiveProfileSet(config));
     const r = await runScan({
       config,
       targets: [`${p}.1`, `${p}.2`],

@@ -2,14 +2,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
 import { computeDesired } from '../../src/enforce/desired-state.js';
 import { Enforcer, type EnforcerDeps } from '../../src/enforce/enforcer.js';
 import { addElementRuleset, tableRuleset } from '../../src/enforce/nft-ruleset.js';
 import { planEnforcement } from '../../src/enforce/plan.js';
 import type { FootageQuarantine } from '../../src/enforce/types.js';
+import { MemoryAuditSink } from '../../src/model/audit-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 import type { OnvifSession } from '../../src/onvif/session.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { camera, enforceConfig, fakeNft, profileSet, vendor } from './fakes.js';
 
 let dir: string;

@@ -2,7 +2,8 @@ import type { EnforceConfig } from '../../src/config/schema.js';
 import { enforceSchema } from '../../src/config/schema.js';
 import { NftError } from '../../src/enforce/nft-runner.js';
 import type { NftRunner } from '../../src/enforce/types.js';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
+import { builtinPack } from '../../src/policy/builtin-pack.js';
 import type { ProfileSet, VendorProfile } from '../../src/profiles/types.js';
 
 export function enforceConfig(over: Partial<EnforceConfig> = {}): EnforceConfig {
@@ -129,7 +130,7 @@ export function profileSet(
     revision: 'r1',
     dir: '/profiles',
     packId: 'cn-2025',
-    packs: {},
+    packs: { 'cn-2025': builtinPack },
     vendors: over.vendors ?? [],
     site: {
       file: 'site.yaml',

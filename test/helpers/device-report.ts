@@ -1,4 +1,4 @@
-import type { DeviceReport } from '../../src/inventory/types.js';
+import type { DeviceReport } from '../../src/model/camera-records.js';
 import { emptyReport } from '../../src/onvif/interrogate.js';
 
 /** A report of a device at 127.0.0.9 that answered nothing yet (no identity: unverified); `over` fills it in. */

@@ -12,7 +12,7 @@ import {
   writeIdentityPins,
 } from '../../src/inventory/identity-pins.js';
 import { resolveIdentities } from '../../src/inventory/resolve-identity.js';
-import type { DeviceReport } from '../../src/inventory/types.js';
+import type { DeviceReport } from '../../src/model/camera-records.js';
 import { emptyReport } from '../../src/onvif/interrogate.js';
 
 const EP = 'urn:uuid:0f000000-0000-4000-8000-000000000010';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runIsolatedScan } from '../../src/inventory/isolated-scan.js';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { generateSite, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { ErrorCode } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';

@@ -3,7 +3,7 @@ import { buildRecords } from '../../src/inventory/build-records.js';
 import { idFromEndpoint, idFromSerialAndMac } from '../../src/inventory/identity.js';
 import { locationTagsFromScopes } from '../../src/inventory/location-tags.js';
 import { preliminaryDecide } from '../../src/inventory/preliminary-decide.js';
-import type { DeviceReport } from '../../src/inventory/types.js';
+import type { DeviceReport } from '../../src/model/camera-records.js';
 import { emptyReport, looksLikeRecorder } from '../../src/onvif/interrogate.js';
 import { isSafeId } from '../../src/util/safe-id.js';
 

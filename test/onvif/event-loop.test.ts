@@ -4,12 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadActiveProfileSet } from '../../src/agent/active-profile-set.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { rtspOffLever } from '../../src/enforce/levers/rtsp-off.js';
 import { runScan } from '../../src/inventory/scan.js';
 import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { createOpenSession } from '../../src/onvif/open-session.js';
-import { loadDecide } from '../../src/policy/index.js';
+import { decisionsFor } from '../../src/policy/index.js';
 import type { SimDeviceSpec } from '../../src/simulator/index.js';
 import { ensureDist } from '../helpers/dist.js';
 import { longestStallMs } from '../helpers/event-loop-stall.js';
@@ -175,7 +176,7 @@ describe('event loop under hostile answers', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-eventloop-'));
     const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_MULTICAST: '0' }, dataDir);
     config.onvif = { ...config.onvif, maxResponseBytes: 8 * 1024 * 1024 };
-    const { decide } = await loadDecide(config);
+    const { decide } = decisionsFor(await loadActiveProfileSet(config));
     let action: string | undefined;
     const stall = await worstStallMs(async () => {
       const r = await runScan({ config, targets: [`${prefix}.6`], multicast: false, timeoutMs: 30_000, decide });

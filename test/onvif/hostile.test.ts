@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DiscoveredDevice } from '../../src/inventory/types.js';
+import type { DiscoveredDevice } from '../../src/model/camera-records.js';
 import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { createOpenSession } from '../../src/onvif/open-session.js';
 import { ErrorCode } from '../../src/util/errors.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DiscoveredDevice } from '../../src/inventory/types.js';
+import type { DiscoveredDevice } from '../../src/model/camera-records.js';
 import { interrogateDevice } from '../../src/onvif/interrogate.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';

@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { validateProfileDir } from '../../src/profiles/index.js';
 import { ConsentRecordStore } from '../../src/profiles/record-store.js';

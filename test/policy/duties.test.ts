@@ -1,7 +1,7 @@
 /** Arts 13/14/17 with the shipped defaults: the system class is derived from the zone, checked against it, and acts. */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
 import type { CameraAssignment, SystemClass } from '../../src/profiles/types.js';

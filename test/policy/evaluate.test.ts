@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { matchVendor } from '../../src/policy/match-vendor.js';
 import type { Geofence } from '../../src/profiles/types.js';

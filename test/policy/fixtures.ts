@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { CameraRecord } from '../../src/inventory/types.js';
-import { type PolicyPack, policyPackSchema } from '../../src/policy/pack-schema.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
+import { type PolicyPack, policyPackSchema } from '../../src/profiles/pack-schema.js';
 import type { ProfileSet, SiteProfile, VendorProfile } from '../../src/profiles/types.js';
 import { retentionPolicyFrom } from '../../src/retention/rules.js';
 

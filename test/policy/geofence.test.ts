@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GeoPoint } from '../../src/inventory/types.js';
+import type { GeoPoint } from '../../src/model/camera-records.js';
 import { distanceToFence, fencesNear, isNearFence } from '../../src/policy/geofence.js';
 import type { Geofence } from '../../src/profiles/types.js';
 

@@ -5,7 +5,7 @@
  * policy, and say why. Failures list the cases that differ (first few in full) rather than stopping at the first.
  */
 import { describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { normalizeText } from '../../src/policy/normalize.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, CameraRecord } from '../../src/inventory/types.js';
+import type { Action, CameraRecord } from '../../src/model/camera-records.js';
 import { holdDecisions } from '../../src/policy/hold-decisions.js';
 
 function cam(id: string, action: Action, over: Partial<CameraRecord> = {}): CameraRecord {

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Config } from '../../src/config/schema.js';
+import { loadActiveProfileSet } from '../../src/agent/active-profile-set.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
-import { loadDecide } from '../../src/policy/index.js';
-import { policyPackSchema } from '../../src/policy/pack-schema.js';
+import { decisionsFor } from '../../src/policy/index.js';
 import { ZONE_IDS } from '../../src/policy/vocabulary/zone-ids.js';
-import { EMPTY_SITE } from '../../src/profiles/load-profile-set.js';
-import { camera, loadPack, NOW } from './fixtures.js';
+import { loadProfileSet, ProfileValidationError } from '../../src/profiles/load-profile-set.js';
+import { policyPackSchema } from '../../src/profiles/pack-schema.js';
+import { ErrorCode } from '../../src/util/errors.js';
+import { camera, loadPack, NOW, profileSet } from './fixtures.js';
 
 describe('policy packs', () => {
   it.each(['cn-2025', 'eu-gdpr', 'us-ny'])('%s.yaml validates and covers every zone id', (id) => {
@@ -45,45 +50,47 @@ describe('policy packs', () => {
     expect(r.error?.issues[0]?.path).toEqual(['zones', 'toilet', 'action']);
   });
 
-  it('an invalid active pack in a profile set falls back to the built-in cn-2025 (fail closed)', () => {
-    const out = evaluateRecords(
-      [camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } })],
-      {
-        revision: 'r',
-        dir: '/x',
-        packId: 'broken',
-        packs: { broken: { id: 'broken' } },
-        vendors: [],
-        site: { ...EMPTY_SITE, file: 's' },
-        retention: {
-          defaultDays: 30,
-          zoneDays: {},
-          classMinimumDays: {},
-          overlayMinimumDays: {},
-          siteOverlays: [],
-          quarantineDays: 30,
-          legalHolds: [],
-        },
-        layouts: {},
-        signed: false,
-      },
-      { now: NOW },
-    );
-    expect(out[0]?.decision.reasons[0]).toMatchObject({ rule: 'cn-2025', code: 'prohibited-zone' });
+  it('a bad pack file refuses the whole profile set, naming the file and field (no fallback to cn-2025)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cw-packs-'));
+    try {
+      await cp(new URL('../../device-profiles', import.meta.url), dir, { recursive: true });
+      const file = join(dir, 'packs', 'cn-2025.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace(/action: block/, 'action: maybe'));
+      const err = await loadProfileSet(dir).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProfileValidationError);
+      expect((err as ProfileValidationError).problems).toEqual([
+        expect.stringMatching(/^packs\/cn-2025\.yaml: zones\.[a-z-]+\.action: /),
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
-  it('loadDecide without a profiles dir uses the built-in pack', async () => {
-    const { decide, revision } = await loadDecide({} as Config);
+  it('a profile set without its active pack is refused by the policy, not decided under the built-in pack', () => {
+    const set = profileSet({ packId: 'eu-gdpr' });
+    const withoutActive = { ...set, packs: { 'cn-2025': builtinPack } };
+    const record = camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } });
+    expect(evaluateRecords([record], set, { now: NOW })[0]?.decision.reasons[0]?.rule).toBe('eu-gdpr');
+    expect(() => evaluateRecords([record], withoutActive, { now: NOW })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidProfile, message: expect.stringContaining('"eu-gdpr"') }),
+    );
+  });
+
+  it('without a profile set the built-in pack decides', () => {
+    const { decide, revision } = decisionsFor(undefined);
     expect(revision).toBe('builtin-cn-2025');
     const [r] = decide([camera({ location: { zone: 'unknown', source: 'none', tags: ['location/女厕'] } })]);
     expect(r?.decision.action).toBe('block');
   });
 });
 
-describe('loadDecide with the shipped device-profiles dir', () => {
+describe('decisions under the shipped device-profiles dir', () => {
   it('loads all three packs through the profiles loader and decides with the active one', async () => {
     const dir = new URL('../../device-profiles', import.meta.url).pathname;
-    const { decide, revision } = await loadDecide({ profilesDir: dir } as Config);
+    const dataDir = await mkdtemp(join(tmpdir(), 'cw-packs-data-'));
+    const { config } = loadConfig({ CAMWARDEN_PROFILES_DIR: dir, CAMWARDEN_DATA_DIR: dataDir }, dataDir);
+    const { decide, revision } = decisionsFor(await loadActiveProfileSet(config));
+    await rm(dataDir, { recursive: true, force: true });
     expect(revision).toMatch(/^[0-9a-f]{16}$/);
     const [r] = decide([camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } })]);
     expect(r?.decision.action).toBe('block');

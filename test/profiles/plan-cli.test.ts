@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/index.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
 import { camera } from '../policy/fixtures.js';

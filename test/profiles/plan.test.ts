@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../src/cli/commands/plan.js';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/index.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
 import { camera, NOW } from '../policy/fixtures.js';

@@ -3,10 +3,10 @@ import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { MemoryAuditSink } from '../../src/model/audit-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { ConsentRecordStore, loadProfileSet, ProfileStore, signBundle } from '../../src/profiles/index.js';
 import { sourceFingerprint } from '../../src/profiles/source-fingerprint.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 import { createLogger } from '../../src/util/logger.js';
 
 const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { MemoryAuditSink } from '../../src/model/audit-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { ProfileStore } from '../../src/profiles/profile-store.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
 
 const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
 const tmpDirs: string[] = [];

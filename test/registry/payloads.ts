@@ -1,4 +1,4 @@
-import type { Action, CameraRecord } from '../../src/inventory/types.js';
+import type { Action, CameraRecord } from '../../src/model/camera-records.js';
 import { toCameraPayload } from '../../src/reporting/camera-payload.js';
 import type { CameraPayload, EventPayload, InventoryPayload } from '../../src/reporting/schemas/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecords } from '../../src/inventory/build-records.js';
-import type { DeviceReport } from '../../src/inventory/types.js';
+import type { DeviceReport } from '../../src/model/camera-records.js';
 import { toCameraPayload, toScanPayload } from '../../src/reporting/camera-payload.js';
 import { toInventoryPayload } from '../../src/reporting/inventory-payload.js';
 import { cameraRecordSchema, inventorySchema, scanResultSchema } from '../../src/reporting/schemas/index.js';

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { diffInventories } from '../../src/reporting/inventory-diff.js';
 import { Outbox, type OutboxEvent } from '../../src/reporting/outbox.js';
 import { silentLogger } from '../../src/util/logger.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';

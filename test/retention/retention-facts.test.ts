@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { retentionFactsFor } from '../../src/agent/sweep-options.js';
-import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import type { CameraRecord, ScanResult } from '../../src/model/camera-records.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
 import { effectiveRetentionDays } from '../../src/retention/rules.js';
 

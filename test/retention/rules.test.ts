@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CameraRecord } from '../../src/inventory/types.js';
+import type { CameraRecord } from '../../src/model/camera-records.js';
 import { builtinPack } from '../../src/policy/builtin-pack.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadProfileSet } from '../../src/profiles/load-profile-set.js';

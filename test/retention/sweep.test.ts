@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryEventSink } from '../../src/reporting/event-sink.js';
+import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { HoldStore } from '../../src/retention/hold-store.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { DAY, genericPath, NOW, snapshot, sweepOptions, tmp, writeFile } from './helpers.js';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryAuditSink } from '../../src/audit/audit-sink.js';
+import { MemoryAuditSink } from '../../src/model/audit-sink.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { ensureDist } from '../helpers/dist.js';
 import { DAY, genericPath, NOW, sweepOptions, tmp, WORKER, writeFile } from './helpers.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CameraRecord, ScanResult } from '../../src/inventory/types.js';
+import type { CameraRecord, ScanResult } from '../../src/model/camera-records.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { isContractId } from '../helpers/contract-id.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { ensureDist } from '../helpers/dist.js';
 import { type MiniSite, startMiniSite } from './mini-site.js';
 import { runCli } from './run-cli.js';

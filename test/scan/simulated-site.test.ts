@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../src/inventory/types.js';
+import type { ScanResult } from '../../src/model/camera-records.js';
 import { generateSite, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
 import { HTTP_PORT } from '../simulator/helpers.js';
 import { buildDist, runCli } from './run-cli.js';

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
-import type { ScanResult } from '../../inventory/types.js';
+import type { ScanResult } from '../../model/camera-records.js';
 import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
 import { errorMessage, UsageError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 import { writeDemoRecordings } from '../demo/demo-recordings.js';
+import { writeDemoProfiles } from '../demo/demo-site-profile.js';
 import { startEmbeddedBroker } from '../demo/embedded-broker.js';
 import { startMqttMonitor } from '../demo/mqtt-monitor.js';
 import { formatScanTable } from '../output/scan-table.js';
@@ -96,6 +97,17 @@ export const demoCommand: CommandSpec = {
         .filter((d) => d !== undefined)
         .map((d) => idOf(d.endpoint));
       if (nvr) recorded.push(`${idOf(nvr.endpoint)}:VideoSource_1`, `${idOf(nvr.endpoint)}:VideoSource_2`);
+      const profilesDir = await writeDemoProfiles(
+        join(work, 'profiles'),
+        (name) => {
+          const [device, channel] = name.split(':');
+          const id = device === undefined ? undefined : byName(device)?.endpoint;
+          if (id === undefined) return undefined;
+          return channel ? `${idOf(id)}:${channel}` : idOf(id);
+        },
+        new Date(),
+      );
+      out.write(`site profile: ${join(profilesDir, 'site', 'site.yaml')} (classes, filing, signage, one consent)\n`);
       const recordings = join(work, 'recordings');
       const { files } = await writeDemoRecordings(recordings, recorded, { days: 40, segmentsPerDay: 3 });
       out.write(`recordings: ${files} segments over 40 days for ${recorded.length} cameras in ${recordings}\n`);
@@ -114,6 +126,7 @@ export const demoCommand: CommandSpec = {
         CAMWARDEN_MQTT_URL: mqttUrl,
         CAMWARDEN_DATA_DIR: join(work, 'data'),
         CAMWARDEN_RECORDINGS_DIR: recordings,
+        CAMWARDEN_PROFILES_DIR: profilesDir,
         // Unicast only: the demo never sends multicast on the host's interfaces.
         CAMWARDEN_PROBE_TARGETS: `${base}-${last.split('.').at(-1)}`,
         CAMWARDEN_MULTICAST: '0',

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import { loadActiveProfileSet, loadProfilesFrom } from '../../agent/active-profile-set.js';
 import { loadConfig } from '../../config/load-config.js';
 import { channelTags, locationTagsFromScopes } from '../../inventory/location-tags.js';
-import type { CameraRecord, Reason } from '../../inventory/types.js';
+import type { CameraRecord, Reason } from '../../model/camera-records.js';
 import {
   activePack,
   BUILTIN_REVISION,
@@ -9,7 +10,7 @@ import {
   evaluateRecords,
   type ZoneClassification,
 } from '../../policy/index.js';
-import { loadProfileSet } from '../../profiles/load-profile-set.js';
+import type { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, type ParsedValues, stringsFlag } from '../command.js';
 
@@ -171,10 +172,11 @@ export const explainCommand: CommandSpec = {
       throw new UsageError('camwarden explain: give at least one --scope or --channel');
     }
     const { config } = loadConfig(io.env, io.cwd);
-    const dir = typeof values.profiles === 'string' ? resolve(io.cwd, values.profiles) : config.profilesDir;
-    const set = dir
-      ? await loadProfileSet(dir, { keysFile: config.profileKeysFile, packId: config.site.policyPack })
-      : undefined;
+    // --profiles tests a dir before it is deployed; without it, the tag is explained under the active set.
+    const set =
+      typeof values.profiles === 'string'
+        ? await loadProfilesFrom(config, resolve(io.cwd, values.profiles))
+        : await loadActiveProfileSet(config);
     const e = explain(scopes, channels, set, new Date(), set?.revision ?? BUILTIN_REVISION);
     io.stdout.write(values.json === true ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
     return 0;

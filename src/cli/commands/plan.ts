@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { loadActiveProfileSet, loadProfilesFrom } from '../../agent/active-profile-set.js';
 import { loadConfig } from '../../config/load-config.js';
-import type { CameraRecord, Decision, ScanResult } from '../../inventory/types.js';
+import type { CameraRecord, Decision, ScanResult } from '../../model/camera-records.js';
 import { activePack, BUILTIN_REVISION, evaluateRecords, holdDecisions } from '../../policy/index.js';
-import { activeProfilesDir } from '../../profiles/applied-bundles.js';
-import { loadProfileSet } from '../../profiles/load-profile-set.js';
-import { ConsentRecordStore, mergeConsents } from '../../profiles/record-store.js';
 import type { ProfileSet } from '../../profiles/types.js';
 import { UsageError } from '../../util/errors.js';
 import type { CommandIO, CommandSpec, ParsedValues } from '../command.js';
@@ -129,23 +127,13 @@ export const planCommand: CommandSpec = {
 };
 
 export async function runPlan(values: ParsedValues, io: CommandIO, evaluate: Evaluate): Promise<number> {
-  const { config, baseDir } = loadConfig(io.env, io.cwd);
+  const { config } = loadConfig(io.env, io.cwd);
   const inventory =
     typeof values.inventory === 'string' ? resolve(io.cwd, values.inventory) : join(config.dataDir, 'inventory.json');
   const scan = await readScan(inventory);
-  const keysFile = config.profileKeysFile ? resolve(baseDir, config.profileKeysFile) : undefined;
-  const packId = config.site.policyPack;
-  const consents = new ConsentRecordStore(config.dataDir);
-  await consents.load();
-  const load = async (dir: string): Promise<ProfileSet> =>
-    mergeConsents(
-      await loadProfileSet(dir, { keysFile, ...(packId === undefined ? {} : { packId }) }),
-      consents.list(),
-    );
-  const currentDir = await activeProfilesDir(config.dataDir, config.profilesDir as string);
-  const current = await load(currentDir);
+  const current = await loadActiveProfileSet(config);
   const candidateDir = typeof values.profiles === 'string' ? resolve(io.cwd, values.profiles) : undefined;
-  const candidate = candidateDir ? await load(candidateDir) : undefined;
+  const candidate = candidateDir ? await loadProfilesFrom(config, candidateDir) : undefined;
   const plan = computePlan({
     scan,
     current,

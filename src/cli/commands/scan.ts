@@ -1,3 +1,4 @@
+import { loadActiveProfileSet } from '../../agent/active-profile-set.js';
 import { readInventory } from '../../agent/inventory-file.js';
 import { loadConfig } from '../../config/load-config.js';
 import {
@@ -8,7 +9,7 @@ import {
   writeIdentityPins,
 } from '../../inventory/identity-pins.js';
 import { runScan } from '../../inventory/scan.js';
-import { holdDecisions, loadDecide } from '../../policy/index.js';
+import { decisionsFor, holdDecisions } from '../../policy/index.js';
 import { toScanPayload } from '../../reporting/camera-payload.js';
 import { errorMessage } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
@@ -46,8 +47,9 @@ export const scanCommand: CommandSpec = {
     const devices = stringsFlag(values, 'device');
     const { config } = loadConfig(io.env, io.cwd);
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
-    // Invalid device-profiles are bad input (exit 2, every problem named), never a silent fallback.
-    const policy = await loadDecide(config);
+    // The daemon's active set; invalid device-profiles are bad input (exit 2, every problem named), never a
+    // silent fallback.
+    const policy = decisionsFor(await loadActiveProfileSet(config));
     // The daemon's data dir: the ids pinned there and the blocks it holds apply to this scan too; what this scan
     // pins on first authenticated contact is added (best effort: a read-only data dir never fails a scan).
     const pins = await readIdentityPins(config.dataDir);

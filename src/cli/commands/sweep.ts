@@ -1,10 +1,10 @@
+import { loadActiveProfileSet } from '../../agent/active-profile-set.js';
 import { DataDirLock } from '../../agent/data-dir-lock.js';
 import { readInventory } from '../../agent/inventory-file.js';
 import { buildSweepOptions } from '../../agent/sweep-options.js';
 import { AuditLog, auditFilePath } from '../../audit/audit-log.js';
 import { auditKeyPath } from '../../audit/signing-key.js';
 import { loadConfig } from '../../config/load-config.js';
-import { loadProfileSet } from '../../profiles/load-profile-set.js';
 import { HoldStore } from '../../retention/hold-store.js';
 import { type SweepResult, sweep } from '../../retention/sweep.js';
 import { CamwardenError, errorMessage, UsageError } from '../../util/errors.js';
@@ -28,10 +28,7 @@ export const sweepCommand: CommandSpec = {
     }
     // The site's retention policy; an invalid profile set is an error (exit 2), not a sweep under a policy
     // nobody configured.
-    const profiles = await loadProfileSet(config.profilesDir ?? '', {
-      keysFile: config.profileKeysFile,
-      packId: config.site.policyPack,
-    });
+    const profiles = await loadActiveProfileSet(config);
     const dryRun = values['dry-run'] === true;
     // A real pass writes the journal and the audit log: it needs the data dir to itself (the agent holds it
     // while it runs; ask it with the signed `sweep` request instead).

@@ -1,4 +1,4 @@
-import type { CameraRecord, ScanResult } from '../../inventory/types.js';
+import type { CameraRecord, ScanResult } from '../../model/camera-records.js';
 
 const COLUMNS = [
   { title: 'ID', width: 14 },

@@ -1,5 +1,5 @@
+import type { PolicyPackInput } from '../../profiles/pack-schema.js';
 import { CN_2025_RETENTION } from '../../retention/rules.js';
-import type { PolicyPackInput } from '../pack-schema.js';
 
 // `article` names the article in the contract's form ("Article 8"); the paragraph and item go in the message.
 // Art 8(1) lists the prohibited areas in items (i) to (iv); Art 8(2) is the operator's duty to inspect and report.

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import type { AuditSink } from '../../audit/audit-sink.js';
+import type { AuditSink } from '../../model/audit-sink.js';
+import type { EventSink } from '../../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { EventSink } from '../event-sink.js';
 import type { ReplayStore } from './replay-store.js';
 import { envelopeSchema, opSchemas, type RequestContext, type RequestHandlers, type RequestOp } from './schemas.js';
 import { verifySignature } from './signing.js';

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Action, CameraRecord, GeoPoint } from '../../../src/inventory/types.js';
+import type { Action, CameraRecord, GeoPoint } from '../../../src/model/camera-records.js';
 import type { ZoneClassification } from '../../../src/policy/classify-zone.js';
 import { VOCABULARY } from '../../../src/policy/lexicon.js';
-import type { PolicyPack } from '../../../src/policy/pack-schema.js';
 import { ZONE_IDS } from '../../../src/policy/vocabulary/zone-ids.js';
+import type { PolicyPack } from '../../../src/profiles/pack-schema.js';
 import type { Geofence, ProfileSet } from '../../../src/profiles/types.js';
 import { camera, loadPack, profileSet, vendor } from '../fixtures.js';
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GeoPoint } from '../../../src/inventory/types.js';
+import type { GeoPoint } from '../../../src/model/camera-records.js';
 import { classifyZone } from '../../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../../src/policy/evaluate.js';
 import { normalizeText } from '../../../src/policy/normalize.js';

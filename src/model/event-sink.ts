@@ -1,6 +1,6 @@
-import type { KnownEventType } from './schemas/event.js';
+import type { KnownEventType } from './event-types.js';
 
-/** The types modules emit; the list and what each carries live with the event schema (schemas/event.ts). */
+/** The types modules emit; the list and what each carries is event-types.ts. */
 export type EventType = KnownEventType;
 
 export interface EmitOptions {
@@ -11,7 +11,7 @@ export interface EmitOptions {
 }
 
 /**
- * Every module reports through an EventSink; reporting/ owns the durable outbox behind it.
+ * Every module reports through an EventSink (a port); reporting/ implements it with the durable outbox.
  * `emit` resolves only once the event is durably written (fsync'd), so callers may treat it as sent.
  */
 export interface EventSink {
