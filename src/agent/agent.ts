@@ -224,9 +224,9 @@ export class Agent {
         `camera ${release.cameraId} is not blocked (${camera.decision.action}): nothing to release`,
       );
     }
-    const entry = { ...release, address: camera.address, previousAction: 'block' };
+    const entry = { ...release, address: camera.address, previousAction: 'block' as const };
     await this.opts.audit.append('block-release', entry);
-    await this.opts.reporting.events.emit('block.released', entry, { critical: true });
+    await this.opts.reporting.events.emit('block.released', entry);
     this.releases.add(release.cameraId);
     const { cameraId, reason, unit, name, keyId } = release;
     this.opts.enforcement.authorizeRelease?.(cameraId, { reason, unit, name, keyId });
@@ -243,7 +243,7 @@ export class Agent {
     }
     for (const event of outcome.events) {
       if (event.type === 'identity.conflict' && this.alreadyInConflict(event.data.claimantId)) continue;
-      await this.opts.reporting.events.emit(event.type, event.data, { critical: true });
+      await this.opts.reporting.events.emit(event.type, event.data);
       await this.opts.audit.append('identity', { event: event.type, ...event.data });
     }
   }

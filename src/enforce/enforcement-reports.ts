@@ -1,5 +1,5 @@
 import type { AuditSink } from '../model/audit-sink.js';
-import type { EventSink, EventType } from '../model/event-sink.js';
+import type { EventData, EventSink } from '../model/event-sink.js';
 import { ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Skipped } from './isolation-set.js';
@@ -16,9 +16,9 @@ export class EnforcementReports {
     private readonly logger: Logger | undefined,
   ) {}
 
-  async report(type: EventType, data: Record<string, unknown>): Promise<void> {
+  async report<T extends EnforcementEventType>(type: T, data: EventData<T>): Promise<void> {
     const ts = this.clock();
-    await this.events.emit(type, data, { ts, critical: true }).catch((err: unknown) => {
+    await this.events.emit(type, data, { ts }).catch((err: unknown) => {
       this.logger?.error({ type, err: errorMessage(err) }, 'enforcement event not recorded');
     });
     await this.audit.append('enforcement', { event: type, ...data }).catch((err: unknown) => {
@@ -58,8 +58,12 @@ export class EnforcementReports {
   }
 }
 
+type EnforcementEventType = 'enforcement.applied' | 'enforcement.reverted' | 'enforcement.failed';
+
 /** The fields every enforcement event carries about its action. */
-export function describe(spec: ActionSpec): Record<string, unknown> {
+export function describe(
+  spec: ActionSpec,
+): Pick<EventData<'enforcement.planned'>, 'key' | 'action' | 'cameras' | 'cameraId' | 'address' | 'channel'> {
   return {
     key: spec.key,
     action: spec.kind,

@@ -1,18 +1,13 @@
 import type { EnforceConfig } from '../config/schema.js';
+import type { ActionKind } from '../model/event-types.js';
 import type { RecorderHook } from '../profiles/types.js';
 import type { FootageQuarantine, ReleaseAuthority } from '../retention/quarantine.js';
 
-/** The footage quarantine of a blocked camera, with its release register (retention/quarantine.ts). */
-export type { FootageQuarantine, ReleaseAuthority };
-
-/** One reversible thing enforcement does for a blocked camera. */
-export type ActionKind =
-  | 'isolate'
-  | 'rtsp-off'
-  | 'privacy-mask'
-  | 'recording-job-idle'
-  | 'recorder-hook'
-  | 'quarantine';
+/**
+ * The footage quarantine of a blocked camera, with its release register (retention/quarantine.ts), and the kinds
+ * of reversible thing enforcement does for a blocked camera (listed with the events that report them).
+ */
+export type { ActionKind, FootageQuarantine, ReleaseAuthority };
 
 export interface ActionSpec {
   /** `<kind>:<subject>`: `isolate:<IPv4 or IPv6>`, otherwise `<kind>:<camera id>`. Unique in a desired state. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { EmitOptions, EventSink, EventType } from '../model/event-sink.js';
+import type { EmitOptions, EventData, EventSink, EventType } from '../model/event-sink.js';
+import { isCriticalEvent } from '../model/event-types.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { OutboxLog, type StoredRecord } from './outbox-log.js';
@@ -44,12 +45,10 @@ export interface OutboxStats {
 /** Publishes one event and resolves on PUBACK; rejects when the connection is lost. */
 export type PublishFn = (ev: OutboxEvent) => Promise<void>;
 
-const CRITICAL_PREFIXES = ['enforcement.', 'audit.', 'retention.', 'request.refused', 'decision.changed', 'outbox.'];
-
 /**
  * The durable source of truth for events (the EventSink every module gets): `emit` resolves once the event is on
  * disk (outbox-log.ts). An event leaves only when the broker PUBACKed it; past `maxEvents` non-critical events
- * are dropped and counted. This file owns the queue and its delivery (drain, acks); the files are the log's.
+ * (model/event-types.ts says which) are dropped and counted. This file owns the queue and its delivery (drain, acks); the files are the log's.
  */
 export class Outbox implements EventSink {
   readonly bootId: string;
@@ -89,9 +88,9 @@ export class Outbox implements EventSink {
     this.started = false;
   }
 
-  async emit(type: EventType, data: Record<string, unknown>, opts?: EmitOptions): Promise<void> {
+  async emit<T extends EventType>(type: T, data: EventData<T>, opts?: EmitOptions): Promise<void> {
     if (!this.started) throw new CamwardenError(ErrorCode.Internal, 'outbox not started');
-    const critical = opts?.critical === true || CRITICAL_PREFIXES.some((p) => type.startsWith(p));
+    const critical = isCriticalEvent(type);
     const depth = this.depth();
     if (depth >= this.opts.alarmEvents && !this.alarmRaised && type !== 'outbox.alarm') {
       this.alarmRaised = true;
