@@ -1,7 +1,7 @@
-import { AuditLog, auditFilePath } from '../audit/index.js';
+import { AuditLog, auditFilePath } from '../audit/audit-log.js';
 import { auditKeyPath } from '../audit/signing-key.js';
 import type { Config } from '../config/schema.js';
-import { HelloListener } from '../discovery/index.js';
+import { HelloListener } from '../discovery/hello-listener.js';
 import { createEnforcer } from '../enforce/create-enforcer.js';
 import type { NftRunner } from '../enforce/types.js';
 import type { PinnedIdentity } from '../inventory/identity-pins.js';

@@ -4,7 +4,7 @@ import type { ScanResult } from '../model/camera-records.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** `<dataDir>/inventory.json`: the last scan, read by `plan` and `sweep` and by `run` after a restart. */
-export function inventoryPath(dataDir: string): string {
+function inventoryPath(dataDir: string): string {
   return join(dataDir, 'inventory.json');
 }
 

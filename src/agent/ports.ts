@@ -26,7 +26,7 @@ export interface ReportingPort extends AgentModule {
   seedInventory(result: ScanResult): void;
 }
 
-/** The contract's `sweep --json` fields (INTERFACES §7) of one retention pass. */
+/** The fields of one retention pass that `sweep --json` prints (docs/cli.md, `camwarden sweep`). */
 export type SweepSummary = Pick<
   SweepResult,
   'dryRun' | 'scanned' | 'deleted' | 'bytesFreed' | 'quarantined' | 'held' | 'unmatched' | 'skipped' | 'errors'

@@ -3,7 +3,7 @@ import type { AgentModule } from '../model/agent-module.js';
 import { CamwardenError, ErrorCode, errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
-export function assertCronExpression(field: string, expression: string): void {
+function assertCronExpression(field: string, expression: string): void {
   const result = validateDetailed(expression);
   if (!result.valid) {
     const details = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');

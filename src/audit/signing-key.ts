@@ -9,8 +9,7 @@ import { chmod, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, keyIdOf, parseEd25519PrivateKey } from '../util/ed25519-keys.js';
 
-export const AUDIT_KEY_FILE = 'audit-signing-key.pem';
-export const AUDIT_PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
+const AUDIT_KEY_FILE = 'audit-signing-key.pem';
 
 export function auditKeyPath(dataDir: string): string {
   return join(dataDir, AUDIT_KEY_FILE);

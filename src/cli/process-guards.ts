@@ -5,10 +5,7 @@ import type { Logger } from '../util/logger.js';
  * Keeps a long-running command alive through a stray exception, e.g. from a device library's callback; each is
  * logged. SIGTERM and SIGINT go to `onSignal`.
  */
-export function installProcessGuards(
-  onSignal: (signal: NodeJS.Signals) => void,
-  log: (msg: string, err: unknown) => void,
-) {
+function installProcessGuards(onSignal: (signal: NodeJS.Signals) => void, log: (msg: string, err: unknown) => void) {
   const onError = (err: unknown) => log('uncaught error kept from crashing the process', err);
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);

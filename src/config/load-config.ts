@@ -32,10 +32,10 @@ function csv(value: string): string[] {
 }
 
 /**
- * Environment variables of INTERFACES.md §2 override the file. Returns which config key each one set (`enforce.mode`
+ * The environment variables of docs/configuration.md (Environment) override the file. Returns which config key each one set (`enforce.mode`
  * → `CAMWARDEN_ENFORCE`), so an invalid value is reported under the variable's name, not the file's.
  */
-export function applyEnv(raw: Raw, env: Env): Map<string, string> {
+function applyEnv(raw: Raw, env: Env): Map<string, string> {
   const fromEnv = new Map<string, string>();
   const note = (key: string, variable: string): void => {
     if (env[variable]) fromEnv.set(key, variable);

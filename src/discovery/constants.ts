@@ -13,9 +13,9 @@ export const MAX_DATAGRAM_BYTES = 64 * 1024;
 export const NS_SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
 export const NS_WSA_2004 = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 export const NS_WSD_2005 = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';
-export const NS_WSD_2009 = 'http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01';
-export const NS_DN = 'http://www.onvif.org/ver10/network/wsdl';
-export const NS_TDS = 'http://www.onvif.org/ver10/device/wsdl';
+const NS_WSD_2009 = 'http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01';
+const NS_DN = 'http://www.onvif.org/ver10/network/wsdl';
+const NS_TDS = 'http://www.onvif.org/ver10/device/wsdl';
 
 export const ACTION_PROBE = `${NS_WSD_2005}/Probe`;
 /** ProbeMatches/Hello/Bye actions in both namespaces. */

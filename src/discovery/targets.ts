@@ -11,7 +11,7 @@ export function parseIpv4(text: string): number | undefined {
   return (((parts[0] ?? 0) << 24) >>> 0) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0);
 }
 
-export function formatIpv4(n: number): string {
+function formatIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 

@@ -22,7 +22,7 @@ export interface DesiredOptions {
  *
  * NVR channels share the recorder's address, so isolating the address for one blocked channel would also cut
  * off every other channel (and the recorder) — the gateway must keep forwarding what is not blocked
- * (INTERFACES §8). A blocked channel therefore gets only per-channel levers (recording job Idle, privacy mask
+ * (docs/enforcement.md, The actions). A blocked channel therefore gets only per-channel levers (recording job Idle, privacy mask
  * on its video source), the recorder hook and quarantine; the address is isolated only when the camera itself
  * (no `parent`) or the recorder record is blocked. RTSP off is device-wide, so it is never used for a channel.
  */

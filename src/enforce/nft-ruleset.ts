@@ -3,10 +3,10 @@ import { canonicalIpv6 } from '../util/ipv6.js';
 import { isIpv4 } from './ipv4.js';
 import { isCanonicalIpv6 } from './ipv6.js';
 
-export const BLOCKED_SET = 'blocked_v4';
-export const BLOCKED_SET_V6 = 'blocked_v6';
+const BLOCKED_SET = 'blocked_v4';
+const BLOCKED_SET_V6 = 'blocked_v6';
 
-export function assertTableName(table: string): void {
+function assertTableName(table: string): void {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,30}$/.test(table)) {
     throw new CamwardenError(
       ErrorCode.InvalidConfig,
@@ -143,7 +143,7 @@ function nftItems(json: string): NftItem[] {
 }
 
 /** The addresses in the live sets (IPv4, then IPv6), from `nft -j list set …` or `nft -j list table …`. */
-export function parseSetElements(json: string): string[] {
+function parseSetElements(json: string): string[] {
   let doc: unknown;
   try {
     doc = JSON.parse(json);
@@ -171,7 +171,7 @@ export function parseSetElements(json: string): string[] {
   return [...v4, ...v6];
 }
 
-export function compareIpv4(a: string, b: string): number {
+function compareIpv4(a: string, b: string): number {
   const n = (s: string) => s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
   return n(a) - n(b);
 }

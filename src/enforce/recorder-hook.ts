@@ -6,7 +6,7 @@ import type { HookRunner } from './types.js';
 
 type HookVars = { camera: string; address: string; action: string };
 
-export function substitute(template: string, vars: HookVars, encode: (v: string) => string = (v) => v): string {
+function substitute(template: string, vars: HookVars, encode: (v: string) => string = (v) => v): string {
   return template.replace(/\{(camera|address|action)\}/g, (_, name: keyof HookVars) => encode(vars[name]));
 }
 

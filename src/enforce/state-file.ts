@@ -4,7 +4,7 @@ import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { AppliedAction } from './types.js';
 
-export const STATE_FILE_NAME = 'enforcement-state.json';
+const STATE_FILE_NAME = 'enforcement-state.json';
 
 export function enforcementStatePath(dataDir: string): string {
   return join(dataDir, STATE_FILE_NAME);

@@ -13,7 +13,6 @@ import { buildRecords, recordId } from './build-records.js';
 import { type CredentialScope, chooseCredentials, credentialScope } from './credentials.js';
 import { idFromEndpoint } from './identity.js';
 import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
-import { PRELIMINARY_POLICY_REVISION, preliminaryDecide } from './preliminary-decide.js';
 import { orderRecords } from './record-order.js';
 import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
@@ -21,6 +20,9 @@ import { type ScanBudget, scanBudget } from './scan-budget.js';
 export { type ScanBudget, scanBudget } from './scan-budget.js';
 
 export type DecideFn = (records: CameraRecord[]) => CameraRecord[] | Promise<CameraRecord[]>;
+
+/** The revision a scan reports when its caller decides later (an isolated scan's worker). */
+const UNDECIDED_REVISION = 'undecided';
 
 export interface ScanDeps {
   config: Config;
@@ -42,8 +44,9 @@ export interface ScanDeps {
   multicast?: boolean;
   /** Upper bound of the whole scan, ms (`--timeout`). */
   timeoutMs?: number;
-  /** Classifies zones and decides; injected (policy/). Default: preliminaryDecide. */
-  decide?: DecideFn;
+  /** Classifies zones and decides; injected (policy/, or the parent of an isolated scan). */
+  decide: DecideFn;
+  /** Revision of the policy behind `decide`; an isolated scan's parent sets it when it decides. */
   policyRevision?: string;
   logger?: Logger;
   now?: () => Date;
@@ -288,7 +291,7 @@ export function uniqueById(records: CameraRecord[]): CameraRecord[] {
 
 /**
  * One scan pass: discovery (multicast + unicast targets) and `--device` URLs → interrogation (started as soon as a
- * device is found) → records → decide(records) → ScanResult (INTERFACES.md §4). Changes nothing on devices.
+ * device is found) → records → decide(records) → ScanResult (docs/scan-json.md). Changes nothing on devices.
  */
 export async function runScan(deps: ScanDeps): Promise<ScanResult> {
   const log = deps.logger ?? silentLogger();
@@ -334,14 +337,14 @@ export async function runScan(deps: ScanDeps): Promise<ScanResult> {
     );
     deps.onIdentity?.(outcome);
     const records = uniqueById(reports.flatMap((r) => buildRecords(r, claims.get(r))));
-    const decided = await (deps.decide ?? preliminaryDecide)(records);
+    const decided = await deps.decide(records);
     orderRecords(decided);
     log.info({ cameras: decided.length, ms: Date.now() - started }, 'scan finished');
     return {
       site: deps.config.site.id,
       gateway: deps.config.site.gatewayId,
       scannedAt,
-      policyRevision: deps.policyRevision ?? PRELIMINARY_POLICY_REVISION,
+      policyRevision: deps.policyRevision ?? UNDECIDED_REVISION,
       cameras: decided,
       errors,
     };

@@ -15,7 +15,7 @@ const action = z.enum(['allow', 'flag', 'block']);
 const reason = z.object({ code: z.string(), rule: z.string(), article: z.string(), message: z.string() });
 
 /** What enforcement does for a blocked camera (docs/enforcement.md). */
-export const actionKindSchema = z.enum([
+const actionKindSchema = z.enum([
   'isolate',
   'rtsp-off',
   'privacy-mask',

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { generateEd25519KeyPair } from '../util/ed25519-keys.js';
 import { UsageError } from '../util/errors.js';
 
-export const PRIVATE_KEY_FILE = 'private.pem';
-export const PUBLIC_KEY_FILE = 'public.pem';
+const PRIVATE_KEY_FILE = 'private.pem';
+const PUBLIC_KEY_FILE = 'public.pem';
 
 /** Creates `path` (never over an existing file or symlink) with `mode`, and fsyncs it. */
 async function writeNewFile(path: string, text: string, mode: number): Promise<void> {

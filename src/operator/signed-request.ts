@@ -8,7 +8,7 @@ import { UsageError } from '../util/errors.js';
 
 export type SignedRequest = z.input<typeof requestSchema>;
 
-export function isRequestOp(op: string): op is RequestOp {
+function isRequestOp(op: string): op is RequestOp {
   return Object.hasOwn(opSchemas, op);
 }
 

@@ -30,7 +30,7 @@ export async function listBundleFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-export function sha256Hex(data: string | Buffer): string {
+function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

@@ -12,7 +12,7 @@ import { ProfileValidationError } from './load-profile-set.js';
 import { problemsOf } from './profile-problems.js';
 import type { ProfileSet } from './types.js';
 
-export const LKG_DIR = 'profiles-lkg';
+const LKG_DIR = 'profiles-lkg';
 const LKG_META = 'lkg.json';
 
 /** How a profile set is loaded and validated (the store's own loader, so the LKG is held to the same rules). */

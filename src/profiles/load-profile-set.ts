@@ -19,7 +19,7 @@ import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, SiteProfile, VendorProfile } from './types.js';
 
-export const DEFAULT_PACK_ID = 'cn-2025';
+const DEFAULT_PACK_ID = 'cn-2025';
 const SUBDIRS = ['packs', 'vendors', 'site', 'layouts'] as const;
 const LEGAL_HOLDS_FILE = 'legal-holds.yaml';
 
@@ -55,7 +55,7 @@ async function listYaml(dir: string, sub: string): Promise<string[]> {
 }
 
 /** sha256 over the sorted relative paths and contents, first 16 hex. */
-export function profileRevision(files: readonly SourceFile[]): string {
+function profileRevision(files: readonly SourceFile[]): string {
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
     h.update(f.rel).update('\0').update(f.text).update('\0');

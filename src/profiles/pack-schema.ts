@@ -24,7 +24,7 @@ const classRuleSchema = z.strictObject({
   article: z.string().min(1).optional(),
 });
 
-export const zoneRuleSchema = z.strictObject({
+const zoneRuleSchema = z.strictObject({
   action: actionSchema,
   code: z.string().min(1),
   article: z.string().min(1),

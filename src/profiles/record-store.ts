@@ -11,9 +11,9 @@ import { isoDate } from '../util/iso-date.js';
 import { consentCameras, consentUnitKindSchema } from './schemas.js';
 import type { ConsentRecord, ProfileSet } from './types.js';
 
-export const CONSENTS_FILE = 'consents.json';
+const CONSENTS_FILE = 'consents.json';
 
-export const consentRequestSchema = z.strictObject({
+const consentRequestSchema = z.strictObject({
   cameraId: z
     .string()
     .min(1)

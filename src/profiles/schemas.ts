@@ -1,6 +1,6 @@
 /**
  * zod schemas of the site and vendor profile files. Strict objects: a misspelt key names itself instead of being
- * silently ignored. Packs use policy/pack-schema.ts, layouts retention/layout-schema.ts.
+ * silently ignored. Packs use pack-schema.ts, layouts retention/layout-schema.ts.
  */
 import { z } from 'zod';
 import { legalHoldSchema, siteRetentionSchema } from '../retention/schemas.js';

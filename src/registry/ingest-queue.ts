@@ -31,7 +31,7 @@ export interface IngestStats {
  * A database error that a retry can cure (connection lost, deadlock, serialization, shutdown) as opposed to
  * one in the data, which would fail again: those batches are split to find and refuse the one bad message.
  */
-export function isTransientDbError(err: unknown): boolean {
+function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return /^(08|40|53|57|58)/.test(code);
   if (typeof code === 'string' && code.startsWith('E')) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT…

@@ -5,7 +5,7 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Database } from './database.js';
 
 /** The checked-in .sql files, shipped with the package next to the code that applies them. */
-export const MIGRATIONS_DIR = resolve(PACKAGE_ROOT, 'src', 'registry', 'migrations');
+const MIGRATIONS_DIR = resolve(PACKAGE_ROOT, 'src', 'registry', 'migrations');
 
 const FILE_RE = /^(\d{4})-[a-z0-9-]+\.sql$/;
 /** Any constant: registries starting together wait for each other instead of applying a migration twice. */

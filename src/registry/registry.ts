@@ -29,11 +29,11 @@ export interface RegistryOptions {
 }
 
 /** The embedded database's directory under the data dir. */
-export function embeddedDatabaseDir(dataDir: string): string {
+function embeddedDatabaseDir(dataDir: string): string {
   return join(dataDir, 'registry-db');
 }
 
-export async function openRegistryDatabase(config: Config, logger: Logger): Promise<Database> {
+async function openRegistryDatabase(config: Config, logger: Logger): Promise<Database> {
   const url = config.registry.databaseUrl;
   if (url) {
     logger.info({ database: redactUrl(url) }, 'registry: PostgreSQL');

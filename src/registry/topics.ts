@@ -1,6 +1,6 @@
 /**
  * `<prefix>/<site>/<gateway>/…` → what the message is. Topic levels are device- and operator-supplied text:
- * only plain ids pass (the agent's own rule for site and gateway, §4's for camera ids), never `.` or `..`.
+ * only plain ids pass (the agent's own rule for site and gateway, docs/identity.md's safe ids for camera ids), never `.` or `..`.
  */
 export type TopicRoute =
   | { kind: 'status' | 'inventory' | 'events'; site: string; gateway: string }
@@ -12,10 +12,6 @@ export type TopicProblem = 'unknown-topic' | 'invalid-topic-id';
 const SITE_OR_GATEWAY = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,128}$/;
 const CAMERA_ID = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$/;
 const OP = /^[a-z0-9][a-z0-9/_.-]{0,63}$/;
-
-export function isSiteOrGatewayId(value: string): boolean {
-  return SITE_OR_GATEWAY.test(value);
-}
 
 /** The subscription: every gateway under the prefix, optionally shared among registries. */
 export function registryTopicFilter(prefix: string, share: boolean): string {

@@ -83,7 +83,7 @@ export class Reporter implements AgentModule {
         logger.error({ err: errorMessage(err) }, 'command keys unusable: remote requests refused');
       }
     }
-    // `status` answers from what the reporter knows unless the lead injects a richer handler
+    // `status` answers from what the reporter knows unless the agent injects a richer handler
     this.handlers.status ??= async () => this.statusPayload('online');
     this.dispatcher = new RequestDispatcher({
       keys,

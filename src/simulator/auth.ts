@@ -53,7 +53,7 @@ export function verifyUsernameToken(
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
 /** Parses `Digest k=v, k="v"` (quoted values may hold commas). */
-export function parseDigestHeader(header: string): Record<string, string> | undefined {
+function parseDigestHeader(header: string): Record<string, string> | undefined {
   const m = /^\s*Digest\s+(.*)$/is.exec(header);
   if (!m?.[1]) return undefined;
   const out: Record<string, string> = {};

@@ -24,10 +24,10 @@ import { envelope, FAULTS, type FaultSpec, faultBody, faultStatus, SoapFault } f
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { elements, namespaceOf } from './xml.js';
 
-export const WS_DISCOVERY_PORT = 3702;
-export const WS_DISCOVERY_GROUP = '239.255.255.250';
+const WS_DISCOVERY_PORT = 3702;
+const WS_DISCOVERY_GROUP = '239.255.255.250';
 /** Requests larger than this are refused with 413: a camera has little RAM, and so should the simulator. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 const DEFAULT_WS_TOLERANCE_MS = 5 * 60_000;
 const DEFAULT_MULTICAST_DELAY_MS = 100;
 

@@ -14,7 +14,7 @@ export interface ParsedProbe {
 }
 
 /** Datagrams larger than this are not even looked at (the largest legal IPv4 UDP payload is 65,507 bytes). */
-export const MAX_PROBE_BYTES = 65_535;
+const MAX_PROBE_BYTES = 65_535;
 
 /** Parses a WS-Discovery Probe; anything else (ProbeMatches, Hello, junk) yields undefined. Never throws. */
 export function parseProbe(datagram: Buffer): ParsedProbe | undefined {

@@ -34,7 +34,7 @@ function prng(seed: number): () => number {
   };
 }
 
-export function ipv4Add(base: string, n: number): string {
+function ipv4Add(base: string, n: number): string {
   if (!isIPv4(base)) throw new SimSpecError(`base: ${JSON.stringify(base)} is not an IPv4 address`);
   const value = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0) + n;
   if (value > 0xffffffff) throw new SimSpecError(`base: ${base} + ${n} overflows IPv4`);

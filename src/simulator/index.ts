@@ -148,7 +148,7 @@ export interface SimulatedSite {
 
 export type { GenerateSiteOptions } from './generate.js';
 export { demoSite, generateSite } from './generate.js';
-export { floodHellos, type HelloFloodOptions, type HelloFloodResult } from './hello-flood.js';
+export { floodHellos } from './hello-flood.js';
 export { startSimulatedSite } from './site.js';
 export { parseSiteSpec, SimSpecError } from './spec-schema.js';
 export { VENDOR_STYLES } from './vendor-styles.js';

@@ -20,7 +20,7 @@ export type Handler = (m: DeviceModel, r: OperationRequest) => string;
 const x = escapeXml;
 
 /** Offset in minutes east of UTC from a POSIX TZ string (`BRT3` → -180, `CST-8` → +480). */
-export function posixOffsetMinutes(tz: string): number {
+function posixOffsetMinutes(tz: string): number {
   const m = /^[A-Za-z]+([+-]?)(\d{1,2})(?::(\d{1,2}))?/.exec(tz);
   if (!m) return 0;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);

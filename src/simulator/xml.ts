@@ -22,7 +22,7 @@ export function escapeXml(value: string): string {
 }
 
 /** Decodes the five predefined entities and numeric references; anything else is left as is (no DTDs). */
-export function unescapeXml(value: string): string {
+function unescapeXml(value: string): string {
   return value.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (_m, e: string) => {
     switch (e) {
       case 'lt':

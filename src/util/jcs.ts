@@ -18,7 +18,7 @@ export function canonicalize(value: unknown): string {
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v) => canonicalize(v === undefined ? null : v)).join(',')}]`;
       const obj = value as Record<string, unknown>;
-      // default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 asks for
+      // default sort compares UTF-16 code units, which is what RFC 8785 (section 3.2.3) asks for
       const keys = Object.keys(obj)
         .filter((k) => obj[k] !== undefined)
         .sort();

@@ -1,7 +1,7 @@
 import { type Logger, pino } from 'pino';
 
 /** Paths pino must never print: credentials from config, devices, HTTP and MQTT. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'password',
   '*.password',
   '*.*.password',

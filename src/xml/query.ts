@@ -52,11 +52,6 @@ export function attr(node: XmlNode | undefined, local: string): string | undefin
   return undefined;
 }
 
-/** The first child element of SOAP Body (prefix-agnostic), or undefined. */
-export function soapBody(envelope: XmlNode): XmlNode | undefined {
-  return child(envelope, 'Body');
-}
-
 export function splitWhitespace(value: string | undefined): string[] {
   if (!value) return [];
   return value.split(/\s+/).filter((s) => s.length > 0);

@@ -30,11 +30,11 @@ export interface ParseXmlOptions {
   maxElements?: number;
 }
 
-export const DEFAULT_MAX_XML_BYTES = 2 * 1024 * 1024;
-export const DEFAULT_MAX_XML_ELEMENTS = 20_000;
+const DEFAULT_MAX_XML_BYTES = 2 * 1024 * 1024;
+const DEFAULT_MAX_XML_ELEMENTS = 20_000;
 const DTD_MARKER = /<!\s*(DOCTYPE|ENTITY)/i;
 
-export function hasDoctype(text: string): boolean {
+function hasDoctype(text: string): boolean {
   return DTD_MARKER.test(text);
 }
 
@@ -128,7 +128,7 @@ export function parseXml(input: string | Buffer, opts: ParseXmlOptions = {}): Xm
  * Characters parsed between two yields to the event loop. Parsing runs at a few MB/s on a busy gateway, so a slice
  * costs a few milliseconds: a 2 MiB response never holds timers, MQTT or other devices up for long.
  */
-export const PARSE_SLICE_CHARS = 32 * 1024;
+const PARSE_SLICE_CHARS = 32 * 1024;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

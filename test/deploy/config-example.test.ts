@@ -137,7 +137,7 @@ describe('deploy/camwarden.env.example', () => {
     expect([...read].filter((v) => !mentioned.has(v))).toEqual([]);
   });
 
-  it('lists every variable of INTERFACES §2', () => {
+  it('lists every variable of docs/configuration.md (Environment)', () => {
     const contract = [
       'CAMWARDEN_CONFIG',
       'CAMWARDEN_SITE_ID',

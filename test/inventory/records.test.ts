@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildRecords } from '../../src/inventory/build-records.js';
 import { idFromEndpoint, idFromSerialAndMac } from '../../src/inventory/identity.js';
 import { locationTagsFromScopes } from '../../src/inventory/location-tags.js';
-import { preliminaryDecide } from '../../src/inventory/preliminary-decide.js';
 import type { DeviceReport } from '../../src/model/camera-records.js';
 import { emptyReport, looksLikeRecorder } from '../../src/onvif/interrogate.js';
+import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { isSafeId } from '../../src/util/safe-id.js';
 
 function report(over: Partial<DeviceReport> = {}): DeviceReport {
@@ -169,7 +169,7 @@ describe('buildRecords', () => {
       '',
     );
     r.errors.push({ code: 'timeout', message: 'GetSystemDateAndTime: no answer' });
-    const decided = preliminaryDecide(buildRecords(r));
+    const decided = evaluateRecords(buildRecords(r), undefined, { now: new Date() });
     expect(decided[0]).toMatchObject({
       id: 'dead0000-0000-4000-8000-000000000000',
       unverified: true,
@@ -177,10 +177,5 @@ describe('buildRecords', () => {
     });
     expect(decided[0]?.decision.reasons[0]?.code).toBe('unverified-device');
     expect(decided[0]?.errors.length).toBeGreaterThan(0);
-  });
-  it('preliminary decision for a verified camera is flag / unclassified-zone (cn-2025)', () => {
-    const [rec] = preliminaryDecide(buildRecords(report()));
-    expect(rec?.decision).toMatchObject({ action: 'flag', reasons: [{ code: 'unclassified-zone', rule: 'cn-2025' }] });
-    expect(rec?.location.zone).toBe('unknown');
   });
 });

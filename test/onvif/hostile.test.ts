@@ -116,7 +116,7 @@ const opts = {
   maxClockSkewS: 1_000_000_000,
 };
 
-describe('hostile devices are harmless (onvif-notes §1.5)', () => {
+describe('hostile devices are harmless (docs/discovery.md, ONVIF answers)', () => {
   it.each([
     ['entity-bomb', ErrorCode.DoctypeRefused],
     ['huge-body', ErrorCode.ResponseTooLarge],

@@ -28,6 +28,18 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('camwarden profiles check', () => {
+  it('activates the configured site.policyPack, as the agent does, unless --pack names another', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cw-check-pack-'));
+    tmpDirs.push(dir);
+    const configFile = join(dir, 'camwarden.yaml');
+    await writeFile(configFile, `profilesDir: ${BUNDLED}\nsite: { policyPack: us-ny }\n`);
+    const configured = await run(['profiles', 'check'], { CAMWARDEN_CONFIG: configFile });
+    expect(configured.code).toBe(0);
+    expect(configured.out).toMatch(/pack\s+us-ny /);
+    const flagged = await run(['profiles', 'check', '--pack', 'eu-gdpr'], { CAMWARDEN_CONFIG: configFile });
+    expect(flagged.out).toMatch(/pack\s+eu-gdpr /);
+  });
+
   it('accepts the bundled profiles with a summary (explicit dir and configured default)', async () => {
     const r = await run(['profiles', 'check', BUNDLED]);
     expect(r.err).toBe('');

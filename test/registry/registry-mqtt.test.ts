@@ -130,7 +130,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     await pgdb?.drop();
   });
 
-  it('stores what an agent publishes and serves sites, gateways, cameras and events in the §10 shapes', async () => {
+  it('stores what an agent publishes and serves sites, gateways, cameras and events in the shapes of docs/registry.md', async () => {
     const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
     const { reporter, outbox } = await startReporter(broker.url);
     reporter.setPolicyRevision('r1');
@@ -146,7 +146,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     });
     expect(blocked).toHaveLength(1);
     const cam = blocked[0] ?? {};
-    // a §4 record with every field present, plus site, gateway, lastSeen
+    // a camera record (docs/scan-json.md) with every field present, plus site, gateway, lastSeen
     for (const key of Object.keys(cameraRecordSchema.shape)) expect(cam, key).toHaveProperty(key);
     expect(cam).toMatchObject({
       id: 'cam-toilet',

@@ -154,7 +154,7 @@ describe('the onvif package (agsh 0.8.3) against simulated devices', () => {
     expect(r.xml.match(/<trc:RecordingItem>/g)?.length).toBe(2);
   });
 
-  it('single-service: the package silently falls back to GetCapabilities (onvif-notes §1.5)', async () => {
+  it('single-service: the package silently falls back to GetCapabilities (docs/scan-json.md, What a scan asks each device)', async () => {
     const c = new Cam({ hostname: ip(14), port: HTTP_PORT, timeout: 3000, autoconnect: false });
     expect((await call(c, 'connect')).err).toBeNull();
     const ops = site.calls.filter((x) => x.device === 'single').map((x) => x.operation);

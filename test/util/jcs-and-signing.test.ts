@@ -7,7 +7,7 @@ import { keyIdOf } from '../../src/util/ed25519-keys.js';
 import { canonicalize } from '../../src/util/jcs.js';
 
 describe('RFC 8785 JCS', () => {
-  it('canonicalizes the RFC §3.2.2 example', () => {
+  it('canonicalizes the example of RFC 8785 section 3.2.2', () => {
     const input = JSON.parse(
       '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
     );
@@ -15,7 +15,7 @@ describe('RFC 8785 JCS', () => {
       '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
     );
   });
-  it('sorts keys by UTF-16 code units (RFC §3.2.3)', () => {
+  it('sorts keys by UTF-16 code units (RFC 8785 section 3.2.3)', () => {
     const input = JSON.parse(
       '{"\\u20ac":"Euro Sign","\\r":"Carriage Return","\\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\\ud83d\\ude00":"Emoji: Grinning Face","\\u0080":"Control","\\u00f6":"Latin Small Letter O With Diaeresis","</script>":"Browser Challenge"}',
     );

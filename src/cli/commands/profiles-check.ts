@@ -13,7 +13,11 @@ export const profilesCheckCommand: CommandSpec = {
   positionals: '[DIR]',
   options: {
     keys: { type: 'string', valueName: 'FILE', description: 'Verify the bundle signature with these Ed25519 keys' },
-    pack: { type: 'string', valueName: 'ID', description: 'Policy pack to activate (default: the site profile’s)' },
+    pack: {
+      type: 'string',
+      valueName: 'ID',
+      description: 'Policy pack to activate (default: the configured site.policyPack, else the site profile’s)',
+    },
   },
   async run(values: ParsedValues, positionals: string[], io: CommandIO): Promise<number> {
     // With an explicit DIR the check works on a machine with no agent config (an operator's workstation).
@@ -32,7 +36,8 @@ export const profilesCheckCommand: CommandSpec = {
     if (!isDir) throw new UsageError(`${positionals[0] ? 'DIR' : 'profilesDir'}: ${dir}: no such directory`);
     const result = await validateProfileDir(dir, {
       keysFile,
-      packId: typeof values.pack === 'string' ? values.pack : undefined,
+      // The agent's own choice of pack (config before site profile) unless the flag names one.
+      packId: typeof values.pack === 'string' ? values.pack : loaded?.config.site.policyPack,
     });
     if (!result.ok || !result.set) {
       for (const p of result.problems) io.stderr.write(`${p}\n`);

@@ -13,7 +13,7 @@ const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f
 const charWidth = (ch: string): number => (WIDE.test(ch) ? 2 : 1);
 
 /** Fits `value` into `width` terminal columns (CJK counts double), ending with `…` when cut. */
-export function fitColumns(value: string, width: number): string {
+function fitColumns(value: string, width: number): string {
   const chars = [...value.replace(/[\u0000-\u001f\u007f]/g, '?')];
   const total = chars.reduce((n, ch) => n + charWidth(ch), 0);
   if (total <= width) return chars.join('') + ' '.repeat(width - total);

@@ -22,7 +22,7 @@ async function getVideoSourceConfigurations(session: OnvifSession): Promise<Vide
  * A Media2 mask polygon is in normalized coordinates (-1..1 on both axes), so these four corners cover the
  * whole frame whatever the resolution.
  */
-export function createMaskBody(configurationToken: string): string {
+function createMaskBody(configurationToken: string): string {
   const corners = [
     [-1, -1],
     [1, -1],
@@ -39,7 +39,7 @@ export function createMaskBody(configurationToken: string): string {
   );
 }
 
-export function deleteMaskBody(token: string): string {
+function deleteMaskBody(token: string): string {
   return `<tr2:DeleteMask xmlns:tr2="${NS.tr2}"><tr2:Token>${escapeXml(token)}</tr2:Token></tr2:DeleteMask>`;
 }
 

@@ -46,7 +46,7 @@ async function recordingsOfChannel(session: OnvifSession, channel: string): Prom
   return out;
 }
 
-export function setRecordingJobModeBody(jobToken: string, mode: string): string {
+function setRecordingJobModeBody(jobToken: string, mode: string): string {
   return (
     `<trc:SetRecordingJobMode xmlns:trc="${NS.trc}"><trc:JobToken>${escapeXml(jobToken)}</trc:JobToken>` +
     `<trc:Mode>${escapeXml(mode)}</trc:Mode></trc:SetRecordingJobMode>`

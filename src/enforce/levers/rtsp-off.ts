@@ -10,7 +10,7 @@ export interface NetworkProtocol {
   ports: number[];
 }
 
-export async function getNetworkProtocols(session: OnvifSession): Promise<NetworkProtocol[]> {
+async function getNetworkProtocols(session: OnvifSession): Promise<NetworkProtocol[]> {
   const xml = await session.call('device', `<tds:GetNetworkProtocols xmlns:tds="${NS.tds}"/>`);
   const response = await operationResponse(xml, 'GetNetworkProtocols');
   return childrenNamed(response, 'NetworkProtocols').flatMap((p) => {
@@ -24,7 +24,7 @@ export async function getNetworkProtocols(session: OnvifSession): Promise<Networ
   });
 }
 
-export function setNetworkProtocolsBody(protocols: readonly NetworkProtocol[]): string {
+function setNetworkProtocolsBody(protocols: readonly NetworkProtocol[]): string {
   const items = protocols
     .map(
       (p) =>

@@ -3,7 +3,7 @@ import { keyIdOf } from '../../util/ed25519-keys.js';
 import { canonicalize } from '../../util/jcs.js';
 
 /** The bytes a request signature covers: topic, newline, RFC 8785 JSON of the request without `signature` (docs/mqtt.md). */
-export function signedBytes(topic: string, request: Record<string, unknown>): Buffer {
+function signedBytes(topic: string, request: Record<string, unknown>): Buffer {
   const { signature: _omit, ...rest } = request;
   return Buffer.from(`${topic}\n${canonicalize(rest)}`, 'utf8');
 }
