@@ -5,6 +5,7 @@
  * The daemon keeps it live (ProfileStore, built from profileSource); a command loads it once and refuses an
  * invalid set (exit 2) instead of deciding on a last-known-good it cannot see.
  */
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { activeProfilesDir } from '../profiles/applied-bundles.js';
 import { loadProfileSet } from '../profiles/load-profile-set.js';
@@ -41,6 +42,8 @@ export async function loadProfilesFrom(config: Config, dir: string): Promise<Pro
   const consents = new ConsentRecordStore(config.dataDir);
   await consents.load();
   const { keysFile, packId } = profileSource(config);
-  const set = await loadProfileSet(dir, { keysFile, packId });
+  // Each command process loads the same files again: their parsed YAML is kept in the data dir (yaml-cache.ts).
+  const yamlCacheFile = config.dataDir ? join(config.dataDir, 'profile-yaml-cache.json') : undefined;
+  const set = await loadProfileSet(dir, { keysFile, packId, yamlCacheFile });
   return mergeConsents(set, consents.list());
 }

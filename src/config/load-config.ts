@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { type Config, configSchema } from './schema.js';
@@ -12,6 +12,11 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const BUNDLED_PROFILES_DIR = resolve(PACKAGE_ROOT, 'device-profiles');
 
 type Env = Record<string, string | undefined>;
+
+/** The YAML parser, loaded only when there is a config file: most runs have none and start faster without it. */
+function yamlParser(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
 type Raw = Record<string, unknown>;
 
 function section(raw: Raw, key: string): Raw {
@@ -58,6 +63,7 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
   note('enforce.mode', 'CAMWARDEN_ENFORCE');
   note('registry.databaseUrl', 'CAMWARDEN_REGISTRY_DATABASE_URL');
   note('registry.listen', 'CAMWARDEN_REGISTRY_LISTEN');
+  note('registry.token', 'CAMWARDEN_REGISTRY_TOKEN');
 
   const site = section(raw, 'site');
   if (env.CAMWARDEN_SITE_ID) site.id = env.CAMWARDEN_SITE_ID;
@@ -107,6 +113,14 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
     }
     registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
   }
+  if (env.CAMWARDEN_REGISTRY_TOKEN) registry.token = env.CAMWARDEN_REGISTRY_TOKEN;
+  const allow = env.CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED;
+  if (allow !== undefined && allow !== '') {
+    if (allow !== '0' && allow !== '1') {
+      throw new UsageError('CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED: must be 0 or 1', ErrorCode.InvalidConfig);
+    }
+    registry.allowUnauthenticated = allow === '1';
+  }
   return fromEnv;
 }
 
@@ -143,7 +157,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (existsSync(candidate)) {
     file = candidate;
-    const doc = parseDocument(readFileSync(candidate, 'utf8'), { prettyErrors: true, uniqueKeys: true });
+    const doc = yamlParser().parseDocument(readFileSync(candidate, 'utf8'), { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       throw new UsageError(
         doc.errors.map((e) => `${candidate}: ${e.message.split('\n')[0]}`).join('\n'),

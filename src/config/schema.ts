@@ -177,6 +177,10 @@ export const registrySchema = z.strictObject({
   share: z.boolean().default(false),
   /** Stable MQTT client id (persistent session); unset = camwarden-registry-<host>-<listen port>. */
   clientId: z.string().min(1).max(128).optional(),
+  /** Bearer token every HTTP request must present; required to listen on a non-loopback address. */
+  token: z.string().min(16, 'at least 16 characters').max(512).optional(),
+  /** Listen on a non-loopback address without a token: an authenticating reverse proxy is in front. */
+  allowUnauthenticated: z.boolean().default(false),
   /** Messages larger than this are refused and counted (`too-large`). */
   maxMessageBytes: z
     .number()

@@ -77,6 +77,8 @@ export class CamClient {
   /** Service → request path on the device's own host (XAddrs pointing elsewhere are never followed). */
   private readonly paths: Partial<Record<OnvifService, string>> = {};
   private closed = false;
+  /** The device told its time: later answers do not move the WS-Security clock offset. */
+  private deviceClockKnown = false;
   private queue: Promise<void> = Promise.resolve();
   /** The device's Digest challenge, answered up front on later calls. */
   private readonly digest: DigestMemory = {};
@@ -96,6 +98,9 @@ export class CamClient {
       autoconnect: false,
       useWSSecurity: true,
     }) as unknown as SigningCam;
+    // The package dates tokens process.uptime() + timeShift, and an unset timeShift is 1970: until the device tells
+    // its time (or when it never does), the gateway's clock is the best guess.
+    this.cam.timeShift = Date.now() - process.uptime() * 1000;
   }
 
   /**
@@ -203,7 +208,10 @@ export class CamClient {
         reply = await this.exchange(op, path, this.envelope(GET_SYSTEM_DATE_AND_TIME), action);
       }
       const deviceTime = parseSystemDateAndTime(reply.body);
-      if (deviceTime && !this.cam.timeShift) this.cam.timeShift = deviceTime.getTime() - process.uptime() * 1000;
+      if (deviceTime && !this.deviceClockKnown) {
+        this.cam.timeShift = deviceTime.getTime() - process.uptime() * 1000;
+        this.deviceClockKnown = true;
+      }
       return reply;
     });
   }

@@ -48,6 +48,8 @@ export interface ClassifyOptions {
 }
 
 const SCOPE_PREFIX = 'onvif://www.onvif.org/';
+/** The scope prefix in any letter case (as ASCII: no other character lower-cases into it). */
+const SCOPE_PREFIX_ANY_CASE = /^[oO][nN][vV][iI][fF]:\/\/[wW][wW][wW]\.[oO][nN][vV][iI][fF]\.[oO][rR][gG]\//;
 const TAG_KIND = /^(?:location|name)(?:\/|$)/i;
 
 /** Location (and name) tags of raw scopes; other scopes carry no location. */
@@ -55,7 +57,7 @@ export function tagsFromScopes(scopes: readonly string[]): string[] {
   const tags: string[] = [];
   for (const scope of scopes) {
     const s = scope.trim();
-    if (s.length <= SCOPE_PREFIX.length || s.slice(0, SCOPE_PREFIX.length).toLowerCase() !== SCOPE_PREFIX) continue;
+    if (s.length <= SCOPE_PREFIX.length || !SCOPE_PREFIX_ANY_CASE.test(s)) continue;
     const tag = s.slice(SCOPE_PREFIX.length);
     if (TAG_KIND.test(tag) && !/[\n\r]/.test(tag)) tags.push(tag);
   }
@@ -82,16 +84,24 @@ function actionOf(pack: PolicyPack, hit: ZoneHit): { action: Action; modified: b
   return { action, modified: false };
 }
 
-/** Per zone the most severe action any of its hits gets. */
-function findings(pack: PolicyPack, hits: readonly ZoneHit[]): ZoneFinding[] {
-  const byZone = new Map<string, ZoneFinding>();
+/**
+ * Per zone other than the decided one, the most severe action any of its hits gets, when that is not allow; most
+ * severe first. A camera has a handful of hits: a list searched in place, not a map per camera.
+ */
+function otherFindings(pack: PolicyPack, hits: readonly ZoneHit[], decided: string): ZoneFinding[] {
+  const out: ZoneFinding[] = [];
   for (const hit of hits) {
-    if (hit.zone === 'unknown') continue;
+    if (hit.zone === 'unknown' || hit.zone === decided) continue;
     const { action, modified } = actionOf(pack, hit);
-    const prev = byZone.get(hit.zone);
-    if (!prev || RANK[action] > RANK[prev.action]) byZone.set(hit.zone, { zone: hit.zone, action, modified });
+    if (action === 'allow') continue;
+    const prev = out.find((f) => f.zone === hit.zone);
+    if (!prev) out.push({ zone: hit.zone, action, modified });
+    else if (RANK[action] > RANK[prev.action]) {
+      prev.action = action;
+      prev.modified = modified;
+    }
   }
-  return [...byZone.values()].sort((a, b) => RANK[b.action] - RANK[a.action]);
+  return out.length > 1 ? out.sort((a, b) => RANK[b.action] - RANK[a.action]) : out;
 }
 
 function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit; zone: string } {
@@ -129,19 +139,20 @@ function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit;
   return { winner: allowed, zone: allowed.zone };
 }
 
+/** The same location given as a tag and as its raw scope counts once. */
+function addReading(readings: TagReading[], reading: TagReading): void {
+  for (const other of readings) if (other.path === reading.path && other.scope === reading.scope) return;
+  readings.push(reading);
+}
+
 /** Full classification of tags and scopes. */
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
   const pack = opts.pack ?? builtinPack;
   const placeholders = (opts.placeholders ?? []).map((p) => p.toLowerCase().replace(/^\/+|\/+$/g, ''));
   const read = opts.read ?? readTag;
-  // The same location given as a tag and as its raw scope counts once.
   const readings: TagReading[] = [];
-  const add = (tag: string) => {
-    const r = read(tag);
-    if (!readings.some((o) => o.path === r.path && o.scope === r.scope)) readings.push(r);
-  };
-  for (const tag of tags) add(tag);
-  for (const tag of tagsFromScopes(opts.scopes ?? [])) add(tag);
+  for (const tag of tags) addReading(readings, read(tag));
+  for (const tag of tagsFromScopes(opts.scopes ?? [])) addReading(readings, read(tag));
   const hits = zoneHits(readings, placeholders).filter(
     (h) => !h.severityOnly || (h.zone !== 'unknown' && rawAction(pack, h.zone) !== 'allow'),
   );
@@ -152,7 +163,7 @@ export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}
     zone,
     action,
     modified,
-    others: findings(pack, hits).filter((f) => f.zone !== zone && f.action !== 'allow'),
+    others: otherFindings(pack, hits, zone),
     hits,
   };
   if (winner) classification.decidedBy = winner;

@@ -2,72 +2,53 @@
 import type { CameraRecord } from '../model/camera-records.js';
 import type { VendorProfile } from '../profiles/types.js';
 
-const regexCache = new Map<string, RegExp | null>();
+const FIELDS = ['manufacturer', 'model', 'firmware', 'hardwareId'] as const;
+type Field = (typeof FIELDS)[number];
 
-function compile(pattern: string): RegExp | null {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern, 'i');
-    } catch {
-      re = null; // A bad pattern matches nothing rather than throwing mid-scan.
-    }
-    regexCache.set(pattern, re);
-  }
-  return re;
+/** A vendor profile with its fingerprints compiled; a bad pattern is null and matches nothing (never throws mid-scan). */
+interface CompiledProfile {
+  profile: VendorProfile;
+  patterns: Array<[Field, RegExp | null]>;
 }
 
-const FIELDS = ['manufacturer', 'model', 'firmware', 'hardwareId'] as const;
+function compile(pattern: string): RegExp | null {
+  try {
+    return new RegExp(pattern, 'i');
+  } catch {
+    return null;
+  }
+}
 
-function matchesProfile(record: CameraRecord, profile: VendorProfile): boolean {
-  let constrained = false;
+function compileProfile(profile: VendorProfile): CompiledProfile {
+  const patterns: CompiledProfile['patterns'] = [];
   for (const field of FIELDS) {
     const pattern = profile.match[field];
-    if (pattern === undefined || pattern === '') continue;
-    constrained = true;
-    const re = compile(pattern);
-    if (!re?.test(record[field] ?? '')) return false;
+    if (pattern !== undefined && pattern !== '') patterns.push([field, compile(pattern)]);
   }
-  return constrained;
+  return { profile, patterns };
+}
+
+/** Every fingerprint the profile gives matches; a profile giving none is not specific. */
+function matches(record: CameraRecord, { patterns }: CompiledProfile): boolean {
+  for (const [field, re] of patterns) if (!re?.test(record[field] ?? '')) return false;
+  return patterns.length > 0;
 }
 
 function isGeneric(profile: VendorProfile): boolean {
   return FIELDS.every((f) => !profile.match[f]) || profile.id === 'generic';
 }
 
-export function matchVendor(record: CameraRecord, vendors: readonly VendorProfile[]): VendorProfile | undefined {
-  const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
-  return sorted.find((v) => !isGeneric(v) && matchesProfile(record, v)) ?? sorted.find(isGeneric);
-}
-
-/** manufacturer → model → firmware → hardwareId → profile: no key string is built per record. */
-type Seen = Map<string, Map<string, Map<string, Map<string, VendorProfile | undefined>>>>;
-
-function child<V>(m: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let next = m.get(key);
-  if (!next) {
-    next = new Map();
-    m.set(key, next);
-  }
-  return next;
-}
-
-/** Pre-sorted matcher for many records, memoised by the identity strings it reads. */
+/** Matcher for many records: profiles sorted and their fingerprints compiled once. */
 export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: CameraRecord) => VendorProfile | undefined {
   const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
-  const specific = sorted.filter((v) => !isGeneric(v));
+  const specific = sorted.filter((v) => !isGeneric(v)).map(compileProfile);
   const generic = sorted.find(isGeneric);
-  let seen: Seen = new Map();
-  let count = 0;
   return (r) => {
-    const byHardware = child(child(child(seen, r.manufacturer ?? ''), r.model ?? ''), r.firmware ?? '');
-    const hardwareId = r.hardwareId ?? '';
-    if (byHardware.has(hardwareId)) return byHardware.get(hardwareId);
-    const v = specific.find((p) => matchesProfile(r, p)) ?? generic;
-    if (++count > 10_000) {
-      seen = new Map();
-      count = 0;
-    } else byHardware.set(hardwareId, v);
-    return v;
+    for (const compiled of specific) if (matches(r, compiled)) return compiled.profile;
+    return generic;
   };
+}
+
+export function matchVendor(record: CameraRecord, vendors: readonly VendorProfile[]): VendorProfile | undefined {
+  return createVendorMatcher(vendors)(record);
 }

@@ -22,7 +22,9 @@ export type RetentionCheck = (
 
 /**
  * The retention rule of one evaluation. Floors depend only on the class and the overlays, and recorders report a
- * handful of distinct durations: both are worked out once per evaluation, not per camera.
+ * handful of distinct durations: both are worked out once per evaluation, not per camera. Measured (bench/policy.mjs,
+ * 10,000 cameras): without the floors table 7.6 MB more garbage and +16% CPU (site) / +29% (built-in pack); without
+ * the durations table 6.7 MB more.
  */
 export function retentionRules(pack: PolicyPack, retention: RetentionPolicy, now: number): RetentionCheck {
   const rule = pack.rules.retentionMinimum;

@@ -37,7 +37,10 @@ export function systemClassOf(pack: PolicyPack, zone: string, recorded: SystemCl
   return { systemClass: implied, findings: [{ action: 'flag', reason }] };
 }
 
-/** systemClassOf for one evaluation: there are few zones and classes, and many cameras. */
+/**
+ * systemClassOf for one evaluation: there are few zones and classes, and many cameras. Without this table and the
+ * zone-finding one (evaluate.ts), 3.5 MB more garbage per 10,000 cameras and about +13% CPU for the built-in pack.
+ */
 export function systemClassRules(pack: PolicyPack): (zone: string, recorded: SystemClass | undefined) => ClassOutcome {
   const outcomes = new Map<string, ClassOutcome>();
   return (zone, recorded) => {

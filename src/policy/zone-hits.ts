@@ -25,8 +25,8 @@ export interface ZoneHit extends Placed {
 
 export function zoneHits(tags: readonly TagReading[], placeholders: readonly string[] = []): ZoneHit[] {
   // Device names do not say what kind of site a camera is in (a name "Hotel-Cam" turns no room into a hotel room).
-  const contexts = new Set<ContextKey>();
-  for (const t of tags) if (t.scope !== 'name') for (const c of t.contexts) contexts.add(c);
+  const contexts: ContextKey[] = [];
+  for (const t of tags) if (t.scope !== 'name') contexts.push(...t.contexts);
   const hits: ZoneHit[] = [];
   tags.forEach((tag, tagIndex) => {
     const severityOnly = tag.scope === 'name' || placeholders.includes(tag.path);
@@ -48,9 +48,9 @@ export function zoneHits(tags: readonly TagReading[], placeholders: readonly str
     for (const m of tag.mentions) {
       let zone: ZoneId = m.zone ?? 'unknown';
       let context: ContextKey | undefined;
-      if (m.inContext && contexts.size > 0) {
+      if (m.inContext && contexts.length > 0) {
         for (const [key, resolved] of Object.entries(m.inContext) as Array<[ContextKey, ZoneId]>) {
-          if (contexts.has(key)) {
+          if (contexts.includes(key)) {
             zone = resolved;
             context = key;
             break;

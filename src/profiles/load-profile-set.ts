@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatIssues } from '../config/load-config.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
@@ -18,6 +17,7 @@ import { crossCheckSite } from './cross-check.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
 import { legalHoldsFileSchema, siteProfileSchema, vendorProfileSchema } from './schemas.js';
 import type { LegalHold, ProfileSet, RecordingLayout, SiteProfile, VendorProfile } from './types.js';
+import { YamlCache, type YamlParse } from './yaml-cache.js';
 
 const DEFAULT_PACK_ID = 'cn-2025';
 const SUBDIRS = ['packs', 'vendors', 'site', 'layouts'] as const;
@@ -28,6 +28,11 @@ export interface LoadProfileOptions {
   keysFile?: string | undefined;
   /** Overrides the site profile's policyPack. */
   packId?: string | undefined;
+  /**
+   * Where parsed YAML is kept between loads (yaml-cache.ts), e.g. in the data dir. Unused for a signed bundle: its
+   * files are parsed from the verified text every time, never taken from a file the signature does not cover.
+   */
+  yamlCacheFile?: string | undefined;
 }
 
 export class ProfileValidationError extends UsageError {
@@ -42,6 +47,8 @@ export class ProfileValidationError extends UsageError {
 interface SourceFile {
   rel: string;
   text: string;
+  /** Set once every file is read (parseAll). */
+  parsed?: YamlParse;
 }
 
 async function listYaml(dir: string, sub: string): Promise<string[]> {
@@ -63,15 +70,28 @@ function profileRevision(files: readonly SourceFile[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The YAML parser is loaded only when some file is not in the cache. */
+async function parseYamlText(text: string): Promise<YamlParse> {
+  const { parseDocument } = await import('yaml');
+  const doc = parseDocument(text, { uniqueKeys: true });
+  // prettyErrors puts "at line L, column C" on the first line of the message.
+  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => e.message.split('\n')[0] ?? '') };
+  return { ok: true, value: doc.toJS() };
+}
+
+async function parseAll(files: readonly SourceFile[], cacheFile: string | undefined): Promise<void> {
+  const cache = cacheFile === undefined ? undefined : await YamlCache.open(cacheFile);
+  for (const f of files) f.parsed = cache ? await cache.parse(f.text, parseYamlText) : await parseYamlText(f.text);
+  await cache?.save();
+}
+
 function parseYaml(file: SourceFile, problems: string[]): unknown {
-  const doc = parseDocument(file.text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    // prettyErrors puts "at line L, column C" on the first line of the message.
-    for (const e of doc.errors)
-      problems.push(`${file.rel}: (root): invalid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
+  const parsed = file.parsed ?? { ok: false, errors: ['not parsed'] };
+  if (!parsed.ok) {
+    for (const e of parsed.errors) problems.push(`${file.rel}: (root): invalid YAML: ${e.replace(/:$/, '')}`);
     return undefined;
   }
-  return doc.toJS();
+  return parsed.value;
 }
 
 function validate<S extends z.ZodType>(schema: S, file: SourceFile, problems: string[]): z.infer<S> | undefined {
@@ -137,6 +157,7 @@ export async function loadProfileSet(dir: string, opts: LoadProfileOptions = {})
       bySub[sub].push(f);
     }
   }
+  await parseAll(files, signed ? undefined : opts.yamlCacheFile);
 
   const packs: Record<string, PolicyPack> = {};
   for (const f of bySub.packs) {

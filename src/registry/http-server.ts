@@ -3,6 +3,8 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { renderMetrics } from '../util/prometheus-text.js';
 import type { Queryable } from './database.js';
+import { cameraKnown, listDecisionHistory } from './decision-history.js';
+import { tokenCheck } from './http-auth.js';
 import type { IngestStats } from './ingest-queue.js';
 import type { LiveUpdates } from './live-updates.js';
 import { loadFleet, loadSiteReport } from './page-data.js';
@@ -18,6 +20,8 @@ export interface RegistryHttpDeps {
   rejects: () => Record<string, number>;
   ingest: () => IngestStats;
   mqttConnected: () => boolean;
+  /** Set: every request must present it (Bearer, or as a Basic password). */
+  token?: string | undefined;
   now?: () => Date;
 }
 
@@ -69,6 +73,16 @@ function actionOf(url: URL): string | undefined {
   return v;
 }
 
+function pathSegment(raw: string, name: string): string {
+  try {
+    const value = decodeURIComponent(raw);
+    if (value.length > 0 && value.length <= 256) return value;
+  } catch {
+    // falls through to the refusal
+  }
+  throw badRequest(`${name}: not a valid path segment`);
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -88,12 +102,14 @@ export class RegistryHttpServer {
   private server: Server | undefined;
   private boundPort: number | undefined;
   private readonly now: () => Date;
+  private readonly authorized: (req: IncomingMessage) => boolean;
 
   constructor(
     private readonly listen: string,
     private readonly deps: RegistryHttpDeps,
   ) {
     this.now = deps.now ?? (() => new Date());
+    this.authorized = tokenCheck(deps.token);
   }
 
   get port(): number | undefined {
@@ -136,6 +152,16 @@ export class RegistryHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.authorized(req)) {
+      // Basic too: a browser then asks once and sends it with the page's own requests (fetch, EventSource)
+      res.writeHead(401, {
+        'www-authenticate': 'Basic realm="camwarden registry", charset="UTF-8"',
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'a bearer token is required' } }));
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -227,14 +253,21 @@ export class RegistryHttpServer {
         return;
       }
     }
+    const history = /^\/api\/cameras\/([^/]+)\/history$/.exec(path);
+    if (history?.[1] !== undefined) {
+      const filter = {
+        cameraId: pathSegment(history[1], 'camera'),
+        site: text(url, 'site'),
+        gateway: text(url, 'gateway'),
+      };
+      if (!(await cameraKnown(db, filter))) {
+        throw new CamwardenError(ErrorCode.NotFound, `no camera ${JSON.stringify(filter.cameraId)}`);
+      }
+      return sendJson(res, 200, await listDecisionHistory(db, { ...filter, limit: limitOf(url, 100) }));
+    }
     const report = /^\/api\/sites\/([^/]+)\/report$/.exec(path);
     if (report?.[1] !== undefined) {
-      let site: string;
-      try {
-        site = decodeURIComponent(report[1]);
-      } catch {
-        throw badRequest('site: not a valid path segment');
-      }
+      const site = pathSegment(report[1], 'site');
       if (!(await siteExists(db, site)))
         throw new CamwardenError(ErrorCode.NotFound, `no site ${JSON.stringify(site)}`);
       return sendHtml(res, renderSiteReport(await loadSiteReport(db, site, this.now())));

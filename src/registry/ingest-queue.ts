@@ -38,13 +38,19 @@ function isTransientDbError(err: unknown): boolean {
   return /connect|terminated|timeout|closed/i.test(errorMessage(err));
 }
 
+/** A queued message and what to call once it is settled: committed, or refused for good. */
+interface Queued {
+  item: IngestItem;
+  settle: () => void;
+}
+
 /**
- * Validated messages wait here briefly and are stored in batches, one transaction each. The broker has had
- * its PUBACK on receipt, so a registry killed with messages queued loses those (events among them come back
- * as `seq` gaps); a clean stop disconnects first and then drains the queue.
+ * Validated messages wait here briefly and are stored in batches, one transaction each. Each is settled (the
+ * broker gets its PUBACK) only once its batch is committed, so a registry killed with messages queued loses
+ * none: the broker delivers them again, and the stores are idempotent (events de-duplicate on id).
  */
 export class IngestQueue {
-  private queue: IngestItem[] = [];
+  private queue: Queued[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -61,9 +67,12 @@ export class IngestQueue {
     this.highWater = opts.highWater ?? 20_000;
   }
 
-  /** Queues one message; returns a promise only when the queue is full (resolves when there is room again). */
-  offer(item: IngestItem): Promise<void> | undefined {
-    this.queue.push(item);
+  /**
+   * Queues one message; `settle` is called once it is committed (or refused for good). Returns a promise only
+   * when the queue is full (resolves when there is room again).
+   */
+  offer(item: IngestItem, settle: () => void = () => undefined): Promise<void> | undefined {
+    this.queue.push({ item, settle });
     this.schedule();
     if (this.queue.length < this.highWater) return undefined;
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -147,18 +156,20 @@ export class IngestQueue {
    * `batch` is the head of the queue; each part is taken off the queue as soon as it is committed (or refused),
    * so a transient failure half-way through a split retries only what is left.
    */
-  private async writeOrIsolate(batch: IngestItem[]): Promise<void> {
+  private async writeOrIsolate(batch: Queued[]): Promise<void> {
     let summary: CommitSummary;
     try {
-      summary = await this.opts.db.transaction((tx) => writeBatch(tx, batch));
+      const items = batch.map((q) => q.item);
+      summary = await this.opts.db.transaction((tx) => writeBatch(tx, items));
     } catch (err) {
       if (isTransientDbError(err)) throw err;
       if (batch.length === 1) {
-        const item = batch[0];
+        const item = batch[0]?.item;
         this.opts.rejects.count('store-failed', {
           detail: `${item?.kind} from ${item?.site}/${item?.gateway}: ${errorMessage(err)}`,
         });
-        this.queue.splice(0, 1);
+        // refused for good: acknowledged, or the broker would deliver it again and again
+        for (const q of this.queue.splice(0, 1)) q.settle();
         return;
       }
       const mid = Math.ceil(batch.length / 2);
@@ -166,7 +177,7 @@ export class IngestQueue {
       await this.writeOrIsolate(batch.slice(mid));
       return;
     }
-    this.queue.splice(0, batch.length);
+    for (const q of this.queue.splice(0, batch.length)) q.settle();
     this.counters.stored += batch.length;
     this.counters.batches++;
     for (const listener of this.listeners) {

@@ -7,6 +7,7 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { type Database, redactUrl } from './database.js';
 import { openEmbedded } from './embedded-database.js';
+import { assertSafeListen } from './http-auth.js';
 import { RegistryHttpServer } from './http-server.js';
 import { IngestQueue, type IngestQueueOptions, type IngestStats } from './ingest-queue.js';
 import { LiveUpdates } from './live-updates.js';
@@ -29,7 +30,7 @@ export interface RegistryOptions {
 }
 
 /** The embedded database's directory under the data dir. */
-function embeddedDatabaseDir(dataDir: string): string {
+export function embeddedDatabaseDir(dataDir: string): string {
   return join(dataDir, 'registry-db');
 }
 
@@ -90,6 +91,7 @@ export class Registry {
     if (!url) {
       throw new CamwardenError(ErrorCode.InvalidConfig, 'CAMWARDEN_MQTT_URL (mqtt.url): the registry needs a broker');
     }
+    assertSafeListen(config.registry);
     this.db = await openRegistryDatabase(config, logger);
     try {
       const applied = await migrate(this.db);
@@ -109,6 +111,7 @@ export class Registry {
       rejects: () => this.rejects.snapshot(),
       ingest: () => queue.stats(),
       mqttConnected: () => this.isConnected(),
+      token: config.registry.token,
     });
     await this.http.start();
     const { prefix } = config.mqtt;
@@ -122,14 +125,17 @@ export class Registry {
       subscriptions: [filter],
       // the broker keeps queuing for us while we restart (within its own limits)
       persistentSession: { expiryS: 86_400 },
+      // a message is acknowledged once committed: one not yet stored when we die is delivered again
+      ackWhenSettled: true,
       onConnect: async () => undefined,
-      onMessage: (topic, payload, retained) => {
+      onMessage: (topic, payload, retained, settle) => {
         const parsed = parseMessage(prefix, topic, payload, retained, { maxBytes, receivedAt: new Date() });
         if ('reject' in parsed) {
           this.rejects.count(parsed.reject, { topic, detail: parsed.detail, bytes: payload.length });
+          settle();
           return undefined;
         }
-        return queue.offer(parsed.item);
+        return queue.offer(parsed.item, settle);
       },
       ...(this.opts.backoffBaseMs !== undefined ? { backoffBaseMs: this.opts.backoffBaseMs, backoffMaxMs: 2000 } : {}),
     });
@@ -137,9 +143,23 @@ export class Registry {
     logger.info({ url: this.http.url, subscription: filter }, 'registry: started');
   }
 
-  /** Disconnects first (nothing new arrives), stores what is queued, then closes HTTP and the database. */
+  /**
+   * Reads nothing new, stores what is queued (acknowledging it while still connected), disconnects, then closes
+   * HTTP and the database. What is left unstored stays unacknowledged: the broker delivers it after a restart.
+   */
   async stop(): Promise<void> {
     const { logger } = this.opts;
+    this.transport?.pause();
+    if (this.queue) {
+      const drained = await this.queue.drain(this.opts.drainTimeoutMs ?? 10_000);
+      if (!drained) {
+        logger.error(
+          { queued: this.queue.stats().queued },
+          'registry: stopped with messages not stored (unacknowledged: the broker delivers them again)',
+        );
+      }
+      this.queue.stop();
+    }
     // bounded: a disconnect must not hold the stop up while the broker is unreachable
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -150,13 +170,6 @@ export class Registry {
     ]);
     clearTimeout(timer);
     this.transport = undefined;
-    if (this.queue) {
-      const drained = await this.queue.drain(this.opts.drainTimeoutMs ?? 10_000);
-      if (!drained) {
-        logger.error({ queued: this.queue.stats().queued }, 'registry: stopped with messages not stored');
-      }
-      this.queue.stop();
-    }
     await this.http?.stop();
     this.http = undefined;
     await this.db?.close().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'registry: db close'));

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
 import { backoffDelay } from '../util/backoff.js';
-import { errorMessage } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { OrderedAcks } from './ordered-acks.js';
 
 export interface TransportSession {
   /** QoS 1 publish; resolves on PUBACK, rejects when the connection is gone. */
@@ -26,11 +27,33 @@ export interface MqttTransportOptions {
    */
   persistentSession?: { expiryS: number };
   onConnect: (session: TransportSession) => Promise<void>;
-  /** A returned promise holds back the PUBACK and the next message until it settles (backpressure). */
-  onMessage: (topic: string, payload: Buffer, retained: boolean) => void | Promise<void>;
+  /**
+   * A returned promise holds back the next message until it settles (backpressure). Without `ackWhenSettled`
+   * it holds back the PUBACK too; with it, the PUBACK waits for `settle` instead.
+   */
+  onMessage: (topic: string, payload: Buffer, retained: boolean, settle: () => void) => void | Promise<void>;
+  /**
+   * Acknowledge a QoS 1 message only once the receiver calls `settle` (e.g. when it is stored), while later
+   * messages keep being read: a receiver that dies first leaves it unacknowledged, and the broker delivers it
+   * again to the persistent session. Acknowledgements go out in arrival order.
+   */
+  ackWhenSettled?: boolean;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
+}
+
+/** Passed to MQTT.js's handleMessage callback: go on to the next packet, the PUBACK is sent later. */
+const ACK_DEFERRED = new CamwardenError(ErrorCode.Internal, 'acknowledgement deferred');
+
+/** A PUBACK on this connection, if it is still up (otherwise the broker delivers the message again). */
+function sendPuback(client: MqttClient, messageId: number): void {
+  if (!client.connected) return;
+  // MQTT.js has no public call for a PUBACK outside handleMessage; _sendPacket is what its own handler uses
+  (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({
+    cmd: 'puback',
+    messageId,
+  });
 }
 
 /**
@@ -47,6 +70,7 @@ export class MqttTransport {
   private connected = false;
   private confirmed = false;
   private fastRetry = false;
+  private paused = false;
 
   constructor(private readonly opts: MqttTransportOptions) {
     this.protocol = opts.config.protocol === '3.1.1' ? 4 : 5;
@@ -59,6 +83,14 @@ export class MqttTransport {
   start(): void {
     this.stopped = false;
     this.connect();
+  }
+
+  /**
+   * Reads no further message (they stay unacknowledged, for the broker to deliver again); messages already
+   * handed to onMessage are still acknowledged when settled. For a clean stop: pause, store, then stop().
+   */
+  pause(): void {
+    this.paused = true;
   }
 
   /** Publishes `final` (retained) if connected, then disconnects cleanly so the will is not sent. */
@@ -140,19 +172,27 @@ export class MqttTransport {
     });
     // MQTT.js emits 'message' and then calls handleMessage, whose callback sends the PUBACK and lets the next
     // packet in: a promise from onMessage is awaited there.
+    const acks = this.opts.ackWhenSettled ? new OrderedAcks((messageId) => sendPuback(client, messageId)) : undefined;
     let pending: Promise<void> | undefined;
+    let held = false;
     client.on('message', (topic, payload, packet) => {
-      const result = this.opts.onMessage(topic, payload, packet.retain === true);
+      held = this.paused;
+      if (held) return;
+      const deferred = acks !== undefined && packet.qos === 1 && packet.messageId !== undefined;
+      const settle = deferred && packet.messageId !== undefined ? acks.take(packet.messageId) : () => undefined;
+      const result = this.opts.onMessage(topic, payload, packet.retain === true, settle);
       pending = result instanceof Promise ? result : undefined;
     });
-    client.handleMessage = (_packet, callback) => {
+    client.handleMessage = (packet, callback) => {
+      // paused: neither acknowledged nor the next packet read, until the connection ends
+      if (held) return;
       const wait = pending;
       pending = undefined;
-      if (!wait) return callback();
-      wait.then(
-        () => callback(),
-        () => callback(),
-      );
+      // with deferred acks, an error to the callback lets the next packet in without sending the PUBACK
+      // (MQTT.js: `if (err) return done(err)`); OrderedAcks sends it when settled
+      const next = acks && packet.qos === 1 ? () => callback(ACK_DEFERRED) : () => callback();
+      if (!wait) return next();
+      wait.then(next, next);
     };
     client.on('error', (err: Error & { code?: number }) => {
       // 1 (3.1.1) / 132 (5): unsupported protocol version; aedes also just closes on a v5 CONNECT

@@ -23,6 +23,9 @@ const REDACT_PATHS = [
   '*.privateKey',
   'signature',
   '*.signature',
+  'token',
+  '*.token',
+  '*.*.token',
 ];
 
 export type { Logger };

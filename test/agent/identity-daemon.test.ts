@@ -287,9 +287,12 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       'hook calls for every blocked camera',
       () => {
         if (!existsSync(hookLog)) return undefined;
-        const lines = readFileSync(hookLog, 'utf8')
-          .trim()
+        // only whole lines: a hook may be appending its line while the test reads
+        const text = readFileSync(hookLog, 'utf8');
+        const lines = text
+          .slice(0, text.lastIndexOf('\n') + 1)
           .split('\n')
+          .filter(Boolean)
           .map((l) => JSON.parse(l) as string[]);
         return lines.length >= 1 + ODD_BLOCKED.size ? lines : undefined;
       },

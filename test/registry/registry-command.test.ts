@@ -43,6 +43,17 @@ describe('camwarden registry (command)', () => {
     const badUrl = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_DATABASE_URL: 'mysql://x' });
     expect(badUrl.status).toBe(2);
     expect(badUrl.stderr).toContain('CAMWARDEN_REGISTRY_DATABASE_URL: must start with postgres://');
+    // the network, not loopback: refused without a token, before anything is opened
+    const open = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_LISTEN: '0.0.0.0:0' });
+    expect(open.status).toBe(2);
+    expect(open.stderr).toContain('0.0.0.0:0 is reachable from the network: set CAMWARDEN_REGISTRY_TOKEN');
+    const shortToken = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_TOKEN: 'short' });
+    expect(shortToken.status).toBe(2);
+    expect(shortToken.stderr).toContain('CAMWARDEN_REGISTRY_TOKEN: at least 16 characters');
+    expect(shortToken.stderr).not.toContain('short');
+    const badAllow = run({ CAMWARDEN_MQTT_URL: broker.url, CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED: 'yes' });
+    expect(badAllow.status).toBe(2);
+    expect(badAllow.stderr).toContain('CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED: must be 0 or 1');
   });
 
   it('prints its fleet page URL, serves it, and stops cleanly on SIGTERM (exit 0)', async () => {

@@ -14,7 +14,7 @@ import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
 import { mosquittoAvailable, postgresAvailable, requireCapability } from '../helpers/capabilities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { cameraRecord } from './payloads.js';
+import { cameraRecord, event } from './payloads.js';
 
 /**
  * `camwarden registry` end to end: the agent's own Reporter publishes through a real broker (mosquitto, and the
@@ -287,6 +287,33 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     expect((await getJson<unknown[]>(reg.url, '/api/sites')).body.length).toBeGreaterThan(0);
     expect((await reg.database.query('SELECT count(*)::int AS n FROM cameras'))[0]).toBeDefined();
     expect((await reg.database.query("SELECT 1 FROM events WHERE id LIKE '%DROP%'")).length).toBe(0);
+  }, 90_000);
+
+  it("serves a camera's decision history, newest first, and 404 for a camera never reported", async () => {
+    const reg = await startRegistry(registryConfig(broker.url, dataDir, registry));
+    const c = await rawClient(broker.url);
+    const publish = (seq: number, type: string, data: Record<string, unknown>) =>
+      c.publishAsync('camwarden/s5/gw1/events', JSON.stringify(event('boot-h', seq, type, data)), { qos: 1 });
+    await publish(1, 'camera.added', { cameraId: 'cam-h', kind: 'camera', zone: 'toilet', action: 'block' });
+    await publish(2, 'decision.changed', {
+      cameraId: 'cam-h',
+      previousAction: 'block',
+      action: 'flag',
+      reasons: [{ code: 'unclassified-zone', rule: 'cn-2025', article: '', message: 'zone unknown' }],
+    });
+    const history = await waitFor('two decisions', async () => {
+      const { status, body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/cameras/cam-h/history');
+      return status === 200 && body.length === 2 ? body : undefined;
+    });
+    expect(history.map((h) => [h.change, h.action, h.previousAction])).toEqual([
+      ['changed', 'flag', 'block'],
+      ['added', 'block', null],
+    ]);
+    expect(history[0]).toMatchObject({ site: 's5', gateway: 'gw1', cameraId: 'cam-h', eventId: 'boot-h-2' });
+    expect((await getJson(reg.url, '/api/cameras/cam-h/history?site=s5&limit=1')).body).toHaveLength(1);
+    expect((await getJson(reg.url, '/api/cameras/cam-h/history?site=elsewhere')).status).toBe(404);
+    expect((await getJson(reg.url, '/api/cameras/cam-nobody/history')).status).toBe(404);
+    expect((await getJson(reg.url, '/api/cameras/cam-h/history?limit=0')).status).toBe(400);
   }, 90_000);
 
   it('keeps its data across a restart and reads the retained state again', async () => {

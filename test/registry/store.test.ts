@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/registry/database.js';
+import { cameraKnown, listDecisionHistory } from '../../src/registry/decision-history.js';
 import { openEmbedded } from '../../src/registry/embedded-database.js';
 import type { IngestItem } from '../../src/registry/ingest-item.js';
 import { IngestQueue } from '../../src/registry/ingest-queue.js';
@@ -180,6 +181,19 @@ describe.each(stores)('registry storage (%s)', (kind) => {
       { change: 'added', action: 'block' },
       { change: 'changed', action: 'flag' },
     ]);
+    await write([e(8, 'camera.removed', { cameraId: 'c1', lastAction: 'flag' })]);
+    // per camera, newest first, each change with the event it came from
+    const changes = await listDecisionHistory(db, { cameraId: 'c1', site: 'se', limit: 10 });
+    expect(changes.map((c) => [c.change, c.action, c.previousAction, c.eventId])).toEqual([
+      ['removed', 'flag', null, 'b1-8'],
+      ['changed', 'flag', 'block', 'b1-6'],
+      ['added', 'block', null, 'b1-1'],
+    ]);
+    expect(changes[1]).toMatchObject({ site: 'se', gateway: 'gw', cameraId: 'c1', reasons: [] });
+    expect(await listDecisionHistory(db, { cameraId: 'c1', site: 'se', limit: 1 })).toHaveLength(1);
+    expect(await listDecisionHistory(db, { cameraId: 'c1', site: 'elsewhere', limit: 10 })).toEqual([]);
+    expect(await cameraKnown(db, { cameraId: 'c1', site: 'se' })).toBe(true);
+    expect(await cameraKnown(db, { cameraId: 'c-never', site: 'se' })).toBe(false);
     const [gw] = await listGateways(db, { site: 'se' });
     expect(gw?.auditHead).toBe('bb'.repeat(32));
   });
