@@ -14,18 +14,12 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
-import {
-  type BatchReport,
-  runSweepWalk,
-  type SweepLimits,
-  type SweepPlan,
-  type WalkHooks,
-  type WalkOutcome,
-} from './sweep-walk.js';
+import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
+import { runSweepWalk } from './sweep-walk.js';
 
-export type { SkippedEntry, SweepError } from './sweep-walk.js';
+export type { SkippedEntry, SweepError } from './sweep-plan.js';
 
-export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
+const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
 export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
   cameras: readonly CameraRetentionFacts[];
@@ -99,7 +93,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   // Every line of the journal is now in the audit log; without that, the next run recovers and audits it again.
   else if (plan.journalPath) clearJournal(plan.journalPath);
   const result: SweepResult = { ...outcome, run: plan.runId, root, durationMs: Date.now() - started };
-  if (opts.events) await report(result, plan, opts, log);
+  if (events) await report(events, result, plan, log);
   return result;
 }
 
@@ -238,9 +232,7 @@ export function inWorker<T>(
   });
 }
 
-async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: BatchLog): Promise<void> {
-  const ev = opts.events;
-  if (!ev) return;
+async function report(ev: EventSink, r: SweepResult, plan: SweepPlan, log: BatchLog): Promise<void> {
   const now = new Date(plan.now).toISOString();
   const message = `a recording dated after the system clock (${now}): this camera's footage is left alone`;
   const common = { dryRun: r.dryRun, root: r.root, run: r.run };
@@ -263,7 +255,7 @@ async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: 
     });
   }
   if (r.shortfall) {
-    const limits = { minFreeBytes: opts.minFreeBytes ?? null, quotaBytes: opts.quotaBytes ?? null };
+    const limits = { minFreeBytes: plan.minFreeBytes ?? null, quotaBytes: plan.quotaBytes ?? null };
     await ev.emit('retention.shortfall', { ...common, ...r.shortfall, ...limits, emergencyPass: r.emergencyPass });
   }
   const { skipped: _s, errors, recovered, implausible, refusedMessage: _m, shortfall: _f, ...counts } = r;
