@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { activeProfilesDir } from '../profiles/applied-bundles.js';
 import { loadProfileSet } from '../profiles/load-profile-set.js';
-import { activeProfilesDir } from '../profiles/profile-store.js';
 import { ConsentRecordStore, mergeConsents } from '../profiles/record-store.js';
 import type { ProfileSet } from '../profiles/types.js';
 

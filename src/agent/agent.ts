@@ -10,7 +10,7 @@ import {
 } from '../inventory/identity-pins.js';
 import type { AgentModule } from '../model/agent-module.js';
 import type { AuditSink } from '../model/audit-sink.js';
-import type { CameraRecord, DiscoveredDevice, ScanResult } from '../model/camera-records.js';
+import type { CameraRecord, ScanResult } from '../model/camera-records.js';
 import { activePack } from '../policy/evaluate.js';
 import { holdDecisions } from '../policy/hold-decisions.js';
 import { diffInventories } from '../reporting/inventory-diff.js';
@@ -20,6 +20,7 @@ import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { HealthServer } from './health-server.js';
+import { HelloScans, type HelloSource } from './hello-scans.js';
 import { readInventory, writeInventory } from './inventory-file.js';
 import type { EnforcementPort, PolicyPort, ReportingPort, RetentionPort, SweepSummary } from './ports.js';
 import { ScheduledJob } from './scheduled-job.js';
@@ -46,14 +47,6 @@ export interface BlockRelease {
   transaction: string;
 }
 
-export interface HelloSource {
-  start(): Promise<void>;
-  stop(): void | Promise<void>;
-  on(event: 'hello', listener: (device: DiscoveredDevice) => void): unknown;
-  /** Its own counters (received, dropped by reason), shown on /metrics. */
-  health?(): Record<string, number>;
-}
-
 /** Scan error codes that mean a bound on untrusted input was hit; counted for /metrics (docs/discovery.md). */
 const BOUND_CODES: readonly string[] = [
   ErrorCode.DeviceLimit,
@@ -63,9 +56,6 @@ const BOUND_CODES: readonly string[] = [
   ErrorCode.ScopesDropped,
   ErrorCode.DuplicateEndpoint,
 ];
-
-/** Hello-triggered scans wait this long after the first announcement, so a burst of them leads to one scan. */
-const HELLO_DEBOUNCE_MS = 2000;
 
 export interface AgentOptions {
   config: Config;
@@ -90,14 +80,10 @@ export class Agent {
   readonly scanJob: ScheduledJob<ScanResult>;
   private readonly controller: Controller;
   private inventory: ScanResult | undefined;
-  /** (EndpointReference, address) → device service URL, at most discovery.helloMaxPending entries. */
-  private readonly helloDevices = new Map<string, string>();
+  private readonly helloScans: HelloScans;
   private pins: PinnedIdentity[] = [];
   /** Released by an operator, waiting for their next decision. */
   private readonly releases = new Set<string>();
-  private helloTimer: NodeJS.Timeout | undefined;
-  private lastHelloScan = Number.NEGATIVE_INFINITY;
-  private readonly helloStats = { pendingDropped: 0, scansTriggered: 0 };
   /** Scan errors and camera errors per bound code, summed over the scans of this process. */
   private readonly boundCounts: Record<string, number> = Object.fromEntries(BOUND_CODES.map((c) => [c, 0]));
   private ready = false;
@@ -112,8 +98,9 @@ export class Agent {
     this.scanJob = new ScheduledJob('scan', config.schedule.scan, () => this.scanCycle(), logger, {
       runOnStart: false,
     });
+    this.helloScans = new HelloScans(config.discovery, () => void this.scanJob.runNow().catch(() => undefined), logger);
     const modules: AgentModule[] = [opts.reporting, opts.audit, opts.policy, opts.enforcement];
-    if (opts.hello) modules.push(this.helloModule(opts.hello));
+    if (opts.hello) modules.push(this.helloScans.module(opts.hello));
     modules.push(this.scanJob);
     if (opts.retention) modules.push(opts.retention);
     if (config.http.listen) {
@@ -157,7 +144,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloScans.cancel();
     this.scanAbort.abort();
     if (!this.lock) return; // never started (the data dir was another's): nothing of ours to stop
     await this.opts.reporting.events.emit('agent.stopping', {}).catch(() => undefined);
@@ -170,8 +157,7 @@ export class Agent {
   async scanCycle(): Promise<ScanResult> {
     const { policy, reporting, enforcement, logger } = this.opts;
     const now = this.clock();
-    const announced = [...this.helloDevices.values()];
-    this.helloDevices.clear();
+    const announced = this.helloScans.take();
     let identity: IdentityOutcome | undefined;
     const scanned = await this.opts.scan({
       decide: (records) => policy.decide(records, now),
@@ -224,9 +210,9 @@ export class Agent {
         `camera ${release.cameraId} is not blocked (${camera.decision.action}): nothing to release`,
       );
     }
-    const entry = { ...release, address: camera.address, previousAction: 'block' };
+    const entry = { ...release, address: camera.address, previousAction: 'block' as const };
     await this.opts.audit.append('block-release', entry);
-    await this.opts.reporting.events.emit('block.released', entry, { critical: true });
+    await this.opts.reporting.events.emit('block.released', entry);
     this.releases.add(release.cameraId);
     const { cameraId, reason, unit, name, keyId } = release;
     this.opts.enforcement.authorizeRelease?.(cameraId, { reason, unit, name, keyId });
@@ -243,7 +229,7 @@ export class Agent {
     }
     for (const event of outcome.events) {
       if (event.type === 'identity.conflict' && this.alreadyInConflict(event.data.claimantId)) continue;
-      await this.opts.reporting.events.emit(event.type, event.data, { critical: true });
+      await this.opts.reporting.events.emit(event.type, event.data);
       await this.opts.audit.append('identity', { event: event.type, ...event.data });
     }
   }
@@ -315,50 +301,6 @@ export class Agent {
       cameras: this.counts(),
       outbox: { depth: this.opts.reporting.outboxDepth() },
       discovery_bounds: { ...this.boundCounts },
-    };
-  }
-
-  /**
-   * Hello announcements (unauthenticated) trigger a scan soon that also interrogates the announced devices directly,
-   * within bounds: at most discovery.helloMaxPending devices wait (more are dropped and counted; the scan still
-   * finds them by discovery), and Hello-triggered scans start at most once per discovery.helloScanIntervalS.
-   */
-  private onHello(device: DiscoveredDevice): void {
-    const xaddr = device.xaddrs[0];
-    if (!xaddr) return;
-    const key = `${device.endpoint}\n${device.address}`;
-    if (!this.helloDevices.has(key) && this.helloDevices.size >= this.opts.config.discovery.helloMaxPending) {
-      this.helloStats.pendingDropped++;
-      return;
-    }
-    this.helloDevices.set(key, xaddr);
-    if (this.helloTimer) return;
-    const intervalMs = this.opts.config.discovery.helloScanIntervalS * 1000;
-    const due = Math.max(Date.now() + HELLO_DEBOUNCE_MS, this.lastHelloScan + intervalMs);
-    this.helloTimer = setTimeout(() => {
-      this.helloTimer = undefined;
-      this.lastHelloScan = Date.now();
-      this.helloStats.scansTriggered++;
-      void this.scanJob.runNow().catch(() => undefined);
-    }, due - Date.now());
-  }
-
-  private helloModule(hello: HelloSource): AgentModule {
-    return {
-      name: 'hello-listener',
-      health: () => ({ ...(hello.health?.() ?? {}), pending: this.helloDevices.size, ...this.helloStats }),
-      start: async () => {
-        hello.on('hello', (device) => this.onHello(device));
-        try {
-          await hello.start();
-        } catch (err) {
-          // Port 3702 may be taken by another discovery client; scheduled scans still find everything.
-          this.opts.logger.warn({ err: errorMessage(err) }, 'Hello/Bye listener unavailable');
-        }
-      },
-      stop: async () => {
-        await hello.stop();
-      },
     };
   }
 }

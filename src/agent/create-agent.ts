@@ -8,20 +8,18 @@ import type { PinnedIdentity } from '../inventory/identity-pins.js';
 import { runIsolatedScan } from '../inventory/isolated-scan.js';
 import { type ScanDeps, scopeLimitsOf } from '../inventory/scan.js';
 import type { ScanResult } from '../model/camera-records.js';
-import type { ProfileSet } from '../profiles/types.js';
 import { Outbox } from '../reporting/outbox.js';
 import { Reporter } from '../reporting/reporter.js';
-import type { RequestArgs, RequestContext } from '../reporting/requests/schemas.js';
 import { HoldStore } from '../retention/hold-store.js';
 import { TreeFootageQuarantine } from '../retention/quarantine.js';
-import { DEFAULT_RETENTION_POLICY, effectiveRetentionDays } from '../retention/rules.js';
 import type { SweepOptions } from '../retention/sweep.js';
-import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { Agent } from './agent.js';
+import { filingFields } from './filing-fields.js';
 import { createPolicyPort } from './profile-policy.js';
+import { requestHandlers } from './request-handlers.js';
 import { createRetentionModule } from './retention-module.js';
-import { buildSweepOptions, retentionFactsFor } from './sweep-options.js';
+import { buildSweepOptions } from './sweep-options.js';
 
 export interface CreateAgentOptions {
   config: Config;
@@ -161,58 +159,4 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       .catch((err: unknown) => logger.error({ err: String(err) }, 're-deciding after a profile change failed'));
   });
   return running;
-}
-
-/** Art 14 filing fields for the inventory: unit, location, camera count and types, retention days. */
-function filingFields(config: Config, result: ScanResult, profiles: ProfileSet | undefined) {
-  const policy = profiles?.retention ?? DEFAULT_RETENTION_POLICY;
-  const days = retentionFactsFor(result, profiles).map((f) => effectiveRetentionDays(policy, f));
-  const filing = profiles?.site.filings[0];
-  return {
-    unit: config.site.unit,
-    location: config.site.location,
-    retentionDays: days.length > 0 ? Math.min(...days) : effectiveRetentionDays(policy, undefined),
-    ...(filing ? { filingNumber: filing.number, filingDate: filing.date, goLiveDate: filing.goLiveDate } : {}),
-  };
-}
-
-function requestHandlers(agent: Agent, policy: ReturnType<typeof createPolicyPort>, holds: HoldStore) {
-  return {
-    scan: async () => {
-      const result = await agent.scanJob.runNow();
-      return { cameras: result.cameras.length, errors: result.errors.length, scannedAt: result.scannedAt };
-    },
-    sweep: async (args: { dryRun?: boolean | undefined }) => {
-      const result = await agent.sweepNow(args.dryRun === true);
-      if (!result)
-        throw new CamwardenError(ErrorCode.NotSupported, 'retention is off: CAMWARDEN_RECORDINGS_DIR is unset');
-      return result;
-    },
-    status: async () => ({ cameras: agent.counts(), policyRevision: policy.revision(), health: agent.health() }),
-    'reload-profiles': async () => policy.reload(),
-    'legal-hold/add': async ({ cameraId, ...hold }: RequestArgs<'legal-hold/add'>) =>
-      holds.addHold({ ...hold, camera: cameraId }),
-    'legal-hold/remove': async (args: { id: string }) => {
-      const removed = await holds.removeHold(args.id);
-      if (!removed) throw new CamwardenError(ErrorCode.InvalidRequest, `no legal hold ${JSON.stringify(args.id)}`);
-      return { removed: args.id };
-    },
-    'consent/record': async (args: {
-      cameraId: string;
-      reference: string;
-      grantedBy?: string | undefined;
-      unitKind: string;
-      geofence?: string | undefined;
-      validUntil?: string | undefined;
-    }) => policy.recordConsent(args),
-    'profiles/apply': async (args: {
-      files: Record<string, string>;
-      revision?: string | undefined;
-      dryRun?: boolean | undefined;
-    }) => policy.applyBundle(args.files, { dryRun: args.dryRun === true }),
-    'block/release': async (
-      args: { cameraId: string; reason: string; unit: string; name: string },
-      request: RequestContext,
-    ) => agent.releaseBlock({ ...args, keyId: request.keyId, transaction: request.transaction }),
-  };
 }

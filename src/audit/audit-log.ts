@@ -18,7 +18,7 @@ export function auditFilePath(dataDir: string): string {
 
 export interface AuditLogOptions {
   file: string;
-  /** Each appended entry is also emitted as an `audit.appended` event (critical: never dropped). */
+  /** Each appended entry is also emitted as an `audit.appended` event (critical: never dropped, see model/event-types.ts). */
   events?: EventSink;
   logger?: Logger;
   clock?: () => Date;
@@ -174,7 +174,7 @@ export class AuditLog implements AuditSink {
     this.seq = entry.seq;
     this.head = entry.hash;
     if (this.opts.events) {
-      await this.opts.events.emit('audit.appended', { ...entry }, { ts, critical: true }).catch((err: unknown) => {
+      await this.opts.events.emit('audit.appended', { ...entry }, { ts }).catch((err: unknown) => {
         this.opts.logger?.warn({ seq: entry.seq, err: errorMessage(err) }, 'audit entry not forwarded as event');
       });
     }

@@ -1,17 +1,13 @@
+import type { EnforceConfig } from '../config/schema.js';
+import type { ActionKind } from '../model/event-types.js';
 import type { RecorderHook } from '../profiles/types.js';
 import type { FootageQuarantine, ReleaseAuthority } from '../retention/quarantine.js';
 
-/** The footage quarantine of a blocked camera, with its release register (retention/quarantine.ts). */
-export type { FootageQuarantine, ReleaseAuthority };
-
-/** One reversible thing enforcement does for a blocked camera. */
-export type ActionKind =
-  | 'isolate'
-  | 'rtsp-off'
-  | 'privacy-mask'
-  | 'recording-job-idle'
-  | 'recorder-hook'
-  | 'quarantine';
+/**
+ * The footage quarantine of a blocked camera, with its release register (retention/quarantine.ts), and the kinds
+ * of reversible thing enforcement does for a blocked camera (listed with the events that report them).
+ */
+export type { ActionKind, FootageQuarantine, ReleaseAuthority };
 
 export interface ActionSpec {
   /** `<kind>:<subject>`: `isolate:<IPv4 or IPv6>`, otherwise `<kind>:<camera id>`. Unique in a desired state. */
@@ -72,3 +68,25 @@ export type HookRunner = (
   hook: RecorderHook,
   vars: { camera: string; address: string; action: string },
 ) => Promise<void>;
+
+/** One failed attempt at an action or its undo, as reported. */
+export interface ActionFailure {
+  key: string;
+  op: 'apply' | 'revert';
+  attempt: number;
+  code: string;
+  error: string;
+  /** When the next attempt is due (ms from now). */
+  nextRetryMs: number;
+}
+
+export interface ReconcileResult {
+  mode: EnforceConfig['mode'];
+  plan: EnforcementPlan;
+  applied: string[];
+  reverted: string[];
+  failed: ActionFailure[];
+  /** Failed earlier and still waiting for their backoff to expire. */
+  deferred: string[];
+  skipped: Array<{ cameraId: string; action: ActionKind; reason: string }>;
+}

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AgentEvent } from '../model/event-sink.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
@@ -29,22 +30,8 @@ export interface IdentityContext {
   held?: Readonly<Record<string, string>>;
 }
 
-export type IdentityEvent =
-  | {
-      type: 'identity.conflict';
-      data: {
-        endpoint: string;
-        cameraId: string;
-        /** Where the camera of that id is pinned or held (null: nothing owns the id yet). */
-        address: string | null;
-        claimantId: string;
-        claimantAddress: string;
-        /** Every address involved, the camera's first. */
-        addresses: string[];
-        reason: string;
-      };
-    }
-  | { type: 'identity.moved'; data: { cameraId: string; endpoint: string; previousAddress: string; address: string } };
+/** What identity resolution reports (model/event-types.ts has the fields). */
+export type IdentityEvent = Extract<AgentEvent, { type: 'identity.conflict' | 'identity.moved' }>;
 
 /** Pins created or changed by one scan, and the events that say so. */
 export interface IdentityOutcome {

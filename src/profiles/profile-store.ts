@@ -1,34 +1,28 @@
 /**
  * The live profile set of the agent: loads the profiles dir, hot-reloads it (fs.watch + debounce, plus a
  * periodic revision re-check for file systems where watching is unreliable), validates a whole new set before
- * swapping it in atomically, and keeps a last-known-good (LKG) copy in `<dataDir>/profiles-lkg/` that is
- * re-verified and re-validated on load.
- *
- * Remote bundles (`profiles/apply`) are never written into the configured profiles dir: it is often the
- * package's own read-only `device-profiles/`, and operator state there would be lost on upgrade. They are
- * applied to `<dataDir>/profiles-applied/<name>/` and an `ACTIVE` pointer file (written atomically) makes that
- * the active dir; it keeps precedence over the configured dir across restarts until the pointer is deleted.
+ * swapping it in atomically, falls back to the last-known-good copy (last-known-good.ts) when the dir is invalid
+ * at start, and applies remote bundles (applied-bundles.ts). Every applied or rejected set is an event and an
+ * audit entry.
  */
-import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import type { AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { listBundleFiles, MANIFEST_FILE, SIGNATURE_FILE } from './bundle.js';
-import { loadProfileSet, ProfileValidationError } from './load-profile-set.js';
+import {
+  activeProfilesDir,
+  checkBundlePaths,
+  installStaged,
+  pruneApplied,
+  withStagedBundle,
+} from './applied-bundles.js';
+import { loadLkg, persistLkg } from './last-known-good.js';
+import { loadProfileSet } from './load-profile-set.js';
+import { problemsOf } from './profile-problems.js';
 import { type ConsentRecordStore, mergeConsents } from './record-store.js';
 import { sourceFingerprint } from './source-fingerprint.js';
 import type { ProfileSet } from './types.js';
-
-export const LKG_DIR = 'profiles-lkg';
-export const APPLIED_DIR = 'profiles-applied';
-const ACTIVE_POINTER = 'ACTIVE';
-const LKG_META = 'lkg.json';
-const MAX_BUNDLE_FILES = 500;
-const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
 
 export interface ProfileStoreDeps {
   dir: string;
@@ -48,20 +42,6 @@ export interface ProfileStoreDeps {
 export interface ReloadResult {
   revision: string | undefined;
   problems: string[];
-}
-
-/** The dir the agent decides from: a remotely applied bundle when one is active, else the configured dir. */
-export async function activeProfilesDir(dataDir: string, configuredDir: string): Promise<string> {
-  try {
-    const name = (await readFile(join(dataDir, APPLIED_DIR, ACTIVE_POINTER), 'utf8')).trim();
-    if (name && !name.includes('/') && !name.includes('\\') && name !== '..') {
-      const dir = join(dataDir, APPLIED_DIR, name);
-      if ((await stat(dir)).isDirectory()) return dir;
-    }
-  } catch {
-    // no applied bundle
-  }
-  return configuredDir;
 }
 
 export class ProfileStore {
@@ -211,15 +191,7 @@ export class ProfileStore {
   private async applyNow(files: Record<string, string>, dryRun: boolean): Promise<ReloadResult> {
     const pathProblems = checkBundlePaths(files);
     if (pathProblems.length > 0) return { revision: this.set?.revision, problems: pathProblems };
-    const stagingRoot = join(this.deps.dataDir, 'profiles-staging');
-    const staging = join(stagingRoot, randomUUID());
-    try {
-      for (const [rel, text] of Object.entries(files)) {
-        const target = join(staging, rel);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, text);
-      }
-      await mkdir(staging, { recursive: true });
+    return withStagedBundle(this.deps.dataDir, files, async (staging) => {
       let set: ProfileSet;
       try {
         set = await this.load(staging);
@@ -229,14 +201,7 @@ export class ProfileStore {
         return { revision: this.set?.revision, problems };
       }
       if (dryRun) return { revision: set.revision, problems: [] };
-      const appliedRoot = join(this.deps.dataDir, APPLIED_DIR);
-      await mkdir(appliedRoot, { recursive: true });
-      const name = `${set.revision}-${Date.now()}`;
-      const finalDir = join(appliedRoot, name);
-      await rename(staging, finalDir);
-      const pointerTmp = join(appliedRoot, `${ACTIVE_POINTER}.${randomUUID()}.tmp`);
-      await writeFile(pointerTmp, `${name}\n`);
-      await rename(pointerTmp, join(appliedRoot, ACTIVE_POINTER));
+      const finalDir = await installStaged(this.deps.dataDir, staging, set.revision);
       const previous = this.set?.revision;
       const previousDir = this.activeDir;
       this.activeDir = finalDir;
@@ -245,14 +210,9 @@ export class ProfileStore {
       this.restartWatching();
       await this.persistLkg(applied);
       await this.announceApplied(set.revision, previous, 'request');
-      await pruneApplied(appliedRoot, [
-        name,
-        previousDir.startsWith(appliedRoot) ? (previousDir.split(sep).pop() ?? '') : '',
-      ]);
+      await pruneApplied(this.deps.dataDir, finalDir, previousDir);
       return { revision: set.revision, problems: [] };
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
+    });
   }
 
   private async announceApplied(revision: string, previous: string | undefined, source: string): Promise<void> {
@@ -319,116 +279,18 @@ export class ProfileStore {
     this.debounce.unref();
   }
 
-  /** LKG = `<dataDir>/profiles-lkg/{bundle/, lkg.json}`; replaced by renames so a crash leaves one intact copy. */
-  private async persistLkg(set: ProfileSet): Promise<void> {
-    const root = join(this.deps.dataDir, LKG_DIR);
-    const tmp = join(this.deps.dataDir, `${LKG_DIR}.${randomUUID()}.tmp`);
-    try {
-      const bundle = join(tmp, 'bundle');
-      await mkdir(bundle, { recursive: true });
-      const rels = await listBundleFiles(set.dir);
-      for (const extra of [MANIFEST_FILE, SIGNATURE_FILE]) {
-        if (await exists(join(set.dir, extra))) rels.push(extra);
-      }
-      for (const rel of rels) {
-        await mkdir(dirname(join(bundle, rel)), { recursive: true });
-        await cp(join(set.dir, rel), join(bundle, rel));
-      }
-      // The files may have changed after the load: persist only a copy that is exactly the loaded set.
-      const copy = await loadProfileSet(bundle, { keysFile: this.deps.keysFile, packId: this.deps.packId });
-      if (copy.revision !== set.revision) {
-        this.deps.logger.warn({ revision: set.revision }, 'profiles changed while persisting; LKG not updated');
-        return;
-      }
-      await writeFile(
-        join(tmp, LKG_META),
-        `${JSON.stringify({ revision: set.revision, savedAt: new Date().toISOString() })}\n`,
-      );
-      const old = `${root}.old`;
-      await rm(old, { recursive: true, force: true });
-      if (await exists(root)) await rename(root, old);
-      await rename(tmp, root);
-      await rm(old, { recursive: true, force: true });
-    } catch (err) {
-      this.deps.logger.error({ err }, 'cannot persist last-known-good profiles');
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+  private persistLkg(set: ProfileSet): Promise<void> {
+    // the copy is validated by the same rules as a load, but is not itself a (re)load of the live set
+    const check = (dir: string) => loadProfileSet(dir, { keysFile: this.deps.keysFile, packId: this.deps.packId });
+    return persistLkg(this.deps.dataDir, set, check, this.deps.logger);
   }
 
-  /** The persisted LKG, re-verified (signature when keys are set) and re-validated; its revision must match. */
+  /** The last-known-good set, if a valid copy exists; each refused copy is reported. */
   private async loadLkg(): Promise<ProfileSet | undefined> {
-    const root = join(this.deps.dataDir, LKG_DIR);
-    const candidates = [root, `${root}.old`];
-    for (const dir of candidates) {
-      let meta: { revision?: unknown };
-      try {
-        meta = JSON.parse(await readFile(join(dir, LKG_META), 'utf8')) as { revision?: unknown };
-      } catch {
-        continue;
-      }
-      try {
-        const set = await this.load(join(dir, 'bundle'));
-        if (set.revision !== meta.revision) {
-          throw new ProfileValidationError(dir, [
-            `${LKG_DIR}/${LKG_META}: revision: persisted copy does not match its recorded revision (tampered or corrupt)`,
-          ]);
-        }
-        return set;
-      } catch (err) {
-        const problems = problemsOf(err);
-        this.deps.logger.error({ problems, dir }, 'last-known-good profiles refused');
-        await this.safe(() => this.deps.events.emit('profiles.rejected', { problems, source: 'last-known-good' }));
-      }
+    const { set, refused } = await loadLkg(this.deps.dataDir, (dir) => this.load(dir), this.deps.logger);
+    for (const { problems } of refused) {
+      await this.safe(() => this.deps.events.emit('profiles.rejected', { problems, source: 'last-known-good' }));
     }
-    return undefined;
-  }
-}
-
-function problemsOf(err: unknown): string[] {
-  if (err instanceof ProfileValidationError) return err.problems;
-  return [`(profiles): (root): ${err instanceof Error ? err.message : String(err)}`];
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Relative, normalised paths only: a bundle can never write outside its staging dir. */
-export function checkBundlePaths(files: Record<string, string>): string[] {
-  const problems: string[] = [];
-  if (!files || typeof files !== 'object') return ['(bundle): files: expected an object of path → content'];
-  const entries = Object.entries(files);
-  if (entries.length === 0) problems.push('(bundle): files: empty bundle');
-  if (entries.length > MAX_BUNDLE_FILES) problems.push(`(bundle): files: more than ${MAX_BUNDLE_FILES} files`);
-  let total = 0;
-  for (const [rel, text] of entries) {
-    if (typeof text !== 'string') {
-      problems.push(`${rel}: (root): content must be a string`);
-      continue;
-    }
-    total += Buffer.byteLength(text);
-    const bad =
-      rel.length === 0 ||
-      isAbsolute(rel) ||
-      rel.includes('\\') ||
-      rel.includes('\0') ||
-      normalize(rel) !== rel ||
-      rel.split('/').some((s) => s === '..' || s === '.' || s === '');
-    if (bad) problems.push(`${rel}: (root): path must be relative and normalised (no "..", no leading "/")`);
-  }
-  if (total > MAX_BUNDLE_BYTES) problems.push(`(bundle): files: larger than ${MAX_BUNDLE_BYTES} bytes`);
-  return problems;
-}
-
-async function pruneApplied(root: string, keep: string[]): Promise<void> {
-  for (const name of await readdir(root).catch(() => [] as string[])) {
-    if (name === ACTIVE_POINTER || keep.includes(name) || name.endsWith('.tmp')) continue;
-    await rm(join(root, name), { recursive: true, force: true }).catch(() => undefined);
+    return set;
   }
 }

@@ -1,10 +1,7 @@
 import type { CameraRecord } from '../model/camera-records.js';
-import type { EventType } from '../model/event-sink.js';
+import type { AgentEvent } from '../model/event-sink.js';
 
-export interface InventoryEvent {
-  type: Extract<EventType, 'camera.added' | 'camera.removed' | 'decision.changed'>;
-  data: Record<string, unknown>;
-}
+export type InventoryEvent = Extract<AgentEvent, { type: 'camera.added' | 'camera.removed' | 'decision.changed' }>;
 
 /** Events implied by going from `prev` to `next` cameras (pure). `prev` undefined = first scan: all added. */
 export function diffInventories(

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EmitOptions, EventSink, EventType } from '../model/event-sink.js';
+import type { EmitOptions, EventData, EventSink, EventType } from '../model/event-sink.js';
+import { isCriticalEvent } from '../model/event-types.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { OutboxLog, type StoredRecord } from './outbox-log.js';
 
 /** One event as published on `<base>/events`. */
 export interface OutboxEvent {
@@ -16,14 +17,7 @@ export interface OutboxEvent {
   [key: string]: unknown;
 }
 
-interface StoredRecord {
-  /** Position in the outbox, monotonic across boots: the ack pointer compares against it. */
-  pos: number;
-  critical?: true;
-  ev: OutboxEvent;
-}
-
-interface QueuedRecord extends StoredRecord {
+interface QueuedRecord extends StoredRecord<OutboxEvent> {
   /** Sent before (an earlier connection) or written by an earlier boot: published with `replayed: true`. */
   replay: boolean;
 }
@@ -51,111 +45,52 @@ export interface OutboxStats {
 /** Publishes one event and resolves on PUBACK; rejects when the connection is lost. */
 export type PublishFn = (ev: OutboxEvent) => Promise<void>;
 
-const SEGMENT_RE = /^seg-(\d{12})\.jsonl$/;
-const CRITICAL_PREFIXES = ['enforcement.', 'audit.', 'retention.', 'request.refused', 'decision.changed', 'outbox.'];
-
 /**
- * The durable source of truth for events: append-only JSONL segments, fsync'd before `emit` resolves
- * (group commit: concurrent emits share one fdatasync). An event leaves only when the broker PUBACKed it:
- * the contiguous acked position is persisted in `acked` (write-temp + rename) and fully acked segments are
- * deleted. A torn last line after SIGKILL was never confirmed to its caller and is cut off at open.
+ * The durable source of truth for events (the EventSink every module gets): `emit` resolves once the event is on
+ * disk (outbox-log.ts). An event leaves only when the broker PUBACKed it; past `maxEvents` non-critical events
+ * (model/event-types.ts says which) are dropped and counted. This file owns the queue and its delivery (drain, acks); the files are the log's.
  */
 export class Outbox implements EventSink {
   readonly bootId: string;
-  private readonly dir: string;
+  private readonly log: OutboxLog<OutboxEvent>;
   private readonly now: () => Date;
-  private readonly segmentRecords: number;
   private seq = 0;
   private nextPos = 1;
-  private ackedPos = 0;
   /** Unacked records are `queue[head..]`; shifting a 100k array per ack would be quadratic. */
   private queue: QueuedRecord[] = [];
   private head = 0;
   /** Offset from `head` of the next record to send on the current connection. */
   private sendIdx = 0;
-  private segments: Array<{ num: number; lastPos: number }> = [];
-  private fh: FileHandle | undefined;
-  private currentRecords = 0;
-  private pendingLines: string[] = [];
-  private pendingWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  private writing: Promise<void> | undefined;
   private dropped = 0;
   private alarmRaised = false;
   private started = false;
-  private ackTimer: NodeJS.Timeout | undefined;
-  private ackChain: Promise<void> = Promise.resolve();
-  private ackDirty = false;
   private changeListeners = new Set<() => void>();
   private drainGen = 0;
 
   constructor(private readonly opts: OutboxOptions) {
     this.bootId = opts.bootId ?? randomUUID();
-    this.dir = join(opts.dataDir, 'outbox');
+    this.log = new OutboxLog(join(opts.dataDir, 'outbox'), opts.logger, opts.segmentRecords ?? 5000);
     this.now = opts.now ?? (() => new Date());
-    this.segmentRecords = opts.segmentRecords ?? 5000;
   }
 
   async start(): Promise<void> {
     if (this.started) return;
-    await mkdir(this.dir, { recursive: true });
-    this.ackedPos = await this.readAcked();
-    const files = (await readdir(this.dir))
-      .map((f) => SEGMENT_RE.exec(f))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    let lastNum = 0;
-    for (const num of files) {
-      lastNum = num;
-      const path = this.segPath(num);
-      const text = await readFile(path, 'utf8');
-      let lastPos = 0;
-      const torn = text.length > 0 && !text.endsWith('\n');
-      const lines = text.split('\n');
-      // a torn tail was never fsync'd-and-confirmed to its caller: cut it off
-      if (torn) lines.pop();
-      for (const line of lines) {
-        if (line.length === 0) continue;
-        let rec: StoredRecord;
-        try {
-          rec = JSON.parse(line) as StoredRecord;
-        } catch {
-          this.opts.logger.warn({ segment: path }, 'outbox: unreadable record skipped');
-          continue;
-        }
-        lastPos = rec.pos;
-        this.nextPos = Math.max(this.nextPos, rec.pos + 1);
-        if (rec.pos > this.ackedPos) this.queue.push({ ...rec, replay: true });
-      }
-      if (torn) {
-        const h = await open(path, 'r+');
-        await h.truncate(Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-        await h.sync();
-        await h.close();
-      }
-      this.segments.push({ num, lastPos });
-    }
-    this.nextPos = Math.max(this.nextPos, this.ackedPos + 1);
-    this.queue.sort((a, b) => a.pos - b.pos);
-    await this.compact();
-    await this.openSegment(lastNum + 1);
+    const { unacked, nextPos } = await this.log.open();
+    this.queue = unacked.map((rec) => ({ ...rec, replay: true }));
+    this.head = 0;
+    this.nextPos = nextPos;
     this.started = true;
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
-    await this.flushWrites();
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    await this.persistAck();
-    await this.fh?.close();
-    this.fh = undefined;
+    await this.log.close();
     this.started = false;
   }
 
-  async emit(type: EventType, data: Record<string, unknown>, opts?: EmitOptions): Promise<void> {
+  async emit<T extends EventType>(type: T, data: EventData<T>, opts?: EmitOptions): Promise<void> {
     if (!this.started) throw new CamwardenError(ErrorCode.Internal, 'outbox not started');
-    const critical = opts?.critical === true || CRITICAL_PREFIXES.some((p) => type.startsWith(p));
+    const critical = isCriticalEvent(type);
     const depth = this.depth();
     if (depth >= this.opts.alarmEvents && !this.alarmRaised && type !== 'outbox.alarm') {
       this.alarmRaised = true;
@@ -175,9 +110,11 @@ export class Outbox implements EventSink {
       ts: (opts?.ts ?? this.now()).toISOString(),
       type,
     };
-    const rec: StoredRecord = critical ? { pos: this.nextPos++, critical: true, ev } : { pos: this.nextPos++, ev };
+    const rec: StoredRecord<OutboxEvent> = critical
+      ? { pos: this.nextPos++, critical: true, ev }
+      : { pos: this.nextPos++, ev };
     this.queue.push({ ...rec, replay: false });
-    await this.append(JSON.stringify(rec));
+    await this.log.append(rec);
     this.notify();
   }
 
@@ -198,7 +135,7 @@ export class Outbox implements EventSink {
     while (this.depth() > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    await this.persistAck();
+    await this.log.flushAck();
     return this.depth() === 0;
   }
 
@@ -272,118 +209,8 @@ export class Outbox implements EventSink {
       this.head = 0;
     }
     const next = this.queue[this.head];
-    this.ackedPos = next ? next.pos - 1 : this.nextPos - 1;
+    this.log.acked(next ? next.pos - 1 : this.nextPos - 1);
     if (this.alarmRaised && this.depth() < this.opts.alarmEvents * 0.9) this.alarmRaised = false;
-    this.scheduleAckPersist();
-  }
-
-  private scheduleAckPersist(): void {
-    this.ackDirty = true;
-    if (this.ackTimer) return;
-    // batch pointer writes: losing the last 50 ms of acks only means a few at-least-once replays
-    this.ackTimer = setTimeout(() => {
-      this.ackTimer = undefined;
-      void this.persistAck();
-    }, 50);
-  }
-
-  /** Serialised: concurrent writers would race on acked.tmp. */
-  private persistAck(): Promise<void> {
-    this.ackChain = this.ackChain
-      .then(() => this.writeAck())
-      .catch((err: unknown) => {
-        this.ackDirty = true;
-        this.opts.logger.error({ err: String(err) }, 'outbox: cannot persist ack pointer');
-      });
-    return this.ackChain;
-  }
-
-  private async writeAck(): Promise<void> {
-    if (!this.ackDirty) return;
-    this.ackDirty = false;
-    const acked = this.ackedPos;
-    const tmp = join(this.dir, 'acked.tmp');
-    const h = await open(tmp, 'w');
-    await h.writeFile(`${acked}\n`);
-    await h.sync();
-    await h.close();
-    await rename(tmp, join(this.dir, 'acked'));
-    await this.compact();
-  }
-
-  private async readAcked(): Promise<number> {
-    try {
-      const n = Number((await readFile(join(this.dir, 'acked'), 'utf8')).trim());
-      return Number.isSafeInteger(n) && n >= 0 ? n : 0;
-    } catch {
-      return 0;
-    }
-  }
-
-  /** Deletes segments whose every record is acked (never the one being written). */
-  private async compact(): Promise<void> {
-    while (this.segments.length > 1 || (this.segments.length === 1 && !this.fh)) {
-      const seg = this.segments[0];
-      if (!seg || seg.lastPos > this.ackedPos) break;
-      await rm(this.segPath(seg.num), { force: true });
-      this.segments.shift();
-    }
-  }
-
-  private async openSegment(num: number): Promise<void> {
-    await this.fh?.close();
-    this.fh = await open(this.segPath(num), 'a');
-    this.currentRecords = 0;
-    this.segments.push({ num, lastPos: this.nextPos - 1 });
-    // make the new directory entry durable
-    const d = await open(this.dir, 'r');
-    await d.sync().catch(() => undefined);
-    await d.close();
-  }
-
-  private append(line: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pendingLines.push(line);
-      this.pendingWaiters.push({ resolve, reject });
-      this.writing ??= this.writeLoop();
-    });
-  }
-
-  private async writeLoop(): Promise<void> {
-    try {
-      while (this.pendingLines.length > 0) {
-        const lines = this.pendingLines;
-        const waiters = this.pendingWaiters;
-        this.pendingLines = [];
-        this.pendingWaiters = [];
-        try {
-          if (this.currentRecords >= this.segmentRecords) {
-            const last = this.segments.at(-1);
-            await this.openSegment((last?.num ?? 0) + 1);
-          }
-          const fh = this.fh;
-          if (!fh) throw new CamwardenError(ErrorCode.Aborted, 'outbox closed');
-          await fh.write(`${lines.join('\n')}\n`);
-          await fh.datasync();
-          this.currentRecords += lines.length;
-          const seg = this.segments.at(-1);
-          if (seg) seg.lastPos = this.nextPos - 1;
-          for (const w of waiters) w.resolve();
-        } catch (err) {
-          for (const w of waiters) w.reject(err);
-        }
-      }
-    } finally {
-      this.writing = undefined;
-    }
-  }
-
-  private async flushWrites(): Promise<void> {
-    while (this.writing !== undefined) await this.writing;
-  }
-
-  private segPath(num: number): string {
-    return join(this.dir, `seg-${String(num).padStart(12, '0')}.jsonl`);
   }
 
   private notify(): void {

@@ -12,6 +12,8 @@ const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 /** Handles of this thread not closed yet: a job that throws half-way must not leak descriptors (closeAllDirs). */
 const openHandles = new Set<DirHandle>();
 
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
+
 export function closeAllDirs(): void {
   for (const h of openHandles) fs.closeSync(h.fd);
   openHandles.clear();
@@ -53,8 +55,27 @@ export class DirHandle {
     return `/proc/self/fd/${this.fd}/${name}`;
   }
 
+  /** The path of entry `name` below the top directory. */
+  relOf(name: string): string {
+    return this.rel === '' ? name : `${this.rel}/${name}`;
+  }
+
   list(): fs.Dirent[] {
     return fs.readdirSync(`/proc/self/fd/${this.fd}`, { withFileTypes: true });
+  }
+
+  /** The type the listing gives, or an lstat's where the filesystem does not say (DT_UNKNOWN). */
+  kindOf(e: fs.Dirent): EntryKind {
+    if (e.isFile()) return 'file';
+    if (e.isDirectory()) return 'dir';
+    if (e.isSymbolicLink()) return 'symlink';
+    if (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice()) return 'other';
+    try {
+      const st = this.lstat(e.name);
+      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+    } catch {
+      return 'other';
+    }
   }
 
   lstat(name: string): fs.Stats {
@@ -73,7 +94,7 @@ export class DirHandle {
   openChild(name: string, prune = true): DirHandle {
     const fd = fs.openSync(this.at(name), DIR_FLAGS);
     this.refs++;
-    return new DirHandle(fd, fs.fstatSync(fd), this.rel === '' ? name : `${this.rel}/${name}`, this, name, prune);
+    return new DirHandle(fd, fs.fstatSync(fd), this.relOf(name), this, name, prune);
   }
 
   openOrCreateChild(name: string, mode: number): DirHandle {

@@ -12,7 +12,7 @@ import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 
-export function holdStorePath(dataDir: string): string {
+function holdStorePath(dataDir: string): string {
   return join(dataDir, 'legal-holds.json');
 }
 

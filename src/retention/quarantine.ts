@@ -9,7 +9,7 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { assertSafeId } from '../util/safe-id.js';
 import { DirHandle } from './dir-handle.js';
 import { FROM_SOURCES, inWorker, one, quarantineDirFor, type SweepOptions, sweep } from './sweep.js';
-import { type SweepError, safeName, sweepError } from './sweep-walk.js';
+import { type SweepError, safeName, sweepError } from './sweep-plan.js';
 
 /** Who released a camera's quarantine (the operator's unit, name and signing key), and why (`decision-changed`). */
 export type ReleaseAuthority = { reason: string; unit?: string; name?: string; keyId?: string };

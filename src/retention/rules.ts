@@ -117,18 +117,11 @@ export function floorDays(policy: RetentionPolicy, camera: CameraRetentionFacts 
   return maxOf([classFloor, ...overlays.map((o) => policy.overlayMinimumDays[o])]);
 }
 
-/** Configured days before the floor: camera, else zone, else site, else the pack's default. */
-export function configuredDays(policy: RetentionPolicy, camera: CameraRetentionFacts | undefined): number {
-  return (
-    camera?.retentionDays ??
-    (camera?.zone !== undefined ? policy.zoneDays[camera.zone] : undefined) ??
-    policy.siteDays ??
-    policy.defaultDays
-  );
-}
-
+/** Days kept: the configured days (camera, else zone, else site, else the pack's default), at least the floor. */
 export function effectiveRetentionDays(policy: RetentionPolicy, camera: CameraRetentionFacts | undefined): number {
-  return Math.max(configuredDays(policy, camera), floorDays(policy, camera));
+  const zoneDays = camera?.zone !== undefined ? policy.zoneDays[camera.zone] : undefined;
+  const configured = camera?.retentionDays ?? zoneDays ?? policy.siteDays ?? policy.defaultDays;
+  return Math.max(configured, floorDays(policy, camera));
 }
 
 const DURATION =

@@ -3,7 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { closeAllDirs } from './dir-handle.js';
 import { runRelease } from './quarantine.js';
 import type { WorkerJob, WorkerMessage } from './sweep.js';
-import { runSweepWalk, sweepError } from './sweep-walk.js';
+import { sweepError } from './sweep-plan.js';
+import { runSweepWalk } from './sweep-walk.js';
 
 const { job, abort } = workerData as { job: WorkerJob; abort: Int32Array };
 const post = (m: WorkerMessage) => parentPort?.postMessage(m);

@@ -9,23 +9,17 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditSink } from '../model/audit-sink.js';
-import type { EventSink, EventType } from '../model/event-sink.js';
+import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
-import {
-  type BatchReport,
-  runSweepWalk,
-  type SweepLimits,
-  type SweepPlan,
-  type WalkHooks,
-  type WalkOutcome,
-} from './sweep-walk.js';
+import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
+import { runSweepWalk } from './sweep-walk.js';
 
-export type { SkippedEntry, SweepError } from './sweep-walk.js';
+export type { SkippedEntry, SweepError } from './sweep-plan.js';
 
-export const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
+const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
 export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
   cameras: readonly CameraRetentionFacts[];
@@ -99,7 +93,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   // Every line of the journal is now in the audit log; without that, the next run recovers and audits it again.
   else if (plan.journalPath) clearJournal(plan.journalPath);
   const result: SweepResult = { ...outcome, run: plan.runId, root, durationMs: Date.now() - started };
-  if (opts.events) await report(result, plan, opts, log);
+  if (events) await report(events, result, plan, log);
   return result;
 }
 
@@ -238,29 +232,32 @@ export function inWorker<T>(
   });
 }
 
-async function report(r: SweepResult, plan: SweepPlan, opts: SweepOptions, log: BatchLog): Promise<void> {
-  const ev = opts.events;
-  if (!ev) return;
+async function report(ev: EventSink, r: SweepResult, plan: SweepPlan, log: BatchLog): Promise<void> {
   const now = new Date(plan.now).toISOString();
   const message = `a recording dated after the system clock (${now}): this camera's footage is left alone`;
-  const critical: Array<[EventType, Record<string, unknown>]> = [
-    ...[...log.quarantined].map(([camera, t]): [EventType, object] => ['retention.quarantined', { camera, ...t }]),
-    ...[...log.expired].map(([camera, t]): [EventType, object] => ['quarantine.expired', { camera, ...t }]),
-    ...r.implausible.map((i): [EventType, object] => ['retention.refused', { reason: 'future-dated', ...i, message }]),
-  ].map(([type, data]) => [
-    type,
-    { ...data, quarantineDir: plan.quarantineDir, quarantineDays: plan.policy.quarantineDays, now },
-  ]);
+  const common = { dryRun: r.dryRun, root: r.root, run: r.run };
+  const kept = { quarantineDir: plan.quarantineDir, quarantineDays: plan.policy.quarantineDays, now };
+  for (const [camera, t] of log.quarantined) {
+    await ev.emit('retention.quarantined', { ...common, camera, ...t, ...kept });
+  }
+  for (const [camera, t] of log.expired) await ev.emit('quarantine.expired', { ...common, camera, ...t, ...kept });
+  for (const i of r.implausible) {
+    await ev.emit('retention.refused', { ...common, reason: 'future-dated', ...i, message, ...kept });
+  }
   if (r.refused) {
     const newestRecording = r.newestRecording ?? null;
-    critical.push(['retention.refused', { reason: r.refused, now, newestRecording, message: r.refusedMessage ?? '' }]);
+    await ev.emit('retention.refused', {
+      ...common,
+      reason: r.refused,
+      now,
+      newestRecording,
+      message: r.refusedMessage ?? '',
+    });
   }
   if (r.shortfall) {
-    const limits = { minFreeBytes: opts.minFreeBytes ?? null, quotaBytes: opts.quotaBytes ?? null };
-    critical.push(['retention.shortfall', { ...r.shortfall, ...limits, emergencyPass: r.emergencyPass }]);
+    const limits = { minFreeBytes: plan.minFreeBytes ?? null, quotaBytes: plan.quotaBytes ?? null };
+    await ev.emit('retention.shortfall', { ...common, ...r.shortfall, ...limits, emergencyPass: r.emergencyPass });
   }
-  const common = { dryRun: r.dryRun, root: r.root, run: r.run };
-  for (const [type, data] of critical) await ev.emit(type, { ...common, ...data }, { critical: true });
   const { skipped: _s, errors, recovered, implausible, refusedMessage: _m, shortfall: _f, ...counts } = r;
   await ev.emit('retention.swept', {
     ...counts,

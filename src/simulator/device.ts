@@ -1,35 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { DigestVerifier, verifyUsernameToken } from './auth.js';
 import { buildModel, type DeviceModel, deviceNow, faultApplies, faultOf } from './device-model.js';
-import {
-  type AnnounceFields,
-  bye,
-  discoveryVersionFor,
-  hello,
-  type ParsedProbe,
-  parseProbe,
-  printerProbeMatch,
-  probeMatches,
-  scopesMatch,
-  typesMatch,
-} from './discovery-messages.js';
-import { entityBombBody, floodScopes, invalidXmlBody, regexBombBody, streamHugeBody } from './faults.js';
+import { SimDiscoveryResponder } from './discovery-responder.js';
+import { entityBombBody, invalidXmlBody, regexBombBody, streamHugeBody } from './faults.js';
 import type { RecordedCall, RunningSimDevice, SimAuthSpec, SimDeviceSpec, SimFault } from './index.js';
 import { PRE_AUTH, runOperation } from './operations.js';
 import { envelope, FAULTS, type FaultSpec, faultBody, faultStatus, SoapFault } from './soap.js';
 import { SERVICE_NAMESPACES, type ServiceKey } from './vendor-styles.js';
 import { elements, namespaceOf } from './xml.js';
 
-const WS_DISCOVERY_PORT = 3702;
-const WS_DISCOVERY_GROUP = '239.255.255.250';
 /** Requests larger than this are refused with 413: a camera has little RAM, and so should the simulator. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const DEFAULT_WS_TOLERANCE_MS = 5 * 60_000;
-const DEFAULT_MULTICAST_DELAY_MS = 100;
 
 export interface SimDeviceOptions {
   record(call: RecordedCall): void;
@@ -48,19 +32,16 @@ function prettify(xml: string): string {
   });
 }
 
-/** One simulated ONVIF device: an HTTP SOAP server and a WS-Discovery responder on its own address. */
+/** One simulated ONVIF device: an HTTP SOAP server (this file) and a WS-Discovery responder on its own address. */
 export class SimDevice {
   readonly model: DeviceModel;
   readonly running: RunningSimDevice;
   private auth: SimAuthSpec | undefined;
   private readonly digest: DigestVerifier;
   private server: Server | undefined;
-  private udp: UdpSocket | undefined;
-  private multicast: UdpSocket | undefined;
+  private readonly discovery: SimDiscoveryResponder;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private messageNumber = 1;
-  private readonly instanceId = Math.floor(Date.now() / 1000);
   private stopped = false;
 
   constructor(
@@ -92,6 +73,7 @@ export class SimDevice {
         this.auth = { ...(this.auth ?? { mode: 'both', username: 'admin' }), password };
       },
     };
+    this.discovery = new SimDiscoveryResponder(this.model, this.running.stats);
   }
 
   private fault(kind: SimFault['kind']): SimFault | undefined {
@@ -100,8 +82,7 @@ export class SimDevice {
 
   async start(): Promise<void> {
     await this.startHttp();
-    await this.startUdp();
-    if (this.model.spec.multicastInterface || this.model.spec.announceTo) await this.announce('hello');
+    await this.discovery.start();
   }
 
   async stop(): Promise<void> {
@@ -109,21 +90,7 @@ export class SimDevice {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.udp && (this.model.spec.multicastInterface || this.model.spec.announceTo)) {
-      await this.announce('bye').catch(() => undefined);
-    }
-    const closeUdp = (s: UdpSocket | undefined): Promise<void> =>
-      new Promise((resolve) => {
-        if (!s) return resolve();
-        try {
-          s.close(() => resolve());
-        } catch {
-          resolve();
-        }
-      });
-    await Promise.all([closeUdp(this.udp), closeUdp(this.multicast)]);
-    this.udp = undefined;
-    this.multicast = undefined;
+    await this.discovery.stop();
     const server = this.server;
     this.server = undefined;
     if (server) {
@@ -409,191 +376,5 @@ export class SimDevice {
       }, ms);
       this.timers.add(t);
     });
-  }
-
-  // ---------------------------------------------------------------- WS-Discovery
-
-  private async startUdp(): Promise<void> {
-    const spec = this.model.spec;
-    const udp = createSocket({ type: 'udp4', reuseAddr: true });
-    udp.on('error', () => undefined);
-    udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void =>
-        reject(
-          new CamwardenError(
-            ErrorCode.ListenFailed,
-            `simulator ${this.model.name}: cannot bind ${this.model.address}:${WS_DISCOVERY_PORT}/udp: ${err.message}`,
-            { errno: (err as NodeJS.ErrnoException).code, socket: 'ws-discovery' },
-          ),
-        );
-      udp.once('error', onError);
-      udp.bind({ address: this.model.address, port: spec.discoveryPort ?? WS_DISCOVERY_PORT, exclusive: false }, () => {
-        udp.off('error', onError);
-        resolve();
-      });
-    });
-    try {
-      udp.setSendBufferSize(256 * 1024);
-    } catch {
-      // Oversized datagrams may then fail to send; that is the fault's own business.
-    }
-    this.udp = udp;
-    if (spec.multicastInterface) {
-      udp.setMulticastInterface(spec.multicastInterface);
-      udp.setMulticastTTL(1);
-      udp.setMulticastLoopback(false);
-      const mc = createSocket({ type: 'udp4', reuseAddr: true });
-      mc.on('error', () => undefined);
-      mc.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, true));
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error): void =>
-          reject(
-            new CamwardenError(
-              ErrorCode.ListenFailed,
-              `simulator ${this.model.name}: cannot join ${WS_DISCOVERY_GROUP} on ${spec.multicastInterface}: ${err.message}`,
-              { errno: (err as NodeJS.ErrnoException).code, socket: 'multicast' },
-            ),
-          );
-        mc.once('error', onError);
-        // Bound to the group address so unicast traffic for other addresses never reaches this socket.
-        mc.bind({ address: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT, exclusive: false }, () => {
-          try {
-            mc.addMembership(WS_DISCOVERY_GROUP, spec.multicastInterface);
-            mc.off('error', onError);
-            resolve();
-          } catch (err) {
-            onError(err as Error);
-          }
-        });
-      });
-      this.multicast = mc;
-    }
-  }
-
-  private announceFields(): AnnounceFields {
-    const m = this.model;
-    const foreign = this.fault('foreign-xaddr');
-    let xaddrs = [m.xaddr];
-    if (foreign) {
-      xaddrs = [String(foreign.xaddr ?? `http://${String(foreign.host ?? '127.254.254.254')}/onvif/device_service`)];
-    } else if (m.style.extraXAddrs) {
-      const o = m.address.split('.');
-      const linkLocal = `169.254.${o[2] ?? 0}.${o[3] ?? 1}`;
-      xaddrs = [
-        m.xaddr,
-        `https://${m.address}/onvif/device_service`,
-        `http://${linkLocal}/onvif/device_service`,
-        `https://${linkLocal}/onvif/device_service`,
-      ];
-    }
-    return {
-      endpoint: m.endpoint,
-      types: m.style.types,
-      scopes: this.discoveryScopes(),
-      xaddrs,
-      metadataVersion: 1,
-      instanceId: this.instanceId,
-      messageNumber: this.messageNumber++,
-    };
-  }
-
-  /** The scopes a ProbeMatch or Hello carries; a scope-flood with `inDiscovery` stuffs in ~40 KB of them. */
-  private discoveryScopes(): string[] {
-    const flood = this.fault('scope-flood');
-    if (!flood?.inDiscovery) return this.model.state.scopes;
-    const out: string[] = [];
-    let bytes = 0;
-    for (const scope of floodScopes(flood)) {
-      bytes += scope.length + 1;
-      if (bytes > 40_000) break; // formatting (multi-line vendors) adds up to half again
-      out.push(scope);
-    }
-    return [...out, ...this.model.state.scopes];
-  }
-
-  private onDatagram(msg: Buffer, rinfo: RemoteInfo, viaMulticast: boolean): void {
-    if (this.stopped) return;
-    let probe: ParsedProbe | undefined;
-    try {
-      probe = parseProbe(msg);
-    } catch {
-      probe = undefined;
-    }
-    if (!probe) return;
-    this.running.stats.probes += 1;
-    const reply = this.probeReply(probe);
-    if (!reply) return;
-    const slow = this.fault('slow');
-    const delay =
-      (slow ? Number(slow.ms ?? 1000) : 0) +
-      (viaMulticast
-        ? Math.floor(Math.random() * Number(this.model.spec.multicastReplyDelayMs ?? DEFAULT_MULTICAST_DELAY_MS))
-        : 0);
-    const send = (): void => {
-      if (this.stopped || !this.udp) return;
-      for (const r of reply) this.udp.send(r, rinfo.port, rinfo.address, () => undefined);
-    };
-    if (delay > 0) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        send();
-      }, delay);
-      this.timers.add(t);
-    } else send();
-  }
-
-  private probeReply(probe: ParsedProbe): Buffer[] | undefined {
-    const m = this.model;
-    if (this.fault('non-onvif')) {
-      const kind = this.fault('non-onvif')?.device === 'nas' ? 'nas' : 'printer';
-      const xaddr = `http://${m.address}:5357/${m.endpoint.replace(/^urn:uuid:|^uuid:/, '')}/`;
-      return [Buffer.from(printerProbeMatch(probe.messageId, m.endpoint, xaddr, kind))];
-    }
-    if (!typesMatch(probe.types) || !scopesMatch(probe.scopes, m.state.scopes, probe.matchBy)) return undefined;
-    const version = discoveryVersionFor(m.style, probe.version);
-    const spoof = this.fault('spoof-relates-to');
-    if (spoof) {
-      // Answers, but never to the probe that was sent: RelatesTo names a message nobody sent, or is empty or absent.
-      const relatesTo =
-        spoof.relatesTo === 'none' ? undefined : spoof.relatesTo === 'empty' ? '' : `urn:uuid:${randomUUID()}`;
-      return [Buffer.from(probeMatches(m.style, version, relatesTo, this.announceFields()))];
-    }
-    const oversized = this.fault('oversized-datagram');
-    if (oversized) {
-      const target = Math.min(Number(oversized.bytes ?? 65_507), 65_507);
-      const base = probeMatches(m.style, version, probe.messageId, this.announceFields(), '<!---->');
-      const pad = Math.max(0, target - Buffer.byteLength(base));
-      return [Buffer.from(base.replace('<!---->', `<!--${'x'.repeat(pad)}-->`))];
-    }
-    return [Buffer.from(probeMatches(m.style, version, probe.messageId, this.announceFields()))];
-  }
-
-  private async announce(what: 'hello' | 'bye'): Promise<void> {
-    const udp = this.udp;
-    if (!udp) return;
-    const m = this.model;
-    const version = discoveryVersionFor(m.style, '2005/04');
-    const fields = this.announceFields();
-    const text = what === 'hello' ? hello(m.style, version, fields) : bye(m.style, version, fields);
-    const targets: Array<{ host: string; port: number }> = [];
-    if (m.spec.multicastInterface) targets.push({ host: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT });
-    for (const t of m.spec.announceTo ?? []) {
-      const i = t.lastIndexOf(':');
-      const port = i > 0 ? Number(t.slice(i + 1)) : WS_DISCOVERY_PORT;
-      targets.push({ host: i > 0 ? t.slice(0, i) : t, port });
-    }
-    await Promise.all(
-      targets.map(
-        (t) =>
-          new Promise<void>((resolve) => {
-            try {
-              udp.send(text, t.port, t.host, () => resolve());
-            } catch {
-              resolve();
-            }
-          }),
-      ),
-    );
   }
 }

@@ -6,7 +6,8 @@ import { loadActiveProfileSet, profileSource } from '../../src/agent/active-prof
 import { loadConfig } from '../../src/config/load-config.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
 import { MemoryEventSink } from '../../src/model/event-sink.js';
-import { APPLIED_DIR, ProfileStore } from '../../src/profiles/profile-store.js';
+import { APPLIED_DIR } from '../../src/profiles/applied-bundles.js';
+import { ProfileStore } from '../../src/profiles/profile-store.js';
 import { ConsentRecordStore } from '../../src/profiles/record-store.js';
 import { createLogger } from '../../src/util/logger.js';
 

@@ -1,16 +1,18 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, type ScanFn } from '../../src/agent/agent.js';
 import type { PolicyPort, ReportingPort, RetentionPort, SweepSummary } from '../../src/agent/ports.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
 import type { CameraRecord, ScanResult } from '../../src/model/camera-records.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { quietPorts } from './quiet-ports.js';
+
+afterEach(expectEventsMatchSchemas);
 
 function record(id: string, zone: string): CameraRecord {
   return {
@@ -31,7 +33,7 @@ function record(id: string, zone: string): CameraRecord {
 function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-agent-'));
   const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, dataDir);
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const audit = new MemoryAuditSink();
   const published: ScanResult[] = [];
   const reconciled: string[][] = [];

@@ -8,7 +8,9 @@ import { GENESIS_HASH, hashEntry } from '../../src/audit/audit-entry.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 import { main } from '../../src/cli/main.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
+
+afterEach(expectEventsMatchSchemas);
 
 let dir: string;
 let file: string;
@@ -85,7 +87,7 @@ describe('AuditLog', () => {
   });
 
   it('forwards each entry as an audit.appended event', async () => {
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const log = new AuditLog({ file, events });
     await log.start();
     await log.append('request', { op: 'rescan' });

@@ -1,5 +1,7 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { EVENT_TYPE_NAMES } from '../../src/model/event-types.js';
 import { captureIo } from '../helpers/cli-io.js';
 import { expectValid, publishedValidators } from '../helpers/json-schema.js';
 
@@ -42,5 +44,32 @@ describe('camwarden schema', () => {
     for (const field of ['manufacturer', 'model', 'firmware', 'serial', 'hardwareId', 'parent', 'channel']) {
       expect(camera.required).toContain(field);
     }
+  });
+
+  it('the event schema describes what each known type carries, beside the envelope', async () => {
+    const t = captureIo();
+    await main(['schema', 'event'], t.io);
+    const schema = JSON.parse(t.out()) as { $defs: Record<string, { description: string }> };
+    expect(Object.keys(schema.$defs)).toEqual(expect.arrayContaining(EVENT_TYPE_NAMES));
+    expect(schema.$defs['decision.changed']?.description).toContain('critical');
+    expect(schema.$defs['scan.completed']?.description).not.toContain('critical');
+    const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+    const decisionChanged = ajv.compile(schema.$defs['decision.changed'] ?? {});
+    const event = {
+      id: 'b-2',
+      bootId: 'b',
+      seq: 2,
+      ts: '2026-01-01T00:00:00.000Z',
+      type: 'decision.changed',
+      cameraId: 'cam-1',
+      previousAction: 'allow',
+      action: 'block',
+      reasons: [{ code: 'prohibited-zone', rule: 'cn-2025', article: 'Article 8', message: 'toilet' }],
+      zone: 'toilet',
+    };
+    expectValid(decisionChanged, event, 'decision.changed');
+    expect(decisionChanged({ ...event, action: 'maybe' })).toBe(false);
+    const { reasons: _r, ...withoutReasons } = event;
+    expect(decisionChanged(withoutReasons)).toBe(false);
   });
 });

@@ -8,9 +8,11 @@ import { addElementRuleset, tableRuleset } from '../../src/enforce/nft-ruleset.j
 import { planEnforcement } from '../../src/enforce/plan.js';
 import type { FootageQuarantine } from '../../src/enforce/types.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import type { OnvifSession } from '../../src/onvif/session.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { camera, enforceConfig, fakeNft, profileSet, vendor } from './fakes.js';
+
+afterEach(expectEventsMatchSchemas);
 
 let dir: string;
 let stateFile: string;
@@ -24,7 +26,7 @@ afterEach(async () => {
 
 function setup(over: Partial<EnforcerDeps> = {}) {
   const nft = fakeNft();
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const audit = new MemoryAuditSink();
   const quarantined: string[] = [];
   const quarantine: FootageQuarantine = {
@@ -364,7 +366,7 @@ describe('Enforcer', () => {
       nextRetryMs: 4000,
     });
     const failed = events.ofType('enforcement.failed');
-    expect(failed.map((f) => f.attempt)).toEqual([1, 2, 3, 4]);
+    expect(failed.map((f) => ('attempt' in f ? f.attempt : undefined))).toEqual([1, 2, 3, 4]);
     expect(audit.entries.filter((e) => e.data.event === 'enforcement.failed')).toHaveLength(4);
     // nft comes back: the next due attempt succeeds.
     nft.fail.next = 0;
@@ -533,7 +535,7 @@ describe('Enforcer with the real audit log', () => {
   it('every action, undo and failure lands in a hash chain that verifies', async () => {
     const { AuditLog } = await import('../../src/audit/audit-log.js');
     const { verifyAuditLog } = await import('../../src/audit/verify.js');
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const audit = new AuditLog({ file: join(dir, 'audit.jsonl'), events });
     await audit.start();
     const nft = fakeNft();

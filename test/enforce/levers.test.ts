@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Enforcer } from '../../src/enforce/enforcer.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { type FakeDevice, startFakeDevice } from './fake-soap-device.js';
 import { camera, enforceConfig, profileSet, vendor } from './fakes.js';
 import { createRawSoapOpenSession } from './raw-soap-session.js';
+
+afterEach(expectEventsMatchSchemas);
 
 const ALL = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
 const NONE = { rtspOff: false, privacyMask: false, recordingJobIdle: false };
@@ -25,7 +27,7 @@ afterEach(async () => {
 });
 
 function enforcer(levers = ALL) {
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const e = new Enforcer({
     config: enforceConfig({ levers, nftables: noNft, quarantineFootage: false }),
     stateFile: join(dir, 'enforcement-state.json'),

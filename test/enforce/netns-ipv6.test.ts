@@ -2,15 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Enforcer } from '../../src/enforce/enforcer.js';
 import { createLinkViewSource } from '../../src/enforce/link-view.js';
 import { createNftRunner } from '../../src/enforce/nft-runner.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { camera, enforceConfig, profileSet } from './fakes.js';
 import { inNs, ip, probe, reach, SERVERS, startIn, tearDown } from './netns/harness.js';
+
+afterEach(expectEventsMatchSchemas);
 
 /**
  * Dual-stack site: cameras A and B (each its own namespace and MAC) on a bridge in the gateway namespace
@@ -111,7 +113,7 @@ describe.runIf(canRun)('IPv6 isolation in network namespaces', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const newEnforcer = (events = new MemoryEventSink()) =>
+  const newEnforcer = (events = new CheckedEventSink()) =>
     new Enforcer({
       config: enforceConfig({ quarantineFootage: false }),
       stateFile: join(dir, 'enforcement-state.json'),
@@ -168,7 +170,7 @@ describe.runIf(canRun)('IPv6 isolation in network namespaces', () => {
     expect(liveV6()).toEqual(before);
 
     // Unblock: every IPv6 element goes, and A is forwarded again.
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const undo = await newEnforcer(events).reconcile(records(false), profileSet());
     expect(undo.reverted.sort()).toEqual(
       before

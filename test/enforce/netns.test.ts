@@ -2,15 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Enforcer } from '../../src/enforce/enforcer.js';
 import { createLinkViewSource } from '../../src/enforce/link-view.js';
 import { createNftRunner } from '../../src/enforce/nft-runner.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { netnsAvailable, nftAvailable, requireCapability } from '../helpers/capabilities.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { camera, enforceConfig, profileSet } from './fakes.js';
 import { inNs, ip, probe, reach, SERVERS, startIn, tearDown } from './netns/harness.js';
+
+afterEach(expectEventsMatchSchemas);
 
 /**
  * camera netns (three camera addresses) ⟷ gateway netns (ip_forward=1, camwarden's nftables) ⟷ upstream netns.
@@ -87,7 +89,7 @@ describe.runIf(canRun)('nftables isolation in network namespaces', () => {
       stateFile: join(dir, 'enforcement-state.json'),
       nft: createNftRunner({ netns: NS.gw }),
       linkView: createLinkViewSource({ netns: NS.gw }),
-      events: new MemoryEventSink(),
+      events: new CheckedEventSink(),
       audit: new MemoryAuditSink(),
     });
 

@@ -1,15 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Enforcer } from '../../src/enforce/enforcer.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { createOpenSession } from '../../src/onvif/open-session.js';
 import type { OpenSession } from '../../src/onvif/session.js';
 import { type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { camera, enforceConfig, profileSet, vendor } from './fakes.js';
 import { createRawSoapOpenSession } from './raw-soap-session.js';
+
+afterEach(expectEventsMatchSchemas);
 
 const ALL = { rtspOff: true, privacyMask: true, recordingJobIdle: true };
 const NONE = { rtspOff: false, privacyMask: false, recordingJobIdle: false };
@@ -56,7 +58,7 @@ function enforcer(levers: typeof ALL, name: string) {
     stateFile: join(dir, `${name}-${run}.json`),
     openSession: openSession(),
     credentialsFor: () => ({ username: auth.username, password: auth.password }),
-    events: new MemoryEventSink(),
+    events: new CheckedEventSink(),
     audit: new MemoryAuditSink(),
   });
 }

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { ConsentRecordStore, loadProfileSet, ProfileStore, signBundle } from '../../src/profiles/index.js';
 import { sourceFingerprint } from '../../src/profiles/source-fingerprint.js';
 import { createLogger } from '../../src/util/logger.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
+
+afterEach(expectEventsMatchSchemas);
 
 const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
 const tmpDirs: string[] = [];
@@ -29,7 +31,7 @@ async function copyBundled(): Promise<string> {
   return d;
 }
 function makeStore(dir: string, dataDir: string, extra: Partial<ConstructorParameters<typeof ProfileStore>[0]> = {}) {
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const audit = new MemoryAuditSink();
   const store = new ProfileStore({
     dir,

@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { ProfileStore } from '../../src/profiles/profile-store.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
+
+afterEach(expectEventsMatchSchemas);
 
 const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
 const tmpDirs: string[] = [];
@@ -21,7 +23,7 @@ afterEach(async () => {
 });
 
 async function makeStore(dir: string, dataDir: string, watch = true) {
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const audit = new MemoryAuditSink();
   const store = new ProfileStore({
     dir,

@@ -138,7 +138,7 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
       scanOf([cameraRecord('cam-toilet', 'block', 'toilet'), cameraRecord('cam-lobby', 'allow', 'public-other')]),
       { unit: 'Example Retail Co.', location: 'Hangzhou', retentionDays: 30 },
     );
-    await outbox.emit('scan.completed', { cameras: 2 });
+    await outbox.emit('scan.completed', { cameras: 2, errors: 0, policyRevision: 'r1' });
 
     const blocked = await waitFor('blocked camera', async () => {
       const { body } = await getJson<Array<Record<string, unknown>>>(reg.url, '/api/cameras?action=block');
@@ -360,7 +360,7 @@ describe.runIf(hasMosquitto && hasPostgres)('two registries sharing the load (MQ
     });
     const { outbox } = await startReporter(broker.url, 's5', 'gw5');
     const total = 2000;
-    for (let i = 0; i < total; i++) await outbox.emit('scan.completed', { n: i });
+    for (let i = 0; i < total; i++) await outbox.emit('scan.completed', { cameras: i, errors: 0, policyRevision: 'r' });
     await waitFor('all events', async () => (seen.a + seen.b >= total ? true : undefined), 60_000);
     expect(seen.a).toBeGreaterThan(0);
     expect(seen.b).toBeGreaterThan(0);

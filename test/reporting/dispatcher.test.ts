@@ -2,15 +2,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { parseCommandKeys } from '../../src/reporting/requests/command-keys.js';
 import { RequestDispatcher } from '../../src/reporting/requests/dispatcher.js';
 import { ReplayStore } from '../../src/reporting/requests/replay-store.js';
 import type { RequestHandlers } from '../../src/reporting/requests/schemas.js';
 import { signRequest } from '../../src/reporting/requests/signing.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
+
+afterEach(expectEventsMatchSchemas);
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,7 +28,7 @@ async function setup(opts: { keys?: boolean; dir?: string; handlers?: RequestHan
   dirs.push(dir);
   const store = new ReplayStore(join(dir, 'seen-requests.jsonl'), () => NOW);
   await store.start();
-  const events = new MemoryEventSink();
+  const events = new CheckedEventSink();
   const audit = new MemoryAuditSink();
   const d = new RequestDispatcher({
     keys: opts.keys === false ? undefined : parseCommandKeys(pem),

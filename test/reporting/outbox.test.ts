@@ -48,7 +48,8 @@ describe('Outbox', () => {
     const a = mk(dir);
     await a.start();
     const ts = new Date('2026-01-02T03:04:05.000Z');
-    for (let i = 0; i < 25; i++) await a.emit('scan.completed', { n: i }, i === 0 ? { ts } : undefined);
+    for (let i = 0; i < 25; i++)
+      await a.emit('scan.completed', { cameras: i, errors: 0, policyRevision: 'r' }, i === 0 ? { ts } : undefined);
     await a.stop();
     const b = mk(dir);
     await b.start();
@@ -56,14 +57,20 @@ describe('Outbox', () => {
     expect(b.stats().depth).toBe(25);
     const got = await drainAll(b);
     expect(got.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    expect(got[0]).toMatchObject({ id: `${a.bootId}-1`, bootId: a.bootId, ts: ts.toISOString(), replayed: true, n: 0 });
+    expect(got[0]).toMatchObject({
+      id: `${a.bootId}-1`,
+      bootId: a.bootId,
+      ts: ts.toISOString(),
+      replayed: true,
+      cameras: 0,
+    });
     await b.stop();
     // everything acked: segments compacted, nothing replays
     const c = mk(dir);
     await c.start();
     expect(c.stats().depth).toBe(0);
     expect(readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('seg-')).length).toBeLessThanOrEqual(2);
-    await c.emit('scan.completed', {});
+    await c.emit('scan.completed', { cameras: 0, errors: 0, policyRevision: 'r' });
     const fresh = await drainAll(c);
     expect(fresh[0]?.replayed).toBeUndefined();
     expect(fresh[0]?.seq).toBe(1);
@@ -74,7 +81,7 @@ describe('Outbox', () => {
     const dir = tmp();
     const a = mk(dir);
     await a.start();
-    for (let i = 0; i < 5; i++) await a.emit('scan.completed', { n: i });
+    for (let i = 0; i < 5; i++) await a.emit('scan.completed', { cameras: i, errors: 0, policyRevision: 'r' });
     await a.stop();
     const seg =
       readdirSync(join(dir, 'outbox'))
@@ -85,12 +92,12 @@ describe('Outbox', () => {
     const b = mk(dir);
     await b.start();
     expect(b.stats().depth).toBe(5);
-    await b.emit('scan.completed', { n: 5 });
+    await b.emit('scan.completed', { cameras: 5, errors: 0, policyRevision: 'r' });
     await b.stop();
     const c = mk(dir);
     await c.start();
     const got = await drainAll(c);
-    expect(got.map((e) => e.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(got.map((e) => e.cameras)).toEqual([0, 1, 2, 3, 4, 5]);
     await c.stop();
   });
 
@@ -99,20 +106,26 @@ describe('Outbox', () => {
     const a = mk(dir, { alarmEvents: 100, maxEvents: 1000 });
     await a.start();
     // 999 events + the alarm itself fill the outbox to exactly maxEvents
-    for (let i = 0; i < 999; i++) await a.emit('scan.completed', { n: i });
+    for (let i = 0; i < 999; i++) await a.emit('scan.completed', { cameras: i, errors: 0, policyRevision: 'r' });
     expect(a.stats().depth).toBe(1000);
     expect(a.stats().alarm).toBe(true);
-    await a.emit('scan.completed', { n: 'dropped' });
-    await a.emit('enforcement.applied', { cameraId: 'c1' });
-    await a.emit('camera.added', { cameraId: 'c2' }, { critical: true });
+    await a.emit('scan.completed', { cameras: -1, errors: 0, policyRevision: 'dropped' });
+    await a.emit('enforcement.applied', { op: 'apply', key: 'isolate:192.0.2.1', action: 'isolate', cameras: ['c1'] });
+    await a.emit('decision.changed', {
+      cameraId: 'c2',
+      previousAction: 'allow',
+      action: 'block',
+      reasons: [],
+      zone: 'z',
+    });
     const s = a.stats();
     expect(s.dropped).toBe(1);
     const got = await drainAll(a);
     expect(got.filter((e) => e.type === 'outbox.alarm')).toHaveLength(1);
     expect(got.findIndex((e) => e.type === 'outbox.alarm')).toBe(100);
     expect(got.some((e) => e.type === 'enforcement.applied')).toBe(true);
-    expect(got.some((e) => e.type === 'camera.added')).toBe(true);
-    expect(got.some((e) => e.n === 'dropped')).toBe(false);
+    expect(got.some((e) => e.type === 'decision.changed')).toBe(true);
+    expect(got.some((e) => e.policyRevision === 'dropped')).toBe(false);
     await a.stop();
   });
 
@@ -120,12 +133,12 @@ describe('Outbox', () => {
     const dir = tmp();
     const a = mk(dir);
     await a.start();
-    await a.emit('scan.completed', { n: 0 });
+    await a.emit('scan.completed', { cameras: 0, errors: 0, policyRevision: 'r' });
     const ac = new AbortController();
     await a.drain(async () => Promise.reject(new Error('connection lost')), 4, ac.signal);
     expect(a.stats().depth).toBe(1);
     const got = await drainAll(a);
-    expect(got[0]).toMatchObject({ n: 0, replayed: true });
+    expect(got[0]).toMatchObject({ cameras: 0, replayed: true });
     await a.stop();
   });
 });

@@ -138,7 +138,7 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
     await reporter.start();
     const total = 600;
     for (let i = 0; i < total; i++) {
-      await outbox.emit('scan.completed', { n: i });
+      await outbox.emit('scan.completed', { cameras: i, errors: 0, policyRevision: 'r' });
       if (i === 200) {
         await obs.c.endAsync(); // the session stays; the subscriber comes back only when told below
         await broker.stop();
@@ -229,7 +229,7 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
     await reporter.updateInventory(
       scan(['a#b', 'c+d', 'e/f', '..', '-x', 'good'].map((id) => camera(id, id === 'good' ? 'block' : 'allow'))),
     );
-    await outbox.emit('scan.completed', { n: 1 });
+    await outbox.emit('scan.completed', { cameras: 1, errors: 0, policyRevision: 'r' });
     await waitFor(() =>
       obs.msgs.some((m) => m.topic === `${base}/events` && JSON.parse(m.text).type === 'scan.completed'),
     );

@@ -70,7 +70,7 @@ describe.runIf(requireCapability('mosquitto', mosquittoAvailable()))('mutual TLS
     try {
       await waitFor('the connection attempts', () => (until(log) ? true : undefined), 30_000);
       // connected, an event is delivered; refused, the agent keeps working and the event waits in the outbox
-      await outbox.emit('scan.completed', { n: 1 });
+      await outbox.emit('scan.completed', { cameras: 1, errors: 0, policyRevision: 'r' });
       if (connected(log)) await waitFor('the event delivered', () => (outbox.stats().depth === 0 ? true : undefined));
       return { log, depth: outbox.stats().depth };
     } finally {

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { ensureDist } from '../helpers/dist.js';
 import { auditedDeletions, DAY, footage, scratchSite, sweepOptions, WORKER, writeFile } from './helpers.js';
+
+afterEach(expectEventsMatchSchemas);
 
 beforeAll(() => ensureDist(), 180_000);
 
@@ -30,7 +32,7 @@ async function quarantinedSite() {
 describe('quarantine', () => {
   it("expires a blocked camera's footage the pack's quarantine days after it was moved, held footage excepted", async () => {
     const s = await quarantinedSite();
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const day = (p: string) => (p.match(/\d{4}-\d{2}-\d{2}/) ?? [''])[0];
     const hold = {
       id: 'case-9',

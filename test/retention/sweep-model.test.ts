@@ -7,9 +7,9 @@ import { existsSync, linkSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FUTURE_TOLERANCE_MS } from '../../src/retention/clock-check.js';
 import { DEFAULT_RETENTION_POLICY, HOLD_LEAD_MS } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
-import { FUTURE_TOLERANCE_MS } from '../../src/retention/sweep-walk.js';
 import { DAY, genericPath, NOW, snapshot, sweepOptions, tmp, writeFile } from './helpers.js';
 
 type Kind = 'file' | 'fifo' | 'symlink-in' | 'symlink-out' | 'hardlink-out' | 'unmatched' | 'dirlink-out';

@@ -1,10 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { MemoryEventSink } from '../../src/model/event-sink.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HoldStore } from '../../src/retention/hold-store.js';
 import { sweep } from '../../src/retention/sweep.js';
+import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { DAY, genericPath, NOW, snapshot, sweepOptions, tmp, writeFile } from './helpers.js';
+
+afterEach(expectEventsMatchSchemas);
 
 function tree() {
   const dir = tmp();
@@ -52,7 +54,7 @@ describe('sweep', () => {
 
   it('deletes only expired footage and prunes the directory it emptied', async () => {
     const t = tree();
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const r = await sweep(sweepOptions(t.root, { events }));
     expect(r.deleted).toBe(1);
     expect(r.bytesFreed).toBe(100);
@@ -110,7 +112,7 @@ describe('sweep', () => {
 
   it('quarantines a blocked camera: moved with 0700/0600, not deleted, reported', async () => {
     const t = tree();
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const cameras = [{ id: 'cam1', overlays: [], blocked: true }];
     const r = await sweep(sweepOptions(t.root, { events, cameras }));
     expect(r.quarantined).toBe(3);
@@ -132,7 +134,7 @@ describe('sweep', () => {
     const heavy = genericPath(root, 'k', NOW - 20 * DAY);
     writeFile(heavy, 5000);
     let free = 0;
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const c = { id: 'c', overlays: [], blocked: false, systemClass: 'art33-non-public' };
     const k = { id: 'k', overlays: ['anti-terror-key-target'], blocked: false, systemClass: 'art7-gov' };
     const hooks = {
@@ -212,7 +214,7 @@ describe('clock sanity, per camera directory', () => {
     const s = site();
     const wrongClock = genericPath(s.root, 'b', NOW + 3 * 3_600_000); // today, three hours ahead
     writeFile(wrongClock, 10);
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const r = await sweep(sweepOptions(s.root, { events }));
     expect(r.refused).toBeUndefined();
     expect([existsSync(s.a), existsSync(s.b), existsSync(s.c)]).toEqual([false, true, false]);
@@ -251,7 +253,7 @@ describe('clock sanity, per camera directory', () => {
 
   it('the whole site is refused when every camera is ahead of the clock, or the clock far ahead of them all', async () => {
     const s = site();
-    const events = new MemoryEventSink();
+    const events = new CheckedEventSink();
     const behind = await sweep(sweepOptions(s.root, { now: () => NOW - 2 * DAY, events }));
     expect(behind.refused).toBe('clock-behind');
     expect(behind.deleted).toBe(0);

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuditSink } from '../../model/audit-sink.js';
-import type { EventSink } from '../../model/event-sink.js';
+import type { EventData, EventSink } from '../../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import type { ReplayStore } from './replay-store.js';
@@ -120,9 +120,9 @@ export class RequestDispatcher {
     }
   }
 
-  private async record(type: 'request.refused' | 'request.handled', data: Record<string, unknown>): Promise<void> {
+  private async record<T extends 'request.refused' | 'request.handled'>(type: T, data: EventData<T>): Promise<void> {
     try {
-      await this.opts.events.emit(type, data, { critical: type === 'request.refused' });
+      await this.opts.events.emit(type, data);
       await this.opts.audit.append('request', { event: type, ...data });
     } catch (err) {
       this.opts.logger.error({ err: errorMessage(err) }, 'could not record request outcome');

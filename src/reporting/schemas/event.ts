@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KNOWN_EVENT_TYPES } from '../../model/event-types.js';
+import { EVENT_TYPE_NAMES } from '../../model/event-types.js';
 import { isoTimestamp } from './common.js';
 
 /**
@@ -15,7 +15,7 @@ export const eventSchema = z
     type: z
       .string()
       .min(1)
-      .meta({ description: `known types: ${Object.keys(KNOWN_EVENT_TYPES).join(', ')}` }),
+      .meta({ description: `known types: ${EVENT_TYPE_NAMES.join(', ')}` }),
     replayed: z
       .literal(true)
       .optional()

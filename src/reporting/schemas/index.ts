@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_TYPE_NAMES, EVENT_TYPES } from '../../model/event-types.js';
 import { cameraRecordSchema, scanResultSchema } from './camera-record.js';
 import { eventSchema } from './event.js';
 import { inventorySchema } from './inventory.js';
@@ -32,7 +33,8 @@ export function isPayloadName(name: string): name is PayloadName {
 
 /**
  * JSON Schema (draft 2020-12) of one payload. Payloads the agent publishes are described as it writes them;
- * the request as the agent accepts it, with each op's `args` schema under `$defs`.
+ * the request as the agent accepts it, with each op's `args` schema under `$defs`; the event with each type's
+ * fields under `$defs`.
  */
 export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
   if (name === 'request') {
@@ -44,5 +46,21 @@ export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
     }
     return { ...envelope, $defs: { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}), ...defs } };
   }
+  if (name === 'event') return eventJsonSchema();
   return z.toJSONSchema(PAYLOAD_SCHEMAS[name]) as Record<string, unknown>;
+}
+
+/**
+ * The event envelope, with what each known type carries beside it under `$defs` (by type). The per-type schemas
+ * are open (input mode): the envelope's fields sit beside the type's own in one object.
+ */
+function eventJsonSchema(): Record<string, unknown> {
+  const envelope = z.toJSONSchema(eventSchema) as Record<string, unknown>;
+  const defs: Record<string, unknown> = {};
+  for (const type of EVENT_TYPE_NAMES) {
+    const { critical, description, data } = EVENT_TYPES[type];
+    const { $schema: _drop, ...fields } = z.toJSONSchema(data, { io: 'input' }) as Record<string, unknown>;
+    defs[type] = { ...fields, description: critical ? `${description} (critical: never dropped)` : description };
+  }
+  return { ...envelope, $defs: { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}), ...defs } };
 }

@@ -1,0 +1,90 @@
+/**
+ * What one retention pass is given and what it gives back (docs/retention.md): plain data, it crosses into the
+ * worker thread and back.
+ */
+import type { RecordingLayout } from './layout-schema.js';
+import type { CameraRetentionFacts, LegalHold, RetentionPolicy } from './rules.js';
+
+export const DEFAULT_LIMITS = {
+  maxDeletesPerRun: 200_000,
+  activeWriteGraceS: 120,
+  maxClockAheadDays: 366,
+  allowSharedDirs: false,
+  maxSkippedListed: 1000,
+};
+
+/** The limits of a pass: config `retention.*`; `maxSkippedListed` caps the skips and errors listed. */
+export type SweepLimits = Partial<typeof DEFAULT_LIMITS> & { quotaBytes?: number; minFreeBytes?: number };
+
+export type SweepPlan = SweepLimits & {
+  root: string;
+  quarantineDir: string;
+  layout: RecordingLayout;
+  policy: RetentionPolicy;
+  /** Every legal hold: the profiles' and the hold store's. */
+  holds: LegalHold[];
+  cameras: CameraRetentionFacts[];
+  now: number;
+  dryRun: boolean;
+  runId: string;
+  /** Absent in a dry run, which writes nothing. */
+  journalPath?: string;
+  /** Only this camera's footage, all of it, goes to quarantine; nothing is deleted (enforcement). */
+  quarantineOnly?: string;
+};
+
+export type Area = 'recordings' | 'quarantine';
+
+/** What one batch did (paths relative to the area's top directory), for the audit log and the events. */
+export interface BatchReport {
+  area: Area;
+  dryRun: boolean;
+  deleted: Array<{ path: string; camera: string; bytes: number }>;
+  quarantined: Array<{ path: string; camera: string; bytes: number }>;
+}
+
+/** `onBatch` and `aborted` connect the walk to sweep.ts; the others are test seams (inline runs only). */
+export interface WalkHooks {
+  onBatch?(batch: BatchReport): void;
+  aborted?(): boolean;
+  freeBytes?(root: string): number;
+  afterUnlink?(deleted: number): void;
+  /** After each directory is listed, before anything in it is acted on (tests swap it for a symlink here). */
+  afterListing?(area: Area, rel: string): void;
+}
+
+export type SkippedEntry = { path: string; reason: string };
+export type SweepError = { path?: string; code: string; message: string };
+export type Refusal = 'clock-behind' | 'clock-ahead' | 'insecure-root';
+
+/** What a pass did, as it starts. `recovered`: what a crashed earlier run did and never reported (counted in). */
+export function emptyOutcome(dryRun: boolean) {
+  return {
+    ...{ dryRun, scanned: 0, deleted: 0, bytesFreed: 0, quarantined: 0, held: 0, unmatched: 0, skippedTotal: 0 },
+    skipped: [] as SkippedEntry[],
+    errors: [] as SweepError[],
+    /** Date directories inside retention, not listed. */
+    youngDirs: 0,
+    capped: false,
+    refused: undefined as Refusal | undefined,
+    refusedMessage: undefined as string | undefined,
+    newestRecording: undefined as string | undefined,
+    /** Cameras left alone: a recording of theirs is dated in the future (a wrong clock, a planted name). */
+    implausible: [] as Array<{ camera: string; path: string }>,
+    shortfall: undefined as { deficitBytes: number; freeBytes?: number; usedBytes?: number } | undefined,
+    emergencyPass: false,
+    recovered: { deleted: 0, bytesFreed: 0, quarantined: 0, paths: [] as string[] },
+  };
+}
+export type WalkOutcome = ReturnType<typeof emptyOutcome>;
+
+export function sweepError(path: string, err: unknown): SweepError {
+  const e = err as NodeJS.ErrnoException;
+  return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
+}
+
+/** A camera id as one safe path component. */
+export function safeName(id: string): string {
+  const s = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return s === '.' || s === '..' || s === '' ? '_' : s;
+}
