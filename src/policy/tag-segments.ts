@@ -35,63 +35,31 @@ const KEYS = new Set(PATH_KEYS);
 const ROOM_KEY_SET = new Set(ROOM_KEYS);
 const ZONE_ID_SET = new Set<string>(ZONE_IDS);
 const CHANNEL_FIELDS = new Set(['name', 'location', 'description']);
-const AMPERSAND = 0x26;
-const isLetter = (c: number) => c >= 0x61 && c <= 0x7a;
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-const isCjk = (c: number) => c >= 0x3400 && c <= 0x9fff;
+/** Latin words (`&` only between single letters: b&b), numbers and CJK runs; anything else separates. */
+const PIECES = /[a-z](?:&[a-z])+(?![a-z])|[a-z]+|[0-9]+|[\u3400-\u9fff]+/gu;
 
-/**
- * End of a word of single letters joined by `&` (b&b) starting at `i`, or `i` when none starts there. A last letter
- * running on into a word is not part of it: `b&b&bc` is the word b&b, then bc.
- */
-function ampersandWordEnd(text: string, i: number): number {
-  let end = i + 1;
-  while (text.charCodeAt(end) === AMPERSAND && isLetter(text.charCodeAt(end + 1))) end += 2;
-  if (end > i + 1 && isLetter(text.charCodeAt(end))) end -= 2;
-  return end > i + 1 ? end : i;
-}
-
-/**
- * Tokens of one path level, in one pass over its text: Latin words (`&` only between single letters: b&b) in runs,
- * numbers as noise, CJK runs by the CJK tokenizer; any other character separates, and only numbers and CJK end a
- * run of Latin words.
- */
+/** Tokens of one path level: Latin words in runs, numbers as noise, CJK runs by the CJK tokenizer. */
 export function segmentTokens(text: string, roomKey: boolean): Token[] {
   const tokens: Token[] = [];
-  const words: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    let end = i + 1;
-    if (isLetter(c)) {
-      end = ampersandWordEnd(text, i);
-      if (end === i) for (end = i + 1; isLetter(text.charCodeAt(end)); ) end++;
-      words.push(text.slice(i, end));
-    } else if (isDigit(c) || isCjk(c)) {
-      const same = isDigit(c) ? isDigit : isCjk;
-      while (same(text.charCodeAt(end))) end++;
-      if (words.length > 0) {
-        latinTokens(words, tokens);
-        words.length = 0;
-      }
-      if (isDigit(c)) tokens.push({ kind: 'noise', text: text.slice(i, end) });
-      else cjkTokens(text.slice(i, end), tokens);
+  let words: string[] = [];
+  for (const piece of text.match(PIECES) ?? []) {
+    const first = piece.charCodeAt(0);
+    if (first >= 97 && first <= 122) {
+      words.push(piece);
+      continue;
     }
-    i = end;
+    if (words.length > 0) latinTokens(words, tokens);
+    words = [];
+    if (first >= 0x3400) cjkTokens(piece, tokens);
+    else tokens.push({ kind: 'noise', text: piece });
   }
   if (words.length > 0) latinTokens(words, tokens);
   if (!roomKey) return tokens;
   // A value under `room/` names a room: unknown words there are an unknown room, and a bare number is a room too.
-  let saysRoom = false;
-  for (const t of tokens) {
-    if (t.kind === 'unknown') {
-      t.roomLike = true;
-      saysRoom = true;
-    } else if (t.kind === 'term' && t.term.family.level === 'room') saysRoom = true;
-  }
+  const named = tokens.map((t): Token => (t.kind === 'unknown' ? { ...t, roomLike: true } : t));
   const roomWord = LATIN_TERMS.get('room');
-  if (!saysRoom && roomWord) tokens.push({ kind: 'term', text, term: roomWord });
-  return tokens;
+  const saysRoom = named.some((t) => (t.kind === 'term' && t.term.family.level === 'room') || t.kind === 'unknown');
+  return saysRoom || !roomWord ? named : [...named, { kind: 'term', text, term: roomWord }];
 }
 
 function canonicalZone(kind: string, value: string | undefined): ZoneId | undefined {
@@ -107,37 +75,34 @@ export function tagSegments(tag: string): TagSegments {
     const p = part.trim();
     if (p.length > 0) parts.push(p);
   }
-  // The scope and its field words are taken off the front of `parts`, leaving the path.
   let scope: TagSegments['scope'] = 'location';
-  if (parts[0] === 'location') parts.shift();
+  let rest = parts;
+  if (parts[0] === 'location') rest = parts.slice(1);
   else if (parts[0] === 'name') {
     scope = 'name';
-    parts.shift();
+    rest = parts.slice(1);
   } else if (parts[0] === 'channel') {
     scope = 'channel';
-    parts.shift();
-    if (CHANNEL_FIELDS.has(parts[0] ?? '')) parts.shift();
+    rest = parts.slice(CHANNEL_FIELDS.has(parts[1] ?? '') ? 2 : 1);
   }
-  const out: TagSegments = { tag, scope, path: parts.join('/'), segments: [] };
-  let from = 0;
-  if (scope === 'location' && (parts[0] === 'zone' || parts[0] === 'adjacent')) {
-    const canonical = canonicalZone(parts[0], parts[1]);
+  const out: TagSegments = { tag, scope, path: rest.join('/'), segments: [] };
+  if (scope === 'location' && (rest[0] === 'zone' || rest[0] === 'adjacent')) {
+    const canonical = canonicalZone(rest[0], rest[1]);
     if (canonical) {
       out.canonical = canonical;
-      from = 2;
+      rest = rest.slice(2);
     }
   }
   let key: string | undefined;
-  for (let i = from; i < parts.length; i++) {
-    const text = parts[i] as string;
-    if (KEYS.has(text) && i < parts.length - 1) {
+  rest.forEach((text, i) => {
+    if (KEYS.has(text) && i < rest.length - 1) {
       key = text;
-      continue;
+      return;
     }
     const segment: Segment = { text, tokens: segmentTokens(text, key !== undefined && ROOM_KEY_SET.has(key)) };
     if (key !== undefined) segment.key = key;
     out.segments.push(segment);
     key = undefined;
-  }
+  });
   return out;
 }
