@@ -67,7 +67,7 @@ const profiles = {
   revision: 'bench',
   dir: '/bench',
   packId: 'cn-2025',
-  packs: { 'cn-2025': builtinPack },
+  packs: { 'cn-2025': builtinPack() },
   vendors: [
     vendor('generic', 0, {}),
     vendor('hikvision', 10, { manufacturer: 'hikvision' }),

@@ -147,7 +147,7 @@ function addReading(readings: TagReading[], reading: TagReading): void {
 
 /** Full classification of tags and scopes. */
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
-  const pack = opts.pack ?? builtinPack;
+  const pack = opts.pack ?? builtinPack();
   const placeholders = (opts.placeholders ?? []).map((p) => p.toLowerCase().replace(/^\/+|\/+$/g, ''));
   const read = opts.read ?? readTag;
   const readings: TagReading[] = [];

@@ -31,7 +31,7 @@ export interface EvaluateOptions {
  * deciding under another pack's rules.
  */
 export function activePack(profiles: ProfileSet | undefined): PolicyPack {
-  if (profiles === undefined) return builtinPack;
+  if (profiles === undefined) return builtinPack();
   const pack = profiles.packs[profiles.packId];
   if (pack === undefined) {
     throw new CamwardenError(

@@ -48,6 +48,8 @@ function add(map: Map<string, Term>, key: string, term: Term): void {
 export const LATIN_TERMS = new Map<string, Term>();
 /** CJK terms by their (simplified) characters. */
 export const CJK_TERMS = new Map<string, Term>();
+/** Last characters (code units) of the CJK terms: a character none ends with ends no term. */
+export const CJK_TERM_ENDINGS = new Set<number>();
 /** Every word a Latin term, a stop word or a noise word is made of: the pieces a run-together word may split into. */
 export const KNOWN_WORDS = new Set<string>([...STOP_WORDS, ...NOISE_WORDS]);
 /** First words of Latin terms of two words or more: only these start a longer match. */
@@ -65,6 +67,7 @@ for (const family of VOCABULARY) {
     if (CJK.test(normalized)) {
       const key = normalized.replace(/\s+/g, '');
       add(CJK_TERMS, key, term);
+      CJK_TERM_ENDINGS.add(key.charCodeAt(key.length - 1));
       longestCjk = Math.max(longestCjk, key.length);
       continue;
     }

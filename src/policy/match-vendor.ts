@@ -1,6 +1,7 @@
 /** Vendor profile matching: regex fingerprints (case-insensitive), highest priority first, generic fallback. */
 import type { CameraRecord } from '../model/camera-records.js';
 import type { VendorProfile } from '../profiles/types.js';
+import { compareText } from '../util/compare.js';
 
 const FIELDS = ['manufacturer', 'model', 'firmware', 'hardwareId'] as const;
 type Field = (typeof FIELDS)[number];
@@ -38,9 +39,12 @@ function isGeneric(profile: VendorProfile): boolean {
   return FIELDS.every((f) => !profile.match[f]) || profile.id === 'generic';
 }
 
-/** Matcher for many records: profiles sorted and their fingerprints compiled once. */
+/**
+ * Matcher for many records: profiles sorted and their fingerprints compiled once. Ids break priority ties in
+ * code-unit order: for kebab-case ids (the vendor schema) the same order as localeCompare, without starting ICU.
+ */
 export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: CameraRecord) => VendorProfile | undefined {
-  const sorted = [...vendors].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
+  const sorted = [...vendors].sort((a, b) => b.priority - a.priority || compareText(a.id, b.id));
   const specific = sorted.filter((v) => !isGeneric(v)).map(compileProfile);
   const generic = sorted.find(isGeneric);
   return (r) => {

@@ -130,7 +130,7 @@ export function profileSet(
     revision: 'r1',
     dir: '/profiles',
     packId: 'cn-2025',
-    packs: { 'cn-2025': builtinPack },
+    packs: { 'cn-2025': builtinPack() },
     vendors: over.vendors ?? [],
     site: {
       file: 'site.yaml',

@@ -439,6 +439,25 @@ describe('matchVendor', () => {
     expect(matchVendor(camera({ manufacturer: 'Axis' }), vendors)?.id).toBe('generic');
     expect(matchVendor(camera(), [])).toBeUndefined();
   });
+
+  it('breaks a priority tie by id, whatever order the profiles were listed in', () => {
+    const tied = [
+      vendor('hik2', 10, { manufacturer: 'hikvision' }),
+      vendor('hik-b', 10, { manufacturer: 'hikvision' }),
+      vendor('hik-a', 10, { manufacturer: 'hikvision' }),
+      vendor('hik1', 10, { manufacturer: 'hikvision' }),
+    ];
+    const hik = camera({ manufacturer: 'Hikvision' });
+    expect(matchVendor(hik, tied)?.id).toBe('hik-a');
+    expect(matchVendor(hik, [...tied].reverse())?.id).toBe('hik-a');
+    expect(matchVendor(hik, tied.slice(0, 2))?.id).toBe('hik-b');
+    expect(
+      matchVendor(
+        hik,
+        [tied[0], tied[3]].filter((v) => v !== undefined),
+      )?.id,
+    ).toBe('hik1');
+  });
 });
 
 describe('NVR channels', () => {

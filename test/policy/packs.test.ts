@@ -23,11 +23,11 @@ describe('policy packs', () => {
   });
 
   it('the embedded cn-2025 equals device-profiles/packs/cn-2025.yaml', () => {
-    expect(loadPack('cn-2025')).toEqual(builtinPack);
+    expect(loadPack('cn-2025')).toEqual(builtinPack());
   });
 
   it('cn-2025 has the contract codes and retention floors', () => {
-    const p = builtinPack;
+    const p = builtinPack();
     expect(p.zones.toilet).toMatchObject({ action: 'block', code: 'prohibited-zone' });
     expect(p.zones['military-restricted-adjacent']).toMatchObject({
       action: 'flag',
@@ -68,7 +68,7 @@ describe('policy packs', () => {
 
   it('a profile set without its active pack is refused by the policy, not decided under the built-in pack', () => {
     const set = profileSet({ packId: 'eu-gdpr' });
-    const withoutActive = { ...set, packs: { 'cn-2025': builtinPack } };
+    const withoutActive = { ...set, packs: { 'cn-2025': builtinPack() } };
     const record = camera({ location: { zone: 'unknown', source: 'none', tags: ['location/zone/toilet'] } });
     expect(evaluateRecords([record], set, { now: NOW })[0]?.decision.reasons[0]?.rule).toBe('eu-gdpr');
     expect(() => evaluateRecords([record], withoutActive, { now: NOW })).toThrow(

@@ -65,7 +65,7 @@ describe('retention rules', () => {
   });
 
   it('one default: the built-in policy, the built-in pack and the shipped cn-2025 pack give the same retention', async () => {
-    expect(retentionPolicyFrom(builtinPack.retention)).toEqual(DEFAULT_RETENTION_POLICY);
+    expect(retentionPolicyFrom(builtinPack().retention)).toEqual(DEFAULT_RETENTION_POLICY);
     const shipped = await loadProfileSet(join(import.meta.dirname, '..', '..', 'device-profiles'));
     expect({ ...shipped.retention, legalHolds: [], siteOverlays: [], zoneDays: {} }).toMatchObject({
       ...DEFAULT_RETENTION_POLICY,
@@ -89,7 +89,7 @@ describe('retention rules', () => {
       const request = opSchemas['legal-hold/add'].safeParse({ ...hold, cameraId: 'cam1' }).error?.message ?? '';
       const dir = mkdtempSync(join(tmpdir(), 'cw-holds-profile-'));
       for (const sub of ['packs', 'site']) mkdirSync(join(dir, sub));
-      writeFileSync(join(dir, 'packs', 'cn-2025.yaml'), `${JSON.stringify(builtinPack)}\n`);
+      writeFileSync(join(dir, 'packs', 'cn-2025.yaml'), `${JSON.stringify(builtinPack())}\n`);
       const file = `schemaVersion: 1\nlegalHolds: [${JSON.stringify({ ...hold, camera: 'cam1' })}]\n`;
       writeFileSync(join(dir, 'site', 'legal-holds.yaml'), file);
       const profile = await loadProfileSet(dir).then(
