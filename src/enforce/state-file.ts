@@ -1,5 +1,6 @@
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { AppliedAction } from './types.js';
@@ -41,24 +42,10 @@ export async function loadEnforcementState(file: string): Promise<Map<string, Ap
   return out;
 }
 
-/** Atomic replace: temp file, fsync, rename, fsync of the directory. */
 export async function saveEnforcementState(file: string, actions: ReadonlyMap<string, AppliedAction>): Promise<void> {
   const doc: EnforcementStateDoc = {
     version: 1,
     actions: Object.fromEntries([...actions].sort(([a], [b]) => compareText(a, b))),
   };
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(doc, null, 2)}\n`, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dh = await open(dirname(file), 'r').catch(() => undefined);
-  if (dh) {
-    await dh.sync().catch(() => undefined);
-    await dh.close();
-  }
+  await writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`, 0o600);
 }

@@ -1,11 +1,7 @@
-/**
- * Consent records added at runtime by the remote `consent/record` request, persisted in `<dataDir>/consents.json`
- * and merged into `site.consents` of every loaded profile set (files stay the operator's; requests add records).
- */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { isoDate } from '../util/iso-date.js';
 import { consentCameras, consentUnitKindSchema } from './schemas.js';
@@ -49,7 +45,7 @@ export class ConsentRecordStore {
   private records: ConsentRecord[] = [];
   private readonly file: string;
 
-  constructor(private readonly dataDir: string) {
+  constructor(readonly dataDir: string) {
     this.file = join(dataDir, CONSENTS_FILE);
   }
 
@@ -104,10 +100,7 @@ export class ConsentRecordStore {
   }
 
   private async persist(consents: ConsentRecord[]): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true });
-    const tmp = `${this.file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ schemaVersion: 1, consents }, null, 2)}\n`);
-    await rename(tmp, this.file);
+    await writeFileAtomic(this.file, `${JSON.stringify({ schemaVersion: 1, consents }, null, 2)}\n`);
   }
 }
 

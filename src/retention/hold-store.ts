@@ -4,9 +4,10 @@
  * profiles; they cannot be removed here.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { type LegalHold, legalHoldSchema } from './schemas.js';
 
@@ -79,13 +80,8 @@ export class HoldStore {
   }
 
   private async write(holds: LegalHold[]): Promise<void> {
-    const path = holdStorePath(this.dataDir);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`, { mode: 0o600, flush: true });
-    await rename(tmp, path);
-    const dir = await open(dirname(path), 'r');
-    await dir.sync().finally(() => dir.close());
+    const text = `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`;
+    await writeFileAtomic(holdStorePath(this.dataDir), text, 0o600);
     this.holds = holds;
   }
 }

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../../util/errors.js';
 
 /**
@@ -34,16 +35,10 @@ export class ReplayStore {
       }
     }
     // prune: rewrite only live entries
-    const tmp = `${this.path}.tmp`;
-    const h = await open(tmp, 'w');
-    await h.writeFile(
-      [...this.seen]
-        .map(([t, e]) => `${JSON.stringify({ transaction: t, expiresAt: new Date(e).toISOString() })}\n`)
-        .join(''),
+    const live = [...this.seen].map(
+      ([t, e]) => `${JSON.stringify({ transaction: t, expiresAt: new Date(e).toISOString() })}\n`,
     );
-    await h.sync();
-    await h.close();
-    await rename(tmp, this.path);
+    await writeFileAtomic(this.path, live.join(''));
     this.fh = await open(this.path, 'a');
   }
 
