@@ -1,4 +1,6 @@
 /** WS-Discovery / SOAP-over-UDP constants (OASIS WS-Discovery 1.1, SOAP-over-UDP 1.1). */
+import { NS } from '../xml/namespaces.js';
+
 export const WSD_MULTICAST_ADDRESS = '239.255.255.250';
 export const WSD_PORT = 3702;
 /** Targets delay multicast replies randomly up to this. */
@@ -10,12 +12,12 @@ export const UNICAST_UDP_REPEAT = 2;
 /** SOAP-over-UDP envelope limit. */
 export const MAX_DATAGRAM_BYTES = 64 * 1024;
 
-export const NS_SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
-export const NS_WSA_2004 = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
-export const NS_WSD_2005 = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';
-const NS_WSD_2009 = 'http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01';
-const NS_DN = 'http://www.onvif.org/ver10/network/wsdl';
-const NS_TDS = 'http://www.onvif.org/ver10/device/wsdl';
+export const NS_SOAP12 = NS.soap12;
+export const NS_WSA_2004 = NS.wsa2004;
+export const NS_WSD_2005 = NS.wsd2005;
+const NS_WSD_2009 = NS.wsd2009;
+const NS_DN = NS.network;
+const NS_TDS = NS.device;
 
 export const ACTION_PROBE = `${NS_WSD_2005}/Probe`;
 /** ProbeMatches/Hello/Bye actions in both namespaces. */
@@ -32,5 +34,5 @@ export const PROBE_TYPES = [
 ] as const;
 
 /** Type namespaces that make a responder an ONVIF device. */
-export const ONVIF_TYPE_NAMESPACES = new Set([NS_DN, NS_TDS]);
+export const ONVIF_TYPE_NAMESPACES: ReadonlySet<string> = new Set([NS_DN, NS_TDS]);
 export const ONVIF_SCOPE_PREFIX = 'onvif://www.onvif.org/';

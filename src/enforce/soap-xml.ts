@@ -1,17 +1,13 @@
 import { responseBodyAsync } from '../onvif/responses.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
+import { NS as XML_NS } from '../xml/namespaces.js';
 
 /**
  * The SOAP XML enforcement exchanges with devices: the namespaces of the bodies it builds and the answers it reads,
  * parsed like every other untrusted XML in the project (src/xml: strict, DOCTYPE refused, depth-capped).
  */
-export const NS = {
-  tds: 'http://www.onvif.org/ver10/device/wsdl',
-  tt: 'http://www.onvif.org/ver10/schema',
-  tr2: 'http://www.onvif.org/ver20/media/wsdl',
-  trc: 'http://www.onvif.org/ver10/recording/wsdl',
-} as const;
+export const NS = { tds: XML_NS.device, tt: XML_NS.schema, tr2: XML_NS.media2, trc: XML_NS.recording } as const;
 
 /**
  * The `<operation>Response` element of a device's answer. A fault becomes a CamwardenError; an answer that is not a

@@ -1,6 +1,7 @@
 import onvif from 'onvif';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { XmlNode } from '../xml/index.js';
+import { NS } from '../xml/namespaces.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
 import { parseSystemDateAndTime, responseBodyAsync } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
@@ -34,12 +35,12 @@ export interface RawReply {
 }
 
 export const SERVICE_NS: Record<OnvifService, string> = {
-  device: 'http://www.onvif.org/ver10/device/wsdl',
-  media: 'http://www.onvif.org/ver10/media/wsdl',
-  media2: 'http://www.onvif.org/ver20/media/wsdl',
-  recording: 'http://www.onvif.org/ver10/recording/wsdl',
-  search: 'http://www.onvif.org/ver10/search/wsdl',
-  replay: 'http://www.onvif.org/ver10/replay/wsdl',
+  device: NS.device,
+  media: NS.media,
+  media2: NS.media2,
+  recording: NS.recording,
+  search: NS.search,
+  replay: NS.replay,
 };
 
 function mapTransportError(err: Error, operation: string): CamwardenError {
@@ -57,9 +58,8 @@ function mapTransportError(err: Error, operation: string): CamwardenError {
   return new CamwardenError(ErrorCode.InvalidXml, message);
 }
 
-const GET_SYSTEM_DATE_AND_TIME = `<GetSystemDateAndTime xmlns="${'http://www.onvif.org/ver10/device/wsdl'}"/>`;
-const BARE_ENVELOPE_HEAD =
-  '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">';
+const GET_SYSTEM_DATE_AND_TIME = `<GetSystemDateAndTime xmlns="${NS.device}"/>`;
+const BARE_ENVELOPE_HEAD = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">`;
 
 /**
  * One device. Requests are signed the onvif package's way (its Cam builds the WS-UsernameToken with the device

@@ -4,6 +4,7 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { canonicalIpv6 } from '../util/ipv6.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
+import { NS } from '../xml/namespaces.js';
 import { CamClient } from './cam-client.js';
 import { readEarliestRecordings } from './recording-search.js';
 import {
@@ -35,7 +36,7 @@ export interface InterrogateOptions {
   signal?: AbortSignal;
 }
 
-const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
+const DEVICE_NS = NS.device;
 
 /** Picks the device service URL: plain http first (ONVIF default), https otherwise. */
 export function pickXaddr(device: DiscoveredDevice): URL | undefined {
@@ -215,7 +216,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     const media = map.media ? 'media' : map.media2 ? 'media2' : undefined;
     const readVideoSources = async (): Promise<void> => {
       if (!media) return;
-      const ns = media === 'media' ? 'http://www.onvif.org/ver10/media/wsdl' : 'http://www.onvif.org/ver20/media/wsdl';
+      const ns = NS[media];
       const op = media === 'media' ? 'GetVideoSources' : 'GetVideoSourceConfigurations';
       const r = await client.call(media, op, `<${op} xmlns="${ns}"/>`);
       if (!finished) report.videoSources = parseVideoSources(r.body);
@@ -254,7 +255,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (map.recording) {
       tasks.push(
         client
-          .call('recording', 'GetRecordings', '<GetRecordings xmlns="http://www.onvif.org/ver10/recording/wsdl"/>')
+          .call('recording', 'GetRecordings', `<GetRecordings xmlns="${NS.recording}"/>`)
           .then(async (r) => {
             if (finished) return;
             report.recordings = parseRecordings(r.body);

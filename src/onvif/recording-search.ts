@@ -3,11 +3,13 @@
  * GetRecordingSearchResults give each recording's earliest footage, GetRecordingSummary the device's. A ring
  * buffer shorter than the legal floor shows here even when MaximumRetentionTime claims more (or PT0S, unlimited).
  */
+
 import { escapeXml } from '../xml/index.js';
+import { NS } from '../xml/namespaces.js';
 import type { CamClient } from './cam-client.js';
 import { parseRecordingSearchResults, parseRecordingSummary, parseSearchToken } from './responses.js';
 
-const SEARCH_NS = 'http://www.onvif.org/ver10/search/wsdl';
+const SEARCH_NS = NS.search;
 /** Result pages read before giving up on a search that never completes. */
 const MAX_ROUNDS = 5;
 const MAX_RESULTS = 256;

@@ -15,6 +15,7 @@ import {
   textOf,
   type XmlNode,
 } from '../xml/index.js';
+import { SERVICE_BY_NAMESPACE } from '../xml/namespaces.js';
 
 /**
  * Parsers of raw ONVIF SOAP responses. They read the wire XML (never the onvif package's linerased objects), so
@@ -103,14 +104,7 @@ export interface ServiceMap {
   ipv6?: boolean;
 }
 
-const NAMESPACE_TO_SERVICE: Record<string, keyof ServiceMap> = {
-  'http://www.onvif.org/ver10/device/wsdl': 'device',
-  'http://www.onvif.org/ver10/media/wsdl': 'media',
-  'http://www.onvif.org/ver20/media/wsdl': 'media2',
-  'http://www.onvif.org/ver10/recording/wsdl': 'recording',
-  'http://www.onvif.org/ver10/search/wsdl': 'search',
-  'http://www.onvif.org/ver10/replay/wsdl': 'replay',
-};
+const NAMESPACE_TO_SERVICE: Readonly<Record<string, keyof ServiceMap>> = SERVICE_BY_NAMESPACE;
 
 function geoAdvertised(node: XmlNode | undefined): boolean {
   const system = node ? (findFirst(node, 'System') ?? node) : undefined;

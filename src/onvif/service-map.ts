@@ -1,8 +1,9 @@
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { NS } from '../xml/namespaces.js';
 import type { CamClient } from './cam-client.js';
 import { parseCapabilities, parseServices, type ServiceMap } from './responses.js';
 
-const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
+const DEVICE_NS = NS.device;
 
 /** Nothing answers there at all (no reply in time, refused, unreachable): further calls would only wait too. */
 export function answersNothing(err: unknown): boolean {
