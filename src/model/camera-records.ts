@@ -65,16 +65,20 @@ export interface VideoSourceInfo {
   token: string;
 }
 
-/** What ONVIF interrogation learned about one device. Identity strings are verbatim from the XML. */
-export interface DeviceReport {
-  discovered: DiscoveredDevice;
-  xaddr: string;
+/** What a device says it is (GetDeviceInformation, GetNetworkInterfaces), verbatim from the XML. */
+export interface DeviceIdentityFields {
   manufacturer?: string;
   model?: string;
   firmware?: string;
   serial?: string;
   hardwareId?: string;
   mac?: string;
+}
+
+/** What ONVIF interrogation learned about one device. Identity strings are verbatim from the XML. */
+export interface DeviceReport extends DeviceIdentityFields {
+  discovered: DiscoveredDevice;
+  xaddr: string;
   /**
    * Scopes from GetScopes only. The scopes of a ProbeMatch or Hello are unauthenticated datagrams: they stay in
    * `discovered.scopes` and are never used for a decision.
@@ -106,18 +110,12 @@ export interface CameraLocation {
   geo?: GeoPoint;
 }
 
-export interface CameraRecord {
+export interface CameraRecord extends DeviceIdentityFields {
   id: string;
   kind: 'camera' | 'recorder';
   endpoint: string;
   address: string;
   xaddr: string;
-  manufacturer?: string;
-  model?: string;
-  firmware?: string;
-  serial?: string;
-  hardwareId?: string;
-  mac?: string;
   /**
    * IPv6 addresses the device reports (GetNetworkInterfaces), canonical; isolation also learns them from the
    * neighbour table, and checks these against it (enforce/link-view.ts).
