@@ -156,18 +156,25 @@ describe.runIf(canRun)('IPv6 isolation in network namespaces', () => {
 
     // Restart: a new Enforcer keeps every live element (it may learn an address the traffic above revealed, such
     // as A's link-local one, never release one), and a second pass changes nothing.
+    // A's link-local address reaches the gateway's neighbour table whenever NDP gets to it, so a pass may still
+    // learn it; it is the only thing a pass may add, and once it is in, a pass changes nothing.
     const first = liveV6();
-    const again = await newEnforcer().reconcile(records(true), profileSet());
-    expect(again).toMatchObject({ reverted: [], failed: [] });
-    expect(again.applied.every((k) => k === `isolate:${aLinkLocal}`)).toBe(true);
-    expect(liveV6()).toEqual(expect.arrayContaining(first));
+    let learntLinkLocal = first.includes(aLinkLocal);
+    for (let pass = 0; ; pass++) {
+      const before = liveV6();
+      const again = await newEnforcer().reconcile(records(true), profileSet());
+      expect(again).toMatchObject({ reverted: [], failed: [] });
+      expect(again.applied.every((k) => k === `isolate:${aLinkLocal}`)).toBe(true);
+      expect(liveV6()).toEqual(expect.arrayContaining(before));
+      if (again.applied.length === 0 && (learntLinkLocal || pass >= 2)) {
+        expect(liveV6()).toEqual(before);
+        break;
+      }
+      learntLinkLocal ||= again.applied.length > 0;
+      expect(pass).toBeLessThan(5);
+    }
     const before = liveV6();
-    expect(await newEnforcer().reconcile(records(true), profileSet())).toMatchObject({
-      applied: [],
-      reverted: [],
-      failed: [],
-    });
-    expect(liveV6()).toEqual(before);
+    expect(before).toEqual(expect.arrayContaining(first));
 
     // Unblock: every IPv6 element goes, and A is forwarded again.
     const events = new CheckedEventSink();
