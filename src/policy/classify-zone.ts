@@ -113,7 +113,9 @@ function decide(pack: PolicyPack, hits: readonly ZoneHit[]): { winner?: ZoneHit;
   let allowed: ZoneHit | undefined;
   let unknownRoom: ZoneHit | undefined;
   let place: ZoneHit | undefined;
-  const better = (h: ZoneHit, best: ZoneHit | undefined) => !best || moreSpecific(h, best);
+  // Within one severity, a location tag names the place better than a device name does, whatever their order.
+  const better = (h: ZoneHit, best: ZoneHit | undefined) =>
+    !best || (best.severityOnly && !h.severityOnly) || (best.severityOnly === h.severityOnly && moreSpecific(h, best));
   for (const h of hits) {
     const usable = !h.severityOnly && !h.qualifier;
     if (h.zone === 'unknown') {

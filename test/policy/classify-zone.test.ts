@@ -64,6 +64,15 @@ describe('specificity: the most specific term decides, a prohibited room anywher
     expect(decided(tags)).toBe(want);
   });
 
+  it('between two prohibited rooms, the location tag names the zone, not the device name, in either order', () => {
+    const both = [scope('name/Dormitory'), scope('location/staff%20dormitory')];
+    for (const scopes of [both, [...both].reverse()]) {
+      const c = classifyZone([], { scopes, pack: loadPack('cn-2025') });
+      expect(`${c.zone}:${c.action}`).toBe('staff-dormitory:block');
+      expect(c.others.map((o) => o.zone)).toEqual(['student-dormitory']);
+    }
+  });
+
   it('an unknown room is never beaten by a broader allow term', () => {
     expect(decided(['location/万达广场/某某室'])).toBe('unknown:flag');
     expect(decided(['location/site/mall', 'location/room/B-27'])).toBe('unknown:flag');
