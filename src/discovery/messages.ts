@@ -11,16 +11,8 @@ import {
   textOf,
   type XmlNode,
 } from '../xml/index.js';
-import {
-  ACTION_PROBE,
-  ACTIONS,
-  MAX_DATAGRAM_BYTES,
-  NS_SOAP12,
-  NS_WSA_2004,
-  NS_WSD_2005,
-  ONVIF_SCOPE_PREFIX,
-  ONVIF_TYPE_NAMESPACES,
-} from './constants.js';
+import { NS } from '../xml/namespaces.js';
+import { ACTION_PROBE, ACTIONS, MAX_DATAGRAM_BYTES, ONVIF_SCOPE_PREFIX, ONVIF_TYPE_NAMESPACES } from './constants.js';
 import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from './scope-limits.js';
 
 export function newMessageId(): string {
@@ -31,7 +23,7 @@ export function newMessageId(): string {
 export function buildProbe(messageId: string, type: { qname: string; prefix: string; ns: string }): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<s:Envelope xmlns:s="${NS_SOAP12}" xmlns:a="${NS_WSA_2004}" xmlns:d="${NS_WSD_2005}" xmlns:${type.prefix}="${type.ns}">` +
+    `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa2004}" xmlns:d="${NS.wsd2005}" xmlns:${type.prefix}="${type.ns}">` +
     `<s:Header><a:MessageID>${messageId}</a:MessageID>` +
     '<a:To s:mustUnderstand="1">urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>' +
     `<a:Action s:mustUnderstand="1">${ACTION_PROBE}</a:Action></s:Header>` +

@@ -34,15 +34,6 @@ export interface RawReply {
   receivedAt: number;
 }
 
-export const SERVICE_NS: Record<OnvifService, string> = {
-  device: NS.device,
-  media: NS.media,
-  media2: NS.media2,
-  recording: NS.recording,
-  search: NS.search,
-  replay: NS.replay,
-};
-
 function mapTransportError(err: Error, operation: string): CamwardenError {
   if (err instanceof CamwardenError) {
     return new CamwardenError(err.code, `${operation}: ${err.message}`, err.details);
@@ -192,7 +183,7 @@ export class CamClient {
    */
   getSystemDateAndTime(): Promise<RawReply> {
     const op = 'GetSystemDateAndTime';
-    const action = `${SERVICE_NS.device}/${op}`;
+    const action = `${NS.device}/${op}`;
     const path = this.paths.device as string;
     return this.run(op, async () => {
       let reply: RawReply;
@@ -230,7 +221,7 @@ export class CamClient {
           `${operation}: device does not advertise the ${service} service`,
         );
       }
-      return this.exchange(operation, path, this.envelope(bodyXml), `${SERVICE_NS[service]}/${operation}`);
+      return this.exchange(operation, path, this.envelope(bodyXml), `${NS[service]}/${operation}`);
     });
   }
 

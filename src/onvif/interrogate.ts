@@ -36,8 +36,6 @@ export interface InterrogateOptions {
   signal?: AbortSignal;
 }
 
-const DEVICE_NS = NS.device;
-
 /** Picks the device service URL: plain http first (ONVIF default), https otherwise. */
 export function pickXaddr(device: DiscoveredDevice): URL | undefined {
   const urls = device.xaddrs.flatMap((x) => {
@@ -172,8 +170,8 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     }
     // 2. Identity, scopes and services.
     const [info, scopes] = await Promise.allSettled([
-      client.call('device', 'GetDeviceInformation', `<GetDeviceInformation xmlns="${DEVICE_NS}"/>`),
-      client.call('device', 'GetScopes', `<GetScopes xmlns="${DEVICE_NS}"/>`),
+      client.call('device', 'GetDeviceInformation', `<GetDeviceInformation xmlns="${NS.device}"/>`),
+      client.call('device', 'GetScopes', `<GetScopes xmlns="${NS.device}"/>`),
     ]);
     if (finished) return;
     if (info.status === 'fulfilled') {
@@ -226,7 +224,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     if (declared) tasks.push(readVideoSources().catch(fail));
     if (geoLocation) {
       tasks.push(
-        client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${DEVICE_NS}"/>`).then(
+        client.call('device', 'GetGeoLocation', `<GetGeoLocation xmlns="${NS.device}"/>`).then(
           (r) => {
             const geo = parseGeoLocation(r.body);
             if (geo && !finished) report.geo = geo;
@@ -242,7 +240,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     // nothing about the device's identity.
     if (speaksIpv6 !== false)
       tasks.push(
-        client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${DEVICE_NS}"/>`).then(
+        client.call('device', 'GetNetworkInterfaces', `<GetNetworkInterfaces xmlns="${NS.device}"/>`).then(
           (r) => {
             const ipv6 = limitIpv6(parseIpv6Addresses(r.body));
             if (finished) return;

@@ -9,7 +9,6 @@ import { NS } from '../xml/namespaces.js';
 import type { CamClient } from './cam-client.js';
 import { parseRecordingSearchResults, parseRecordingSummary, parseSearchToken } from './responses.js';
 
-const SEARCH_NS = NS.search;
 /** Result pages read before giving up on a search that never completes. */
 const MAX_ROUNDS = 5;
 const MAX_RESULTS = 256;
@@ -27,7 +26,7 @@ async function searchEarliest(client: CamClient): Promise<Record<string, string>
   const started = await client.call(
     'search',
     'FindRecordings',
-    `<FindRecordings xmlns="${SEARCH_NS}"><Scope/><MaxMatches>${MAX_RESULTS}</MaxMatches><KeepAliveTime>PT10S</KeepAliveTime></FindRecordings>`,
+    `<FindRecordings xmlns="${NS.search}"><Scope/><MaxMatches>${MAX_RESULTS}</MaxMatches><KeepAliveTime>PT10S</KeepAliveTime></FindRecordings>`,
   );
   // The token goes back into XML: a device could put markup in it (escaped below).
   const token = parseSearchToken(started.body);
@@ -37,7 +36,7 @@ async function searchEarliest(client: CamClient): Promise<Record<string, string>
       const page = await client.call(
         'search',
         'GetRecordingSearchResults',
-        `<GetRecordingSearchResults xmlns="${SEARCH_NS}"><SearchToken>${escapeXml(token)}</SearchToken>` +
+        `<GetRecordingSearchResults xmlns="${NS.search}"><SearchToken>${escapeXml(token)}</SearchToken>` +
           `<MaxResults>${MAX_RESULTS}</MaxResults><WaitTime>PT2S</WaitTime></GetRecordingSearchResults>`,
       );
       const results = parseRecordingSearchResults(page.body);
@@ -49,7 +48,7 @@ async function searchEarliest(client: CamClient): Promise<Record<string, string>
       .call(
         'search',
         'EndSearch',
-        `<EndSearch xmlns="${SEARCH_NS}"><SearchToken>${escapeXml(token)}</SearchToken></EndSearch>`,
+        `<EndSearch xmlns="${NS.search}"><SearchToken>${escapeXml(token)}</SearchToken></EndSearch>`,
       )
       .catch(() => undefined); // the search expires on its own (KeepAliveTime)
   }
@@ -66,7 +65,7 @@ export async function readEarliestRecordings(
   opts: { perRecording: boolean } = { perRecording: true },
 ): Promise<EarliestRecordings> {
   const summarise = client
-    .call('search', 'GetRecordingSummary', `<GetRecordingSummary xmlns="${SEARCH_NS}"/>`)
+    .call('search', 'GetRecordingSummary', `<GetRecordingSummary xmlns="${NS.search}"/>`)
     .then((r) => parseRecordingSummary(r.body));
   const out: EarliestRecordings = { byRecording: {}, errors: [] };
   if (!opts.perRecording) {

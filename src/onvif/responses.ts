@@ -104,8 +104,6 @@ export interface ServiceMap {
   ipv6?: boolean;
 }
 
-const NAMESPACE_TO_SERVICE: Readonly<Record<string, keyof ServiceMap>> = SERVICE_BY_NAMESPACE;
-
 function geoAdvertised(node: XmlNode | undefined): boolean {
   const system = node ? (findFirst(node, 'System') ?? node) : undefined;
   const entries = attr(system, 'GeoLocationEntries');
@@ -126,8 +124,8 @@ export function parseServices(body: XmlNode): ServiceMap {
   for (const service of childrenNamed(body, 'Service')) {
     const ns = textOf(child(service, 'Namespace'));
     const xaddr = textOf(child(service, 'XAddr'));
-    const key = ns ? NAMESPACE_TO_SERVICE[ns] : undefined;
-    if (key && key !== 'geoLocation' && key !== 'ipv6' && xaddr && map[key] === undefined) map[key] = xaddr;
+    const key = ns ? SERVICE_BY_NAMESPACE[ns] : undefined;
+    if (key && xaddr && map[key] === undefined) map[key] = xaddr;
     if (key !== 'device') continue;
     const caps = child(service, 'Capabilities');
     if (geoAdvertised(caps)) map.geoLocation = true;

@@ -3,8 +3,6 @@ import { NS } from '../xml/namespaces.js';
 import type { CamClient } from './cam-client.js';
 import { parseCapabilities, parseServices, type ServiceMap } from './responses.js';
 
-const DEVICE_NS = NS.device;
-
 /** Nothing answers there at all (no reply in time, refused, unreachable): further calls would only wait too. */
 export function answersNothing(err: unknown): boolean {
   return err instanceof CamwardenError && (err.code === ErrorCode.Timeout || err.code === ErrorCode.Unreachable);
@@ -21,7 +19,7 @@ export async function readServiceMap(client: CamClient, includeCapability: boole
     const r = await client.call(
       'device',
       'GetServices',
-      `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>${includeCapability}</IncludeCapability></GetServices>`,
+      `<GetServices xmlns="${NS.device}"><IncludeCapability>${includeCapability}</IncludeCapability></GetServices>`,
     );
     return { map: parseServices(r.body), errors: [] };
   } catch (servicesErr) {
@@ -29,7 +27,7 @@ export async function readServiceMap(client: CamClient, includeCapability: boole
       const r = await client.call(
         'device',
         'GetCapabilities',
-        `<GetCapabilities xmlns="${DEVICE_NS}"><Category>All</Category></GetCapabilities>`,
+        `<GetCapabilities xmlns="${NS.device}"><Category>All</Category></GetCapabilities>`,
       );
       return { map: parseCapabilities(r.body), errors: [] };
     } catch (capsErr) {

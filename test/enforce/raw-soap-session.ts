@@ -6,10 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { operationResponse } from '../../src/enforce/soap-xml.js';
-import { SERVICE_NS } from '../../src/onvif/cam-client.js';
 import type { OnvifCredentials, OnvifService, OnvifSession, OpenSession } from '../../src/onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../src/util/errors.js';
 import { child, childrenNamed, findFirst, parseXml, textOf, type XmlNode } from '../../src/xml/index.js';
+import { NS } from '../../src/xml/namespaces.js';
 
 export interface RawSoapOptions {
   timeoutMs?: number;
@@ -41,7 +41,7 @@ class RawSoapSession implements OnvifSession {
   }
 
   async call(service: OnvifService, bodyXml: string): Promise<string> {
-    const url = service === 'device' ? this.xaddr : ((await this.serviceUrls()).get(SERVICE_NS[service]) ?? this.xaddr);
+    const url = service === 'device' ? this.xaddr : ((await this.serviceUrls()).get(NS[service]) ?? this.xaddr);
     return this.post(url, bodyXml);
   }
 
