@@ -9,10 +9,10 @@ import { openEmbedded } from '../../src/registry/embedded-database.js';
 import { openPostgres } from '../../src/registry/postgres-database.js';
 import { embeddedDatabaseDir } from '../../src/registry/registry.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
-import { mosquittoAvailable, postgresAvailable, requireCapability } from '../helpers/capabilities.js';
 import { ensureDist } from '../helpers/dist.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { event } from './payloads.js';
+import { registrySetups } from './setups.js';
 
 /**
  * A registry killed mid-ingest (SIGKILL, no chance to drain) loses nothing: it acknowledges a message to the
@@ -20,13 +20,7 @@ import { event } from './payloads.js';
  * events de-duplicate on id. The registry runs as an operator runs it: the built CLI in a child process.
  */
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-const hasMosquitto = requireCapability('mosquitto', mosquittoAvailable());
-const hasPostgres = requireCapability('postgres', postgresAvailable());
-const setups: Array<{ store: 'embedded' | 'postgres'; broker: 'embedded' | 'mosquitto' }> = [
-  { store: 'embedded', broker: 'embedded' },
-  ...(hasMosquitto ? [{ store: 'embedded' as const, broker: 'mosquitto' as const }] : []),
-  ...(hasMosquitto && hasPostgres ? [{ store: 'postgres' as const, broker: 'mosquitto' as const }] : []),
-];
+const setups = registrySetups;
 
 const EVENTS = 4000;
 const BOOT = 'crashboot';

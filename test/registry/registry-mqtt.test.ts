@@ -12,21 +12,15 @@ import { Reporter } from '../../src/reporting/reporter.js';
 import { cameraRecordSchema } from '../../src/reporting/schemas/index.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
-import { mosquittoAvailable, postgresAvailable, requireCapability } from '../helpers/capabilities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { cameraRecord, event } from './payloads.js';
+import { hasMosquitto, hasPostgres, registrySetups } from './setups.js';
 
 /**
  * `camwarden registry` end to end: the agent's own Reporter publishes through a real broker (mosquitto, and the
  * embedded aedes), the registry stores into PGlite or a real PostgreSQL, and the HTTP API is read back.
  */
-const hasMosquitto = requireCapability('mosquitto', mosquittoAvailable());
-const hasPostgres = requireCapability('postgres', postgresAvailable());
-const setups: Array<{ store: 'embedded' | 'postgres'; broker: 'embedded' | 'mosquitto' }> = [
-  { store: 'embedded', broker: 'embedded' },
-  ...(hasMosquitto ? [{ store: 'embedded' as const, broker: 'mosquitto' as const }] : []),
-  ...(hasMosquitto && hasPostgres ? [{ store: 'postgres' as const, broker: 'mosquitto' as const }] : []),
-];
+const setups = registrySetups;
 
 const logger = () => (process.env.CW_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
