@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../agent/create-agent.js';
 import { loadConfig } from '../../config/load-config.js';
+import { channelId, idFromEndpoint } from '../../inventory/identity.js';
 import type { ScanResult } from '../../model/camera-records.js';
 import { Registry } from '../../registry/registry.js';
 import { demoSite, startSimulatedSite } from '../../simulator/index.js';
@@ -43,10 +44,6 @@ function portFree(port: number): Promise<boolean> {
     probe.once('error', () => resolve(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
-}
-
-function idOf(endpoint: string): string {
-  return endpoint.replace(/^urn:uuid:/i, '').replace(/^uuid:/i, '');
 }
 
 /** `camwarden demo`: a whole site in a box on loopback, with the agent running against it. */
@@ -90,23 +87,17 @@ export const demoCommand: CommandSpec = {
       const site = await startSimulatedSite(demoSite(base, { httpPort: 8080, auth }));
       cleanups.push(() => site.stop());
       const last = site.devices.at(-1)?.address ?? base;
-      const nvr = site.devices.find((d) => d.spec.kind === 'nvr');
-      const byName = (name: string) => site.devices.find((d) => d.spec.name === name);
-      const recorded = ['lobby', 'toilet-2f', 'factory-dahua']
-        .map((n) => byName(n))
-        .filter((d) => d !== undefined)
-        .map((d) => idOf(d.endpoint));
-      if (nvr) recorded.push(`${idOf(nvr.endpoint)}:VideoSource_1`, `${idOf(nvr.endpoint)}:VideoSource_2`);
-      const profilesDir = await writeDemoProfiles(
-        join(work, 'profiles'),
-        (name) => {
-          const [device, channel] = name.split(':');
-          const id = device === undefined ? undefined : byName(device)?.endpoint;
-          if (id === undefined) return undefined;
-          return channel ? `${idOf(id)}:${channel}` : idOf(id);
-        },
-        new Date(),
-      );
+      // A simulated device's camera id as the agent will derive it: `name`, or `name:<channel token>`.
+      const cameraId = (name: string): string | undefined => {
+        const [device = '', channel] = name.split(':');
+        const endpoint = site.devices.find((d) => d.spec.name === device)?.endpoint;
+        const id = endpoint === undefined ? undefined : idFromEndpoint(endpoint);
+        return id === undefined || channel === undefined ? id : channelId(id, channel);
+      };
+      const recorded = ['lobby', 'toilet-2f', 'factory-dahua', 'nvr:VideoSource_1', 'nvr:VideoSource_2']
+        .map(cameraId)
+        .filter((id) => id !== undefined);
+      const profilesDir = await writeDemoProfiles(join(work, 'profiles'), cameraId, new Date());
       out.write(`site profile: ${join(profilesDir, 'site', 'site.yaml')} (classes, filing, signage, one consent)\n`);
       const recordings = join(work, 'recordings');
       const { files } = await writeDemoRecordings(recordings, recorded, { days: 40, segmentsPerDay: 3 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { BUNDLED_PROFILES_DIR } from '../../config/load-config.js';
 
-/** Camera ids of the demo site, by the simulator's device names (NVR channels as `<nvr id>:<token>`). */
+/** Camera ids of the demo site by the simulator's device names (`nvr:VideoSource_1` for a channel). */
 export type DemoIds = (name: string) => string | undefined;
 
 /**
