@@ -17,8 +17,6 @@ import type { CameraRetentionFacts, LegalHold } from './rules.js';
 import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
 import { runSweepWalk } from './sweep-walk.js';
 
-export type { SkippedEntry, SweepError } from './sweep-plan.js';
-
 const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
 export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
@@ -208,28 +206,20 @@ export function inWorker<T>(
   const onAbort = () => Atomics.store(abort, 0, 1);
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  // a promise settles once: whichever of the result, an error or the exit comes first decides
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'batch') onBatch(m.batch);
-      else if (m.type === 'done') finish(() => resolve(m.outcome as T));
-      else finish(() => reject(new CamwardenError(ErrorCode.Internal, m.message, { errno: m.code })));
+      else if (m.type === 'done') resolve(m.outcome as T);
+      else reject(new CamwardenError(ErrorCode.Internal, m.message, { errno: m.code }));
     });
     worker.once('error', (err) =>
-      finish(() => reject(new CamwardenError(ErrorCode.Internal, `retention worker: ${errorMessage(err)}`))),
+      reject(new CamwardenError(ErrorCode.Internal, `retention worker: ${errorMessage(err)}`)),
     );
     worker.once('exit', (code) =>
-      finish(() =>
-        reject(new CamwardenError(ErrorCode.Internal, `retention worker ended without a result (exit ${code})`)),
-      ),
+      reject(new CamwardenError(ErrorCode.Internal, `retention worker ended without a result (exit ${code})`)),
     );
-  });
+  }).finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
 async function report(ev: EventSink, r: SweepResult, plan: SweepPlan, log: BatchLog): Promise<void> {
