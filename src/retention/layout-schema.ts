@@ -10,10 +10,7 @@ const segmentPattern = z
   .min(1)
   .refine((s) => !s.includes('/') && !s.includes('\\'), 'a segment is one path component: no "/" or "\\"')
   .refine((s) => s !== '.' && s !== '..', 'a segment cannot be "." or ".."')
-  .refine(
-    (s) => s.replace(FIELD_RE, '').indexOf('{') < 0 && s.replace(FIELD_RE, '').indexOf('}') < 0,
-    'unbalanced "{" or "}"',
-  )
+  .refine((s) => !/[{}]/.test(s.replace(FIELD_RE, '')), 'unbalanced "{" or "}"')
   .superRefine((s, ctx) => {
     for (const f of segmentFields(s)) {
       if (!(LAYOUT_FIELDS as readonly string[]).includes(f)) {
@@ -62,7 +59,5 @@ export const recordingLayoutSchema = z
     }
   });
 
-export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
-
 /** A recording directory layout: the built-ins (layouts.ts) and device-profiles/layouts/*.yaml. */
-export type RecordingLayout = Omit<RecordingLayoutFile, 'schemaVersion'>;
+export type RecordingLayout = Omit<z.infer<typeof recordingLayoutSchema>, 'schemaVersion'>;

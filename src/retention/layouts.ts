@@ -37,7 +37,6 @@ export type PathFields = { camera?: string } & Partial<Record<'YYYY' | 'MM' | 'D
 export type CompiledSegment = { regex: RegExp; fields: LayoutField[] };
 
 export interface CompiledLayout {
-  id: string;
   segments: CompiledSegment[];
   dateDirDepth: number | undefined;
   /** Depth whose value is the camera directory name. */
@@ -79,7 +78,7 @@ export function compileLayout(layout: RecordingLayout): CompiledLayout {
   const segments = layout.segments.map(compileSegment);
   const cameraDepth = layout.segments.findIndex((s) => segmentFields(s).includes('camera'));
   if (cameraDepth < 0) throw new CamwardenError(ErrorCode.InvalidProfile, `layout ${layout.id}: no {camera} segment`);
-  return { id: layout.id, segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
+  return { segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
 }
 
 /**
@@ -87,7 +86,6 @@ export function compileLayout(layout: RecordingLayout): CompiledLayout {
  * does not match or a value is out of range (month 13, hour 24): such a name is unmatched, never a candidate.
  */
 export function matchSegment(seg: CompiledSegment, name: string, into: PathFields): PathFields | undefined {
-  if (name === '.' || name === '..') return undefined;
   const m = seg.regex.exec(name);
   if (!m) return undefined;
   const out: PathFields = { ...into };
