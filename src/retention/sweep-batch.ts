@@ -5,7 +5,7 @@
  */
 import type { DirHandle } from './dir-handle.js';
 import type { JournalIntent, JournalResult, RetentionJournal } from './journal.js';
-import type { Area, BatchReport, WalkHooks, WalkOutcome } from './sweep-plan.js';
+import { type Area, type BatchReport, noteError, noteSkip, type WalkHooks, type WalkOutcome } from './sweep-plan.js';
 
 const BATCH = 1024;
 const MAX_HELD_DIRS = 256; // directories a waiting batch may keep open; past that it is acted on early
@@ -19,12 +19,6 @@ export interface Item extends JournalIntent {
   destDirs?: string[];
 }
 
-/** Where skipped entries and errors are noted (the walk's outcome, capped). */
-export interface Notes {
-  skip(path: string, reason: string): void;
-  error(path: string, err: unknown): void;
-}
-
 export class Batch {
   /** Bytes this run's deletions freed in the recordings (the quota counts them). */
   freedInRecordings = 0;
@@ -34,7 +28,6 @@ export class Batch {
   constructor(
     private readonly dryRun: boolean,
     private readonly out: WalkOutcome,
-    private readonly notes: Notes,
     private readonly hooks: WalkHooks,
     private readonly journal: RetentionJournal | undefined,
     private readonly quarantine: () => DirHandle | undefined,
@@ -84,14 +77,14 @@ export class Batch {
     try {
       const st = item.dir.lstat(item.name);
       if (!st.isFile() || st.dev !== item.dev || st.ino !== item.ino) {
-        this.notes.skip(item.path, 'changed');
+        noteSkip(this.out, item.path, 'changed');
         return 'changed';
       }
       if (item.op === 'delete') item.dir.unlink(item.name);
       else if (!this.moveToQuarantine(item)) return 'changed';
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-      this.notes.error(item.path, err);
+      noteError(this.out, item.path, err);
       return 'error';
     }
     item.dir.touched = true;
@@ -111,8 +104,8 @@ export class Batch {
       }
       const into = dest;
       const target = [item.name, `${item.name}.${item.ino}`].find((n) => !into.has(n));
-      if (target === undefined) this.notes.skip(item.path, 'quarantine-target-exists');
-      else if (!item.dir.chmodEntry(item.name, item, 0o600)) this.notes.skip(item.path, 'changed');
+      if (target === undefined) noteSkip(this.out, item.path, 'quarantine-target-exists');
+      else if (!item.dir.chmodEntry(item.name, item, 0o600)) noteSkip(this.out, item.path, 'changed');
       else {
         item.dir.renameEntry(item.name, dest, target);
         return true;

@@ -10,10 +10,11 @@ export const DEFAULT_LIMITS = {
   activeWriteGraceS: 120,
   maxClockAheadDays: 366,
   allowSharedDirs: false,
-  maxSkippedListed: 1000,
 };
+/** `skipped` and `errors` list at most this many entries each; the rest are only counted. */
+const MAX_LISTED = 1000;
 
-/** The limits of a pass: config `retention.*`; `maxSkippedListed` caps the skips and errors listed. */
+/** The limits of a pass: config `retention.*`. */
 export type SweepLimits = Partial<typeof DEFAULT_LIMITS> & { quotaBytes?: number; minFreeBytes?: number };
 
 export type SweepPlan = SweepLimits & {
@@ -81,6 +82,15 @@ export type WalkOutcome = ReturnType<typeof emptyOutcome>;
 export function sweepError(path: string, err: unknown): SweepError {
   const e = err as NodeJS.ErrnoException;
   return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
+}
+
+export function noteSkip(out: WalkOutcome, path: string, reason: string): void {
+  out.skippedTotal++;
+  if (out.skipped.length < MAX_LISTED) out.skipped.push({ path, reason });
+}
+
+export function noteError(out: WalkOutcome, path: string, err: unknown): void {
+  if (out.errors.length < MAX_LISTED) out.errors.push(sweepError(path, err));
 }
 
 /** A camera id as one safe path component. */

@@ -21,10 +21,11 @@ import {
   type Area,
   DEFAULT_LIMITS,
   emptyOutcome,
+  noteError,
+  noteSkip,
   type Refusal,
   type SweepPlan,
   safeName,
-  sweepError,
   type WalkHooks,
   type WalkOutcome,
 } from './sweep-plan.js';
@@ -92,7 +93,7 @@ class SweepWalk {
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
     this.out = emptyOutcome(plan.dryRun);
-    this.batch = new Batch(plan.dryRun, this.out, this, hooks, this.journal, () => this.openQuarantine(true));
+    this.batch = new Batch(plan.dryRun, this.out, hooks, this.journal, () => this.openQuarantine(true));
     const widest = (pass: Pass) => this.widestRange(pass);
     this.widest = { main: widest('main'), emergency: widest('emergency'), expiry: widest('expiry') };
   }
@@ -142,7 +143,7 @@ class SweepWalk {
       const path = this.pathOf('recordings', rel);
       this.future.add(camera);
       this.out.implausible.push({ camera, path });
-      this.skip(path, 'future-dated');
+      noteSkip(this.out, path, 'future-dated');
     }
     if (verdict.newest !== undefined) this.out.newestRecording = iso(verdict.newest);
     if (verdict.refusal) this.refuse(verdict.refusal.reason, verdict.refusal.message);
@@ -176,11 +177,11 @@ class SweepWalk {
       const kind = dir.kindOf(e);
       if (kind !== 'dir' && counts) this.out.scanned++;
       if (kind === 'symlink') {
-        if (counts) this.skip(path, 'symlink');
+        if (counts) noteSkip(this.out, path, 'symlink');
       } else if (!m || (!last && kind !== 'dir')) {
         if (counts) this.unmatched(path);
       } else if (last && kind === 'dir') {
-        if (counts) this.skip(path, 'not-regular');
+        if (counts) noteSkip(this.out, path, 'not-regular');
       } else if (last) {
         this.file(dir, e.name, path, kind, m, here ?? this.camera(UNKNOWN), area, pass);
       } else if (!this.young(depth, m, here, pass)) {
@@ -252,18 +253,19 @@ class SweepWalk {
     if (held && counts) this.out.held++;
     const sizing = counts && area === 'recordings' && this.plan.quotaBytes !== undefined; // a quota needs sizes
     if ((!inRange || held) && !sizing) {
-      if (counts && kind === 'other') this.skip(path, 'not-regular');
+      if (counts && kind === 'other') noteSkip(this.out, path, 'not-regular');
       return;
     }
     let st: Stats;
     try {
       st = dir.lstat(name);
     } catch (err) {
-      if (counts && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
+      if (counts && (err as NodeJS.ErrnoException).code !== 'ENOENT') noteError(this.out, path, err);
       return;
     }
     if (!st.isFile() || st.dev !== this.rootDev) {
-      if (counts) this.skip(path, st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular');
+      const reason = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular';
+      if (counts) noteSkip(this.out, path, reason);
       return;
     }
     if (sizing) this.usedBytes += st.size;
@@ -273,14 +275,14 @@ class SweepWalk {
     if (this.plan.now - st.mtimeMs < this.plan.activeWriteGraceS * 1000 && this.plan.now - ts < OPEN_SEGMENT_MAX_MS) {
       // started recently and modified within the grace period: still being written (an old path date with a
       // fresh mtime, a copy or a restore, is not: age comes from the path)
-      if (counts) this.skip(path, 'active-write');
+      if (counts) noteSkip(this.out, path, 'active-write');
       return;
     }
     const { dev, ino, size } = st;
     const freed = st.nlink > 1 ? 0 : size;
     if (range.all) {
       if (!this.openQuarantine(true)) {
-        if (counts) this.skip(path, 'quarantine-unusable');
+        if (counts) noteSkip(this.out, path, 'quarantine-unusable');
         return;
       }
       // <quarantine>/<camera>/<the path below the root>
@@ -313,7 +315,7 @@ class SweepWalk {
         top = DirHandle.openTop(q); // a symlink in its place is refused
       } catch (err) {
         if (!create && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // nothing quarantined yet
-        this.error(q, err);
+        noteError(this.out, q, err);
       }
       const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0) ? 'foreign-owner' : '';
       const reason = top && (this.unsafeDir(top.stat) ?? foreign);
@@ -397,13 +399,13 @@ class SweepWalk {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // ELOOP/ENOTDIR: a symlink (or a file) where a directory was listed: never followed
-      if (report && (code === 'ELOOP' || code === 'ENOTDIR')) this.skip(path, 'symlink');
-      else if (report && code !== 'ENOENT') this.error(path, err);
+      if (report && (code === 'ELOOP' || code === 'ENOTDIR')) noteSkip(this.out, path, 'symlink');
+      else if (report && code !== 'ENOENT') noteError(this.out, path, err);
       return undefined;
     }
     const reason = this.unsafeDir(child.stat);
     if (!reason) return child;
-    if (report) this.skip(path, reason);
+    if (report) noteSkip(this.out, path, reason);
     child.unref();
     return undefined;
   }
@@ -418,7 +420,7 @@ class SweepWalk {
     try {
       return dir.list();
     } catch (err) {
-      if (report) this.error(this.pathOf(area, dir.rel), err);
+      if (report) noteError(this.out, this.pathOf(area, dir.rel), err);
       return [];
     }
   }
@@ -430,16 +432,7 @@ class SweepWalk {
 
   private unmatched(path: string): void {
     this.out.unmatched++;
-    this.skip(path, 'unmatched');
-  }
-
-  skip(path: string, reason: string): void {
-    this.out.skippedTotal++;
-    if (this.out.skipped.length < this.plan.maxSkippedListed) this.out.skipped.push({ path, reason });
-  }
-
-  error(path: string, err: unknown): void {
-    if (this.out.errors.length < this.plan.maxSkippedListed) this.out.errors.push(sweepError(path, err));
+    noteSkip(this.out, path, 'unmatched');
   }
 }
 
