@@ -3,6 +3,7 @@
  * policy's Art 17 check, the sweeper and the profile loader all use them. Their file formats are in schemas.ts
  * (zod stays out of here: the sweep's worker loads this file, and starts faster without it).
  */
+import type { CameraRecord } from '../model/camera-records.js';
 import type { LegalHold, PackRetentionInput } from './schemas.js';
 
 export type { LegalHold };
@@ -78,12 +79,7 @@ export interface CameraRetentionFacts {
 }
 
 /** Facts of one camera record and its site-profile assignment (the same facts for the policy and the sweeper). */
-type RecordFacts = {
-  id: string;
-  location?: { zone?: string | null };
-  systemClass?: string;
-  decision?: { action: string };
-};
+type RecordFacts = Pick<CameraRecord, 'id' | 'location' | 'systemClass' | 'decision'>;
 type AssignmentFacts = { retentionDays?: number; recordingName?: string; overlays?: readonly string[] };
 
 export function retentionFacts(record: RecordFacts, assignment?: AssignmentFacts): CameraRetentionFacts {
