@@ -26,7 +26,6 @@ export class Batch {
   private dirs = new Set<DirHandle>();
 
   constructor(
-    private readonly dryRun: boolean,
     private readonly out: WalkOutcome,
     private readonly hooks: WalkHooks,
     private readonly journal: RetentionJournal | undefined,
@@ -47,12 +46,12 @@ export class Batch {
     if (area === undefined) return;
     this.items = [];
     this.dirs = new Set();
-    const report: BatchReport = { area, dryRun: this.dryRun, deleted: [], quarantined: [] };
+    const report: BatchReport = { area, deleted: [], quarantined: [] };
     const results: JournalResult[] = [];
     try {
       const batchNo = this.journal?.intents(items);
       for (const item of items) {
-        const r = this.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
+        const r = this.out.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
         results.push(r);
         const path = item.dir.relOf(item.name);
         if (r === 'moved') {
@@ -63,7 +62,7 @@ export class Batch {
           this.out.bytesFreed += item.freed;
           if (area === 'recordings') this.freedInRecordings += item.freed;
           report.deleted.push({ path, camera: item.camera, bytes: item.freed });
-          if (!this.dryRun) this.hooks.afterUnlink?.(this.out.deleted);
+          if (!this.out.dryRun) this.hooks.afterUnlink?.(this.out.deleted);
         }
       }
       if (batchNo !== undefined) this.journal?.done(batchNo, results);

@@ -39,7 +39,6 @@ export type Area = 'recordings' | 'quarantine';
 /** What one batch did (paths relative to the area's top directory), for the audit log and the events. */
 export interface BatchReport {
   area: Area;
-  dryRun: boolean;
   deleted: Array<{ path: string; camera: string; bytes: number }>;
   quarantined: Array<{ path: string; camera: string; bytes: number }>;
 }

@@ -89,11 +89,11 @@ class SweepWalk {
     // an alias wins over an id: it is the site's explicit statement about the directory
     for (const c of plan.cameras) if (!this.byName.has(c.id)) this.byName.set(c.id, c);
     for (const c of plan.cameras) if (c.recordingName) this.byName.set(c.recordingName, c);
-    this.journal = plan.journalPath && !plan.dryRun ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
+    this.journal = plan.journalPath ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
     this.out = emptyOutcome(plan.dryRun);
-    this.batch = new Batch(plan.dryRun, this.out, hooks, this.journal, () => this.openQuarantine(true));
+    this.batch = new Batch(this.out, hooks, this.journal, () => this.openQuarantine(true));
     const widest = (pass: Pass) => this.widestRange(pass);
     this.widest = { main: widest('main'), emergency: widest('emergency'), expiry: widest('expiry') };
   }

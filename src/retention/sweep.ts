@@ -123,7 +123,7 @@ class BatchLog {
   batch(b: BatchReport): void {
     tally(this.quarantined, b.quarantined);
     if (b.area === 'quarantine') tally(this.expired, b.deleted);
-    if (b.dryRun) return;
+    if (this.plan.dryRun) return;
     const base = {
       run: this.plan.runId,
       area: b.area,
