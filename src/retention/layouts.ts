@@ -43,14 +43,10 @@ export interface CompiledLayout {
   cameraDepth: number;
 }
 
-const FIELD_REGEX: Record<LayoutField, string> = {
+/** Every other field (MM, DD, hh, mm, ss) is two digits. */
+const FIELD_REGEX: Partial<Record<LayoutField, string>> = {
   camera: '([^/\\0]+?)',
   YYYY: '(\\d{4})',
-  MM: '(\\d{2})',
-  DD: '(\\d{2})',
-  hh: '(\\d{2})',
-  mm: '(\\d{2})',
-  ss: '(\\d{2})',
   ext: '([A-Za-z0-9]{1,10})',
 };
 
@@ -67,7 +63,7 @@ function compileSegment(pattern: string): CompiledSegment {
     else if (part.startsWith('{') && part.endsWith('}')) {
       const f = part.slice(1, -1) as LayoutField;
       fields.push(f);
-      source += FIELD_REGEX[f];
+      source += FIELD_REGEX[f] ?? '(\\d{2})';
     } else source += escapeRegex(part);
   }
   source += '$';
