@@ -57,7 +57,7 @@ export function runSweepWalk(plan: SweepPlan, hooks: WalkHooks = {}): WalkOutcom
 
 class SweepWalk {
   private readonly plan: SweepPlan & typeof DEFAULT_LIMITS;
-  private readonly layout;
+  readonly layout;
   private readonly isHeld;
   private readonly byName = new Map<string, CameraRetentionFacts>();
   private readonly cameras = new Map<string, Camera>();
@@ -68,7 +68,7 @@ class SweepWalk {
   private readonly journal: RetentionJournal | undefined;
   private readonly batch: Batch;
   private readonly out: WalkOutcome;
-  private readonly quarantineRel: string | undefined;
+  readonly quarantineRel: string | undefined;
   private rootDev = 0;
   private quarantine: DirHandle | 'unusable' | undefined;
   private deleteAllowed = true;
@@ -132,13 +132,7 @@ class SweepWalk {
       this.refuse('insecure-root', `${this.plan.root} is writable by group or others; refusing to delete`);
       return;
     }
-    const tree = {
-      layout: this.layout,
-      list: (dir: DirHandle) => this.list(dir, 'recordings', false),
-      open: (parent: DirHandle, name: string) => this.openDir(parent, name, 'recordings', false),
-      isQuarantine: (rel: string) => rel === this.quarantineRel,
-    };
-    const verdict = checkClocks(root, tree, this.plan.now, this.plan.maxClockAheadDays);
+    const verdict = checkClocks(root, this, this.plan.now, this.plan.maxClockAheadDays);
     for (const [camera, rel] of verdict.future) {
       const path = this.pathOf('recordings', rel);
       this.future.add(camera);
@@ -391,7 +385,7 @@ class SweepWalk {
 
   // ---- directories, paths and notes ------------------------------------------------------------------------------
 
-  private openDir(parent: DirHandle, name: string, area: Area, report: boolean): DirHandle | undefined {
+  openDir(parent: DirHandle, name: string, area: Area, report: boolean): DirHandle | undefined {
     const path = this.pathOf(area, parent.relOf(name));
     let child: DirHandle;
     try {
@@ -416,7 +410,7 @@ class SweepWalk {
     return writableByOthers(st) && !this.plan.allowSharedDirs ? 'insecure-dir' : undefined;
   }
 
-  private list(dir: DirHandle, area: Area, report: boolean): Dirent[] {
+  list(dir: DirHandle, area: Area, report: boolean): Dirent[] {
     try {
       return dir.list();
     } catch (err) {
