@@ -34,7 +34,9 @@ const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000; // older segments are never "still be
 const UNKNOWN = '\0unknown'; // what a directory no camera claims is filed under
 const CANDIDATE_SLACK = 1024; // candidates past what the cap allows before they are sorted and trimmed
 
+/** The main and the space-driven (emergency) pass walk the recordings, expiry the quarantine area. */
 type Pass = 'main' | 'emergency' | 'expiry';
+const areaOf = (pass: Pass): Area => (pass === 'expiry' ? 'quarantine' : 'recordings');
 /** Recording times a pass acts on: [from, to), or all of them (a blocked camera's footage goes to quarantine). */
 type Range = { from: number; to: number; all: boolean };
 const EVERY_TIME: Range = { from: -Infinity, to: Infinity, all: false }; // expiry goes by time in quarantine
@@ -111,7 +113,7 @@ class SweepWalk {
       }
       if (this.plan.quarantineOnly !== undefined) this.deleteAllowed = false;
       else this.checkRootAndClocks(root);
-      this.walk(root, 0, {}, undefined, 'recordings', 'main');
+      this.walk(root, 0, {}, undefined, 'main');
       this.batch.flush();
       if (this.plan.quarantineOnly === undefined) {
         this.expireQuarantine();
@@ -152,9 +154,10 @@ class SweepWalk {
 
   // ---- the walk: one entry a step ------------------------------------------------------------------------------
 
-  private walk(dir: DirHandle, depth: number, fields: PathFields, cam: Camera | undefined, area: Area, pass: Pass) {
+  private walk(dir: DirHandle, depth: number, fields: PathFields, cam: Camera | undefined, pass: Pass) {
     const seg = this.layout.segments[depth];
     if (!seg) return;
+    const area = areaOf(pass);
     const last = depth === this.layout.segments.length - 1;
     const counts = pass === 'main'; // the later passes go over what the main pass already reported
     const entries = this.list(dir, area, counts);
@@ -177,11 +180,11 @@ class SweepWalk {
       } else if (last && kind === 'dir') {
         if (counts) noteSkip(this.out, path, 'not-regular');
       } else if (last) {
-        this.file(dir, e.name, path, kind, m, here ?? this.camera(UNKNOWN), area, pass);
+        this.file(dir, e.name, path, kind, m, here ?? this.camera(UNKNOWN), pass);
       } else if (!this.young(depth, m, here, pass)) {
         const child = this.openDir(dir, e.name, area, counts);
         if (!child) continue;
-        this.walk(child, depth + 1, m, here, area, pass);
+        this.walk(child, depth + 1, m, here, pass);
         child.unref();
       }
     }
@@ -225,17 +228,9 @@ class SweepWalk {
     return { from: -Infinity, to: Math.max(...ranges.map((r) => r.to)), all };
   }
 
-  private file(
-    dir: DirHandle,
-    name: string,
-    path: string,
-    kind: EntryKind,
-    m: PathFields,
-    cam: Camera,
-    area: Area,
-    pass: Pass,
-  ): void {
+  private file(dir: DirHandle, name: string, path: string, kind: EntryKind, m: PathFields, cam: Camera, pass: Pass) {
     const counts = pass === 'main';
+    const area = areaOf(pass);
     const ts = pathTimestamp(m);
     if (ts === undefined) {
       if (counts) this.unmatched(path);
@@ -333,7 +328,7 @@ class SweepWalk {
       const cam = this.camera(facts?.recordingName ?? facts?.id ?? e.name);
       if (this.hooks.aborted?.() || cam.names.some((n) => this.future.has(n))) continue;
       const child = top.kindOf(e) === 'dir' ? this.openDir(top, e.name, 'quarantine', true) : undefined;
-      if (child) this.walk(child, 0, {}, cam, 'quarantine', 'expiry'); // below <camera>/ the layout starts again
+      if (child) this.walk(child, 0, {}, cam, 'expiry'); // below <camera>/ the layout starts again
       child?.unref();
     }
     this.batch.flush();
@@ -345,7 +340,7 @@ class SweepWalk {
     let need = this.deficit();
     if (need.deficitBytes > 0 && this.deleteAllowed) {
       this.out.emergencyPass = true;
-      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // collects candidates
+      this.walk(root, 0, {}, undefined, 'emergency'); // collects candidates
       const chosen = new Set<string>();
       let planned = 0;
       for (const c of this.candidates.sort((a, b) => a.ts - b.ts)) {
@@ -354,7 +349,7 @@ class SweepWalk {
         planned += c.freed;
       }
       this.chosen = chosen;
-      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // deletes the chosen, each through its own handle
+      this.walk(root, 0, {}, undefined, 'emergency'); // deletes the chosen, each through its own handle
       this.batch.flush();
       need = this.deficit();
     }
