@@ -136,13 +136,11 @@ export function isoDurationDays(value: string): number | undefined {
   return total === 0 ? Number.POSITIVE_INFINITY : total;
 }
 
-export type HeldTest = (names: readonly string[], ts: number) => boolean;
-
 /**
  * Compiles holds into a test: is footage of a camera known by `names` that started at `ts` held? A date-only `to`
  * holds that whole day; a time that does not parse holds without limit on that side (never "not held").
  */
-export function heldTest(holds: readonly LegalHold[]): HeldTest {
+export function heldTest(holds: readonly LegalHold[]): (names: readonly string[], ts: number) => boolean {
   const ranges = holds.map((h) => {
     const from = Date.parse(h.from);
     const to = Date.parse(h.to) + (/^\d{4}-\d{2}-\d{2}$/.test(h.to) ? DAY_MS - 1 : 0);
