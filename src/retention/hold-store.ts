@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
@@ -19,7 +20,7 @@ function holdStorePath(dataDir: string): string {
 
 export class HoldStore {
   private holds: LegalHold[] | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
   constructor(private readonly dataDir: string) {}
 
@@ -36,7 +37,7 @@ export class HoldStore {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold: ${msg}`);
     }
-    return this.serial(async () => {
+    return this.writes.run(async () => {
       const holds = await this.list();
       if (holds.some((h) => h.id === parsed.data.id)) {
         throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
@@ -49,19 +50,13 @@ export class HoldStore {
 
   /** Returns whether a hold was removed. */
   async removeHold(id: string): Promise<boolean> {
-    return this.serial(async () => {
+    return this.writes.run(async () => {
       const holds = await this.list();
       const next = holds.filter((h) => h.id !== id);
       if (next.length === holds.length) return false;
       await this.write(next);
       return true;
     });
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
   }
 
   private async read(): Promise<LegalHold[]> {

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
@@ -44,14 +45,11 @@ const WORKER = new URL('./sweep-worker.js', import.meta.url);
 /** Run from the TypeScript sources (tests), there is no compiled worker to start: the walk runs inline. */
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-let queue: Promise<unknown> = Promise.resolve();
+const queue = new SerialQueue();
 
 /** Retention jobs of this process run one at a time: they share the journal (other processes: the data-dir lock). */
 export function one<T>(job: () => Promise<T>): Promise<T> {
-  const guarded = () => job().finally(closeAllDirs); // what an inline job that threw left open
-  const run = queue.then(guarded, guarded);
-  queue = run.catch(() => undefined);
-  return run;
+  return queue.run(() => job().finally(closeAllDirs)); // closes what an inline job that threw left open
 }
 
 export function sweep(opts: SweepOptions): Promise<SweepResult> {
