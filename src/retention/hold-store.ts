@@ -14,15 +14,14 @@ import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 
-function holdStorePath(dataDir: string): string {
-  return join(dataDir, 'legal-holds.json');
-}
-
 export class HoldStore {
   private holds: LegalHold[] | undefined;
   private readonly writes = new SerialQueue();
+  private readonly file: string;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'legal-holds.json');
+  }
 
   /** Current holds; a missing file is an empty store, a corrupt one is an error (never silently no holds). */
   async list(): Promise<LegalHold[]> {
@@ -42,8 +41,7 @@ export class HoldStore {
       if (holds.some((h) => h.id === parsed.data.id)) {
         throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
       }
-      const next = [...holds, parsed.data];
-      await this.write(next);
+      await this.write([...holds, parsed.data]);
       return parsed.data;
     });
   }
@@ -62,21 +60,21 @@ export class HoldStore {
   private async read(): Promise<LegalHold[]> {
     let text: string;
     try {
-      text = await readFile(holdStorePath(this.dataDir), 'utf8');
+      text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
     const parsed = fileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
-      throw new CamwardenError(ErrorCode.InvalidConfig, `${holdStorePath(this.dataDir)}: ${parsed.error.message}`);
+      throw new CamwardenError(ErrorCode.InvalidConfig, `${this.file}: ${parsed.error.message}`);
     }
     return parsed.data.holds;
   }
 
   private async write(holds: LegalHold[]): Promise<void> {
     const text = `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`;
-    await writeFileAtomic(holdStorePath(this.dataDir), text, 0o600);
+    await writeFileAtomic(this.file, text, 0o600);
     this.holds = holds;
   }
 }
