@@ -48,14 +48,10 @@ export const recordingLayoutSchema = z
     if (depth === undefined) return;
     const last = layout.segments.length - 1;
     const fields = segmentFields(layout.segments[depth] ?? '');
+    // A date dir must hold the complete date (no field appears twice, so none of it can be in a deeper segment).
     if (depth >= last) issue('dateDirDepth', 'must index a directory segment (not the file)');
     else if (!(fields.includes('YYYY') && fields.includes('MM') && fields.includes('DD'))) {
       issue('dateDirDepth', 'that segment must contain {YYYY}, {MM} and {DD}');
-    }
-    // A date dir must hold the complete date: every segment deeper may only add time of day / camera / ext.
-    const deeper = layout.segments.slice(depth + 1).flatMap(segmentFields);
-    if (depth < last && deeper.some((f) => f === 'YYYY' || f === 'MM' || f === 'DD')) {
-      issue('dateDirDepth', 'date fields below the date directory');
     }
   });
 
