@@ -4,11 +4,11 @@
  * profiles; they cannot be removed here.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { readIfPresent } from '../util/read-if-present.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { type LegalHold, legalHoldSchema } from './schemas.js';
 
@@ -58,13 +58,8 @@ export class HoldStore {
   }
 
   private async read(): Promise<LegalHold[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
+    if (text === undefined) return [];
     const parsed = fileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
       throw new CamwardenError(ErrorCode.InvalidConfig, `${this.file}: ${parsed.error.message}`);
