@@ -110,7 +110,7 @@ type Tally = Map<string, { files: number; bytes: number }>;
 class BatchLog {
   readonly quarantined: Tally = new Map();
   readonly expired: Tally = new Map();
-  private chain: Promise<void> = Promise.resolve();
+  private readonly appends = new SerialQueue();
   private failure: string | undefined;
 
   constructor(
@@ -161,14 +161,14 @@ class BatchLog {
 
   /** Waits for every entry; returns what went wrong, if anything did. */
   async settled(): Promise<string | undefined> {
-    await this.chain;
+    await this.appends.idle();
     return this.failure;
   }
 
   private append(kind: 'deletion' | 'quarantine', data: Record<string, unknown>): void {
     const sink = this.sink;
     if (!sink) return;
-    this.chain = this.chain.then(() =>
+    this.appends.run(() =>
       sink.append(kind, data).catch((err: unknown) => {
         this.failure ??= errorMessage(err);
       }),
