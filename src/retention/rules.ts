@@ -49,7 +49,7 @@ export function retentionPolicyFrom(
   const classMinimumDays = { ...(pack.classMinimumDays ?? {}) };
   const overlayMinimumDays = { ...(pack.overlayMinimumDays ?? {}) };
   const longestFloor = maxOf([...Object.values(classMinimumDays), ...Object.values(overlayMinimumDays)]);
-  const policy: RetentionPolicy = {
+  return {
     defaultDays: pack.defaultDays,
     zoneDays: { ...(pack.zoneDays ?? {}), ...(site.zoneDays ?? {}) },
     classMinimumDays,
@@ -57,9 +57,8 @@ export function retentionPolicyFrom(
     siteOverlays: [...(site.siteOverlays ?? [])],
     quarantineDays: pack.quarantineDays ?? Math.max(pack.defaultDays, longestFloor),
     legalHolds: [...legalHolds],
+    ...(site.siteDays !== undefined ? { siteDays: site.siteDays } : {}),
   };
-  if (site.siteDays !== undefined) policy.siteDays = site.siteDays;
-  return policy;
 }
 
 /** The policy when no profile set is available at all: Order 799's figures. */

@@ -53,7 +53,6 @@ export interface WalkHooks {
   afterListing?(area: Area, rel: string): void;
 }
 
-export type SkippedEntry = { path: string; reason: string };
 export type SweepError = { path?: string; code: string; message: string };
 export type Refusal = 'clock-behind' | 'clock-ahead' | 'insecure-root';
 
@@ -61,7 +60,7 @@ export type Refusal = 'clock-behind' | 'clock-ahead' | 'insecure-root';
 export function emptyOutcome(dryRun: boolean) {
   return {
     ...{ dryRun, scanned: 0, deleted: 0, bytesFreed: 0, quarantined: 0, held: 0, unmatched: 0, skippedTotal: 0 },
-    skipped: [] as SkippedEntry[],
+    skipped: [] as Array<{ path: string; reason: string }>,
     errors: [] as SweepError[],
     /** Date directories inside retention, not listed. */
     youngDirs: 0,
