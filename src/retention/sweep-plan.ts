@@ -84,6 +84,7 @@ export function sweepError(path: string, err: unknown): SweepError {
 
 export function noteSkip(out: WalkOutcome, path: string, reason: string): void {
   out.skippedTotal++;
+  if (reason === 'unmatched') out.unmatched++; // a name no layout matches: never a candidate
   if (out.skipped.length < MAX_LISTED) out.skipped.push({ path, reason });
 }
 

@@ -176,7 +176,7 @@ class SweepWalk {
       if (kind === 'symlink') {
         if (counts) noteSkip(this.out, path, 'symlink');
       } else if (!m || (!last && kind !== 'dir')) {
-        if (counts) this.unmatched(path);
+        if (counts) noteSkip(this.out, path, 'unmatched');
       } else if (last && kind === 'dir') {
         if (counts) noteSkip(this.out, path, 'not-regular');
       } else if (last) {
@@ -233,7 +233,7 @@ class SweepWalk {
     const area = areaOf(pass);
     const ts = pathTimestamp(m);
     if (ts === undefined) {
-      if (counts) this.unmatched(path);
+      if (counts) noteSkip(this.out, path, 'unmatched');
       return;
     }
     const range = cam.ranges[pass];
@@ -417,11 +417,6 @@ class SweepWalk {
   private pathOf(area: Area, rel: string): string {
     const top = area === 'recordings' ? this.plan.root : this.plan.quarantineDir;
     return rel === '' ? top : `${top}/${rel}`;
-  }
-
-  private unmatched(path: string): void {
-    this.out.unmatched++;
-    noteSkip(this.out, path, 'unmatched');
   }
 }
 
