@@ -16,7 +16,7 @@ import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
 import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
-import { runSweepWalk } from './sweep-walk.js';
+import { SweepWalk } from './sweep-walk.js';
 
 const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
@@ -77,7 +77,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   try {
     outcome =
       inline || hooks || (FROM_SOURCES && !workerScript)
-        ? runSweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted })
+        ? new SweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted }).run()
         : await inWorker<WalkOutcome>({ op: 'sweep', plan }, (b) => log.batch(b), signal, workerScript);
   } catch (err) {
     await log.settled(); // what the walk reported before it failed is still recorded; the journal stays
@@ -168,7 +168,7 @@ class BatchLog {
   private append(kind: 'deletion' | 'quarantine', data: Record<string, unknown>): void {
     const sink = this.sink;
     if (!sink) return;
-    this.appends.run(() =>
+    void this.appends.run(() =>
       sink.append(kind, data).catch((err: unknown) => {
         this.failure ??= errorMessage(err);
       }),
