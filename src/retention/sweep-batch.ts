@@ -101,8 +101,7 @@ export class Batch {
         dest = dest.openOrCreateChild(d, 0o700);
         opened.push(dest);
       }
-      const into = dest;
-      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !into.has(n));
+      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !dest.has(n));
       if (target === undefined) noteSkip(this.out, item.path, 'quarantine-target-exists');
       else if (!item.dir.chmodEntry(item.name, item, 0o600)) noteSkip(this.out, item.path, 'changed');
       else {

@@ -53,11 +53,7 @@ interface Camera {
 /** A file the space-driven pass may delete: `dev:ino`, oldest first. */
 type Candidate = { key: string; ts: number; freed: number };
 
-export function runSweepWalk(plan: SweepPlan, hooks: WalkHooks = {}): WalkOutcome {
-  return new SweepWalk(plan, hooks).run();
-}
-
-class SweepWalk {
+export class SweepWalk {
   private readonly plan: SweepPlan & typeof DEFAULT_LIMITS;
   readonly layout;
   private readonly isHeld;
