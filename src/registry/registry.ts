@@ -117,10 +117,11 @@ export class Registry {
     const { prefix } = config.mqtt;
     const maxBytes = config.registry.maxMessageBytes;
     const filter = registryTopicFilter(prefix, config.registry.share);
+    const clientId =
+      config.registry.clientId ?? `camwarden-registry-${sanitizeTopicLevel(hostname())}-${this.http.port ?? 0}`;
     this.transport = new MqttTransport({
       config: { ...config.mqtt, url },
-      clientId:
-        config.registry.clientId ?? `camwarden-registry-${sanitizeTopicLevel(hostname())}-${this.http.port ?? 0}`,
+      clientId,
       logger,
       subscriptions: [filter],
       // the broker keeps queuing for us while we restart (within its own limits)
@@ -128,8 +129,14 @@ export class Registry {
       // a message is acknowledged once committed: one not yet stored when we die is delivered again
       ackWhenSettled: true,
       onConnect: async () => undefined,
-      onMessage: (topic, payload, retained, settle) => {
-        const parsed = parseMessage(prefix, topic, payload, retained, { maxBytes, receivedAt: new Date() });
+      onMessage: (topic, payload, retained, settle, messageId) => {
+        // packet ids belong to the session: with the client id they name one delivery, kept when it is redelivered
+        const delivery = messageId === undefined ? {} : { delivery: `${clientId}#${messageId}` };
+        const parsed = parseMessage(prefix, topic, payload, retained, {
+          maxBytes,
+          receivedAt: new Date(),
+          ...delivery,
+        });
         if ('reject' in parsed) {
           this.rejects.count(parsed.reject, { topic, detail: parsed.detail, bytes: payload.length });
           settle();

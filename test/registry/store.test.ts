@@ -224,6 +224,47 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     expect(JSON.stringify(raw)).not.toContain('c2ln');
   });
 
+  it('counts a request delivered again after a crash (same session and packet id) once', async () => {
+    const request = {
+      transaction: 'tx-redelivered',
+      issuedAt: '2026-11-29T10:00:00.000Z',
+      expiresAt: '2026-11-29T10:05:00.000Z',
+      keyId: '0123456789abcdef',
+      args: { dryRun: true },
+      signature: 'c2ln',
+    };
+    const r = (delivery: string | undefined, at = new Date()) =>
+      from(
+        'sd',
+        'gw',
+        { kind: 'request', op: 'sweep', request, retained: false, ...(delivery ? { delivery } : {}) },
+        at,
+      );
+    const seen = async () => {
+      const [req] = await listRequests(db, { site: 'sd', limit: 10 });
+      return req?.timesSeen;
+    };
+    await write([r('registry-1#7', new Date('2026-11-29T10:00:01Z'))]);
+    await write([r('registry-1#7', new Date('2026-11-29T10:00:09Z'))]); // the broker's redelivery: not seen again
+    expect(await seen()).toBe(1);
+    const [row] = await db.query<{ last_seen: unknown }>(
+      "SELECT last_seen FROM requests WHERE site = 'sd' AND transaction = 'tx-redelivered'",
+    );
+    expect(new Date(String(row?.last_seen)).toISOString()).toBe('2026-11-29T10:00:01.000Z');
+    await write([r('registry-1#8')]); // published again: a new delivery
+    await write([r('registry-2#7')]); // another registry's session, same packet id
+    await write([r(undefined)]); // QoS 0: never redelivered, always counted
+    expect(await seen()).toBe(4);
+    // a burst of replays: the newest deliveries stay recognisable, the list stays bounded
+    await write(Array.from({ length: 20 }, (_, i) => r(`registry-1#${100 + i}`)));
+    await write([r('registry-1#119'), r('registry-1#110')]);
+    expect(await seen()).toBe(24);
+    const [kept] = await db.query<{ n: unknown }>(
+      "SELECT cardinality(deliveries) AS n FROM requests WHERE site = 'sd' AND transaction = 'tx-redelivered'",
+    );
+    expect(Number(kept?.n)).toBe(16);
+  });
+
   it('stores SQL-looking text verbatim as data', async () => {
     const evil = "x'); DROP TABLE cameras; --";
     const cam = camera('c-sql', 'flag', 'unknown');
