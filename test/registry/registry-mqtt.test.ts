@@ -12,7 +12,7 @@ import { Outbox } from '../../src/reporting/outbox.js';
 import { Reporter } from '../../src/reporting/reporter.js';
 import { cameraRecordSchema } from '../../src/reporting/schemas/index.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
-import { startBroker, type TestBroker } from '../helpers/brokers.js';
+import { freePort, startBroker, type TestBroker } from '../helpers/brokers.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { cameraRecord, event } from './payloads.js';
 import { hasMosquitto, hasPostgres, registrySetups } from './setups.js';
@@ -416,6 +416,28 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     // published again (a replay): that is a new delivery, and counts
     await operator.publishAsync(topic, request, { qos: 1 });
     await waitFor('replay counted', async () => ((await timesSeen('tx-redelivery')) === 2 ? true : undefined));
+  }, 90_000);
+
+  it('resumes its broker session when restarted on another listen port: what was published meanwhile is stored', async () => {
+    const on = async () => ({ ...registry, listen: `127.0.0.1:${await freePort()}` });
+    let reg = await startRegistry(registryConfig(broker.url, dataDir, await on()));
+    const first = { port: new URL(reg.url).port, clientId: reg.clientId };
+    const operator = await rawClient(broker.url);
+    const topic = 'camwarden/s8/gw8/request/sweep';
+    const stored = async (transaction: string) => {
+      const { body } = await getJson<Array<{ transaction: string }>>(reg.url, '/api/requests?site=s8');
+      return body.some((r) => r.transaction === transaction) ? true : undefined;
+    };
+    // the subscription is in place once a first request is stored
+    await operator.publishAsync(topic, signedRequest('tx-before'), { qos: 1 });
+    await waitFor('first request stored', () => stored('tx-before'));
+    await reg.stop();
+    await operator.publishAsync(topic, signedRequest('tx-while-away'), { qos: 1 });
+
+    reg = await startRegistry(registryConfig(broker.url, dataDir, await on()));
+    expect(new URL(reg.url).port).not.toBe(first.port);
+    await waitFor('request published while it was down stored', () => stored('tx-while-away'));
+    expect(reg.clientId).toBe(first.clientId);
   }, 90_000);
 
   it('keeps its data across a restart and reads the retained state again', async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultClientId } from '../../src/registry/client-id.js';
 import type { Database } from '../../src/registry/database.js';
 import { cameraKnown, listDecisionHistory } from '../../src/registry/decision-history.js';
 import { openEmbedded } from '../../src/registry/embedded-database.js';
@@ -72,6 +73,24 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     await db.query("INSERT INTO schema_migrations (version, name) VALUES ('9999', '9999-future.sql')");
     await expect(migrate(db)).rejects.toThrow(/9999.*does not know/);
     await db.query("DELETE FROM schema_migrations WHERE version = '9999'");
+  });
+
+  it('derives the default MQTT client id from the database: the same after migrating again, another for another database', async () => {
+    const id = await defaultClientId(db, { share: false, host: 'h1' });
+    expect(id).toMatch(/^camwarden-registry-[0-9a-f]{16}$/);
+    await migrate(db);
+    expect(await defaultClientId(db, { share: false, host: 'h2' })).toBe(id); // the host plays no part
+    // sharing the load, registries share the database: the host tells them apart
+    expect(await defaultClientId(db, { share: true, host: 'gw a' })).toBe(id.replace('registry-', 'registry-gw-a-'));
+    const otherDir = mkdtempSync(join(tmpdir(), 'cw-reg-other-'));
+    const other = await openEmbedded(join(otherDir, 'db'));
+    try {
+      await migrate(other);
+      expect(await defaultClientId(other, { share: false, host: 'h1' })).not.toBe(id);
+    } finally {
+      await other.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps gateway state from status and last will, never letting a stale or foreign-boot message win', async () => {
