@@ -8,6 +8,7 @@ import type { OnvifCredentials, OpenSession } from '../onvif/session.js';
 import type { ProfileSet } from '../profiles/types.js';
 import { errorCodeOf, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { ActionExecutor, isLeverAction } from './action-executor.js';
 import { AppliedState } from './applied-state.js';
 import { computeDesired } from './desired-state.js';
@@ -59,7 +60,7 @@ export interface EnforcerDeps {
  */
 export class Enforcer implements AgentModule {
   readonly name = 'enforce';
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private started = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
@@ -116,7 +117,7 @@ export class Enforcer implements AgentModule {
     this.interval = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    await this.chain.catch(() => undefined);
+    await this.queue.idle();
   }
 
   health(): Record<string, number | string | boolean> {
@@ -139,9 +140,7 @@ export class Enforcer implements AgentModule {
 
   /** Compares what the decisions require with what is in effect and closes the gap (per `enforce.mode`). */
   reconcile(records: readonly CameraRecord[], profiles: ProfileSet | undefined): Promise<ReconcileResult> {
-    const run = this.chain.then(() => this.reconcileNow(records, profiles));
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.reconcileNow(records, profiles));
   }
 
   private async reconcileNow(

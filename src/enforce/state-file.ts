@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { readIfPresent } from '../util/read-if-present.js';
 import type { AppliedAction } from './types.js';
 
 const STATE_FILE_NAME = 'enforcement-state.json';
@@ -18,13 +18,8 @@ export interface EnforcementStateDoc {
 
 /** Reads the applied actions; a missing file is an empty state, a corrupt one is an error (never guessed). */
 export async function loadEnforcementState(file: string): Promise<Map<string, AppliedAction>> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw err;
-  }
+  const raw = await readIfPresent(file);
+  if (raw === undefined) return new Map();
   let doc: unknown;
   try {
     doc = JSON.parse(raw);

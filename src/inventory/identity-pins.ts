@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AgentEvent } from '../model/event-sink.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { compareText } from '../util/compare.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { readIfPresent } from '../util/read-if-present.js';
 
 /**
  * What a camera proved about itself over an authenticated ONVIF session the first time, bound to its id: the
@@ -74,13 +74,8 @@ export function identityPinsPath(dataDir: string): string {
  */
 export async function readIdentityPins(dataDir: string): Promise<PinnedIdentity[]> {
   const path = identityPinsPath(dataDir);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const text = await readIfPresent(path);
+  if (text === undefined) return [];
   let parsed: ReturnType<typeof fileSchema.safeParse>;
   try {
     parsed = fileSchema.safeParse(JSON.parse(text));

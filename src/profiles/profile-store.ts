@@ -10,6 +10,7 @@ import type { AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import {
   activeProfilesDir,
   checkBundlePaths,
@@ -53,7 +54,7 @@ export class ProfileStore {
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private lastRejected = '';
   /** sourceFingerprint of the input the live set was last loaded from. */
   private loadedFingerprint: string | undefined;
@@ -122,12 +123,12 @@ export class ProfileStore {
     this.watcher = undefined;
     if (this.debounce) clearTimeout(this.debounce);
     if (this.interval) clearInterval(this.interval);
-    await this.chain.catch(() => undefined);
+    await this.queue.idle();
   }
 
   /** Re-reads the active dir; a valid set with a new revision replaces the current one. Serialised. */
   reload(): Promise<ReloadResult> {
-    return this.serial(() => this.reloadNow());
+    return this.queue.run(() => this.reloadNow());
   }
 
   /** Records a consent (remote `consent/record`) and re-merges it into the live set. */
@@ -141,13 +142,7 @@ export class ProfileStore {
 
   /** Remote `profiles/apply`: stage, verify + validate, then (unless dryRun) make it the active set. */
   applyBundle(files: Record<string, string>, opts: { dryRun?: boolean } = {}): Promise<ReloadResult> {
-    return this.serial(() => this.applyNow(files, opts.dryRun === true));
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.queue.run(() => this.applyNow(files, opts.dryRun === true));
   }
 
   private async load(dir: string): Promise<ProfileSet> {

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import { isoDate } from '../util/iso-date.js';
+import { readIfPresent } from '../util/read-if-present.js';
 import { consentCameras, consentUnitKindSchema } from './schemas.js';
 import type { ConsentRecord, ProfileSet } from './types.js';
 
@@ -51,13 +51,8 @@ export class ConsentRecordStore {
 
   /** Reads the persisted records; a corrupt file is an error (records are never silently dropped). */
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
+    if (text === undefined) return;
     const parsed = fileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new UsageError(`${this.file}: ${parsed.error.message}`, ErrorCode.InvalidProfile);
     this.records = parsed.data.consents.map((c) => {

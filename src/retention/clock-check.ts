@@ -12,12 +12,12 @@ import { DAY_MS } from './rules.js';
 /** A recording dated more than this after now makes its camera's clock implausible. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-/** The recordings tree as the walk sees it: what it cannot list or open safely is not there. */
+/** The recordings tree as the walk (sweep-walk.ts) sees it: what it cannot list or open safely is not there. */
 export interface Tree {
-  layout: CompiledLayout;
-  list(dir: DirHandle): Dirent[];
-  open(parent: DirHandle, name: string): DirHandle | undefined;
-  isQuarantine(rel: string): boolean;
+  readonly layout: CompiledLayout;
+  readonly quarantineRel: string | undefined;
+  list(dir: DirHandle, area: 'recordings', report: false): Dirent[];
+  openDir(parent: DirHandle, name: string, area: 'recordings', report: false): DirHandle | undefined;
 }
 
 export interface ClockVerdict {
@@ -41,9 +41,9 @@ export function checkClocks(root: DirHandle, tree: Tree, now: number, maxClockAh
     const last = depth === segments.length - 1;
     let found = false;
     const subdirs: Array<{ name: string; m: PathFields; cam: string | undefined; latest: number }> = [];
-    for (const e of tree.list(dir)) {
+    for (const e of tree.list(dir, 'recordings', false)) {
       const m = matchSegment(seg, e.name, fields);
-      if (!m || tree.isQuarantine(dir.relOf(e.name))) continue;
+      if (!m || dir.relOf(e.name) === tree.quarantineRel) continue;
       const cam = camera ?? (depth === cameraDepth ? m.camera : undefined);
       const kind = dir.kindOf(e);
       if (cam !== undefined && kind === (last ? 'file' : 'dir')) probed.add(cam);
@@ -62,7 +62,7 @@ export function checkClocks(root: DirHandle, tree: Tree, now: number, maxClockAh
       // newest first: past those that may reach the future, older siblings cannot hold a newer recording
       const recent = newest !== undefined && now - newest <= maxClockAheadDays * DAY_MS;
       if (d.latest <= horizon && (found || recent)) break;
-      const child = tree.open(dir, d.name);
+      const child = tree.openDir(dir, d.name, 'recordings', false);
       if (!child) continue;
       found = probe(child, depth + 1, d.m, d.cam) || found;
       child.unref();

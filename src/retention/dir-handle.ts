@@ -32,7 +32,6 @@ export class DirHandle {
     readonly rel: string,
     private readonly parent?: DirHandle,
     private readonly name = '',
-    private readonly prune = false,
   ) {
     openHandles.add(this);
   }
@@ -91,15 +90,15 @@ export class DirHandle {
   }
 
   /** A subdirectory; a symlink in its place fails (ELOOP/ENOTDIR) instead of being followed. */
-  openChild(name: string, prune = true): DirHandle {
+  openChild(name: string): DirHandle {
     const fd = fs.openSync(this.at(name), DIR_FLAGS);
     this.refs++;
-    return new DirHandle(fd, fs.fstatSync(fd), this.relOf(name), this, name, prune);
+    return new DirHandle(fd, fs.fstatSync(fd), this.relOf(name), this, name);
   }
 
   openOrCreateChild(name: string, mode: number): DirHandle {
     fs.mkdirSync(this.at(name), { mode, recursive: true }); // recursive: no error when it exists
-    return this.openChild(name, false);
+    return this.openChild(name);
   }
 
   /** chmod through a descriptor opened without following symlinks and checked to be the expected file. */
@@ -127,7 +126,7 @@ export class DirHandle {
     if (--this.refs > 0 || !openHandles.delete(this)) return;
     fs.closeSync(this.fd);
     if (!this.parent) return;
-    if (this.touched && this.prune) {
+    if (this.touched) {
       try {
         fs.rmdirSync(this.parent.at(this.name)); // fails when not empty, or on a symlink put in its place
         this.parent.touched = true;

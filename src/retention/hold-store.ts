@@ -4,24 +4,24 @@
  * profiles; they cannot be removed here.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { readIfPresent } from '../util/read-if-present.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { type LegalHold, legalHoldSchema } from './schemas.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 
-function holdStorePath(dataDir: string): string {
-  return join(dataDir, 'legal-holds.json');
-}
-
 export class HoldStore {
   private holds: LegalHold[] | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
+  private readonly file: string;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'legal-holds.json');
+  }
 
   /** Current holds; a missing file is an empty store, a corrupt one is an error (never silently no holds). */
   async list(): Promise<LegalHold[]> {
@@ -36,20 +36,19 @@ export class HoldStore {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold: ${msg}`);
     }
-    return this.serial(async () => {
+    return this.writes.run(async () => {
       const holds = await this.list();
       if (holds.some((h) => h.id === parsed.data.id)) {
         throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
       }
-      const next = [...holds, parsed.data];
-      await this.write(next);
+      await this.write([...holds, parsed.data]);
       return parsed.data;
     });
   }
 
   /** Returns whether a hold was removed. */
   async removeHold(id: string): Promise<boolean> {
-    return this.serial(async () => {
+    return this.writes.run(async () => {
       const holds = await this.list();
       const next = holds.filter((h) => h.id !== id);
       if (next.length === holds.length) return false;
@@ -58,30 +57,19 @@ export class HoldStore {
     });
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
   private async read(): Promise<LegalHold[]> {
-    let text: string;
-    try {
-      text = await readFile(holdStorePath(this.dataDir), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const text = await readIfPresent(this.file);
+    if (text === undefined) return [];
     const parsed = fileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
-      throw new CamwardenError(ErrorCode.InvalidConfig, `${holdStorePath(this.dataDir)}: ${parsed.error.message}`);
+      throw new CamwardenError(ErrorCode.InvalidConfig, `${this.file}: ${parsed.error.message}`);
     }
     return parsed.data.holds;
   }
 
   private async write(holds: LegalHold[]): Promise<void> {
     const text = `${JSON.stringify({ schemaVersion: 1, holds }, null, 2)}\n`;
-    await writeFileAtomic(holdStorePath(this.dataDir), text, 0o600);
+    await writeFileAtomic(this.file, text, 0o600);
     this.holds = holds;
   }
 }

@@ -10,10 +10,7 @@ const segmentPattern = z
   .min(1)
   .refine((s) => !s.includes('/') && !s.includes('\\'), 'a segment is one path component: no "/" or "\\"')
   .refine((s) => s !== '.' && s !== '..', 'a segment cannot be "." or ".."')
-  .refine(
-    (s) => s.replace(FIELD_RE, '').indexOf('{') < 0 && s.replace(FIELD_RE, '').indexOf('}') < 0,
-    'unbalanced "{" or "}"',
-  )
+  .refine((s) => !/[{}]/.test(s.replace(FIELD_RE, '')), 'unbalanced "{" or "}"')
   .superRefine((s, ctx) => {
     for (const f of segmentFields(s)) {
       if (!(LAYOUT_FIELDS as readonly string[]).includes(f)) {
@@ -51,18 +48,12 @@ export const recordingLayoutSchema = z
     if (depth === undefined) return;
     const last = layout.segments.length - 1;
     const fields = segmentFields(layout.segments[depth] ?? '');
+    // A date dir must hold the complete date (no field appears twice, so none of it can be in a deeper segment).
     if (depth >= last) issue('dateDirDepth', 'must index a directory segment (not the file)');
     else if (!(fields.includes('YYYY') && fields.includes('MM') && fields.includes('DD'))) {
       issue('dateDirDepth', 'that segment must contain {YYYY}, {MM} and {DD}');
     }
-    // A date dir must hold the complete date: every segment deeper may only add time of day / camera / ext.
-    const deeper = layout.segments.slice(depth + 1).flatMap(segmentFields);
-    if (depth < last && deeper.some((f) => f === 'YYYY' || f === 'MM' || f === 'DD')) {
-      issue('dateDirDepth', 'date fields below the date directory');
-    }
   });
 
-export type RecordingLayoutFile = z.infer<typeof recordingLayoutSchema>;
-
 /** A recording directory layout: the built-ins (layouts.ts) and device-profiles/layouts/*.yaml. */
-export type RecordingLayout = Omit<RecordingLayoutFile, 'schemaVersion'>;
+export type RecordingLayout = Omit<z.infer<typeof recordingLayoutSchema>, 'schemaVersion'>;

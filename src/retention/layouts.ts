@@ -37,21 +37,16 @@ export type PathFields = { camera?: string } & Partial<Record<'YYYY' | 'MM' | 'D
 export type CompiledSegment = { regex: RegExp; fields: LayoutField[] };
 
 export interface CompiledLayout {
-  id: string;
   segments: CompiledSegment[];
   dateDirDepth: number | undefined;
   /** Depth whose value is the camera directory name. */
   cameraDepth: number;
 }
 
-const FIELD_REGEX: Record<LayoutField, string> = {
+/** Every other field (MM, DD, hh, mm, ss) is two digits. */
+const FIELD_REGEX: Partial<Record<LayoutField, string>> = {
   camera: '([^/\\0]+?)',
   YYYY: '(\\d{4})',
-  MM: '(\\d{2})',
-  DD: '(\\d{2})',
-  hh: '(\\d{2})',
-  mm: '(\\d{2})',
-  ss: '(\\d{2})',
   ext: '([A-Za-z0-9]{1,10})',
 };
 
@@ -68,7 +63,7 @@ function compileSegment(pattern: string): CompiledSegment {
     else if (part.startsWith('{') && part.endsWith('}')) {
       const f = part.slice(1, -1) as LayoutField;
       fields.push(f);
-      source += FIELD_REGEX[f];
+      source += FIELD_REGEX[f] ?? '(\\d{2})';
     } else source += escapeRegex(part);
   }
   source += '$';
@@ -79,7 +74,7 @@ export function compileLayout(layout: RecordingLayout): CompiledLayout {
   const segments = layout.segments.map(compileSegment);
   const cameraDepth = layout.segments.findIndex((s) => segmentFields(s).includes('camera'));
   if (cameraDepth < 0) throw new CamwardenError(ErrorCode.InvalidProfile, `layout ${layout.id}: no {camera} segment`);
-  return { id: layout.id, segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
+  return { segments, dateDirDepth: layout.dateDirDepth, cameraDepth };
 }
 
 /**
@@ -87,7 +82,6 @@ export function compileLayout(layout: RecordingLayout): CompiledLayout {
  * does not match or a value is out of range (month 13, hour 24): such a name is unmatched, never a candidate.
  */
 export function matchSegment(seg: CompiledSegment, name: string, into: PathFields): PathFields | undefined {
-  if (name === '.' || name === '..') return undefined;
   const m = seg.regex.exec(name);
   if (!m) return undefined;
   const out: PathFields = { ...into };

@@ -70,25 +70,22 @@ export class TreeFootageQuarantine implements FootageQuarantine {
 export function runRelease(plan: ReleasePlan): ReleaseOutcome {
   const out: ReleaseOutcome = { moved: 0, bytes: 0, paths: [], kept: [], errors: [] };
   const root = DirHandle.openTop(plan.root);
-  let top: DirHandle | undefined;
-  let src: DirHandle | undefined;
   try {
-    top = DirHandle.openTop(plan.quarantineDir);
-    src = top.openChild(safeName(plan.camera));
+    const top = DirHandle.openTop(plan.quarantineDir);
+    const src = top.openChild(safeName(plan.camera)); // on a throw, the job's end closes `top`
     moveBack(src, root, plan, out);
+    src.unref(); // removes the camera's directory if that emptied it
+    top.unref();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.errors.push(sweepError(plan.quarantineDir, err));
-  } finally {
-    src?.unref();
-    top?.unref();
-    root.unref();
   }
+  root.unref();
   return out;
 }
 
 function moveBack(src: DirHandle, dest: DirHandle, plan: ReleasePlan, out: ReleaseOutcome): void {
   for (const e of src.list()) {
-    const rel = dest.rel === '' ? e.name : `${dest.rel}/${e.name}`;
+    const rel = dest.relOf(e.name);
     try {
       if (e.isDirectory()) {
         const from = src.openChild(e.name);

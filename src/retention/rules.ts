@@ -3,6 +3,7 @@
  * policy's Art 17 check, the sweeper and the profile loader all use them. Their file formats are in schemas.ts
  * (zod stays out of here: the sweep's worker loads this file, and starts faster without it).
  */
+import type { CameraRecord } from '../model/camera-records.js';
 import type { LegalHold, PackRetentionInput } from './schemas.js';
 
 export type { LegalHold };
@@ -48,7 +49,7 @@ export function retentionPolicyFrom(
   const classMinimumDays = { ...(pack.classMinimumDays ?? {}) };
   const overlayMinimumDays = { ...(pack.overlayMinimumDays ?? {}) };
   const longestFloor = maxOf([...Object.values(classMinimumDays), ...Object.values(overlayMinimumDays)]);
-  const policy: RetentionPolicy = {
+  return {
     defaultDays: pack.defaultDays,
     zoneDays: { ...(pack.zoneDays ?? {}), ...(site.zoneDays ?? {}) },
     classMinimumDays,
@@ -56,9 +57,8 @@ export function retentionPolicyFrom(
     siteOverlays: [...(site.siteOverlays ?? [])],
     quarantineDays: pack.quarantineDays ?? Math.max(pack.defaultDays, longestFloor),
     legalHolds: [...legalHolds],
+    ...(site.siteDays !== undefined ? { siteDays: site.siteDays } : {}),
   };
-  if (site.siteDays !== undefined) policy.siteDays = site.siteDays;
-  return policy;
 }
 
 /** The policy when no profile set is available at all: Order 799's figures. */
@@ -78,12 +78,7 @@ export interface CameraRetentionFacts {
 }
 
 /** Facts of one camera record and its site-profile assignment (the same facts for the policy and the sweeper). */
-type RecordFacts = {
-  id: string;
-  location?: { zone?: string | null };
-  systemClass?: string;
-  decision?: { action: string };
-};
+type RecordFacts = Pick<CameraRecord, 'id' | 'location' | 'systemClass' | 'decision'>;
 type AssignmentFacts = { retentionDays?: number; recordingName?: string; overlays?: readonly string[] };
 
 export function retentionFacts(record: RecordFacts, assignment?: AssignmentFacts): CameraRetentionFacts {
@@ -140,13 +135,11 @@ export function isoDurationDays(value: string): number | undefined {
   return total === 0 ? Number.POSITIVE_INFINITY : total;
 }
 
-export type HeldTest = (names: readonly string[], ts: number) => boolean;
-
 /**
  * Compiles holds into a test: is footage of a camera known by `names` that started at `ts` held? A date-only `to`
  * holds that whole day; a time that does not parse holds without limit on that side (never "not held").
  */
-export function heldTest(holds: readonly LegalHold[]): HeldTest {
+export function heldTest(holds: readonly LegalHold[]): (names: readonly string[], ts: number) => boolean {
   const ranges = holds.map((h) => {
     const from = Date.parse(h.from);
     const to = Date.parse(h.to) + (/^\d{4}-\d{2}-\d{2}$/.test(h.to) ? DAY_MS - 1 : 0);

@@ -15,7 +15,6 @@ export const packRetentionSchema = z.strictObject({
   /** Days a blocked camera's footage stays in quarantine once moved there; default: the longest floor, or defaultDays. */
   quarantineDays: days.optional(),
 });
-export type PackRetention = z.infer<typeof packRetentionSchema>;
 export type PackRetentionInput = z.input<typeof packRetentionSchema>;
 
 /** A site profile's `retention:` block. */
@@ -26,7 +25,6 @@ export const siteRetentionSchema = z
     siteOverlays: z.array(z.string().min(1)).default([]),
   })
   .default({ zoneDays: {}, siteOverlays: [] });
-export type SiteRetention = z.infer<typeof siteRetentionSchema>;
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
 

@@ -5,7 +5,7 @@
  */
 import type { DirHandle } from './dir-handle.js';
 import type { JournalIntent, JournalResult, RetentionJournal } from './journal.js';
-import type { Area, BatchReport, WalkHooks, WalkOutcome } from './sweep-plan.js';
+import { type Area, type BatchReport, noteError, noteSkip, type WalkHooks, type WalkOutcome } from './sweep-plan.js';
 
 const BATCH = 1024;
 const MAX_HELD_DIRS = 256; // directories a waiting batch may keep open; past that it is acted on early
@@ -19,12 +19,6 @@ export interface Item extends JournalIntent {
   destDirs?: string[];
 }
 
-/** Where skipped entries and errors are noted (the walk's outcome, capped). */
-export interface Notes {
-  skip(path: string, reason: string): void;
-  error(path: string, err: unknown): void;
-}
-
 export class Batch {
   /** Bytes this run's deletions freed in the recordings (the quota counts them). */
   freedInRecordings = 0;
@@ -32,9 +26,7 @@ export class Batch {
   private dirs = new Set<DirHandle>();
 
   constructor(
-    private readonly dryRun: boolean,
     private readonly out: WalkOutcome,
-    private readonly notes: Notes,
     private readonly hooks: WalkHooks,
     private readonly journal: RetentionJournal | undefined,
     private readonly quarantine: () => DirHandle | undefined,
@@ -54,12 +46,12 @@ export class Batch {
     if (area === undefined) return;
     this.items = [];
     this.dirs = new Set();
-    const report: BatchReport = { area, dryRun: this.dryRun, deleted: [], quarantined: [] };
+    const report: BatchReport = { area, deleted: [], quarantined: [] };
     const results: JournalResult[] = [];
     try {
       const batchNo = this.journal?.intents(items);
       for (const item of items) {
-        const r = this.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
+        const r = this.out.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
         results.push(r);
         const path = item.dir.relOf(item.name);
         if (r === 'moved') {
@@ -70,7 +62,7 @@ export class Batch {
           this.out.bytesFreed += item.freed;
           if (area === 'recordings') this.freedInRecordings += item.freed;
           report.deleted.push({ path, camera: item.camera, bytes: item.freed });
-          if (!this.dryRun) this.hooks.afterUnlink?.(this.out.deleted);
+          if (!this.out.dryRun) this.hooks.afterUnlink?.(this.out.deleted);
         }
       }
       if (batchNo !== undefined) this.journal?.done(batchNo, results);
@@ -84,14 +76,14 @@ export class Batch {
     try {
       const st = item.dir.lstat(item.name);
       if (!st.isFile() || st.dev !== item.dev || st.ino !== item.ino) {
-        this.notes.skip(item.path, 'changed');
+        noteSkip(this.out, item.path, 'changed');
         return 'changed';
       }
       if (item.op === 'delete') item.dir.unlink(item.name);
       else if (!this.moveToQuarantine(item)) return 'changed';
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-      this.notes.error(item.path, err);
+      noteError(this.out, item.path, err);
       return 'error';
     }
     item.dir.touched = true;
@@ -109,10 +101,9 @@ export class Batch {
         dest = dest.openOrCreateChild(d, 0o700);
         opened.push(dest);
       }
-      const into = dest;
-      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !into.has(n));
-      if (target === undefined) this.notes.skip(item.path, 'quarantine-target-exists');
-      else if (!item.dir.chmodEntry(item.name, item, 0o600)) this.notes.skip(item.path, 'changed');
+      const target = [item.name, `${item.name}.${item.ino}`].find((n) => !dest.has(n));
+      if (target === undefined) noteSkip(this.out, item.path, 'quarantine-target-exists');
+      else if (!item.dir.chmodEntry(item.name, item, 0o600)) noteSkip(this.out, item.path, 'changed');
       else {
         item.dir.renameEntry(item.name, dest, target);
         return true;

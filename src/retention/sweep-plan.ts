@@ -10,10 +10,11 @@ export const DEFAULT_LIMITS = {
   activeWriteGraceS: 120,
   maxClockAheadDays: 366,
   allowSharedDirs: false,
-  maxSkippedListed: 1000,
 };
+/** `skipped` and `errors` list at most this many entries each; the rest are only counted. */
+const MAX_LISTED = 1000;
 
-/** The limits of a pass: config `retention.*`; `maxSkippedListed` caps the skips and errors listed. */
+/** The limits of a pass: config `retention.*`. */
 export type SweepLimits = Partial<typeof DEFAULT_LIMITS> & { quotaBytes?: number; minFreeBytes?: number };
 
 export type SweepPlan = SweepLimits & {
@@ -38,7 +39,6 @@ export type Area = 'recordings' | 'quarantine';
 /** What one batch did (paths relative to the area's top directory), for the audit log and the events. */
 export interface BatchReport {
   area: Area;
-  dryRun: boolean;
   deleted: Array<{ path: string; camera: string; bytes: number }>;
   quarantined: Array<{ path: string; camera: string; bytes: number }>;
 }
@@ -53,7 +53,6 @@ export interface WalkHooks {
   afterListing?(area: Area, rel: string): void;
 }
 
-export type SkippedEntry = { path: string; reason: string };
 export type SweepError = { path?: string; code: string; message: string };
 export type Refusal = 'clock-behind' | 'clock-ahead' | 'insecure-root';
 
@@ -61,7 +60,7 @@ export type Refusal = 'clock-behind' | 'clock-ahead' | 'insecure-root';
 export function emptyOutcome(dryRun: boolean) {
   return {
     ...{ dryRun, scanned: 0, deleted: 0, bytesFreed: 0, quarantined: 0, held: 0, unmatched: 0, skippedTotal: 0 },
-    skipped: [] as SkippedEntry[],
+    skipped: [] as Array<{ path: string; reason: string }>,
     errors: [] as SweepError[],
     /** Date directories inside retention, not listed. */
     youngDirs: 0,
@@ -81,6 +80,16 @@ export type WalkOutcome = ReturnType<typeof emptyOutcome>;
 export function sweepError(path: string, err: unknown): SweepError {
   const e = err as NodeJS.ErrnoException;
   return { path, code: e.code ?? 'error', message: e.message ?? String(err) };
+}
+
+export function noteSkip(out: WalkOutcome, path: string, reason: string): void {
+  out.skippedTotal++;
+  if (reason === 'unmatched') out.unmatched++; // a name no layout matches: never a candidate
+  if (out.skipped.length < MAX_LISTED) out.skipped.push({ path, reason });
+}
+
+export function noteError(out: WalkOutcome, path: string, err: unknown): void {
+  if (out.errors.length < MAX_LISTED) out.errors.push(sweepError(path, err));
 }
 
 /** A camera id as one safe path component. */

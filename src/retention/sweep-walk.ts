@@ -21,10 +21,11 @@ import {
   type Area,
   DEFAULT_LIMITS,
   emptyOutcome,
+  noteError,
+  noteSkip,
   type Refusal,
   type SweepPlan,
   safeName,
-  sweepError,
   type WalkHooks,
   type WalkOutcome,
 } from './sweep-plan.js';
@@ -33,7 +34,9 @@ const OPEN_SEGMENT_MAX_MS = 6 * 3_600_000; // older segments are never "still be
 const UNKNOWN = '\0unknown'; // what a directory no camera claims is filed under
 const CANDIDATE_SLACK = 1024; // candidates past what the cap allows before they are sorted and trimmed
 
+/** The main and the space-driven (emergency) pass walk the recordings, expiry the quarantine area. */
 type Pass = 'main' | 'emergency' | 'expiry';
+const areaOf = (pass: Pass): Area => (pass === 'expiry' ? 'quarantine' : 'recordings');
 /** Recording times a pass acts on: [from, to), or all of them (a blocked camera's footage goes to quarantine). */
 type Range = { from: number; to: number; all: boolean };
 const EVERY_TIME: Range = { from: -Infinity, to: Infinity, all: false }; // expiry goes by time in quarantine
@@ -50,13 +53,9 @@ interface Camera {
 /** A file the space-driven pass may delete: `dev:ino`, oldest first. */
 type Candidate = { key: string; ts: number; freed: number };
 
-export function runSweepWalk(plan: SweepPlan, hooks: WalkHooks = {}): WalkOutcome {
-  return new SweepWalk(plan, hooks).run();
-}
-
-class SweepWalk {
+export class SweepWalk {
   private readonly plan: SweepPlan & typeof DEFAULT_LIMITS;
-  private readonly layout;
+  readonly layout;
   private readonly isHeld;
   private readonly byName = new Map<string, CameraRetentionFacts>();
   private readonly cameras = new Map<string, Camera>();
@@ -67,7 +66,7 @@ class SweepWalk {
   private readonly journal: RetentionJournal | undefined;
   private readonly batch: Batch;
   private readonly out: WalkOutcome;
-  private readonly quarantineRel: string | undefined;
+  readonly quarantineRel: string | undefined;
   private rootDev = 0;
   private quarantine: DirHandle | 'unusable' | undefined;
   private deleteAllowed = true;
@@ -88,11 +87,11 @@ class SweepWalk {
     // an alias wins over an id: it is the site's explicit statement about the directory
     for (const c of plan.cameras) if (!this.byName.has(c.id)) this.byName.set(c.id, c);
     for (const c of plan.cameras) if (c.recordingName) this.byName.set(c.recordingName, c);
-    this.journal = plan.journalPath && !plan.dryRun ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
+    this.journal = plan.journalPath ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
     this.out = emptyOutcome(plan.dryRun);
-    this.batch = new Batch(plan.dryRun, this.out, this, hooks, this.journal, () => this.openQuarantine(true));
+    this.batch = new Batch(this.out, hooks, this.journal, () => this.openQuarantine(true));
     const widest = (pass: Pass) => this.widestRange(pass);
     this.widest = { main: widest('main'), emergency: widest('emergency'), expiry: widest('expiry') };
   }
@@ -110,7 +109,7 @@ class SweepWalk {
       }
       if (this.plan.quarantineOnly !== undefined) this.deleteAllowed = false;
       else this.checkRootAndClocks(root);
-      this.walk(root, 0, {}, undefined, 'recordings', 'main');
+      this.walk(root, 0, {}, undefined, 'main');
       this.batch.flush();
       if (this.plan.quarantineOnly === undefined) {
         this.expireQuarantine();
@@ -131,18 +130,12 @@ class SweepWalk {
       this.refuse('insecure-root', `${this.plan.root} is writable by group or others; refusing to delete`);
       return;
     }
-    const tree = {
-      layout: this.layout,
-      list: (dir: DirHandle) => this.list(dir, 'recordings', false),
-      open: (parent: DirHandle, name: string) => this.openDir(parent, name, 'recordings', false),
-      isQuarantine: (rel: string) => rel === this.quarantineRel,
-    };
-    const verdict = checkClocks(root, tree, this.plan.now, this.plan.maxClockAheadDays);
+    const verdict = checkClocks(root, this, this.plan.now, this.plan.maxClockAheadDays);
     for (const [camera, rel] of verdict.future) {
       const path = this.pathOf('recordings', rel);
       this.future.add(camera);
       this.out.implausible.push({ camera, path });
-      this.skip(path, 'future-dated');
+      noteSkip(this.out, path, 'future-dated');
     }
     if (verdict.newest !== undefined) this.out.newestRecording = iso(verdict.newest);
     if (verdict.refusal) this.refuse(verdict.refusal.reason, verdict.refusal.message);
@@ -157,9 +150,10 @@ class SweepWalk {
 
   // ---- the walk: one entry a step ------------------------------------------------------------------------------
 
-  private walk(dir: DirHandle, depth: number, fields: PathFields, cam: Camera | undefined, area: Area, pass: Pass) {
+  private walk(dir: DirHandle, depth: number, fields: PathFields, cam: Camera | undefined, pass: Pass) {
     const seg = this.layout.segments[depth];
     if (!seg) return;
+    const area = areaOf(pass);
     const last = depth === this.layout.segments.length - 1;
     const counts = pass === 'main'; // the later passes go over what the main pass already reported
     const entries = this.list(dir, area, counts);
@@ -176,17 +170,17 @@ class SweepWalk {
       const kind = dir.kindOf(e);
       if (kind !== 'dir' && counts) this.out.scanned++;
       if (kind === 'symlink') {
-        if (counts) this.skip(path, 'symlink');
+        if (counts) noteSkip(this.out, path, 'symlink');
       } else if (!m || (!last && kind !== 'dir')) {
-        if (counts) this.unmatched(path);
+        if (counts) noteSkip(this.out, path, 'unmatched');
       } else if (last && kind === 'dir') {
-        if (counts) this.skip(path, 'not-regular');
+        if (counts) noteSkip(this.out, path, 'not-regular');
       } else if (last) {
-        this.file(dir, e.name, path, kind, m, here ?? this.camera(UNKNOWN), area, pass);
+        this.file(dir, e.name, path, kind, m, here ?? this.camera(UNKNOWN), pass);
       } else if (!this.young(depth, m, here, pass)) {
         const child = this.openDir(dir, e.name, area, counts);
         if (!child) continue;
-        this.walk(child, depth + 1, m, here, area, pass);
+        this.walk(child, depth + 1, m, here, pass);
         child.unref();
       }
     }
@@ -230,20 +224,12 @@ class SweepWalk {
     return { from: -Infinity, to: Math.max(...ranges.map((r) => r.to)), all };
   }
 
-  private file(
-    dir: DirHandle,
-    name: string,
-    path: string,
-    kind: EntryKind,
-    m: PathFields,
-    cam: Camera,
-    area: Area,
-    pass: Pass,
-  ): void {
+  private file(dir: DirHandle, name: string, path: string, kind: EntryKind, m: PathFields, cam: Camera, pass: Pass) {
     const counts = pass === 'main';
+    const area = areaOf(pass);
     const ts = pathTimestamp(m);
     if (ts === undefined) {
-      if (counts) this.unmatched(path);
+      if (counts) noteSkip(this.out, path, 'unmatched');
       return;
     }
     const range = cam.ranges[pass];
@@ -252,18 +238,19 @@ class SweepWalk {
     if (held && counts) this.out.held++;
     const sizing = counts && area === 'recordings' && this.plan.quotaBytes !== undefined; // a quota needs sizes
     if ((!inRange || held) && !sizing) {
-      if (counts && kind === 'other') this.skip(path, 'not-regular');
+      if (counts && kind === 'other') noteSkip(this.out, path, 'not-regular');
       return;
     }
     let st: Stats;
     try {
       st = dir.lstat(name);
     } catch (err) {
-      if (counts && (err as NodeJS.ErrnoException).code !== 'ENOENT') this.error(path, err);
+      if (counts && (err as NodeJS.ErrnoException).code !== 'ENOENT') noteError(this.out, path, err);
       return;
     }
     if (!st.isFile() || st.dev !== this.rootDev) {
-      if (counts) this.skip(path, st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular');
+      const reason = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'other-device' : 'not-regular';
+      if (counts) noteSkip(this.out, path, reason);
       return;
     }
     if (sizing) this.usedBytes += st.size;
@@ -273,14 +260,14 @@ class SweepWalk {
     if (this.plan.now - st.mtimeMs < this.plan.activeWriteGraceS * 1000 && this.plan.now - ts < OPEN_SEGMENT_MAX_MS) {
       // started recently and modified within the grace period: still being written (an old path date with a
       // fresh mtime, a copy or a restore, is not: age comes from the path)
-      if (counts) this.skip(path, 'active-write');
+      if (counts) noteSkip(this.out, path, 'active-write');
       return;
     }
     const { dev, ino, size } = st;
     const freed = st.nlink > 1 ? 0 : size;
     if (range.all) {
       if (!this.openQuarantine(true)) {
-        if (counts) this.skip(path, 'quarantine-unusable');
+        if (counts) noteSkip(this.out, path, 'quarantine-unusable');
         return;
       }
       // <quarantine>/<camera>/<the path below the root>
@@ -313,7 +300,7 @@ class SweepWalk {
         top = DirHandle.openTop(q); // a symlink in its place is refused
       } catch (err) {
         if (!create && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // nothing quarantined yet
-        this.error(q, err);
+        noteError(this.out, q, err);
       }
       const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0) ? 'foreign-owner' : '';
       const reason = top && (this.unsafeDir(top.stat) ?? foreign);
@@ -337,7 +324,7 @@ class SweepWalk {
       const cam = this.camera(facts?.recordingName ?? facts?.id ?? e.name);
       if (this.hooks.aborted?.() || cam.names.some((n) => this.future.has(n))) continue;
       const child = top.kindOf(e) === 'dir' ? this.openDir(top, e.name, 'quarantine', true) : undefined;
-      if (child) this.walk(child, 0, {}, cam, 'quarantine', 'expiry'); // below <camera>/ the layout starts again
+      if (child) this.walk(child, 0, {}, cam, 'expiry'); // below <camera>/ the layout starts again
       child?.unref();
     }
     this.batch.flush();
@@ -349,7 +336,7 @@ class SweepWalk {
     let need = this.deficit();
     if (need.deficitBytes > 0 && this.deleteAllowed) {
       this.out.emergencyPass = true;
-      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // collects candidates
+      this.walk(root, 0, {}, undefined, 'emergency'); // collects candidates
       const chosen = new Set<string>();
       let planned = 0;
       for (const c of this.candidates.sort((a, b) => a.ts - b.ts)) {
@@ -358,7 +345,7 @@ class SweepWalk {
         planned += c.freed;
       }
       this.chosen = chosen;
-      this.walk(root, 0, {}, undefined, 'recordings', 'emergency'); // deletes the chosen, each through its own handle
+      this.walk(root, 0, {}, undefined, 'emergency'); // deletes the chosen, each through its own handle
       this.batch.flush();
       need = this.deficit();
     }
@@ -389,7 +376,7 @@ class SweepWalk {
 
   // ---- directories, paths and notes ------------------------------------------------------------------------------
 
-  private openDir(parent: DirHandle, name: string, area: Area, report: boolean): DirHandle | undefined {
+  openDir(parent: DirHandle, name: string, area: Area, report: boolean): DirHandle | undefined {
     const path = this.pathOf(area, parent.relOf(name));
     let child: DirHandle;
     try {
@@ -397,13 +384,13 @@ class SweepWalk {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // ELOOP/ENOTDIR: a symlink (or a file) where a directory was listed: never followed
-      if (report && (code === 'ELOOP' || code === 'ENOTDIR')) this.skip(path, 'symlink');
-      else if (report && code !== 'ENOENT') this.error(path, err);
+      if (report && (code === 'ELOOP' || code === 'ENOTDIR')) noteSkip(this.out, path, 'symlink');
+      else if (report && code !== 'ENOENT') noteError(this.out, path, err);
       return undefined;
     }
     const reason = this.unsafeDir(child.stat);
     if (!reason) return child;
-    if (report) this.skip(path, reason);
+    if (report) noteSkip(this.out, path, reason);
     child.unref();
     return undefined;
   }
@@ -414,11 +401,11 @@ class SweepWalk {
     return writableByOthers(st) && !this.plan.allowSharedDirs ? 'insecure-dir' : undefined;
   }
 
-  private list(dir: DirHandle, area: Area, report: boolean): Dirent[] {
+  list(dir: DirHandle, area: Area, report: boolean): Dirent[] {
     try {
       return dir.list();
     } catch (err) {
-      if (report) this.error(this.pathOf(area, dir.rel), err);
+      if (report) noteError(this.out, this.pathOf(area, dir.rel), err);
       return [];
     }
   }
@@ -426,20 +413,6 @@ class SweepWalk {
   private pathOf(area: Area, rel: string): string {
     const top = area === 'recordings' ? this.plan.root : this.plan.quarantineDir;
     return rel === '' ? top : `${top}/${rel}`;
-  }
-
-  private unmatched(path: string): void {
-    this.out.unmatched++;
-    this.skip(path, 'unmatched');
-  }
-
-  skip(path: string, reason: string): void {
-    this.out.skippedTotal++;
-    if (this.out.skipped.length < this.plan.maxSkippedListed) this.out.skipped.push({ path, reason });
-  }
-
-  error(path: string, err: unknown): void {
-    if (this.out.errors.length < this.plan.maxSkippedListed) this.out.errors.push(sweepError(path, err));
   }
 }
 

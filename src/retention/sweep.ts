@@ -11,13 +11,12 @@ import { Worker } from 'node:worker_threads';
 import type { AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { closeAllDirs } from './dir-handle.js';
 import { clearJournal } from './journal.js';
 import type { CameraRetentionFacts, LegalHold } from './rules.js';
 import type { BatchReport, SweepLimits, SweepPlan, WalkHooks, WalkOutcome } from './sweep-plan.js';
-import { runSweepWalk } from './sweep-walk.js';
-
-export type { SkippedEntry, SweepError } from './sweep-plan.js';
+import { SweepWalk } from './sweep-walk.js';
 
 const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
@@ -46,14 +45,11 @@ const WORKER = new URL('./sweep-worker.js', import.meta.url);
 /** Run from the TypeScript sources (tests), there is no compiled worker to start: the walk runs inline. */
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-let queue: Promise<unknown> = Promise.resolve();
+const queue = new SerialQueue();
 
 /** Retention jobs of this process run one at a time: they share the journal (other processes: the data-dir lock). */
 export function one<T>(job: () => Promise<T>): Promise<T> {
-  const guarded = () => job().finally(closeAllDirs); // what an inline job that threw left open
-  const run = queue.then(guarded, guarded);
-  queue = run.catch(() => undefined);
-  return run;
+  return queue.run(() => job().finally(closeAllDirs)); // closes what an inline job that threw left open
 }
 
 export function sweep(opts: SweepOptions): Promise<SweepResult> {
@@ -81,7 +77,7 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   try {
     outcome =
       inline || hooks || (FROM_SOURCES && !workerScript)
-        ? runSweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted })
+        ? new SweepWalk(plan, { ...hooks, onBatch: (b) => log.batch(b), aborted: () => !!signal?.aborted }).run()
         : await inWorker<WalkOutcome>({ op: 'sweep', plan }, (b) => log.batch(b), signal, workerScript);
   } catch (err) {
     await log.settled(); // what the walk reported before it failed is still recorded; the journal stays
@@ -114,7 +110,7 @@ type Tally = Map<string, { files: number; bytes: number }>;
 class BatchLog {
   readonly quarantined: Tally = new Map();
   readonly expired: Tally = new Map();
-  private chain: Promise<void> = Promise.resolve();
+  private readonly appends = new SerialQueue();
   private failure: string | undefined;
 
   constructor(
@@ -125,7 +121,7 @@ class BatchLog {
   batch(b: BatchReport): void {
     tally(this.quarantined, b.quarantined);
     if (b.area === 'quarantine') tally(this.expired, b.deleted);
-    if (b.dryRun) return;
+    if (this.plan.dryRun) return;
     const base = {
       run: this.plan.runId,
       area: b.area,
@@ -165,14 +161,14 @@ class BatchLog {
 
   /** Waits for every entry; returns what went wrong, if anything did. */
   async settled(): Promise<string | undefined> {
-    await this.chain;
+    await this.appends.idle();
     return this.failure;
   }
 
   private append(kind: 'deletion' | 'quarantine', data: Record<string, unknown>): void {
     const sink = this.sink;
     if (!sink) return;
-    this.chain = this.chain.then(() =>
+    void this.appends.run(() =>
       sink.append(kind, data).catch((err: unknown) => {
         this.failure ??= errorMessage(err);
       }),
@@ -208,28 +204,20 @@ export function inWorker<T>(
   const onAbort = () => Atomics.store(abort, 0, 1);
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  // a promise settles once: whichever of the result, an error or the exit comes first decides
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'batch') onBatch(m.batch);
-      else if (m.type === 'done') finish(() => resolve(m.outcome as T));
-      else finish(() => reject(new CamwardenError(ErrorCode.Internal, m.message, { errno: m.code })));
+      else if (m.type === 'done') resolve(m.outcome as T);
+      else reject(new CamwardenError(ErrorCode.Internal, m.message, { errno: m.code }));
     });
     worker.once('error', (err) =>
-      finish(() => reject(new CamwardenError(ErrorCode.Internal, `retention worker: ${errorMessage(err)}`))),
+      reject(new CamwardenError(ErrorCode.Internal, `retention worker: ${errorMessage(err)}`)),
     );
     worker.once('exit', (code) =>
-      finish(() =>
-        reject(new CamwardenError(ErrorCode.Internal, `retention worker ended without a result (exit ${code})`)),
-      ),
+      reject(new CamwardenError(ErrorCode.Internal, `retention worker ended without a result (exit ${code})`)),
     );
-  });
+  }).finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
 async function report(ev: EventSink, r: SweepResult, plan: SweepPlan, log: BatchLog): Promise<void> {

@@ -64,6 +64,17 @@ describe('sweep', () => {
     expect(events.ofType('retention.swept')[0]).toMatchObject({ deleted: 1, bytesFreed: 100 });
   });
 
+  it('counts and lists the names no layout matches and never deletes them', async () => {
+    const t = tree();
+    const stray = [join(t.old, '..', 'notes.txt'), join(t.root, 'cam1', 'not-a-date', '00-00-00.mp4')];
+    for (const p of stray) writeFile(p, 5, NOW - 40 * DAY);
+    const r = await sweep(sweepOptions(t.root));
+    expect(r.deleted).toBe(1);
+    expect(r.unmatched).toBe(2);
+    expect(r.skipped.filter((s) => s.reason === 'unmatched').map((s) => s.path)).toHaveLength(2);
+    expect(stray.every((p) => existsSync(p))).toBe(true);
+  });
+
   it('never lists a date directory still inside retention', async () => {
     const t = tree();
     writeFile(genericPath(t.root, 'cam1', NOW - 12 * DAY, '-x.mp4'), 5);
