@@ -175,7 +175,7 @@ export const registrySchema = z.strictObject({
     .optional(),
   /** Subscribe as the MQTT 5 shared subscription $share/camwarden-registry/… so several registries split the load. */
   share: z.boolean().default(false),
-  /** Stable MQTT client id (persistent session); unset = camwarden-registry-<host>-<listen port>. */
+  /** Stable MQTT client id (persistent session); unset = derived from the database's installation id (client-id.ts). */
   clientId: z.string().min(1).max(128).optional(),
   /** Bearer token every HTTP request must present; required to listen on a non-loopback address. */
   token: z.string().min(16, 'at least 16 characters').max(512).optional(),

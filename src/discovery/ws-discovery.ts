@@ -4,7 +4,7 @@ import { ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import {
-  APP_MAX_DELAY_MS,
+  ANSWER_WINDOW_MS,
   MAX_DATAGRAM_BYTES,
   PROBE_TYPES,
   UDP_MAX_DELAY_MS,
@@ -34,13 +34,16 @@ export interface DiscoverOptions {
   interfaces?: readonly string[];
   /** Number of multicast probe sends per type (1 + repeats). */
   repeats?: number;
-  /** Upper bound of the whole discovery, ms. */
+  /**
+   * Planned length of discovery, ms: no repeat round starts whose answer window would end past it. The answer window
+   * after the last probe sent is never cut short, so a slow sweep runs over; `signal` is the hard bound.
+   */
   timeoutMs: number;
   /** Destination port of probes (tests); default 3702. */
   port?: number;
   /** Called as soon as a new device is accepted, so interrogation can start before the window closes. */
   onDevice?: (device: DiscoveredDevice) => void;
-  /** Aborts discovery early (sockets closed, what was found is returned). */
+  /** Aborts discovery (sockets closed, what was found is returned): the hard bound, e.g. the scan's deadline. */
   signal?: AbortSignal;
   logger?: Logger;
   /** Cap on accepted devices per scan and per sender address, against floods (config discovery.maxDevices*). */
@@ -67,7 +70,7 @@ const REPORTED_DROPS: Record<string, { code: ErrorCode; what: (n: number) => str
   },
   unrelated: {
     code: ErrorCode.UnrelatedReply,
-    what: (n) => `${n} ProbeMatches whose RelatesTo names no probe of ours (spoofed or late) ignored`,
+    what: (n) => `${n} ProbeMatches whose RelatesTo names no probe of this scan (spoofed) ignored`,
   },
   'sender-cap': {
     code: ErrorCode.DeviceLimit,
@@ -131,9 +134,9 @@ function bindSocket(socket: Socket, address: string): Promise<void> {
 export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const log = opts.logger ?? silentLogger();
   const port = opts.port ?? WSD_PORT;
-  const started = Date.now();
-  const hardDeadline = started + opts.timeoutMs;
-  const outstanding = new Map<string, number>(); // MessageID → deadline
+  const plannedEnd = Date.now() + opts.timeoutMs;
+  // MessageIDs of our probes: outstanding until the answer window after the last probe closes (docs/discovery.md).
+  const outstanding = new Set<string>();
   const byPair = new Map<string, DiscoveredDevice>();
   const endpointsBySender = new Map<string, Set<string>>();
   const seenMessageIds = new Set<string>();
@@ -207,8 +210,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       const parsed = parseDiscoveryMessage(msg, scopeLimits);
       if (parsed.kind !== 'probe-matches') return drop(`unexpected-${parsed.kind}`, rinfo);
       if (parsed.relatesTo === undefined || parsed.relatesTo === '') return drop('missing-relates-to', rinfo);
-      const deadline = outstanding.get(parsed.relatesTo);
-      if (deadline === undefined || Date.now() > deadline) return drop('unrelated', rinfo, parsed.relatesTo);
+      if (!outstanding.has(parsed.relatesTo)) return drop('unrelated', rinfo, parsed.relatesTo);
       if (parsed.messageId !== undefined) {
         const key = `${rinfo.address}|${parsed.messageId}`;
         if (seenMessageIds.has(key)) return drop('duplicate', rinfo);
@@ -222,11 +224,15 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
 
   const probes = PROBE_TYPES.map((type) => {
     const id = newMessageId();
-    outstanding.set(id, hardDeadline);
+    outstanding.add(id);
     return Buffer.from(buildProbe(id, type), 'utf8');
   });
 
   let lastSend = Date.now();
+  const send = async (socket: Socket, probe: Buffer, address: string): Promise<void> => {
+    await sendTo(socket, probe, port, address);
+    lastSend = Date.now();
+  };
   try {
     // Multicast: one socket per interface, bound to its address, TTL 1 so probes never leave the link.
     const multicastSockets: Socket[] = [];
@@ -270,7 +276,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     const repeats = Math.max(1, opts.repeats ?? 3);
     const sendRound = async (round: number): Promise<void> => {
       if (round < repeats) {
-        for (const s of multicastSockets) for (const p of probes) await sendTo(s, p, port, WSD_MULTICAST_ADDRESS);
+        for (const s of multicastSockets) for (const p of probes) await send(s, p, WSD_MULTICAST_ADDRESS);
       }
       // Unicast: the spec's repeats, plus one more round to the targets that are still silent (lost replies).
       if (unicastSocket && round <= UNICAST_UDP_REPEAT) {
@@ -278,25 +284,28 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
         for (const target of opts.unicastTargets) {
           if (signal.aborted) return;
           if (round > 0 && answeredTargets.has(target)) continue;
-          for (const p of probes) await sendTo(unicastSocket, p, port, target);
+          for (const p of probes) await send(unicastSocket, p, target);
           if (++i % 16 === 0) await new Promise((r) => setImmediate(r)); // let replies in while sweeping
         }
       }
-      lastSend = Date.now();
     };
 
-    const rounds = Math.max(repeats, unicastSocket ? UNICAST_UDP_REPEAT + 1 : 0);
+    // Only rounds that send something: repeats while a multicast socket probes, the unicast ones while any target does.
+    const rounds = Math.max(multicastSockets.length > 0 ? repeats : 0, unicastSocket ? UNICAST_UDP_REPEAT + 1 : 0);
     let delay = jitter(UDP_MIN_DELAY_MS, UDP_MAX_DELAY_MS);
-    for (let round = 0; round < rounds && !signal.aborted && Date.now() < hardDeadline; round++) {
+    // The first round always goes out whole (every target probed once, however long sending takes); a repeat only when
+    // its answer window still ends within the planned length. A round is never cut off by time, only by `signal`.
+    for (let round = 0; round < rounds && !signal.aborted; round++) {
       if (round > 0) {
-        await sleep(Math.min(delay, Math.max(0, hardDeadline - Date.now())), signal);
+        if (Date.now() + delay + ANSWER_WINDOW_MS > plannedEnd) break;
+        await sleep(delay, signal);
         delay = Math.min(delay * 2, UDP_UPPER_DELAY_MS);
       }
       if (!signal.aborted) await sendRound(round);
     }
-    // The spec window: targets answer within APP_MAX_DELAY of the last probe; add a margin for the round trip.
-    const windowEnd = Math.min(hardDeadline, lastSend + APP_MAX_DELAY_MS + 250);
-    await sleep(Math.max(0, windowEnd - Date.now()), signal);
+    // Targets answer within APP_MAX_DELAY of the probe: the window counts from the last probe actually sent, not from
+    // the start, so replies to a sweep that a starved machine sent late are still ours (docs/discovery.md).
+    await sleep(Math.max(0, lastSend + ANSWER_WINDOW_MS - Date.now()), signal);
   } catch (err) {
     errors.push({
       source: 'discovery',

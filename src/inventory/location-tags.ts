@@ -23,12 +23,16 @@ export function locationTagsFromScopes(scopes: readonly string[]): string[] {
   return tags;
 }
 
-/** NVR channel tags from the recording source: `channel/name/<v>`, `channel/location/<v>`, `channel/description/<v>`. */
+/**
+ * NVR channel tags from the recording source: `channel/location/<v>`, `channel/name/<v>`, `channel/description/<v>`.
+ * The location comes first: between rooms of one severity the first tag names the zone, and the field meant for the
+ * place names it better than a channel's name ("Dormitory" at location "staff dormitory" is a staff dormitory).
+ */
 export function channelTags(source: RecordingSourceInfo | undefined): string[] {
   if (!source) return [];
   const tags: string[] = [];
-  if (source.name) tags.push(`channel/name/${source.name}`);
   if (source.location) tags.push(`channel/location/${source.location}`);
+  if (source.name) tags.push(`channel/name/${source.name}`);
   if (source.description) tags.push(`channel/description/${source.description}`);
   return tags;
 }

@@ -43,6 +43,13 @@ export type IngestItem = From &
     | { kind: 'inventory'; inventory: InventoryPayload }
     | { kind: 'camera'; cameraId: string; record: CameraPayload | null }
     | { kind: 'event'; event: EventPayload }
-    | { kind: 'request'; op: string; request: RequestPayload; retained: boolean }
+    | {
+        kind: 'request';
+        op: string;
+        request: RequestPayload;
+        retained: boolean;
+        /** Which delivery this was (session and packet id): the same when the broker delivers it again. */
+        delivery?: string;
+      }
     | { kind: 'response'; op: string; response: ResponsePayload }
   );

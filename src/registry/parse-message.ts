@@ -61,7 +61,7 @@ export function parseMessage(
   topic: string,
   payload: Buffer,
   retained: boolean,
-  opts: { maxBytes: number; receivedAt: Date },
+  opts: { maxBytes: number; receivedAt: Date; delivery?: string },
 ): Parsed {
   if (payload.length > opts.maxBytes) {
     return { reject: 'too-large', detail: `${payload.length} bytes (cap ${opts.maxBytes})` };
@@ -115,7 +115,8 @@ export function parseMessage(
     case 'request': {
       const r = requestSchema.safeParse(value);
       if (!r.success) return { reject: 'invalid-request', detail: firstIssue(r.error) };
-      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained } };
+      const delivery = opts.delivery === undefined ? {} : { delivery: opts.delivery };
+      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained, ...delivery } };
     }
     case 'response': {
       const r = responseSchema.safeParse(value);

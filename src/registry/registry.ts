@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { sanitizeTopicLevel } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { MqttTransport } from '../reporting/mqtt-transport.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { defaultClientId } from './client-id.js';
 import { type Database, redactUrl } from './database.js';
 import { openEmbedded } from './embedded-database.js';
 import { assertSafeListen } from './http-auth.js';
@@ -55,6 +55,7 @@ export class Registry {
   private queue: IngestQueue | undefined;
   private http: RegistryHttpServer | undefined;
   private transport: MqttTransport | undefined;
+  private mqttClientId = '';
   private readonly live = new LiveUpdates();
 
   constructor(private readonly opts: RegistryOptions) {
@@ -63,6 +64,11 @@ export class Registry {
 
   get url(): string {
     return this.http?.url ?? '';
+  }
+
+  /** The MQTT client id in use (its persistent session is this registry's queue at the broker). */
+  get clientId(): string {
+    return this.mqttClientId;
   }
 
   get database(): Database {
@@ -117,10 +123,12 @@ export class Registry {
     const { prefix } = config.mqtt;
     const maxBytes = config.registry.maxMessageBytes;
     const filter = registryTopicFilter(prefix, config.registry.share);
+    const clientId =
+      config.registry.clientId ?? (await defaultClientId(this.db, { share: config.registry.share, host: hostname() }));
+    this.mqttClientId = clientId;
     this.transport = new MqttTransport({
       config: { ...config.mqtt, url },
-      clientId:
-        config.registry.clientId ?? `camwarden-registry-${sanitizeTopicLevel(hostname())}-${this.http.port ?? 0}`,
+      clientId,
       logger,
       subscriptions: [filter],
       // the broker keeps queuing for us while we restart (within its own limits)
@@ -128,8 +136,14 @@ export class Registry {
       // a message is acknowledged once committed: one not yet stored when we die is delivered again
       ackWhenSettled: true,
       onConnect: async () => undefined,
-      onMessage: (topic, payload, retained, settle) => {
-        const parsed = parseMessage(prefix, topic, payload, retained, { maxBytes, receivedAt: new Date() });
+      onMessage: (topic, payload, retained, settle, messageId) => {
+        // packet ids belong to the session: with the client id they name one delivery, kept when it is redelivered
+        const delivery = messageId === undefined ? {} : { delivery: `${clientId}#${messageId}` };
+        const parsed = parseMessage(prefix, topic, payload, retained, {
+          maxBytes,
+          receivedAt: new Date(),
+          ...delivery,
+        });
         if ('reject' in parsed) {
           this.rejects.count(parsed.reject, { topic, detail: parsed.detail, bytes: payload.length });
           settle();
@@ -140,7 +154,7 @@ export class Registry {
       ...(this.opts.backoffBaseMs !== undefined ? { backoffBaseMs: this.opts.backoffBaseMs, backoffMaxMs: 2000 } : {}),
     });
     this.transport.start();
-    logger.info({ url: this.http.url, subscription: filter }, 'registry: started');
+    logger.info({ url: this.http.url, subscription: filter, clientId }, 'registry: started');
   }
 
   /**

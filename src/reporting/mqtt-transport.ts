@@ -29,9 +29,16 @@ export interface MqttTransportOptions {
   onConnect: (session: TransportSession) => Promise<void>;
   /**
    * A returned promise holds back the next message until it settles (backpressure). Without `ackWhenSettled`
-   * it holds back the PUBACK too; with it, the PUBACK waits for `settle` instead.
+   * it holds back the PUBACK too; with it, the PUBACK waits for `settle` instead. `messageId` is the broker's
+   * packet identifier of a QoS 1 delivery: a message delivered again after a reconnect keeps it.
    */
-  onMessage: (topic: string, payload: Buffer, retained: boolean, settle: () => void) => void | Promise<void>;
+  onMessage: (
+    topic: string,
+    payload: Buffer,
+    retained: boolean,
+    settle: () => void,
+    messageId: number | undefined,
+  ) => void | Promise<void>;
   /**
    * Acknowledge a QoS 1 message only once the receiver calls `settle` (e.g. when it is stored), while later
    * messages keep being read: a receiver that dies first leaves it unacknowledged, and the broker delivers it
@@ -180,7 +187,8 @@ export class MqttTransport {
       if (held) return;
       const deferred = acks !== undefined && packet.qos === 1 && packet.messageId !== undefined;
       const settle = deferred && packet.messageId !== undefined ? acks.take(packet.messageId) : () => undefined;
-      const result = this.opts.onMessage(topic, payload, packet.retain === true, settle);
+      const messageId = packet.qos === 1 ? packet.messageId : undefined;
+      const result = this.opts.onMessage(topic, payload, packet.retain === true, settle, messageId);
       pending = result instanceof Promise ? result : undefined;
     });
     client.handleMessage = (packet, callback) => {

@@ -32,24 +32,37 @@ export function probeMatch(opts: {
   );
 }
 
+/** Datagrams to answer with, at once or `after` ms (a device may delay its answer up to APP_MAX_DELAY). */
+export type Reply = Array<string | Buffer> | { after: number; datagrams: Array<string | Buffer> };
+
 export async function startResponder(
   address: string,
   port: number,
-  reply: (probe: string, messageId: string) => Array<string | Buffer>,
+  reply: (probe: string, messageId: string) => Reply,
 ): Promise<Responder> {
   const socket: Socket = createSocket({ type: 'udp4', reuseAddr: true });
   const probes: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   socket.on('message', (msg, rinfo) => {
     const text = msg.toString('utf8');
     probes.push(text);
     const id = /<a:MessageID>([^<]+)<\/a:MessageID>/.exec(text)?.[1] ?? '';
-    for (const r of reply(text, id)) socket.send(typeof r === 'string' ? Buffer.from(r) : r, rinfo.port, rinfo.address);
+    const r = reply(text, id);
+    const { after, datagrams } = Array.isArray(r) ? { after: 0, datagrams: r } : r;
+    const send = (): void => {
+      for (const d of datagrams) socket.send(typeof d === 'string' ? Buffer.from(d) : d, rinfo.port, rinfo.address);
+    };
+    if (after > 0) timers.add(setTimeout(send, after));
+    else send();
   });
   await new Promise<void>((resolve) => socket.bind(port, address, resolve));
   return {
     address,
     port: socket.address().port,
     probes,
-    close: () => new Promise<void>((r) => socket.close(() => r())),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return new Promise<void>((r) => socket.close(() => r()));
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discover } from '../../src/discovery/ws-discovery.js';
 import { probeMatch, type Responder, startResponder } from './responder.js';
@@ -141,5 +142,72 @@ describe('unicast WS-Discovery on loopback', () => {
     expect(responders[1]?.probes.length).toBeGreaterThanOrEqual(4);
     expect(ms).toBeGreaterThan(700);
     expect(ms).toBeLessThan(10_000);
+  });
+});
+
+describe('the answer window follows the last probe sent', () => {
+  it('accepts a reply within APP_MAX_DELAY of its probe even when that falls past discovery.timeoutMs', async () => {
+    const port = 30004 + (process.pid % 20000);
+    // A device may delay its answer up to APP_MAX_DELAY (500 ms): this one takes 450 ms, so its answer always comes
+    // after a 200 ms limit counted from the start, as when sending a large sweep on a starved machine eats the limit.
+    const delayed = (endpoint: string, relatesTo?: string) => (_p: string, id: string) => {
+      const reply = probeMatch({
+        relatesTo: relatesTo ?? id,
+        endpoint,
+        xaddrs: `http://${base}.${endpoint === 'urn:uuid:late' ? 13 : 14}/onvif/device_service`,
+      });
+      return { after: 450, datagrams: [reply] };
+    };
+    responders = [
+      await startResponder(`${base}.13`, port, delayed('urn:uuid:late')),
+      await startResponder(`${base}.14`, port, delayed('urn:uuid:spoof', 'urn:uuid:not-ours')),
+    ];
+    const result = await discover({
+      multicast: false,
+      unicastTargets: [`${base}.13`, `${base}.14`],
+      timeoutMs: 200,
+      port,
+    });
+    expect(result.devices.map((d) => d.endpoint)).toEqual(['urn:uuid:late']);
+    // the spoofed answer, as late, is still dropped and counted; the honest one is not among them
+    expect(result.errors.filter((e) => e.code === 'unrelated-reply').map((e) => e.source)).toEqual([
+      `discovery:${base}.14`,
+    ]);
+  });
+
+  it('stops a sweep when the scan is aborted', async () => {
+    const port = 30005 + (process.pid % 20000);
+    const stop = new AbortController();
+    // the first target answers and aborts the scan; the last of 254 must then never be probed
+    const first = await startResponder(`${base}.1`, port, (_p, id) => {
+      stop.abort();
+      return [
+        probeMatch({ relatesTo: id, endpoint: 'urn:uuid:first', xaddrs: `http://${base}.1/onvif/device_service` }),
+      ];
+    });
+    let sentinelSeen: () => void = () => {};
+    const sentinel = new Promise<void>((resolve) => {
+      sentinelSeen = resolve;
+    });
+    const last = await startResponder(`${base}.254`, port, (text) => {
+      if (text === 'sentinel') sentinelSeen();
+      return [];
+    });
+    responders = [first, last];
+    const result = await discover({
+      multicast: false,
+      unicastTargets: Array.from({ length: 254 }, (_, i) => `${base}.${i + 1}`),
+      timeoutMs: 60_000,
+      port,
+      signal: stop.signal,
+    });
+    expect(stop.signal.aborted).toBe(true);
+    // A probe sent to the last target would be queued ahead of this datagram: once it is read, none was.
+    const probe = createSocket({ type: 'udp4' });
+    probe.send('sentinel', last.port, last.address);
+    await sentinel;
+    probe.close();
+    expect(last.probes).toEqual(['sentinel']);
+    expect(result.errors).toEqual([]);
   });
 });

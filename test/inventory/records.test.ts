@@ -128,9 +128,27 @@ describe('buildRecords', () => {
       [`${ABC}:VS1`, 'camera', ABC, 'VS1'],
       [`${ABC}:VS2`, 'camera', ABC, 'VS2'],
     ]);
-    expect(recs[1]?.location.tags).toEqual(['channel/name/更衣室', 'channel/location/floor 2']);
+    expect(recs[1]?.location.tags).toEqual(['channel/location/floor 2', 'channel/name/更衣室']);
     expect(recs[2]?.location.tags).toEqual(['channel/name/Lobby', 'channel/description/entrance']);
     expect(recs[0]?.maximumRetentionTime).toBe('PT720H');
+  });
+  it("an NVR channel's location names its zone before the channel's name (both prohibited rooms)", () => {
+    const r = report({
+      services: { recording: 'http://127.0.0.9/onvif/recording' },
+      videoSources: [{ token: 'VS1' }, { token: 'VS2' }],
+      recordings: ['VS1', 'VS2'].map((sourceId) => ({
+        recordingToken: `R-${sourceId}`,
+        sourceId,
+        name: 'Dormitory',
+        location: 'staff dormitory',
+        description: '',
+        maximumRetentionTime: 'PT720H',
+      })),
+    });
+    r.isRecorder = looksLikeRecorder(r);
+    const channel = evaluateRecords(buildRecords(r), undefined, { now: new Date() })[1];
+    expect(channel?.location.tags).toEqual(['channel/location/staff dormitory', 'channel/name/Dormitory']);
+    expect([channel?.location.zone, channel?.decision.action]).toEqual(['staff-dormitory', 'block']);
   });
   it('NVR channel tokens from the device are made safe in the id and kept verbatim in channel', () => {
     const tokens = ['../x', 'a/b', '#', '+', '-all', '.', '..', 'ok_1', 'x'.repeat(300)];

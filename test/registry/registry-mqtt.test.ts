@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -11,7 +12,7 @@ import { Outbox } from '../../src/reporting/outbox.js';
 import { Reporter } from '../../src/reporting/reporter.js';
 import { cameraRecordSchema } from '../../src/reporting/schemas/index.js';
 import { createLogger, silentLogger } from '../../src/util/logger.js';
-import { startBroker, type TestBroker } from '../helpers/brokers.js';
+import { freePort, startBroker, type TestBroker } from '../helpers/brokers.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { cameraRecord, event } from './payloads.js';
 import { hasMosquitto, hasPostgres, registrySetups } from './setups.js';
@@ -102,6 +103,79 @@ async function rawClient(url: string, opts: mqtt.IClientOptions = {}): Promise<M
   });
   stoppers.push(() => c.endAsync(true));
   return c;
+}
+
+/**
+ * A TCP proxy between the registry and the broker. `freeze()` drops what the registry sends from then on (its
+ * PUBACKs never arrive), `cut()` closes every connection, so the broker delivers again what it sent unacknowledged.
+ * `received(text)` resolves once `text` went from the broker to the registry on a connection opened after cut().
+ */
+async function startProxy(brokerUrl: string) {
+  const target = new URL(brokerUrl);
+  const sockets = new Set<Socket>();
+  let frozen = false;
+  let generation = 0;
+  let seen = '';
+  const watchers: Array<{ text: string; resolve: () => void }> = [];
+  const server = createServer((client) => {
+    const gen = generation;
+    const upstream = createConnection(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (!frozen) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk);
+      if (gen === 0) return;
+      seen += chunk.toString('latin1');
+      for (const w of watchers.splice(0)) {
+        if (seen.includes(w.text)) w.resolve();
+        else watchers.push(w);
+      }
+    });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const proxy = {
+    url: `mqtt://127.0.0.1:${port}`,
+    freeze: () => {
+      frozen = true;
+    },
+    cut: () => {
+      generation++;
+      frozen = false;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    received: (text: string) =>
+      new Promise<void>((resolve) => {
+        if (seen.includes(text)) resolve();
+        else watchers.push({ text, resolve });
+      }),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  stoppers.push(proxy.close);
+  return proxy;
+}
+
+function signedRequest(transaction: string) {
+  return JSON.stringify({
+    transaction,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 300_000).toISOString(),
+    keyId: '0123456789abcdef',
+    args: { dryRun: true },
+    signature: 'c2ln',
+  });
 }
 
 describe.each(setups)('registry ($store database, $broker broker)', ({ store, broker: brokerKind }) => {
@@ -308,6 +382,62 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     expect((await getJson(reg.url, '/api/cameras/cam-h/history?site=elsewhere')).status).toBe(404);
     expect((await getJson(reg.url, '/api/cameras/cam-nobody/history')).status).toBe(404);
     expect((await getJson(reg.url, '/api/cameras/cam-h/history?limit=0')).status).toBe(400);
+  }, 90_000);
+
+  it('counts a request the broker delivers again after a lost PUBACK once', async () => {
+    const proxy = await startProxy(broker.url);
+    const clientId = `redeliver-${store}-${brokerKind}-${process.pid}`;
+    const reg = await startRegistry(registryConfig(proxy.url, dataDir, { ...registry, clientId }));
+    const operator = await rawClient(broker.url);
+    const topic = 'camwarden/s9/gw9/request/sweep';
+    const request = signedRequest('tx-redelivery');
+    const timesSeen = async (transaction: string) => {
+      const { body } = await getJson<Array<{ transaction: string; timesSeen: number }>>(
+        reg.url,
+        '/api/requests?site=s9',
+      );
+      return body.find((r) => r.transaction === transaction)?.timesSeen;
+    };
+    // the subscription is in place once a first request is stored
+    await operator.publishAsync(topic, signedRequest('tx-warm-up'), { qos: 1 });
+    await waitFor('warm-up stored', () => timesSeen('tx-warm-up'));
+
+    proxy.freeze();
+    await operator.publishAsync(topic, request, { qos: 1 });
+    expect(await waitFor('request stored', () => timesSeen('tx-redelivery'))).toBe(1);
+    // the registry committed it and acknowledged into the void: the broker still holds it as unacknowledged
+    proxy.cut();
+    await proxy.received('tx-redelivery');
+    // delivered again on the new connection; a message published after it is stored after it
+    await operator.publishAsync(topic, signedRequest('tx-barrier'), { qos: 1 });
+    await waitFor('barrier stored', () => timesSeen('tx-barrier'));
+    expect(await timesSeen('tx-redelivery')).toBe(1);
+
+    // published again (a replay): that is a new delivery, and counts
+    await operator.publishAsync(topic, request, { qos: 1 });
+    await waitFor('replay counted', async () => ((await timesSeen('tx-redelivery')) === 2 ? true : undefined));
+  }, 90_000);
+
+  it('resumes its broker session when restarted on another listen port: what was published meanwhile is stored', async () => {
+    const on = async () => ({ ...registry, listen: `127.0.0.1:${await freePort()}` });
+    let reg = await startRegistry(registryConfig(broker.url, dataDir, await on()));
+    const first = { port: new URL(reg.url).port, clientId: reg.clientId };
+    const operator = await rawClient(broker.url);
+    const topic = 'camwarden/s8/gw8/request/sweep';
+    const stored = async (transaction: string) => {
+      const { body } = await getJson<Array<{ transaction: string }>>(reg.url, '/api/requests?site=s8');
+      return body.some((r) => r.transaction === transaction) ? true : undefined;
+    };
+    // the subscription is in place once a first request is stored
+    await operator.publishAsync(topic, signedRequest('tx-before'), { qos: 1 });
+    await waitFor('first request stored', () => stored('tx-before'));
+    await reg.stop();
+    await operator.publishAsync(topic, signedRequest('tx-while-away'), { qos: 1 });
+
+    reg = await startRegistry(registryConfig(broker.url, dataDir, await on()));
+    expect(new URL(reg.url).port).not.toBe(first.port);
+    await waitFor('request published while it was down stored', () => stored('tx-while-away'));
+    expect(reg.clientId).toBe(first.clientId);
   }, 90_000);
 
   it('keeps its data across a restart and reads the retained state again', async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultClientId } from '../../src/registry/client-id.js';
 import type { Database } from '../../src/registry/database.js';
 import { cameraKnown, listDecisionHistory } from '../../src/registry/decision-history.js';
 import { openEmbedded } from '../../src/registry/embedded-database.js';
@@ -72,6 +73,24 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     await db.query("INSERT INTO schema_migrations (version, name) VALUES ('9999', '9999-future.sql')");
     await expect(migrate(db)).rejects.toThrow(/9999.*does not know/);
     await db.query("DELETE FROM schema_migrations WHERE version = '9999'");
+  });
+
+  it('derives the default MQTT client id from the database: the same after migrating again, another for another database', async () => {
+    const id = await defaultClientId(db, { share: false, host: 'h1' });
+    expect(id).toMatch(/^camwarden-registry-[0-9a-f]{16}$/);
+    await migrate(db);
+    expect(await defaultClientId(db, { share: false, host: 'h2' })).toBe(id); // the host plays no part
+    // sharing the load, registries share the database: the host tells them apart
+    expect(await defaultClientId(db, { share: true, host: 'gw a' })).toBe(id.replace('registry-', 'registry-gw-a-'));
+    const otherDir = mkdtempSync(join(tmpdir(), 'cw-reg-other-'));
+    const other = await openEmbedded(join(otherDir, 'db'));
+    try {
+      await migrate(other);
+      expect(await defaultClientId(other, { share: false, host: 'h1' })).not.toBe(id);
+    } finally {
+      await other.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps gateway state from status and last will, never letting a stale or foreign-boot message win', async () => {
@@ -222,6 +241,47 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     expect(req?.response).toMatchObject({ status: 'ok' });
     const raw = await db.query('SELECT * FROM requests WHERE site = $1', ['sr']);
     expect(JSON.stringify(raw)).not.toContain('c2ln');
+  });
+
+  it('counts a request delivered again after a crash (same session and packet id) once', async () => {
+    const request = {
+      transaction: 'tx-redelivered',
+      issuedAt: '2026-11-29T10:00:00.000Z',
+      expiresAt: '2026-11-29T10:05:00.000Z',
+      keyId: '0123456789abcdef',
+      args: { dryRun: true },
+      signature: 'c2ln',
+    };
+    const r = (delivery: string | undefined, at = new Date()) =>
+      from(
+        'sd',
+        'gw',
+        { kind: 'request', op: 'sweep', request, retained: false, ...(delivery ? { delivery } : {}) },
+        at,
+      );
+    const seen = async () => {
+      const [req] = await listRequests(db, { site: 'sd', limit: 10 });
+      return req?.timesSeen;
+    };
+    await write([r('registry-1#7', new Date('2026-11-29T10:00:01Z'))]);
+    await write([r('registry-1#7', new Date('2026-11-29T10:00:09Z'))]); // the broker's redelivery: not seen again
+    expect(await seen()).toBe(1);
+    const [row] = await db.query<{ last_seen: unknown }>(
+      "SELECT last_seen FROM requests WHERE site = 'sd' AND transaction = 'tx-redelivered'",
+    );
+    expect(new Date(String(row?.last_seen)).toISOString()).toBe('2026-11-29T10:00:01.000Z');
+    await write([r('registry-1#8')]); // published again: a new delivery
+    await write([r('registry-2#7')]); // another registry's session, same packet id
+    await write([r(undefined)]); // QoS 0: never redelivered, always counted
+    expect(await seen()).toBe(4);
+    // a burst of replays: the newest deliveries stay recognisable, the list stays bounded
+    await write(Array.from({ length: 20 }, (_, i) => r(`registry-1#${100 + i}`)));
+    await write([r('registry-1#119'), r('registry-1#110')]);
+    expect(await seen()).toBe(24);
+    const [kept] = await db.query<{ n: unknown }>(
+      "SELECT cardinality(deliveries) AS n FROM requests WHERE site = 'sd' AND transaction = 'tx-redelivered'",
+    );
+    expect(Number(kept?.n)).toBe(16);
   });
 
   it('stores SQL-looking text verbatim as data', async () => {
