@@ -15,7 +15,7 @@ export function isLoopback(host: string): boolean {
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)?.[1];
-  return mapped !== undefined && mapped.startsWith('127.');
+  return mapped?.startsWith('127.') === true;
 }
 
 export interface AccessSettings {

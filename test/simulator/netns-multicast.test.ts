@@ -59,7 +59,13 @@ function lines(child: ChildProcessWithoutNullStreams): {
           () => reject(new Error(`timed out; saw ${JSON.stringify(all.map((l) => l.kind ?? l))}`)),
           ms,
         );
-        waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        waiters.push({
+          pred,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
       });
     },
   };

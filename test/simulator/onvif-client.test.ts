@@ -67,6 +67,7 @@ afterAll(async () => {
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 function call<T = any>(
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   cam: any,
   method: string,
   ...args: unknown[]
