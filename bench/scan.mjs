@@ -13,7 +13,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+// The package's bin (the bundle scripts/bundle.mjs makes), as `camwarden` runs once installed.
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.camwarden);
 const BASELINE = join(ROOT, 'bench', 'onvif-readme-client.cjs');
 const COUNT = Number(process.argv[2] ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);

@@ -1,4 +1,5 @@
-// Makes a fresh clone runnable: installs locked dependencies and builds dist/ when they are missing or stale.
+// Makes a fresh clone runnable: installs locked dependencies and builds dist/ (tsc, then the bundled bin in dist/bin/)
+// when they are missing or stale.
 // Used by `npm test`, `npm run demo` and `npm run bench`, so the README quick start is two commands.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -21,7 +22,10 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   run('npm ci --no-audit --no-fund');
 }
-const stamp = join(root, 'dist', 'cli', 'main.js');
-if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestMtime(join(root, 'src'))) {
+// The bundled bin (scripts/bundle.mjs) is made last from tsc's output: it is the stamp of the whole build.
+const stamp = join(root, 'dist', 'bin', 'camwarden.js');
+const newest = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs);
+if (!existsSync(stamp) || statSync(stamp).mtimeMs < newest) {
   run('npx tsc -p tsconfig.build.json');
+  run('node scripts/bundle.mjs');
 }
