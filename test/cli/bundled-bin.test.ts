@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/model/camera-records.js';
+import { collectOutput } from '../helpers/child-output.js';
 import { ensureDist } from '../helpers/dist.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
@@ -29,15 +30,8 @@ function start(args: string[], env: Record<string, string> = {}): { child: Child
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { child, out: () => `${out}\n--- stderr\n${err}` };
+  const output = collectOutput(child);
+  return { child, out: () => `${output.stdout()}\n--- stderr\n${output.stderr()}` };
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

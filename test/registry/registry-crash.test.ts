@@ -9,6 +9,7 @@ import { openEmbedded } from '../../src/registry/embedded-database.js';
 import { openPostgres } from '../../src/registry/postgres-database.js';
 import { embeddedDatabaseDir } from '../../src/registry/registry.js';
 import { startBroker, type TestBroker } from '../helpers/brokers.js';
+import { collectOutput } from '../helpers/child-output.js';
 import { ensureDist } from '../helpers/dist.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { event } from './payloads.js';
@@ -55,23 +56,16 @@ async function startRegistry(env: Record<string, string>): Promise<RunningRegist
   });
   children.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
+  const output = collectOutput(child);
   const url = await waitFor(
     'the registry to print its URL',
     async () => {
-      if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode}: ${err}`);
-      return /fleet page (http:\/\/\S+)/.exec(out)?.[1];
+      if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode}: ${output.stderr()}`);
+      return /fleet page (http:\/\/\S+)/.exec(output.stdout())?.[1];
     },
     60_000,
   ).catch((e: unknown) => {
-    throw new Error(`${String(e)}; stderr: ${err.slice(-2000)}`);
+    throw new Error(`${String(e)}; stderr: ${output.stderr().slice(-2000)}`);
   });
   await waitFor('the registry connected to the broker', async () =>
     (await fetch(new URL('/healthz', url))).status === 200 ? true : undefined,
