@@ -10,7 +10,9 @@ export async function storeRequest(tx: Queryable, item: ItemOf<'request'>): Prom
   const r = item.request;
   const at = item.receivedAt.toISOString();
   // The signature is left out: the registry cannot verify it and has no use for it. A delivery already counted
-  // (stored, then delivered again because the registry died before its PUBACK) changes nothing (docs/registry.md).
+  // (stored, then delivered again because the registry died before its PUBACK) changes nothing, nor does a
+  // retained copy of the request as stored, which the broker hands out again at every subscription; a retained
+  // copy that differs, like any live publish, counts (docs/registry.md).
   await tx.query(
     `INSERT INTO requests (site, gateway, op, transaction, key_id, issued_at, expires_at, args, retained,
        first_seen, last_seen, times_seen, deliveries)
@@ -19,7 +21,11 @@ export async function storeRequest(tx: Queryable, item: ItemOf<'request'>): Prom
      ON CONFLICT (site, gateway, op, transaction) DO UPDATE SET last_seen = EXCLUDED.last_seen,
        times_seen = requests.times_seen + 1,
        deliveries = ${rememberDelivery('requests', '$12')}
-     WHERE $11::text IS NULL OR NOT ($11::text = ANY (requests.deliveries))`,
+     WHERE ($11::text IS NULL OR NOT ($11::text = ANY (requests.deliveries)))
+       AND NOT ($9::boolean AND requests.key_id IS NOT DISTINCT FROM EXCLUDED.key_id
+         AND requests.issued_at IS NOT DISTINCT FROM EXCLUDED.issued_at
+         AND requests.expires_at IS NOT DISTINCT FROM EXCLUDED.expires_at
+         AND requests.args IS NOT DISTINCT FROM EXCLUDED.args)`,
     [
       item.site,
       item.gateway,

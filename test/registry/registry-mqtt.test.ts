@@ -418,6 +418,43 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     await waitFor('replay counted', async () => ((await timesSeen('tx-redelivery')) === 2 ? true : undefined));
   }, 90_000);
 
+  it('does not count a retained request again when it subscribes again; a live publish still counts', async () => {
+    const proxy = await startProxy(broker.url);
+    const clientId = `retained-${store}-${brokerKind}-${process.pid}`;
+    const reg = await startRegistry(registryConfig(proxy.url, dataDir, { ...registry, clientId }));
+    const operator = await rawClient(broker.url);
+    const topic = 'camwarden/s12/gw12/request/sweep';
+    const request = signedRequest('tx-retained');
+    const timesSeen = async (transaction: string) => {
+      const { body } = await getJson<Array<{ transaction: string; timesSeen: number }>>(
+        reg.url,
+        '/api/requests?site=s12',
+      );
+      return body.find((r) => r.transaction === transaction)?.timesSeen;
+    };
+    const barrier = async (transaction: string) => {
+      await operator.publishAsync(topic, signedRequest(transaction), { qos: 1 });
+      await waitFor(transaction, () => timesSeen(transaction));
+    };
+    await barrier('tx-warm-up');
+    // our tools never publish a request retained (a gateway refuses one), but anyone with access to the topic can
+    stoppers.push(async () => {
+      await operator.publishAsync(topic, '', { qos: 1, retain: true });
+    });
+    await operator.publishAsync(topic, request, { qos: 1, retain: true });
+    expect(await waitFor('retained request stored', () => timesSeen('tx-retained'))).toBe(1);
+
+    // a new connection subscribes again, and the broker hands out the retained request with the retain flag set
+    proxy.cut();
+    await proxy.received('tx-retained');
+    await barrier('tx-after-resubscribe');
+    expect(await timesSeen('tx-retained')).toBe(1);
+
+    // published again, live: counts
+    await operator.publishAsync(topic, request, { qos: 1 });
+    await waitFor('live publish counted', async () => ((await timesSeen('tx-retained')) === 2 ? true : undefined));
+  }, 90_000);
+
   it('stores a response once when the broker delivers it again after a lost PUBACK or the gateway publishes it twice', async () => {
     const proxy = await startProxy(broker.url);
     const clientId = `response-once-${store}-${brokerKind}-${process.pid}`;

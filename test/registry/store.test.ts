@@ -303,6 +303,36 @@ describe.each(stores)('registry storage (%s)', (kind) => {
     expect(Number(kept?.n)).toBe(16);
   });
 
+  it('does not count a retained copy of a stored request again when the broker hands it out at a subscription', async () => {
+    const request = {
+      transaction: 'tx-retained',
+      issuedAt: '2026-11-29T10:00:00.000Z',
+      expiresAt: '2026-11-29T10:05:00.000Z',
+      keyId: '0123456789abcdef',
+      args: { dryRun: true },
+      signature: 'c2ln',
+    };
+    const r = (retained: boolean, delivery: string | undefined, args: Record<string, unknown> = request.args) =>
+      from('st', 'gw', {
+        kind: 'request',
+        op: 'sweep',
+        request: { ...request, args },
+        retained,
+        ...(delivery ? { delivery } : {}),
+      });
+    const seen = async () => (await listRequests(db, { site: 'st', limit: 10 }))[0]?.timesSeen;
+    await write([r(true, 'registry-1#40')]); // first heard of as the retained message: stored, counted
+    expect(await seen()).toBe(1);
+    await write([r(true, 'registry-1#41')]); // the registry subscribed again
+    await write([r(true, 'registry-2#3')]); // another registry's session (a restart under a new id, a shared group)
+    await write([r(true, undefined)]); // at QoS 0
+    expect(await seen()).toBe(1);
+    await write([r(false, 'registry-1#42')]); // published again, live: counts
+    expect(await seen()).toBe(2);
+    await write([r(true, 'registry-1#43', { dryRun: false })]); // a retained message that is not the stored request
+    expect(await seen()).toBe(3);
+  });
+
   it('stores a response once whether the broker delivers it again or the gateway publishes it twice; a different answer is kept', async () => {
     const request = {
       transaction: 'tx-answered',
