@@ -51,5 +51,11 @@ export type IngestItem = From &
         /** Which delivery this was (session and packet id): the same when the broker delivers it again. */
         delivery?: string;
       }
-    | { kind: 'response'; op: string; response: ResponsePayload }
+    | {
+        kind: 'response';
+        op: string;
+        response: ResponsePayload;
+        /** As for a request: names the delivery, which a redelivery keeps. */
+        delivery?: string;
+      }
   );

@@ -45,6 +45,8 @@ function storageProblem(value: unknown): 'too-deep' | 'unstorable-text' | undefi
   return undefined;
 }
 
+const deliveryOf = (opts: { delivery?: string }) => (opts.delivery === undefined ? {} : { delivery: opts.delivery });
+
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
@@ -115,13 +117,12 @@ export function parseMessage(
     case 'request': {
       const r = requestSchema.safeParse(value);
       if (!r.success) return { reject: 'invalid-request', detail: firstIssue(r.error) };
-      const delivery = opts.delivery === undefined ? {} : { delivery: opts.delivery };
-      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained, ...delivery } };
+      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained, ...deliveryOf(opts) } };
     }
     case 'response': {
       const r = responseSchema.safeParse(value);
       if (!r.success) return { reject: 'invalid-response', detail: firstIssue(r.error) };
-      return { item: { ...from, kind: 'response', op: route.op, response: r.data } };
+      return { item: { ...from, kind: 'response', op: route.op, response: r.data, ...deliveryOf(opts) } };
     }
   }
 }

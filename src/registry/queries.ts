@@ -233,7 +233,7 @@ export interface RequestView {
   response: { status: string; error: unknown; receivedAt: string | null } | null;
 }
 
-/** Requests seen on request topics, newest first, each with the latest response of its transaction. */
+/** Requests seen on request topics, newest first, each with the answer to its transaction that arrived last. */
 export async function listRequests(
   db: Queryable,
   filter: { site?: string | undefined; gateway?: string | undefined; limit: number },
@@ -243,9 +243,9 @@ export async function listRequests(
             r.status, r.error, r.received_at
      FROM requests q
      LEFT JOIN LATERAL (
-       SELECT status, error, received_at FROM responses p
+       SELECT status, error, last_seen AS received_at FROM responses p
        WHERE p.site = q.site AND p.gateway = q.gateway AND p.op = q.op AND p.transaction = q.transaction
-       ORDER BY received_at DESC LIMIT 1
+       ORDER BY last_seen DESC LIMIT 1
      ) r ON true
      WHERE ($1::text IS NULL OR q.site = $1) AND ($2::text IS NULL OR q.gateway = $2)
      ORDER BY q.first_seen DESC LIMIT $3`,

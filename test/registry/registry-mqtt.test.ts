@@ -418,6 +418,95 @@ describe.each(setups)('registry ($store database, $broker broker)', ({ store, br
     await waitFor('replay counted', async () => ((await timesSeen('tx-redelivery')) === 2 ? true : undefined));
   }, 90_000);
 
+  it('does not count a retained request again when it subscribes again; a live publish still counts', async () => {
+    const proxy = await startProxy(broker.url);
+    const clientId = `retained-${store}-${brokerKind}-${process.pid}`;
+    const reg = await startRegistry(registryConfig(proxy.url, dataDir, { ...registry, clientId }));
+    const operator = await rawClient(broker.url);
+    const topic = 'camwarden/s12/gw12/request/sweep';
+    const request = signedRequest('tx-retained');
+    const timesSeen = async (transaction: string) => {
+      const { body } = await getJson<Array<{ transaction: string; timesSeen: number }>>(
+        reg.url,
+        '/api/requests?site=s12',
+      );
+      return body.find((r) => r.transaction === transaction)?.timesSeen;
+    };
+    const barrier = async (transaction: string) => {
+      await operator.publishAsync(topic, signedRequest(transaction), { qos: 1 });
+      await waitFor(transaction, () => timesSeen(transaction));
+    };
+    await barrier('tx-warm-up');
+    // our tools never publish a request retained (a gateway refuses one), but anyone with access to the topic can
+    stoppers.push(async () => {
+      await operator.publishAsync(topic, '', { qos: 1, retain: true });
+    });
+    await operator.publishAsync(topic, request, { qos: 1, retain: true });
+    expect(await waitFor('retained request stored', () => timesSeen('tx-retained'))).toBe(1);
+
+    // a new connection subscribes again, and the broker hands out the retained request with the retain flag set
+    proxy.cut();
+    await proxy.received('tx-retained');
+    await barrier('tx-after-resubscribe');
+    expect(await timesSeen('tx-retained')).toBe(1);
+
+    // published again, live: counts
+    await operator.publishAsync(topic, request, { qos: 1 });
+    await waitFor('live publish counted', async () => ((await timesSeen('tx-retained')) === 2 ? true : undefined));
+  }, 90_000);
+
+  it('stores a response once when the broker delivers it again after a lost PUBACK or the gateway publishes it twice', async () => {
+    const proxy = await startProxy(broker.url);
+    const clientId = `response-once-${store}-${brokerKind}-${process.pid}`;
+    const reg = await startRegistry(registryConfig(proxy.url, dataDir, { ...registry, clientId }));
+    const operator = await rawClient(broker.url);
+    const gateway = await rawClient(broker.url);
+    const base = 'camwarden/s11/gw11';
+    const ok = JSON.stringify({ transaction: 'tx-answered', status: 'ok', data: { deleted: 0 } });
+    const latest = async () => {
+      const { body } = await getJson<Array<{ transaction: string; response: { status: string } | null }>>(
+        reg.url,
+        '/api/requests?site=s11',
+      );
+      return body.find((r) => r.transaction === 'tx-answered')?.response ?? undefined;
+    };
+    const stored = async () =>
+      (
+        await reg.database.query<{ status: string }>(
+          "SELECT status FROM responses WHERE site = 's11' AND transaction = 'tx-answered' ORDER BY received_at",
+        )
+      ).map((r) => r.status);
+    const barrier = async (transaction: string) => {
+      await operator.publishAsync(`${base}/request/sweep`, signedRequest(transaction), { qos: 1 });
+      await waitFor(transaction, async () => {
+        const { body } = await getJson<Array<{ transaction: string }>>(reg.url, '/api/requests?site=s11');
+        return body.some((r) => r.transaction === transaction) ? true : undefined;
+      });
+    };
+    await operator.publishAsync(`${base}/request/sweep`, signedRequest('tx-answered'), { qos: 1 });
+    await barrier('tx-warm-up');
+
+    proxy.freeze();
+    await gateway.publishAsync(`${base}/response/sweep`, ok, { qos: 1 });
+    await waitFor('response stored', latest);
+    // committed, acknowledged into the void: the broker delivers it again on the next connection
+    proxy.cut();
+    await proxy.received('tx-answered');
+    await barrier('tx-after-redelivery');
+    expect(await stored()).toEqual(['ok']);
+
+    // the gateway publishing the same answer twice (e.g. a QoS 1 resend after its own reconnect)
+    await gateway.publishAsync(`${base}/response/sweep`, ok, { qos: 1 });
+    await barrier('tx-after-second-publish');
+    expect(await stored()).toEqual(['ok']);
+
+    // a different answer to the same transaction (a replay refused) is kept, and listed as the latest
+    const refused = { transaction: 'tx-answered', status: 'error', error: { code: 'replayed', message: 'seen' } };
+    await gateway.publishAsync(`${base}/response/sweep`, JSON.stringify(refused), { qos: 1 });
+    await waitFor('refusal listed', async () => ((await latest())?.status === 'error' ? true : undefined));
+    expect(await stored()).toEqual(['ok', 'error']);
+  }, 90_000);
+
   it('resumes its broker session when restarted on another listen port: what was published meanwhile is stored', async () => {
     const on = async () => ({ ...registry, listen: `127.0.0.1:${await freePort()}` });
     let reg = await startRegistry(registryConfig(broker.url, dataDir, await on()));

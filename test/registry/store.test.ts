@@ -45,6 +45,25 @@ function from(site: string, gateway: string, body: Body, receivedAt = new Date()
 
 describe.each(stores)('registry storage (%s)', (kind) => {
   let db: Database;
+  /** Another, empty database of the same kind (a migration from an older schema). */
+  const freshDatabase = async (): Promise<{ db: Database; close: () => Promise<void> }> => {
+    if (kind === 'embedded') {
+      const d = mkdtempSync(join(tmpdir(), 'cw-reg-fresh-'));
+      const fdb = await openEmbedded(join(d, 'db'));
+      const close = async () => {
+        await fdb.close();
+        rmSync(d, { recursive: true, force: true });
+      };
+      return { db: fdb, close };
+    }
+    const t = await createTestDatabase('fresh');
+    const fdb = await openPostgres(t.url);
+    const close = async () => {
+      await fdb.close();
+      await t.drop();
+    };
+    return { db: fdb, close };
+  };
   let dir: string | undefined;
   let pgdb: TestDatabase | undefined;
   const write = (items: IngestItem[]) => db.transaction((tx) => writeBatch(tx, items));
@@ -282,6 +301,130 @@ describe.each(stores)('registry storage (%s)', (kind) => {
       "SELECT cardinality(deliveries) AS n FROM requests WHERE site = 'sd' AND transaction = 'tx-redelivered'",
     );
     expect(Number(kept?.n)).toBe(16);
+  });
+
+  it('does not count a retained copy of a stored request again when the broker hands it out at a subscription', async () => {
+    const request = {
+      transaction: 'tx-retained',
+      issuedAt: '2026-11-29T10:00:00.000Z',
+      expiresAt: '2026-11-29T10:05:00.000Z',
+      keyId: '0123456789abcdef',
+      args: { dryRun: true },
+      signature: 'c2ln',
+    };
+    const r = (retained: boolean, delivery: string | undefined, args: Record<string, unknown> = request.args) =>
+      from('st', 'gw', {
+        kind: 'request',
+        op: 'sweep',
+        request: { ...request, args },
+        retained,
+        ...(delivery ? { delivery } : {}),
+      });
+    const seen = async () => (await listRequests(db, { site: 'st', limit: 10 }))[0]?.timesSeen;
+    await write([r(true, 'registry-1#40')]); // first heard of as the retained message: stored, counted
+    expect(await seen()).toBe(1);
+    await write([r(true, 'registry-1#41')]); // the registry subscribed again
+    await write([r(true, 'registry-2#3')]); // another registry's session (a restart under a new id, a shared group)
+    await write([r(true, undefined)]); // at QoS 0
+    expect(await seen()).toBe(1);
+    await write([r(false, 'registry-1#42')]); // published again, live: counts
+    expect(await seen()).toBe(2);
+    await write([r(true, 'registry-1#43', { dryRun: false })]); // a retained message that is not the stored request
+    expect(await seen()).toBe(3);
+  });
+
+  it('stores a response once whether the broker delivers it again or the gateway publishes it twice; a different answer is kept', async () => {
+    const request = {
+      transaction: 'tx-answered',
+      issuedAt: '2026-11-29T10:00:00.000Z',
+      expiresAt: '2026-11-29T10:05:00.000Z',
+      keyId: '0123456789abcdef',
+      args: {},
+      signature: 'c2ln',
+    };
+    const ok = { transaction: 'tx-answered', status: 'ok' as const, data: { cameras: 3, errors: 0 } };
+    const replayed = {
+      transaction: 'tx-answered',
+      status: 'error' as const,
+      error: { code: 'replayed', message: 'transaction already seen' },
+    };
+    const res = (response: typeof ok | typeof replayed, delivery: string | undefined, at: string) =>
+      from('sp', 'gw', { kind: 'response', op: 'scan', response, ...(delivery ? { delivery } : {}) }, new Date(at));
+    const rows = async () =>
+      db.query<{ status: string; received_at: unknown; last_seen: unknown }>(
+        "SELECT status, received_at, last_seen FROM responses WHERE site = 'sp' ORDER BY received_at",
+      );
+    const latest = async () => (await listRequests(db, { site: 'sp', limit: 10 }))[0]?.response;
+    const iso = (v: unknown) => new Date(String(v)).toISOString();
+    await write([from('sp', 'gw', { kind: 'request', op: 'scan', request, retained: false })]);
+
+    await write([res(ok, 'registry-1#20', '2026-11-29T10:00:01Z')]);
+    await write([res(ok, 'registry-1#20', '2026-11-29T10:00:09Z')]); // the broker's redelivery after a crash
+    await write([res(ok, 'registry-1#21', '2026-11-29T10:00:02Z')]); // the gateway published it twice
+    expect((await rows()).map((r) => [r.status, iso(r.received_at), iso(r.last_seen)])).toEqual([
+      ['ok', '2026-11-29T10:00:01.000Z', '2026-11-29T10:00:02.000Z'],
+    ]);
+
+    // a replay of the request is refused: another answer to the same transaction, kept and now the latest
+    await write([res(replayed, 'registry-1#30', '2026-11-29T10:00:03Z')]);
+    expect(await latest()).toMatchObject({ status: 'error', receivedAt: '2026-11-29T10:00:03.000Z' });
+    // the first answer delivered again (a registry that died before acknowledging it) does not become the latest
+    await write([res(ok, 'registry-1#20', '2026-11-29T10:00:10Z')]);
+    expect(await latest()).toMatchObject({ status: 'error', receivedAt: '2026-11-29T10:00:03.000Z' });
+    expect(await rows()).toHaveLength(2);
+    // a second replay refused the same way (a new delivery, QoS 0 here): one row, arrived last
+    await write([res(replayed, undefined, '2026-11-29T10:00:04Z')]);
+    expect((await rows()).map((r) => [r.status, iso(r.last_seen)])).toEqual([
+      ['ok', '2026-11-29T10:00:02.000Z'],
+      ['error', '2026-11-29T10:00:04.000Z'],
+    ]);
+  });
+
+  it('collapses the copies of a response stored before responses were stored once (migration 0005)', async () => {
+    const fresh = await freshDatabase();
+    try {
+      const all = await readMigrations();
+      await migrate(
+        fresh.db,
+        all.filter((m) => m.version < '0005'),
+      );
+      const insert = (data: string | null, at: string) =>
+        fresh.db.query(
+          `INSERT INTO responses (site, gateway, op, transaction, status, data, error, received_at)
+           VALUES ('s', 'g', 'scan', 'tx', $1, $2::text::jsonb, NULL, $3)`,
+          [data === null ? 'error' : 'ok', data, at],
+        );
+      await insert('{"cameras":1,"errors":0}', '2026-11-29T10:00:01Z');
+      await insert('{"errors":0,"cameras":1}', '2026-11-29T10:00:05Z');
+      await insert('{"cameras":2,"errors":0}', '2026-11-29T10:00:03Z');
+      await migrate(fresh.db, all);
+      const rows = await fresh.db.query<{ data: unknown; received_at: unknown; last_seen: unknown }>(
+        'SELECT data, received_at, last_seen FROM responses ORDER BY received_at',
+      );
+      expect(
+        rows.map((r) => [
+          r.data,
+          new Date(String(r.received_at)).getUTCSeconds(),
+          new Date(String(r.last_seen)).getUTCSeconds(),
+        ]),
+      ).toEqual([
+        [{ cameras: 1, errors: 0 }, 1, 5],
+        [{ cameras: 2, errors: 0 }, 3, 3],
+      ]);
+      // a copy arriving after the upgrade is recognised: the digest is the same expression
+      await fresh.db.transaction((tx) =>
+        writeBatch(tx, [
+          from('s', 'g', {
+            kind: 'response',
+            op: 'scan',
+            response: { transaction: 'tx', status: 'ok', data: { cameras: 2, errors: 0 } },
+          }),
+        ]),
+      );
+      expect(await fresh.db.query('SELECT 1 FROM responses')).toHaveLength(2);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('stores SQL-looking text verbatim as data', async () => {
