@@ -5,6 +5,7 @@ import type { AuditKind, AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
@@ -50,7 +51,7 @@ export class AuditLog implements AuditSink {
   private seq = 0;
   private head = GENESIS_HASH;
   private size = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly clock: () => Date;
   private signing: SigningKey | undefined;
 
@@ -131,9 +132,7 @@ export class AuditLog implements AuditSink {
   }
 
   appendEntry(kind: AuditKind, data: Record<string, unknown>): Promise<AuditEntry> {
-    const run = this.queue.then(() => this.write(kind, data));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.write(kind, data));
   }
 
   current(): { seq: number; head: string } {
@@ -141,7 +140,7 @@ export class AuditLog implements AuditSink {
   }
 
   async stop(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     const fh = this.fh;
     this.fh = undefined;
     await fh?.close();

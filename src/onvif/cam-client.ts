@@ -1,5 +1,6 @@
 import onvif from 'onvif';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import type { XmlNode } from '../xml/index.js';
 import { NS } from '../xml/namespaces.js';
 import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
@@ -70,7 +71,7 @@ export class CamClient {
   private closed = false;
   /** The device told its time: later answers do not move the WS-Security clock offset. */
   private deviceClockKnown = false;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /** The device's Digest challenge, answered up front on later calls. */
   private readonly digest: DigestMemory = {};
 
@@ -99,12 +100,7 @@ export class CamClient {
    * saved on every call, and each call's timer starts when it is actually sent, not while it waits its turn.
    */
   private run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    const turn = this.queue.then(() => this.runNow(operation, work));
-    this.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+    return this.queue.run(() => this.runNow(operation, work));
   }
 
   /** Races one operation against its own timer; settles exactly once. */
