@@ -5,9 +5,10 @@
  * why this is a signature and not an HMAC.
  */
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, keyIdOf, parseEd25519PrivateKey } from '../util/ed25519-keys.js';
+import { readIfPresent } from '../util/read-if-present.js';
 
 const AUDIT_KEY_FILE = 'audit-signing-key.pem';
 
@@ -24,12 +25,7 @@ export interface SigningKey {
 }
 
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
-  let pem: string | undefined;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  let pem = await readIfPresent(file);
   const created = pem === undefined;
   pem ??= await createKeyFile(file);
   const key = parseEd25519PrivateKey(pem, file);
