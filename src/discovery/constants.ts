@@ -4,7 +4,7 @@ import { NS } from '../xml/namespaces.js';
 export const WSD_MULTICAST_ADDRESS = '239.255.255.250';
 export const WSD_PORT = 3702;
 /** Targets delay multicast replies randomly up to this. */
-export const APP_MAX_DELAY_MS = 500;
+const APP_MAX_DELAY_MS = 500;
 /** How long replies are awaited after the last probe sent: APP_MAX_DELAY plus a margin for the round trip. */
 export const ANSWER_WINDOW_MS = APP_MAX_DELAY_MS + 250;
 export const UDP_MIN_DELAY_MS = 50;
