@@ -3,7 +3,7 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import type { XmlNode } from '../xml/index.js';
 import { NS } from '../xml/namespaces.js';
-import { createGuardedAgent, type GuardedAgent } from './bounded-agent.js';
+import { DeviceConnection } from './device-connection.js';
 import { parseSystemDateAndTime, responseBodyAsync } from './responses.js';
 import type { OnvifCredentials, OnvifService } from './session.js';
 import { type DigestMemory, postSoap, type SoapAnswer } from './soap-exchange.js';
@@ -59,13 +59,12 @@ const BARE_ENVELOPE_HEAD = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body xmlns:xsi
  * response handling never sees device input, and we parse every answer ourselves in slices that yield to the
  * event loop (parseXmlAsync), so no answer holds the process up, whatever its shape within maxResponseBytes and
  * maxResponseElements.
- * Every call has its own timer and a settle-once guard; the guarded agent bounds size, time and DOCTYPE at the socket.
+ * Every call has its own timer and a settle-once guard; the device connection bounds size, time and DOCTYPE where the
+ * bytes arrive.
  */
 export class CamClient {
   private readonly cam: SigningCam;
-  private readonly guarded: GuardedAgent;
-  private readonly secure: boolean;
-  private readonly port: number;
+  private readonly connection: DeviceConnection;
   /** Service → request path on the device's own host (XAddrs pointing elsewhere are never followed). */
   private readonly paths: Partial<Record<OnvifService, string>> = {};
   private closed = false;
@@ -76,16 +75,16 @@ export class CamClient {
   private readonly digest: DigestMemory = {};
 
   constructor(private readonly opts: CamClientOptions) {
-    this.secure = opts.xaddr.protocol === 'https:';
-    this.guarded = createGuardedAgent(this.secure, {
-      maxBytes: opts.maxResponseBytes,
-      deadlineMs: opts.callTimeoutMs,
-    });
-    this.port = opts.xaddr.port === '' ? (this.secure ? 443 : 80) : Number(opts.xaddr.port);
+    const secure = opts.xaddr.protocol === 'https:';
+    const port = opts.xaddr.port === '' ? (secure ? 443 : 80) : Number(opts.xaddr.port);
+    this.connection = new DeviceConnection(
+      { hostname: opts.xaddr.hostname, port, secure },
+      { maxBytes: opts.maxResponseBytes, deadlineMs: opts.callTimeoutMs },
+    );
     this.paths.device = `${opts.xaddr.pathname}${opts.xaddr.search}`;
     this.cam = new onvif.Cam({
       hostname: opts.xaddr.hostname,
-      port: this.port,
+      port,
       ...(opts.credentials ? { username: opts.credentials.username, password: opts.credentials.password } : {}),
       autoconnect: false,
       useWSSecurity: true,
@@ -128,13 +127,7 @@ export class CamClient {
   private post(path: string, envelope: string, action: string): Promise<SoapAnswer> {
     const credentials = this.opts.credentials;
     return postSoap(
-      {
-        hostname: this.opts.xaddr.hostname,
-        port: this.port,
-        secure: this.secure,
-        agent: this.guarded.agent,
-        timeoutMs: this.opts.callTimeoutMs,
-      },
+      this.connection,
       path,
       envelope,
       action,
@@ -236,7 +229,6 @@ export class CamClient {
 
   close(): void {
     this.closed = true;
-    this.guarded.destroyAll();
-    this.guarded.agent.destroy();
+    this.connection.close();
   }
 }
