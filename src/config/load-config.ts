@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import { PARSED_ONCE } from '../util/parsed-once.js';
 import { type Config, configSchema } from './schema.js';
 
 /** The package's own device-profiles/ (used when CAMWARDEN_PROFILES_DIR and profilesDir are unset). */
@@ -173,7 +174,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
   }
   const fromEnv = applyEnv(raw, env);
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, PARSED_ONCE);
   if (!result.success) {
     // Each problem is named where the value came from: the variable that set it, else the file.
     const lines = result.error.issues.map((issue) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARSED_ONCE } from '../util/parsed-once.js';
 
 /** Strict objects: a misspelt key is an error that names it, not a silently ignored setting. */
 const credentials = z.strictObject({
@@ -198,14 +199,14 @@ export const configSchema = z.strictObject({
   /** Trusted Ed25519 keys (PEM) for signed device-profiles bundles; set = unsigned bundles are refused. */
   profileKeysFile: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  mqtt: mqttSchema.default(mqttSchema.parse({})),
-  discovery: discoverySchema.default(discoverySchema.parse({})),
-  onvif: onvifSchema.default(onvifSchema.parse({})),
-  enforce: enforceSchema.default(enforceSchema.parse({})),
-  retention: retentionSchema.default(retentionSchema.parse({})),
-  schedule: scheduleSchema.default(scheduleSchema.parse({})),
-  http: httpSchema.default(httpSchema.parse({})),
-  registry: registrySchema.default(registrySchema.parse({})),
+  mqtt: mqttSchema.default(mqttSchema.parse({}, PARSED_ONCE)),
+  discovery: discoverySchema.default(discoverySchema.parse({}, PARSED_ONCE)),
+  onvif: onvifSchema.default(onvifSchema.parse({}, PARSED_ONCE)),
+  enforce: enforceSchema.default(enforceSchema.parse({}, PARSED_ONCE)),
+  retention: retentionSchema.default(retentionSchema.parse({}, PARSED_ONCE)),
+  schedule: scheduleSchema.default(scheduleSchema.parse({}, PARSED_ONCE)),
+  http: httpSchema.default(httpSchema.parse({}, PARSED_ONCE)),
+  registry: registrySchema.default(registrySchema.parse({}, PARSED_ONCE)),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { type PolicyPack, policyPackSchema } from '../profiles/pack-schema.js';
+import { PARSED_ONCE } from '../util/parsed-once.js';
 import { cn2025Pack } from './packs/cn-2025.js';
 
 let validated: PolicyPack | undefined;
@@ -8,7 +9,7 @@ let validated: PolicyPack | undefined;
  * validating it at import cost every process ~13 ms, most of which decide under a profile set's own pack.
  */
 export function builtinPack(): PolicyPack {
-  validated ??= policyPackSchema.parse(cn2025Pack);
+  validated ??= policyPackSchema.parse(cn2025Pack, PARSED_ONCE);
   return validated;
 }
 

@@ -12,6 +12,7 @@ import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
 import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import { PARSED_ONCE } from '../util/parsed-once.js';
 import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
 import { type PolicyPack, policyPackSchema } from './pack-schema.js';
@@ -97,7 +98,7 @@ function parseYaml(file: SourceFile, problems: string[]): unknown {
 function validate<S extends z.ZodType>(schema: S, file: SourceFile, problems: string[]): z.infer<S> | undefined {
   const raw = parseYaml(file, problems);
   if (raw === undefined && problems.some((p) => p.startsWith(`${file.rel}: `))) return undefined;
-  const res = schema.safeParse(raw);
+  const res = schema.safeParse(raw, PARSED_ONCE);
   if (!res.success) {
     problems.push(...formatIssues(file.rel, res.error.issues.flatMap(splitUnknownKeys)).split('\n'));
     return undefined;

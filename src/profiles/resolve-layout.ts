@@ -6,6 +6,7 @@ import type { RecordingLayout } from '../retention/layout-schema.js';
 import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { BUILTIN_LAYOUTS } from '../retention/layouts.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import { PARSED_ONCE } from '../util/parsed-once.js';
 
 export async function resolveLayout(
   id: string,
@@ -27,7 +28,7 @@ export async function resolveLayout(
       ErrorCode.InvalidConfig,
     );
   }
-  const parsed = recordingLayoutSchema.safeParse(parse(text));
+  const parsed = recordingLayoutSchema.safeParse(parse(text), PARSED_ONCE);
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
     throw new UsageError(msg, ErrorCode.InvalidProfile);
