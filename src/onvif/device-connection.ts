@@ -1,6 +1,7 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { declaresDoctype } from '../xml/doctype.js';
 import { type HttpResponse, HttpResponseParser } from './http-response-parser.js';
 
 export interface DeviceAddress {
@@ -24,7 +25,8 @@ export interface HttpPost {
   body: string;
 }
 
-const DTD_AT_WIRE = /<!\s*(DOCTYPE|ENTITY)/i;
+/** Bytes of one chunk kept to find a declaration that the next chunk completes. */
+const WIRE_TAIL = 16;
 /** What a request target or a field value may hold: visible ASCII and spaces, never CR or LF (no header injection). */
 const SAFE_PATH = /^\/[\x21-\x7e]*$/;
 const SAFE_VALUE = /^[\x20-\x7e]*$/;
@@ -37,9 +39,18 @@ const SAFE_VALUE = /^[\x20-\x7e]*$/;
  * small exchanges for less than half the CPU (bench/scan.mjs; docs/architecture.md), and its limits sit where the
  * bytes arrive.
  */
+/** The request in flight on one socket: where that socket's events go until its answer settles. */
+interface Exchange {
+  socket: Socket;
+  data(chunk: Buffer): void;
+  /** The device ended or closed the connection. */
+  end(): void;
+  error(err: Error): void;
+}
+
 export class DeviceConnection {
   private socket: Socket | undefined;
-  private busy = false;
+  private exchange: Exchange | undefined;
   private closed = false;
 
   constructor(
@@ -50,7 +61,9 @@ export class DeviceConnection {
   /** Sends one POST and resolves with the complete response; rejects with the transport's or the limits' error. */
   post(request: HttpPost): Promise<HttpResponse> {
     if (this.closed) return Promise.reject(new CamwardenError(ErrorCode.Timeout, 'session closed'));
-    if (this.busy) return Promise.reject(new CamwardenError(ErrorCode.Internal, 'one request at a time per device'));
+    if (this.exchange) {
+      return Promise.reject(new CamwardenError(ErrorCode.Internal, 'one request at a time per device'));
+    }
     if (!SAFE_PATH.test(request.path)) {
       return Promise.reject(new CamwardenError(ErrorCode.InvalidRequest, 'request path with unsafe characters'));
     }
@@ -59,60 +72,55 @@ export class DeviceConnection {
         return Promise.reject(new CamwardenError(ErrorCode.InvalidRequest, `${name}: value with unsafe characters`));
       }
     }
-    this.busy = true;
     const socket = this.socket ?? this.open();
     this.socket = socket;
     return new Promise<HttpResponse>((resolve, reject) => {
       const parser = new HttpResponseParser({ maxBytes: this.limits.maxBytes });
       let tail = '';
-      let settled = false;
       const finish = (err: Error | undefined, response?: HttpResponse): void => {
-        if (settled) return;
-        settled = true;
+        if (this.exchange !== exchange) return; // settled already
+        this.exchange = undefined;
         clearTimeout(timer);
-        socket.off('data', onData);
-        socket.off('end', onEnd);
-        socket.off('close', onClose);
-        socket.off('error', onError);
-        this.busy = false;
         if (err || !response?.keepAlive || this.closed) this.drop(socket);
         if (err) reject(err);
         else resolve(response as HttpResponse);
       };
-      const onData = (chunk: Buffer): void => {
-        let response: HttpResponse | undefined;
-        try {
-          response = parser.push(chunk);
-        } catch (err) {
-          finish(err as Error);
-          return;
-        }
-        // A challenge's body is never parsed, and Hikvision's 401 page is HTML with a DOCTYPE: only what may reach
-        // the XML parser is refused here.
-        const text = tail + chunk.toString('latin1');
-        if (parser.statusCode !== 401 && DTD_AT_WIRE.test(text)) {
-          finish(new CamwardenError(ErrorCode.DoctypeRefused, 'response with a DOCTYPE/ENTITY declaration refused'));
-          return;
-        }
-        tail = text.slice(-16);
-        if (response) finish(undefined, response);
+      const exchange: Exchange = {
+        socket,
+        data(chunk) {
+          let response: HttpResponse | undefined;
+          try {
+            response = parser.push(chunk);
+          } catch (err) {
+            finish(err as Error);
+            return;
+          }
+          // A challenge's body is never parsed, and Hikvision's 401 page is HTML with a DOCTYPE: only what may reach
+          // the XML parser is refused here. `tail` carries a declaration split between two chunks.
+          const boundary = tail + chunk.toString('latin1', 0, WIRE_TAIL);
+          const refuse =
+            parser.statusCode !== 401 &&
+            (declaresDoctype(boundary) || (chunk.includes('<!') && declaresDoctype(chunk.toString('latin1'))));
+          if (refuse) {
+            finish(new CamwardenError(ErrorCode.DoctypeRefused, 'response with a DOCTYPE/ENTITY declaration refused'));
+            return;
+          }
+          tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - WIRE_TAIL))).slice(-WIRE_TAIL);
+          if (response) finish(undefined, response);
+        },
+        end() {
+          try {
+            finish(undefined, parser.end());
+          } catch (err) {
+            finish(err as Error);
+          }
+        },
+        error: (err) => finish(err),
       };
-      const onEnd = (): void => {
-        try {
-          finish(undefined, parser.end());
-        } catch (err) {
-          finish(err as Error);
-        }
-      };
-      const onClose = (): void => onEnd();
-      const onError = (err: Error): void => finish(err);
       const timer = setTimeout(() => {
         finish(new CamwardenError(ErrorCode.Timeout, `no complete answer within ${this.limits.deadlineMs} ms`));
       }, this.limits.deadlineMs);
-      socket.on('data', onData);
-      socket.on('end', onEnd);
-      socket.on('close', onClose);
-      socket.on('error', onError);
+      this.exchange = exchange;
       socket.write(this.requestText(request));
     });
   }
@@ -144,20 +152,25 @@ export class DeviceConnection {
         })
       : tcpConnect({ host, port: this.address.port });
     socket.setNoDelay(true);
-    // Between exchanges nobody listens: a device closing or resetting an idle connection only retires it.
-    const retire = (): void => {
-      if (!this.busy && this.socket === socket) this.socket = undefined;
-    };
-    socket.on('error', retire);
-    socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+    // Events go to the request in flight on this socket. Between requests nobody listens: bytes then belong to no
+    // answer and could pass for the next one, so they retire the connection, as a close or an error does.
+    const inFlight = (): Exchange | undefined => (this.exchange?.socket === socket ? this.exchange : undefined);
+    socket.on('data', (chunk: Buffer) => {
+      const exchange = inFlight();
+      if (exchange) exchange.data(chunk);
+      else this.drop(socket);
     });
-    socket.on('end', retire);
-    // Bytes from the device while no request is out belong to no answer: the connection is not trusted again.
-    socket.on('data', () => {
-      if (this.busy) return;
-      if (this.socket === socket) this.socket = undefined;
-      socket.destroy();
+    const ended = (): void => {
+      const exchange = inFlight();
+      if (exchange) exchange.end();
+      else this.drop(socket);
+    };
+    socket.on('end', ended);
+    socket.on('close', ended);
+    socket.on('error', (err) => {
+      const exchange = inFlight();
+      if (exchange) exchange.error(err);
+      else this.drop(socket);
     });
     return socket;
   }

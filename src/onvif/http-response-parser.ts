@@ -18,6 +18,7 @@ export interface ResponseParserLimits {
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+const NOTHING = Buffer.alloc(0);
 /** A chunk-size line: hex digits and extensions nobody needs; anything longer is not HTTP. */
 const MAX_CHUNK_LINE = 1024;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
@@ -49,7 +50,7 @@ export class HttpResponseParser {
   private state: State = 'head';
   private received = 0;
   /** Bytes not yet consumed: part of a header block or of a chunk-size line. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   private status = 0;
   private headers: Array<[string, string]> = [];
   private keepAlive = false;
@@ -73,7 +74,7 @@ export class HttpResponseParser {
     this.received += chunk.length;
     if (this.received > this.maxBytes) throw tooLarge(this.maxBytes);
     let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    this.pending = NOTHING;
     while (data.length > 0) {
       const used = this.step(data);
       if (used < 0) {
@@ -266,17 +267,18 @@ function parseFields(lines: string[]): Array<[string, string]> {
   return fields;
 }
 
-function values(headers: Array<[string, string]>, name: string): string[] {
-  return headers.filter(([n]) => n === name).map(([, v]) => v);
+/** The comma-separated list items of every field with this name, trimmed (RFC 9110 §5.3). */
+function listItems(headers: Array<[string, string]>, name: string): string[] {
+  const items: string[] = [];
+  for (const [n, value] of headers) {
+    if (n !== name) continue;
+    for (const item of value.split(',')) items.push(item.trim());
+  }
+  return items;
 }
 
 function keepsAlive(http11: boolean, headers: Array<[string, string]>): boolean {
-  const tokens = values(headers, 'connection').flatMap((v) =>
-    v
-      .toLowerCase()
-      .split(',')
-      .map((t) => t.trim()),
-  );
+  const tokens = listItems(headers, 'connection').map((t) => t.toLowerCase());
   if (tokens.includes('close')) return false;
   return http11 || tokens.includes('keep-alive');
 }
@@ -284,13 +286,8 @@ function keepsAlive(http11: boolean, headers: Array<[string, string]>): boolean 
 /** How the body ends (RFC 9112 §6.3): no body, chunked, Content-Length, or the connection's end. */
 function framingOf(code: number, headers: Array<[string, string]>, maxBytes: number): Framing {
   if (code === 204 || code === 304) return { kind: 'length', remaining: 0 };
-  const codings = values(headers, 'transfer-encoding').flatMap((v) =>
-    v
-      .toLowerCase()
-      .split(',')
-      .map((t) => t.trim()),
-  );
-  const lengths = values(headers, 'content-length').flatMap((v) => v.split(',').map((t) => t.trim()));
+  const codings = listItems(headers, 'transfer-encoding').map((t) => t.toLowerCase());
+  const lengths = listItems(headers, 'content-length');
   if (codings.length > 0) {
     // Chunked must come last; a length beside it is a smuggling attempt or a broken device: refused either way.
     if (codings.at(-1) !== 'chunked' || codings.some((c) => c !== 'chunked' && c !== 'identity')) {

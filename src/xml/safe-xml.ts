@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { declaresDoctype } from './doctype.js';
 
 /**
  * Safe parsing of untrusted XML (SOAP responses, WS-Discovery datagrams).
@@ -32,11 +33,6 @@ export interface ParseXmlOptions {
 
 const DEFAULT_MAX_XML_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_XML_ELEMENTS = 20_000;
-const DTD_MARKER = /<!\s*(DOCTYPE|ENTITY)/i;
-
-function hasDoctype(text: string): boolean {
-  return DTD_MARKER.test(text);
-}
 
 /**
  * saxes reports a bad character or entity reference and goes on, keeping the reference literally; those we tolerate
@@ -57,7 +53,7 @@ function admit(input: string | Buffer, opts: ParseXmlOptions): string {
     throw new CamwardenError(ErrorCode.ResponseTooLarge, `XML of ${size} bytes exceeds the ${maxBytes}-byte cap`);
   }
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  if (hasDoctype(text))
+  if (declaresDoctype(text))
     throw new CamwardenError(ErrorCode.DoctypeRefused, 'XML with a DOCTYPE/ENTITY declaration refused');
   return text;
 }

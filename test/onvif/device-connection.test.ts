@@ -170,6 +170,26 @@ describe('DeviceConnection', () => {
     await waitFor('the refused connection to close', () => (device.open.size === 0 ? true : undefined));
   });
 
+  it('a DOCTYPE trickled a byte at a time, or split between two chunks, is still refused', async () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n<?xml version="1.0"?>';
+    const trickled = await setup((s) => {
+      s.write(head);
+      const bytes = Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]>');
+      let i = 0;
+      const t = setInterval(() => {
+        if (i < bytes.length) s.write(bytes.subarray(i, ++i));
+        else clearInterval(t);
+      }, 2);
+      s.on('close', () => clearInterval(t));
+    });
+    expect((await refusal(trickled.conn.post(POST))).code).toBe(ErrorCode.DoctypeRefused);
+    const split = await setup((s) => {
+      s.write(`${head}${'x'.repeat(300)}<!DOC`);
+      setTimeout(() => s.write('TYPE x>'), 20);
+    });
+    expect((await refusal(split.conn.post(POST))).code).toBe(ErrorCode.DoctypeRefused);
+  });
+
   it('an answer over the byte cap is refused; the connection after it starts a fresh count', async () => {
     const { device, conn } = await setup((s, _req, i) => s.write(ok(`<p>${'x'.repeat(i === 1 ? 5000 : 3000)}</p>`)), {
       ...LIMITS,
