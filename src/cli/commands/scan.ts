@@ -49,12 +49,17 @@ export const scanCommand: CommandSpec = {
     const logger = createLogger({ level: config.logLevel, destination: io.stderr });
     // The daemon's active set; invalid device-profiles are bad input (exit 2, every problem named), never a
     // silent fallback.
-    const policy = decisionsFor(await loadActiveProfileSet(config));
     // The daemon's data dir: the ids pinned there and the blocks it holds apply to this scan too; what this scan
-    // pins on first authenticated contact is added (best effort: a read-only data dir never fails a scan).
-    const pins = await readIdentityPins(config.dataDir);
+    // pins on first authenticated contact is added (best effort: a read-only data dir never fails a scan). The three
+    // are read at once: start-up waits on the file system, not the CPU.
+    const [profileSet, pins, inventory] = await Promise.all([
+      loadActiveProfileSet(config),
+      readIdentityPins(config.dataDir),
+      readInventory(config.dataDir),
+    ]);
+    const policy = decisionsFor(profileSet);
+    const previous = inventory?.cameras;
     let identity: IdentityOutcome | undefined;
-    const previous = (await readInventory(config.dataDir))?.cameras;
     const scanned = await runScan({
       config,
       targets,
