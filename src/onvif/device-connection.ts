@@ -39,6 +39,13 @@ const SAFE_VALUE = /^[\x20-\x7e]*$/;
  * small exchanges for less than half the CPU (bench/scan.mjs; docs/architecture.md), and its limits sit where the
  * bytes arrive.
  */
+/** A reused connection that ended or failed before a byte of the answer: the device closed it as we wrote. */
+class StaleConnection extends CamwardenError {
+  constructor(readonly original: Error) {
+    super(ErrorCode.Unreachable, original.message, undefined, { cause: original });
+  }
+}
+
 /** The request in flight on one socket: where that socket's events go until its answer settles. */
 interface Exchange {
   socket: Socket;
@@ -72,22 +79,40 @@ export class DeviceConnection {
         return Promise.reject(new CamwardenError(ErrorCode.InvalidRequest, `${name}: value with unsafe characters`));
       }
     }
+    const reused = this.socket !== undefined;
+    const first = this.send(request);
+    if (!reused) return first;
+    // A kept-alive connection that ends or fails before a byte of the answer: the device closed it while the request
+    // was on its way (its keep-alive ran out), so the request goes once more on a new connection, as browsers do. A
+    // timeout, a partial answer or a failure on a new connection is the answer.
+    return first.catch((err: unknown) => {
+      if (!(err instanceof StaleConnection) || this.closed) throw err instanceof StaleConnection ? err.original : err;
+      return this.send(request);
+    });
+  }
+
+  private send(request: HttpPost): Promise<HttpResponse> {
+    const reused = this.socket !== undefined;
     const socket = this.socket ?? this.open();
     this.socket = socket;
     return new Promise<HttpResponse>((resolve, reject) => {
       const parser = new HttpResponseParser({ maxBytes: this.limits.maxBytes });
       let tail = '';
+      let received = 0;
       const finish = (err: Error | undefined, response?: HttpResponse): void => {
         if (this.exchange !== exchange) return; // settled already
         this.exchange = undefined;
         clearTimeout(timer);
         if (err || !response?.keepAlive || this.closed) this.drop(socket);
-        if (err) reject(err);
-        else resolve(response as HttpResponse);
+        if (!err) resolve(response as HttpResponse);
+        else if (reused && received === 0 && !(err instanceof CamwardenError && err.code === ErrorCode.Timeout)) {
+          reject(new StaleConnection(err));
+        } else reject(err);
       };
       const exchange: Exchange = {
         socket,
         data(chunk) {
+          received += chunk.length;
           let response: HttpResponse | undefined;
           try {
             response = parser.push(chunk);

@@ -130,6 +130,40 @@ describe('DeviceConnection', () => {
     expect(device.connections).toBe(3);
   });
 
+  it('a kept-alive connection the device drops as the next request arrives: that request goes once more, on a new one', async () => {
+    const { device, conn } = await setup((s, _req, i) => {
+      if (i === 1)
+        s.destroy(); // its keep-alive ran out as the request came in: no answer, connection gone
+      else s.write(ok(`<r${i}/>`));
+    });
+    expect((await conn.post(POST)).body.toString()).toBe('<r0/>');
+    expect((await conn.post(POST)).body.toString()).toBe('<r2/>');
+    expect(device.connections).toBe(2);
+    expect(device.requests).toHaveLength(3);
+  });
+
+  it('is not sent again after a timeout, a partial answer, or a failure on a new connection', async () => {
+    const hang = await setup(
+      (s, _req, i) => {
+        if (i === 0) s.write(ok('<r0/>'));
+      },
+      { ...LIMITS, deadlineMs: 300 },
+    );
+    await hang.conn.post(POST);
+    expect((await refusal(hang.conn.post(POST))).code).toBe(ErrorCode.Timeout);
+    expect(hang.device.requests).toHaveLength(2);
+    const partial = await setup((s, _req, i) => {
+      if (i === 0) s.write(ok('<r0/>'));
+      else s.end('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n<part');
+    });
+    await partial.conn.post(POST);
+    expect((await refusal(partial.conn.post(POST))).code).toBe(ErrorCode.Unreachable);
+    expect(partial.device.requests).toHaveLength(2);
+    const dropped = await setup((s) => s.destroy());
+    expect((await refusal(dropped.conn.post(POST))).code).toBe(ErrorCode.Unreachable);
+    expect(dropped.device.requests).toHaveLength(1);
+  });
+
   it('bytes a device sends while no call is out retire the connection: they never pass for the next answer', async () => {
     const { device, conn } = await setup((s, _req, i) => {
       s.write(ok(`<real${i}/>`));
