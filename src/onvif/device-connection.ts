@@ -31,14 +31,6 @@ const WIRE_TAIL = 16;
 const SAFE_PATH = /^\/[\x21-\x7e]*$/;
 const SAFE_VALUE = /^[\x20-\x7e]*$/;
 
-/**
- * One device's HTTP/1.1 connection, kept alive between calls: POSTs go out one at a time (the caller serialises
- * them) and every answer is read by HttpResponseParser within the byte cap, refused the moment a DOCTYPE or ENTITY
- * declaration appears on the wire, and bounded by a deadline. Any violation destroys the connection; the next POST
- * opens a new one. Written for the device calls alone, instead of node:http's client: it carries a scan's thousand
- * small exchanges for less than half the CPU (bench/scan.mjs; docs/architecture.md), and its limits sit where the
- * bytes arrive.
- */
 /** A reused connection that ended or failed before a byte of the answer: the device closed it as we wrote. */
 class StaleConnection extends CamwardenError {
   constructor(readonly original: Error) {
@@ -55,6 +47,14 @@ interface Exchange {
   error(err: Error): void;
 }
 
+/**
+ * One device's HTTP/1.1 connection, kept alive between calls: POSTs go out one at a time (the caller serialises
+ * them) and every answer is read by HttpResponseParser within the byte cap, refused the moment a DOCTYPE or ENTITY
+ * declaration appears on the wire, and bounded by a deadline. Any violation destroys the connection; the next POST
+ * opens a new one. Written for the device calls alone, instead of node:http's client: it carries a scan's thousand
+ * small exchanges for less than half the CPU (bench/scan.mjs; docs/architecture.md), and its limits sit where the
+ * bytes arrive.
+ */
 export class DeviceConnection {
   private socket: Socket | undefined;
   private exchange: Exchange | undefined;
