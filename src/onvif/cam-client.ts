@@ -108,7 +108,13 @@ export class CamClient {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
-        finish(new CamwardenError(ErrorCode.Timeout, `${operation}: no answer within ${this.opts.callTimeoutMs} ms`));
+        const err = new CamwardenError(
+          ErrorCode.Timeout,
+          `${operation}: no answer within ${this.opts.callTimeoutMs} ms`,
+        );
+        // An exchange still on the wire (a Digest retry) would hold the connection from the next call.
+        this.connection.abort(err);
+        finish(err);
       }, this.opts.callTimeoutMs + 50);
       function finish(err: Error | null, value?: T): void {
         if (settled) return;

@@ -150,6 +150,14 @@ export class DeviceConnection {
     });
   }
 
+  /**
+   * Ends the request in flight, if any, with `reason` (its caller's own time ran out): the connection goes with it, so
+   * the next request opens a new one instead of finding this one busy.
+   */
+  abort(reason: Error): void {
+    this.exchange?.error(reason);
+  }
+
   /** Ends the connection; later POSTs are refused. */
   close(): void {
     this.closed = true;
