@@ -39,6 +39,18 @@ type Body = IngestItem extends infer T
     : never
   : never;
 
+/** A request as a gateway stores it (signature 'c2ln', which must never reach the database). */
+function signedRequest(transaction: string, args: Record<string, unknown> = { dryRun: true }) {
+  return {
+    transaction,
+    issuedAt: '2026-11-29T10:00:00.000Z',
+    expiresAt: '2026-11-29T10:05:00.000Z',
+    keyId: '0123456789abcdef',
+    args,
+    signature: 'c2ln',
+  };
+}
+
 function from(site: string, gateway: string, body: Body, receivedAt = new Date()): IngestItem {
   return { site, gateway, receivedAt, ...body } as IngestItem;
 }
@@ -237,14 +249,7 @@ describe.each(stores)('registry storage (%s)', (kind) => {
   });
 
   it('stores requests (without signature) with their responses', async () => {
-    const request = {
-      transaction: 'tx-1',
-      issuedAt: '2026-11-29T10:00:00.000Z',
-      expiresAt: '2026-11-29T10:05:00.000Z',
-      keyId: '0123456789abcdef',
-      args: { dryRun: true },
-      signature: 'c2ln',
-    };
+    const request = signedRequest('tx-1');
     const r = (retained: boolean) => from('sr', 'gw', { kind: 'request', op: 'sweep', request, retained });
     await write([r(false)]);
     await write([
@@ -263,14 +268,7 @@ describe.each(stores)('registry storage (%s)', (kind) => {
   });
 
   it('counts a request delivered again after a crash (same session and packet id) once', async () => {
-    const request = {
-      transaction: 'tx-redelivered',
-      issuedAt: '2026-11-29T10:00:00.000Z',
-      expiresAt: '2026-11-29T10:05:00.000Z',
-      keyId: '0123456789abcdef',
-      args: { dryRun: true },
-      signature: 'c2ln',
-    };
+    const request = signedRequest('tx-redelivered');
     const r = (delivery: string | undefined, at = new Date()) =>
       from(
         'sd',
@@ -304,14 +302,7 @@ describe.each(stores)('registry storage (%s)', (kind) => {
   });
 
   it('does not count a retained copy of a stored request again when the broker hands it out at a subscription', async () => {
-    const request = {
-      transaction: 'tx-retained',
-      issuedAt: '2026-11-29T10:00:00.000Z',
-      expiresAt: '2026-11-29T10:05:00.000Z',
-      keyId: '0123456789abcdef',
-      args: { dryRun: true },
-      signature: 'c2ln',
-    };
+    const request = signedRequest('tx-retained');
     const r = (retained: boolean, delivery: string | undefined, args: Record<string, unknown> = request.args) =>
       from('st', 'gw', {
         kind: 'request',
@@ -334,14 +325,7 @@ describe.each(stores)('registry storage (%s)', (kind) => {
   });
 
   it('stores a response once whether the broker delivers it again or the gateway publishes it twice; a different answer is kept', async () => {
-    const request = {
-      transaction: 'tx-answered',
-      issuedAt: '2026-11-29T10:00:00.000Z',
-      expiresAt: '2026-11-29T10:05:00.000Z',
-      keyId: '0123456789abcdef',
-      args: {},
-      signature: 'c2ln',
-    };
+    const request = signedRequest('tx-answered', {});
     const ok = { transaction: 'tx-answered', status: 'ok' as const, data: { cameras: 3, errors: 0 } };
     const replayed = {
       transaction: 'tx-answered',
