@@ -16,7 +16,7 @@ import type { Finding } from './finding.js';
 import { isNearFence, isValidGeo } from './geofence.js';
 import { type RecordsCheck, recordsRules } from './records-check.js';
 import { type RetentionCheck, retentionRules } from './retention-check.js';
-import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';
+import { findAssignment, indexAssignments, type PreparedSite, prepareSite } from './site-index.js';
 import { type ClassOutcome, systemClassRules } from './system-class.js';
 import { readTag, type TagReading } from './tag-mentions.js';
 import { RANK, zoneRule } from './zone-rule.js';
@@ -42,12 +42,16 @@ export function activePack(profiles: ProfileSet | undefined): PolicyPack {
   return pack;
 }
 
-/** The site-profile assignment of one camera (the same match the decisions use), for other modules. */
-export function siteAssignmentFor(
-  record: CameraRecord,
+/**
+ * The site-profile assignment of a camera (the same match the decisions use), for other modules: the site's
+ * assignments are indexed once, so a batch of cameras takes one finder.
+ */
+export function assignmentFinder(
   profiles: ProfileSet | undefined,
-): CameraAssignment | undefined {
-  return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
+): (record: CameraRecord) => CameraAssignment | undefined {
+  if (!profiles) return () => undefined;
+  const assignments = indexAssignments(profiles.site.cameras);
+  return (record) => findAssignment(record, assignments);
 }
 
 /** A device whose identity was never confirmed: a technical finding, not an article of the regulation. */
