@@ -13,7 +13,7 @@ import { builtinPack } from './builtin-pack.js';
 import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
 import type { Finding } from './finding.js';
-import { isNearFence, isValidGeo } from './geofence.js';
+import { fencesNear, isValidGeo } from './geofence.js';
 import { type RecordsCheck, recordsRules } from './records-check.js';
 import { type RetentionCheck, retentionRules } from './retention-check.js';
 import { findAssignment, indexAssignments, type PreparedSite, prepareSite } from './site-index.js';
@@ -161,7 +161,7 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
     : isValidGeo(assignment?.geo)
       ? assignment.geo
       : undefined;
-  const fences = geo ? site.geofences.filter((f) => isNearFence(geo, f)) : [];
+  const fences = geo ? fencesNear(geo, site.geofences) : [];
   for (const fence of fences) {
     const fenceZone = `${fence.kind}-adjacent`;
     const zoneAction = source === 'scope' ? classified.action : zoneRule(pack, zone).action;
