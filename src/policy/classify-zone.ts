@@ -41,7 +41,7 @@ export interface ZoneClassification {
 export interface ClassifyOptions {
   /** Raw scopes: location/ and name/ scopes are decoded defensively and matched too. */
   scopes?: readonly string[];
-  /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case. */
+  /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case, without edge slashes (as loaded). */
   placeholders?: readonly string[];
   pack?: PolicyPack;
   /** Reads a tag; the evaluator passes one that reads each location tag once per evaluation (evaluate.ts). */
@@ -150,12 +150,11 @@ function addReading(readings: TagReading[], reading: TagReading): void {
 /** Full classification of tags and scopes. */
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
   const pack = opts.pack ?? builtinPack();
-  const placeholders = (opts.placeholders ?? []).map((p) => p.toLowerCase().replace(/^\/+|\/+$/g, ''));
   const read = opts.read ?? readTag;
   const readings: TagReading[] = [];
   for (const tag of tags) addReading(readings, read(tag));
   for (const tag of tagsFromScopes(opts.scopes ?? [])) addReading(readings, read(tag));
-  const hits = zoneHits(readings, placeholders).filter(
+  const hits = zoneHits(readings, opts.placeholders).filter(
     (h) => !h.severityOnly || (h.zone !== 'unknown' && rawAction(pack, h.zone) !== 'allow'),
   );
   const { winner, zone } = decide(pack, hits);
