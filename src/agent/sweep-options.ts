@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../model/audit-sink.js';
 import type { ScanResult } from '../model/camera-records.js';
 import type { EventSink } from '../model/event-sink.js';
-import { siteAssignmentFor } from '../policy/evaluate.js';
+import { assignmentFinder } from '../policy/evaluate.js';
 import { resolveLayout } from '../profiles/resolve-layout.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { HoldStore } from '../retention/hold-store.js';
@@ -54,5 +54,6 @@ export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptio
 
 /** Each scanned camera's retention facts, with its site-profile assignment (days, overlays, directory alias). */
 export function retentionFactsFor(scan: ScanResult, profiles: ProfileSet | undefined): CameraRetentionFacts[] {
-  return scan.cameras.map((camera) => retentionFacts(camera, siteAssignmentFor(camera, profiles)));
+  const assignmentOf = assignmentFinder(profiles);
+  return scan.cameras.map((camera) => retentionFacts(camera, assignmentOf(camera)));
 }

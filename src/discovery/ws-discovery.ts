@@ -148,7 +148,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const unicastSet = new Set(opts.unicastTargets);
   let unansweredTargets = unicastSet.size;
   /** Multicast sockets that probe: while any does, the window runs its course (anyone may still answer). */
-  let multicastProbing = false;
+  const multicastSockets: Socket[] = [];
   const maxDevices = opts.maxDevices ?? 4096;
   const maxPerSender = opts.maxPerSender ?? 8;
   const scopeLimits = opts.scopeLimits ?? DEFAULT_SCOPE_LIMITS;
@@ -197,7 +197,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     } catch (err) {
       log.warn({ err }, 'onDevice handler threw');
     }
-    if (!allAnswered && !multicastProbing && unicastSet.size > 0 && unansweredTargets === 0) {
+    if (!allAnswered && multicastSockets.length === 0 && unicastSet.size > 0 && unansweredTargets === 0) {
       // Every target answered and no multicast probe is out: no reason to wait out the window, but the rest of a
       // burst (a second ProbeMatch from the same host, a host's other address) still gets a moment to arrive.
       allAnswered = setTimeout(() => internal.abort(), UDP_MAX_DELAY_MS);
@@ -235,7 +235,6 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   };
   try {
     // Multicast: one socket per interface, bound to its address, TTL 1 so probes never leave the link.
-    const multicastSockets: Socket[] = [];
     if (opts.multicast) {
       for (const iface of listIpv4Interfaces(opts.interfaces ?? [])) {
         const socket = createSocket({ type: 'udp4', reuseAddr: false });
@@ -247,7 +246,6 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
           socket.setMulticastTTL(1);
           socket.on('message', onMessage('multicast'));
           multicastSockets.push(socket);
-          multicastProbing = true;
         } catch (err) {
           errors.push({
             source: `discovery:${iface.name}`,

@@ -10,7 +10,7 @@ const PENDING = { action: 'flag' as const, reasons: [] };
  * Identity was not confirmed when GetDeviceInformation never answered, or when the device was given no credentials
  * because it lies outside the configured targets and interfaces (whatever it answered anonymously is its own word).
  */
-export function isUnverified(report: DeviceReport): boolean {
+function isUnverified(report: DeviceReport): boolean {
   return (
     (report.manufacturer === undefined && report.model === undefined && report.serial === undefined) ||
     report.errors.some((e) => e.code === ErrorCode.CredentialsWithheld)

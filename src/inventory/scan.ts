@@ -17,8 +17,6 @@ import { orderRecords } from './record-order.js';
 import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
 
-export { type ScanBudget, scanBudget } from './scan-budget.js';
-
 export type DecideFn = (records: CameraRecord[]) => CameraRecord[] | Promise<CameraRecord[]>;
 
 /** The revision a scan reports when its caller decides later (an isolated scan's worker). */

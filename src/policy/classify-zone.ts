@@ -8,6 +8,7 @@
  *    term: an unknown room beats a site, and any allow term not strictly more specific. A generic public room in an
  *    Art 7 place keeps that place's zone (an airport's VIP lounge is the airport's).
  */
+import { ONVIF_SCOPE_PREFIX } from '../discovery/constants.js';
 import type { Action } from '../model/camera-records.js';
 import type { PolicyPack } from '../profiles/pack-schema.js';
 import { builtinPack } from './builtin-pack.js';
@@ -40,16 +41,15 @@ export interface ZoneClassification {
 export interface ClassifyOptions {
   /** Raw scopes: location/ and name/ scopes are decoded defensively and matched too. */
   scopes?: readonly string[];
-  /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case. */
+  /** Vendor quirk `placeholderLocations`: paths after `location/`, lower-case, without edge slashes (as loaded). */
   placeholders?: readonly string[];
   pack?: PolicyPack;
   /** Reads a tag; the evaluator passes one that reads each location tag once per evaluation (evaluate.ts). */
   read?: (tag: string) => TagReading;
 }
 
-const SCOPE_PREFIX = 'onvif://www.onvif.org/';
-/** The scope prefix in any letter case (as ASCII: no other character lower-cases into it). */
-const SCOPE_PREFIX_ANY_CASE = /^[oO][nN][vV][iI][fF]:\/\/[wW][wW][wW]\.[oO][nN][vV][iI][fF]\.[oO][rR][gG]\//;
+/** ONVIF_SCOPE_PREFIX in any letter case (as inventory/ reads scopes). */
+const SCOPE_PREFIX_ANY_CASE = /^onvif:\/\/www\.onvif\.org\//i;
 const TAG_KIND = /^(?:location|name)(?:\/|$)/i;
 
 /** Location (and name) tags of raw scopes; other scopes carry no location. */
@@ -57,8 +57,8 @@ export function tagsFromScopes(scopes: readonly string[]): string[] {
   const tags: string[] = [];
   for (const scope of scopes) {
     const s = scope.trim();
-    if (s.length <= SCOPE_PREFIX.length || !SCOPE_PREFIX_ANY_CASE.test(s)) continue;
-    const tag = s.slice(SCOPE_PREFIX.length);
+    if (s.length <= ONVIF_SCOPE_PREFIX.length || !SCOPE_PREFIX_ANY_CASE.test(s)) continue;
+    const tag = s.slice(ONVIF_SCOPE_PREFIX.length);
     if (TAG_KIND.test(tag) && !/[\n\r]/.test(tag)) tags.push(tag);
   }
   return tags;
@@ -150,12 +150,11 @@ function addReading(readings: TagReading[], reading: TagReading): void {
 /** Full classification of tags and scopes. */
 export function classifyZone(tags: readonly string[], opts: ClassifyOptions = {}): ZoneClassification {
   const pack = opts.pack ?? builtinPack();
-  const placeholders = (opts.placeholders ?? []).map((p) => p.toLowerCase().replace(/^\/+|\/+$/g, ''));
   const read = opts.read ?? readTag;
   const readings: TagReading[] = [];
   for (const tag of tags) addReading(readings, read(tag));
   for (const tag of tagsFromScopes(opts.scopes ?? [])) addReading(readings, read(tag));
-  const hits = zoneHits(readings, placeholders).filter(
+  const hits = zoneHits(readings, opts.placeholders).filter(
     (h) => !h.severityOnly || (h.zone !== 'unknown' && rawAction(pack, h.zone) !== 'allow'),
   );
   const { winner, zone } = decide(pack, hits);

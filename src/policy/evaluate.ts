@@ -13,10 +13,10 @@ import { builtinPack } from './builtin-pack.js';
 import { classifyZone, type ZoneClassification } from './classify-zone.js';
 import { clearedByConsent } from './consent-check.js';
 import type { Finding } from './finding.js';
-import { isNearFence, isValidGeo } from './geofence.js';
+import { fencesNear, isValidGeo } from './geofence.js';
 import { type RecordsCheck, recordsRules } from './records-check.js';
 import { type RetentionCheck, retentionRules } from './retention-check.js';
-import { findAssignment, type PreparedSite, prepareSite } from './site-index.js';
+import { findAssignment, indexAssignments, type PreparedSite, prepareSite } from './site-index.js';
 import { type ClassOutcome, systemClassRules } from './system-class.js';
 import { readTag, type TagReading } from './tag-mentions.js';
 import { RANK, zoneRule } from './zone-rule.js';
@@ -42,12 +42,16 @@ export function activePack(profiles: ProfileSet | undefined): PolicyPack {
   return pack;
 }
 
-/** The site-profile assignment of one camera (the same match the decisions use), for other modules. */
-export function siteAssignmentFor(
-  record: CameraRecord,
+/**
+ * The site-profile assignment of a camera (the same match the decisions use), for other modules: the site's
+ * assignments are indexed once, so a batch of cameras takes one finder.
+ */
+export function assignmentFinder(
   profiles: ProfileSet | undefined,
-): CameraAssignment | undefined {
-  return profiles ? findAssignment(record, prepareSite(profiles).assignments) : undefined;
+): (record: CameraRecord) => CameraAssignment | undefined {
+  if (!profiles) return () => undefined;
+  const assignments = indexAssignments(profiles.site.cameras);
+  return (record) => findAssignment(record, assignments);
 }
 
 /** A device whose identity was never confirmed: a technical finding, not an article of the regulation. */
@@ -157,7 +161,7 @@ function decideRecord(record: CameraRecord, ev: Evaluation): CameraRecord {
     : isValidGeo(assignment?.geo)
       ? assignment.geo
       : undefined;
-  const fences = geo ? site.geofences.filter((f) => isNearFence(geo, f)) : [];
+  const fences = geo ? fencesNear(geo, site.geofences) : [];
   for (const fence of fences) {
     const fenceZone = `${fence.kind}-adjacent`;
     const zoneAction = source === 'scope' ? classified.action : zoneRule(pack, zone).action;

@@ -5,7 +5,7 @@ import type { Geofence } from '../profiles/types.js';
 const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (d: number) => (d * Math.PI) / 180;
 
-export function haversineMeters(a: GeoPoint, b: GeoPoint): number {
+function haversineMeters(a: GeoPoint, b: GeoPoint): number {
   const dLat = rad(b.lat - a.lat);
   const dLon = rad(b.lon - a.lon);
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;

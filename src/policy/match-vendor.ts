@@ -52,7 +52,3 @@ export function createVendorMatcher(vendors: readonly VendorProfile[]): (r: Came
     return generic;
   };
 }
-
-export function matchVendor(record: CameraRecord, vendors: readonly VendorProfile[]): VendorProfile | undefined {
-  return createVendorMatcher(vendors)(record);
-}

@@ -28,7 +28,7 @@ interface AssignmentIndex {
   byAddress: Map<string, CameraAssignment>;
 }
 
-function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
+export function indexAssignments(list: readonly CameraAssignment[]): AssignmentIndex {
   const idx: AssignmentIndex = {
     byId: new Map(),
     byEndpoint: new Map(),

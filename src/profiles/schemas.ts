@@ -46,7 +46,7 @@ export const vendorProfileSchema = z.strictObject({
     .default({}),
   quirks: z
     .strictObject({
-      placeholderLocations: z.array(z.string().transform((s) => s.toLowerCase())).default([]),
+      placeholderLocations: z.array(z.string().transform((s) => s.toLowerCase().replace(/^\/+|\/+$/g, ''))).default([]),
       digestOnly: z.boolean().default(false),
       brokenMedia2: z.boolean().default(false),
       utcIsLocalTime: z.boolean().default(false),

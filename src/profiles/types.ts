@@ -28,7 +28,7 @@ export interface VendorProfile {
   description: string;
   match: { manufacturer?: string; model?: string; firmware?: string; hardwareId?: string };
   quirks: {
-    /** Location scope paths (after `location/`) that are factory placeholders, lower-case. */
+    /** Location scope paths (after `location/`) that are factory placeholders, lower-case, without edge slashes. */
     placeholderLocations: string[];
     digestOnly: boolean;
     brokenMedia2: boolean;

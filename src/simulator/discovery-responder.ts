@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import { type BindOptions, createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { type DeviceModel, faultOf } from './device-model.js';
 import {
@@ -20,6 +20,38 @@ import type { RunningSimDevice } from './index.js';
 const WS_DISCOVERY_PORT = 3702;
 const WS_DISCOVERY_GROUP = '239.255.255.250';
 const DEFAULT_MULTICAST_DELAY_MS = 100;
+
+/**
+ * Binds a UDP socket, then runs `bound` (which may throw); a failure of either rejects as ListenFailed, its message
+ * `cannot` and the error's, its details the errno and which `socket` it was.
+ */
+function bindUdp(
+  udp: UdpSocket,
+  options: BindOptions,
+  cannot: string,
+  socket: string,
+  bound: () => void = () => undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void =>
+      reject(
+        new CamwardenError(ErrorCode.ListenFailed, `${cannot}: ${err.message}`, {
+          errno: (err as NodeJS.ErrnoException).code,
+          socket,
+        }),
+      );
+    udp.once('error', onError);
+    udp.bind(options, () => {
+      try {
+        bound();
+        udp.off('error', onError);
+        resolve();
+      } catch (err) {
+        onError(err as Error);
+      }
+    });
+  });
+}
 
 /**
  * The WS-Discovery side of a simulated device: answers Probes on its own address (and, with a multicast
@@ -71,21 +103,12 @@ export class SimDiscoveryResponder {
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     udp.on('error', () => undefined);
     udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void =>
-        reject(
-          new CamwardenError(
-            ErrorCode.ListenFailed,
-            `simulator ${this.model.name}: cannot bind ${this.model.address}:${WS_DISCOVERY_PORT}/udp: ${err.message}`,
-            { errno: (err as NodeJS.ErrnoException).code, socket: 'ws-discovery' },
-          ),
-        );
-      udp.once('error', onError);
-      udp.bind({ address: this.model.address, port: spec.discoveryPort ?? WS_DISCOVERY_PORT, exclusive: false }, () => {
-        udp.off('error', onError);
-        resolve();
-      });
-    });
+    await bindUdp(
+      udp,
+      { address: this.model.address, port: spec.discoveryPort ?? WS_DISCOVERY_PORT, exclusive: false },
+      `simulator ${this.model.name}: cannot bind ${this.model.address}:${WS_DISCOVERY_PORT}/udp`,
+      'ws-discovery',
+    );
     try {
       udp.setSendBufferSize(256 * 1024);
     } catch {
@@ -99,27 +122,15 @@ export class SimDiscoveryResponder {
       const mc = createSocket({ type: 'udp4', reuseAddr: true });
       mc.on('error', () => undefined);
       mc.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, true));
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error): void =>
-          reject(
-            new CamwardenError(
-              ErrorCode.ListenFailed,
-              `simulator ${this.model.name}: cannot join ${WS_DISCOVERY_GROUP} on ${spec.multicastInterface}: ${err.message}`,
-              { errno: (err as NodeJS.ErrnoException).code, socket: 'multicast' },
-            ),
-          );
-        mc.once('error', onError);
-        // Bound to the group address so unicast traffic for other addresses never reaches this socket.
-        mc.bind({ address: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT, exclusive: false }, () => {
-          try {
-            mc.addMembership(WS_DISCOVERY_GROUP, spec.multicastInterface);
-            mc.off('error', onError);
-            resolve();
-          } catch (err) {
-            onError(err as Error);
-          }
-        });
-      });
+      const iface = spec.multicastInterface;
+      // Bound to the group address so unicast traffic for other addresses never reaches this socket.
+      await bindUdp(
+        mc,
+        { address: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT, exclusive: false },
+        `simulator ${this.model.name}: cannot join ${WS_DISCOVERY_GROUP} on ${iface}`,
+        'multicast',
+        () => mc.addMembership(WS_DISCOVERY_GROUP, iface),
+      );
       this.multicast = mc;
     }
   }
@@ -198,8 +209,9 @@ export class SimDiscoveryResponder {
 
   private probeReply(probe: ParsedProbe): Buffer[] | undefined {
     const m = this.model;
-    if (faultOf(this.model.faults, 'non-onvif')) {
-      const kind = faultOf(this.model.faults, 'non-onvif')?.device === 'nas' ? 'nas' : 'printer';
+    const nonOnvif = faultOf(this.model.faults, 'non-onvif');
+    if (nonOnvif) {
+      const kind = nonOnvif.device === 'nas' ? 'nas' : 'printer';
       const xaddr = `http://${m.address}:5357/${m.endpoint.replace(/^urn:uuid:|^uuid:/, '')}/`;
       return [Buffer.from(printerProbeMatch(probe.messageId, m.endpoint, xaddr, kind))];
     }

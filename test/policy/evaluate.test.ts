@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CameraRecord } from '../../src/model/camera-records.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
-import { matchVendor } from '../../src/policy/match-vendor.js';
+import { createVendorMatcher } from '../../src/policy/match-vendor.js';
 import type { Geofence } from '../../src/profiles/types.js';
 import { camera, NOW, profileSet, scope, vendor } from './fixtures.js';
 
@@ -426,7 +426,7 @@ describe('other packs', () => {
   });
 });
 
-describe('matchVendor', () => {
+describe('createVendorMatcher', () => {
   const vendors = [
     vendor('generic', 0, {}),
     vendor('hik', 10, { manufacturer: 'hikvision' }),
@@ -434,10 +434,11 @@ describe('matchVendor', () => {
     vendor('bad', 30, { manufacturer: '(' }),
   ];
   it('highest priority match first, case-insensitive, generic fallback, bad regex ignored', () => {
-    expect(matchVendor(camera({ manufacturer: 'HIKVISION', model: 'DS-7608NI' }), vendors)?.id).toBe('hik-nvr');
-    expect(matchVendor(camera({ manufacturer: 'Hikvision', model: 'DS-2CD' }), vendors)?.id).toBe('hik');
-    expect(matchVendor(camera({ manufacturer: 'Axis' }), vendors)?.id).toBe('generic');
-    expect(matchVendor(camera(), [])).toBeUndefined();
+    const match = createVendorMatcher(vendors);
+    expect(match(camera({ manufacturer: 'HIKVISION', model: 'DS-7608NI' }))?.id).toBe('hik-nvr');
+    expect(match(camera({ manufacturer: 'Hikvision', model: 'DS-2CD' }))?.id).toBe('hik');
+    expect(match(camera({ manufacturer: 'Axis' }))?.id).toBe('generic');
+    expect(createVendorMatcher([])(camera())).toBeUndefined();
   });
 
   it('breaks a priority tie by id, whatever order the profiles were listed in', () => {
@@ -448,15 +449,10 @@ describe('matchVendor', () => {
       vendor('hik1', 10, { manufacturer: 'hikvision' }),
     ];
     const hik = camera({ manufacturer: 'Hikvision' });
-    expect(matchVendor(hik, tied)?.id).toBe('hik-a');
-    expect(matchVendor(hik, [...tied].reverse())?.id).toBe('hik-a');
-    expect(matchVendor(hik, tied.slice(0, 2))?.id).toBe('hik-b');
-    expect(
-      matchVendor(
-        hik,
-        [tied[0], tied[3]].filter((v) => v !== undefined),
-      )?.id,
-    ).toBe('hik1');
+    expect(createVendorMatcher(tied)(hik)?.id).toBe('hik-a');
+    expect(createVendorMatcher([...tied].reverse())(hik)?.id).toBe('hik-a');
+    expect(createVendorMatcher(tied.slice(0, 2))(hik)?.id).toBe('hik-b');
+    expect(createVendorMatcher([tied[0], tied[3]].filter((v) => v !== undefined))(hik)?.id).toBe('hik1');
   });
 });
 

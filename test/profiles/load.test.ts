@@ -2,8 +2,10 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { evaluateRecords } from '../../src/policy/evaluate.js';
 import { loadProfileSet, ProfileValidationError, validateProfileDir } from '../../src/profiles/index.js';
 import { ErrorCode } from '../../src/util/errors.js';
+import { camera, NOW } from '../policy/fixtures.js';
 
 const BUNDLED = resolve(import.meta.dirname, '../../device-profiles');
 const tmpDirs: string[] = [];
@@ -116,6 +118,24 @@ describe('loadProfileSet', () => {
     expect(set.retention.siteOverlays).toEqual(['anti-terror-key-target']);
     expect(set.retention.legalHolds.map((h) => h.id)).toEqual(['h1', 'h2']);
     expect(set.site.cameras[0]).toEqual({ match: { serial: 'SN1' }, zone: 'toilet', retentionDays: 10, overlays: [] });
+  });
+
+  it('gives vendor placeholder locations lower-case without edge slashes, as the policy matches them', async () => {
+    const dir = await copyBundled();
+    await writeFile(
+      join(dir, 'vendors/acme.yaml'),
+      "schemaVersion: 1\nid: acme\npriority: 50\nmatch: { manufacturer: '^acme$' }\n" +
+        "quirks: { placeholderLocations: ['/Lobby/', 'City/HangZhou'] }\n",
+    );
+    const set = await loadProfileSet(dir);
+    expect(set.vendors.find((v) => v.id === 'acme')?.quirks.placeholderLocations).toEqual(['lobby', 'city/hangzhou']);
+    const lobby = camera({
+      manufacturer: 'ACME',
+      location: { zone: 'unknown', source: 'none', tags: ['location/lobby'] },
+    });
+    const [decided] = evaluateRecords([lobby], set, { now: NOW });
+    expect(decided?.vendorProfile).toBe('acme');
+    expect(decided?.location.zone).toBe('unknown'); // a placeholder, not the public lobby it names
   });
 
   it('collects every problem across files with file and field', async () => {

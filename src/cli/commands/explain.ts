@@ -10,7 +10,7 @@ import {
   evaluateRecords,
   type ZoneClassification,
 } from '../../policy/index.js';
-import type { loadProfileSet } from '../../profiles/load-profile-set.js';
+import type { ProfileSet } from '../../profiles/types.js';
 import { UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, type ParsedValues, stringsFlag } from '../command.js';
 
@@ -60,9 +60,8 @@ function note(hit: ZoneClassification['hits'][number]): string {
 export function explain(
   scopes: readonly string[],
   channels: readonly string[],
-  set: Awaited<ReturnType<typeof loadProfileSet>> | undefined,
+  set: ProfileSet | undefined,
   now: Date,
-  revision: string,
 ): Explanation {
   const tags = [
     ...locationTagsFromScopes(scopes),
@@ -86,7 +85,7 @@ export function explain(
   const classified = classifyZone(tags, { scopes, pack });
   const d = classified.decidedBy;
   return {
-    policyRevision: revision,
+    policyRevision: set?.revision ?? BUILTIN_REVISION,
     pack: pack.id,
     zone: decided?.location.zone ?? 'unknown',
     action: decided?.decision.action ?? 'flag',
@@ -177,7 +176,7 @@ export const explainCommand: CommandSpec = {
       typeof values.profiles === 'string'
         ? await loadProfilesFrom(config, resolve(io.cwd, values.profiles))
         : await loadActiveProfileSet(config);
-    const e = explain(scopes, channels, set, new Date(), set?.revision ?? BUILTIN_REVISION);
+    const e = explain(scopes, channels, set, new Date());
     io.stdout.write(values.json === true ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
     return 0;
   },
