@@ -40,10 +40,9 @@ export async function loadActiveProfileSet(config: Config): Promise<ProfileSet |
 /** A profile set from `dir` as the agent would load it (keys, pack, consent records): for `plan` and `explain`. */
 export async function loadProfilesFrom(config: Config, dir: string): Promise<ProfileSet> {
   const consents = new ConsentRecordStore(config.dataDir);
-  await consents.load();
   const { keysFile, packId } = profileSource(config);
   // Each command process loads the same files again: their parsed YAML is kept in the data dir (yaml-cache.ts).
   const yamlCacheFile = config.dataDir ? join(config.dataDir, 'profile-yaml-cache.json') : undefined;
-  const set = await loadProfileSet(dir, { keysFile, packId, yamlCacheFile });
+  const [, set] = await Promise.all([consents.load(), loadProfileSet(dir, { keysFile, packId, yamlCacheFile })]);
   return mergeConsents(set, consents.list());
 }

@@ -174,13 +174,7 @@ export class Agent {
     const previous = this.inventory; // as it is now: a release may have re-decided it while the scan ran
     const carried = carryOverMissing(previous, scanned);
     const result: ScanResult = { ...carried, cameras: this.hold(carried.cameras, previous) };
-    // The reporter emits camera.added/removed/decision.changed events; decisions also go to the audit trail.
-    for (const change of diffInventories(previous?.cameras, result.cameras)) {
-      if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
-    }
-    this.inventory = result;
-    await writeInventory(this.opts.config.dataDir, result);
-    await reporting.publishInventory(result);
+    await this.adopt(result);
     await reporting.events.emit('scan.completed', {
       cameras: result.cameras.length,
       errors: result.errors.length,
@@ -264,13 +258,21 @@ export class Agent {
       policyRevision: this.opts.policy.revision(),
       cameras: this.hold(this.opts.policy.decide(this.inventory.cameras, now), this.inventory),
     };
-    for (const change of diffInventories(this.inventory.cameras, redecided.cameras)) {
+    await this.adopt(redecided);
+    await this.opts.enforcement.reconcile(redecided.cameras, this.opts.policy.current());
+  }
+
+  /**
+   * Makes `next` the inventory: its decision changes go to the audit trail (the reporter emits the
+   * camera.added/removed/decision.changed events), then it is kept, written and published.
+   */
+  private async adopt(next: ScanResult): Promise<void> {
+    for (const change of diffInventories(this.inventory?.cameras, next.cameras)) {
       if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
     }
-    this.inventory = redecided;
-    await writeInventory(this.opts.config.dataDir, redecided);
-    await this.opts.reporting.publishInventory(redecided);
-    await this.opts.enforcement.reconcile(redecided.cameras, this.opts.policy.current());
+    this.inventory = next;
+    await writeInventory(this.opts.config.dataDir, next);
+    await this.opts.reporting.publishInventory(next);
   }
 
   private countBounds(scanned: ScanResult): void {

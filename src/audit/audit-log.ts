@@ -11,7 +11,7 @@ import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
 import { loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
 
-export const AUDIT_FILE_NAME = 'audit.jsonl';
+const AUDIT_FILE_NAME = 'audit.jsonl';
 
 export function auditFilePath(dataDir: string): string {
   return join(dataDir, AUDIT_FILE_NAME);

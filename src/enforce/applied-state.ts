@@ -71,7 +71,7 @@ export class AppliedState {
     } else {
       state.delete(spec.key);
     }
-    if (saveNow || Date.now() - this.lastSave > COALESCE_MS) await this.save();
+    if (saveNow || this.clock().getTime() - this.lastSave > COALESCE_MS) await this.save();
     else this.dirty = true;
   }
 
@@ -95,6 +95,6 @@ export class AppliedState {
   async save(): Promise<void> {
     await saveEnforcementState(this.file, this.current());
     this.dirty = false;
-    this.lastSave = Date.now();
+    this.lastSave = this.clock().getTime();
   }
 }

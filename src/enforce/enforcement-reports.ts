@@ -2,8 +2,7 @@ import type { AuditSink } from '../model/audit-sink.js';
 import type { EventData, EventSink } from '../model/event-sink.js';
 import { ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { Skipped } from './isolation-set.js';
-import type { ActionSpec, EnforcementPlan } from './types.js';
+import type { ActionSpec, EnforcementPlan, Skipped } from './types.js';
 
 /** Every action, undo and failure is an event and an audit entry; neither failing stops enforcement. */
 export class EnforcementReports {

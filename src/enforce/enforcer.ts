@@ -9,7 +9,7 @@ import type { ProfileSet } from '../profiles/types.js';
 import { errorCodeOf, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { SerialQueue } from '../util/serial-queue.js';
-import { ActionExecutor, isLeverAction } from './action-executor.js';
+import { ActionExecutor, isLeverAction, type LeverPriors } from './action-executor.js';
 import { AppliedState } from './applied-state.js';
 import { computeDesired } from './desired-state.js';
 import { describe, EnforcementReports } from './enforcement-reports.js';
@@ -68,6 +68,8 @@ export class Enforcer implements AgentModule {
   private lastResult: ReconcileResult | undefined;
   private readonly clock: () => Date;
   private readonly state: AppliedState;
+  /** Where the levers keep a device's prior state across a crash: the applied state. */
+  private readonly priors: LeverPriors;
   private readonly isolation: IsolationSet;
   private readonly executor: ActionExecutor;
   private readonly reports: EnforcementReports;
@@ -78,6 +80,10 @@ export class Enforcer implements AgentModule {
     const runner = deps.nft ?? createNftRunner({ nftPath: deps.config.nftables.nftPath });
     const nft = new NftablesBackend(runner, deps.config.nftables.table);
     this.state = new AppliedState(deps.stateFile, this.clock);
+    this.priors = {
+      pending: (key) => this.state.pendingPrior(key),
+      save: (spec, prior) => this.state.savePending(spec, prior),
+    };
     this.isolation = new IsolationSet(nft, deps.linkView ?? createLinkViewSource(), this.clock, deps.logger);
     this.executor = new ActionExecutor({
       nft,
@@ -184,9 +190,8 @@ export class Enforcer implements AgentModule {
       return result;
     }
 
-    const state = known;
-    const isolateError = await this.syncLiveSet(state);
-    const plan = planEnforcement(desired, state);
+    const isolateError = await this.syncLiveSet(known);
+    const plan = planEnforcement(desired, known);
     result.plan = plan;
     await this.state.refreshOwners(desired.actions);
     await this.reports.reportSkips(desired.skipped);
@@ -196,10 +201,6 @@ export class Enforcer implements AgentModule {
       ? new Set<string>()
       : await this.isolation.changeInOneTransaction(plan, (key, op) => !this.retries.waiting(key, op, now));
     const done = async (): Promise<undefined> => undefined;
-    const priors = {
-      pending: (key: string) => this.state.pendingPrior(key),
-      save: (spec: ActionSpec, prior: Record<string, unknown>) => this.state.savePending(spec, prior),
-    };
     const inPlan = new Set<string>();
     for (const action of plan.revert) {
       const key = action.spec.key;
@@ -217,7 +218,7 @@ export class Enforcer implements AgentModule {
         result,
         'apply',
         spec,
-        batched.has(spec.key) ? done : () => this.executor.apply(spec, isolateError, priors),
+        batched.has(spec.key) ? done : () => this.executor.apply(spec, isolateError, this.priors),
       );
     }
     await this.state.flush();

@@ -3,9 +3,7 @@ import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ipv6AddressesOf, type LinkView, type LinkViewSource, MAX_IPV6_PER_CAMERA } from './link-view.js';
 import type { NftablesBackend } from './nftables-backend.js';
-import type { AppliedAction, DesiredState, EnforcementPlan } from './types.js';
-
-export type Skipped = DesiredState['skipped'];
+import type { AppliedAction, EnforcementPlan, Skipped } from './types.js';
 
 /**
  * The live nftables isolation set and the applied state's view of it kept equal, and the addresses that go into

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../util/backoff.js';
+import { type BackoffOptions, backoffDelay } from '../util/backoff.js';
 
 type Op = 'apply' | 'revert';
 
@@ -11,8 +11,11 @@ interface FailureRecord {
 /** Failed actions and when each may be tried again (exponential backoff, no jitter: docs/enforcement.md). */
 export class RetryBook {
   private readonly failures = new Map<string, FailureRecord>();
+  private readonly backoff: BackoffOptions;
 
-  constructor(private readonly backoff: { baseMs: number; maxMs: number }) {}
+  constructor(backoff: { baseMs: number; maxMs: number }) {
+    this.backoff = { ...backoff, jitter: 'none' };
+  }
 
   get size(): number {
     return this.failures.size;
@@ -32,11 +35,7 @@ export class RetryBook {
   failed(key: string, op: Op, now: number): { attempt: number; delayMs: number } {
     const previous = this.failures.get(key);
     const attempt = previous && previous.op === op ? previous.attempts + 1 : 1;
-    const delayMs = backoffDelay(attempt - 1, {
-      baseMs: this.backoff.baseMs,
-      maxMs: this.backoff.maxMs,
-      jitter: 'none',
-    });
+    const delayMs = backoffDelay(attempt - 1, this.backoff);
     this.failures.set(key, { op, attempts: attempt, nextAt: now + delayMs });
     return { attempt, delayMs };
   }

@@ -39,12 +39,15 @@ export interface AppliedAction {
   pending?: true;
 }
 
+/** Block decisions that cannot be fully enforced: the camera, the action left out, and why. */
+export type Skipped = Array<{ cameraId: string; action: ActionKind; reason: string }>;
+
 export interface DesiredState {
   actions: ActionSpec[];
   /** Every camera id present in the records (an applied action of an absent camera stays in force). */
   cameras: string[];
   /** Block decisions that cannot be fully enforced, and why (reported as enforcement.failed once). */
-  skipped: Array<{ cameraId: string; action: ActionKind; reason: string }>;
+  skipped: Skipped;
 }
 
 export interface EnforcementPlan {
@@ -88,5 +91,5 @@ export interface ReconcileResult {
   failed: ActionFailure[];
   /** Failed earlier and still waiting for their backoff to expire. */
   deferred: string[];
-  skipped: Array<{ cameraId: string; action: ActionKind; reason: string }>;
+  skipped: Skipped;
 }

@@ -71,4 +71,11 @@ describe('the active profile set', () => {
     await writeFile(join(configured, 'site', 'site.yaml'), 'schemaVersion: 1\npolicyPack: nope\n');
     await expect(loadActiveProfileSet(config)).rejects.toThrow(/unknown policy pack "nope"/);
   });
+
+  it('refuses a corrupt consent record file rather than dropping the records', async () => {
+    const dataDir = await tempDir();
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_PROFILES_DIR: BUNDLED }, dataDir);
+    await writeFile(join(dataDir, 'consents.json'), '{"schemaVersion":2,"consents":[]}\n');
+    await expect(loadActiveProfileSet(config)).rejects.toThrow(/consents\.json/);
+  });
 });

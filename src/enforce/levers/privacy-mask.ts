@@ -1,7 +1,8 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../../util/errors.js';
 import { attr, child, childrenNamed, escapeXml, textOf } from '../../xml/index.js';
-import { NS, operationResponse } from '../soap-xml.js';
+import { NS } from '../../xml/namespaces.js';
+import { operationResponse } from '../soap-xml.js';
 import { asArray, type Lever } from './lever.js';
 
 interface VideoSourceConfiguration {
@@ -10,7 +11,7 @@ interface VideoSourceConfiguration {
 }
 
 async function getVideoSourceConfigurations(session: OnvifSession): Promise<VideoSourceConfiguration[]> {
-  const xml = await session.call('media2', `<tr2:GetVideoSourceConfigurations xmlns:tr2="${NS.tr2}"/>`);
+  const xml = await session.call('media2', `<tr2:GetVideoSourceConfigurations xmlns:tr2="${NS.media2}"/>`);
   const response = await operationResponse(xml, 'GetVideoSourceConfigurations');
   return childrenNamed(response, 'Configurations').flatMap((c) => {
     const token = attr(c, 'token');
@@ -32,7 +33,7 @@ function createMaskBody(configurationToken: string): string {
     .map(([x, y]) => `<tt:Point x="${x}" y="${y}"/>`)
     .join('');
   return (
-    `<tr2:CreateMask xmlns:tr2="${NS.tr2}" xmlns:tt="${NS.tt}"><tr2:Mask>` +
+    `<tr2:CreateMask xmlns:tr2="${NS.media2}" xmlns:tt="${NS.schema}"><tr2:Mask>` +
     `<tr2:ConfigurationToken>${escapeXml(configurationToken)}</tr2:ConfigurationToken>` +
     `<tr2:Polygon>${corners}</tr2:Polygon><tr2:Type>Color</tr2:Type><tr2:Enabled>true</tr2:Enabled>` +
     '</tr2:Mask></tr2:CreateMask>'
@@ -40,7 +41,7 @@ function createMaskBody(configurationToken: string): string {
 }
 
 function deleteMaskBody(token: string): string {
-  return `<tr2:DeleteMask xmlns:tr2="${NS.tr2}"><tr2:Token>${escapeXml(token)}</tr2:Token></tr2:DeleteMask>`;
+  return `<tr2:DeleteMask xmlns:tr2="${NS.media2}"><tr2:Token>${escapeXml(token)}</tr2:Token></tr2:DeleteMask>`;
 }
 
 /**

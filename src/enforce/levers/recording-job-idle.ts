@@ -1,6 +1,7 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { attr, child, childrenNamed, escapeXml, path, textOf } from '../../xml/index.js';
-import { NS, operationResponse } from '../soap-xml.js';
+import { NS } from '../../xml/namespaces.js';
+import { operationResponse } from '../soap-xml.js';
 import { asArray, type Lever } from './lever.js';
 
 interface RecordingJob {
@@ -11,7 +12,7 @@ interface RecordingJob {
 }
 
 async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> {
-  const xml = await session.call('recording', `<trc:GetRecordingJobs xmlns:trc="${NS.trc}"/>`);
+  const xml = await session.call('recording', `<trc:GetRecordingJobs xmlns:trc="${NS.recording}"/>`);
   const response = await operationResponse(xml, 'GetRecordingJobs');
   return childrenNamed(response, 'JobItem').flatMap((item) => {
     const token = textOf(child(item, 'JobToken'));
@@ -35,7 +36,7 @@ async function getRecordingJobs(session: OnvifSession): Promise<RecordingJob[]> 
 
 /** Recording tokens whose source is this channel (GetRecordings: Source/SourceId). */
 async function recordingsOfChannel(session: OnvifSession, channel: string): Promise<Set<string>> {
-  const xml = await session.call('recording', `<trc:GetRecordings xmlns:trc="${NS.trc}"/>`);
+  const xml = await session.call('recording', `<trc:GetRecordings xmlns:trc="${NS.recording}"/>`);
   const response = await operationResponse(xml, 'GetRecordings');
   const out = new Set<string>();
   for (const item of childrenNamed(response, 'RecordingItem')) {
@@ -48,7 +49,7 @@ async function recordingsOfChannel(session: OnvifSession, channel: string): Prom
 
 function setRecordingJobModeBody(jobToken: string, mode: string): string {
   return (
-    `<trc:SetRecordingJobMode xmlns:trc="${NS.trc}"><trc:JobToken>${escapeXml(jobToken)}</trc:JobToken>` +
+    `<trc:SetRecordingJobMode xmlns:trc="${NS.recording}"><trc:JobToken>${escapeXml(jobToken)}</trc:JobToken>` +
     `<trc:Mode>${escapeXml(mode)}</trc:Mode></trc:SetRecordingJobMode>`
   );
 }

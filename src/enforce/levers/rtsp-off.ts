@@ -1,7 +1,8 @@
 import type { OnvifSession } from '../../onvif/session.js';
 import { CamwardenError, ErrorCode } from '../../util/errors.js';
 import { child, childrenNamed, escapeXml, textOf } from '../../xml/index.js';
-import { NS, operationResponse } from '../soap-xml.js';
+import { NS } from '../../xml/namespaces.js';
+import { operationResponse } from '../soap-xml.js';
 import type { Lever } from './lever.js';
 
 export interface NetworkProtocol {
@@ -11,7 +12,7 @@ export interface NetworkProtocol {
 }
 
 async function getNetworkProtocols(session: OnvifSession): Promise<NetworkProtocol[]> {
-  const xml = await session.call('device', `<tds:GetNetworkProtocols xmlns:tds="${NS.tds}"/>`);
+  const xml = await session.call('device', `<tds:GetNetworkProtocols xmlns:tds="${NS.device}"/>`);
   const response = await operationResponse(xml, 'GetNetworkProtocols');
   return childrenNamed(response, 'NetworkProtocols').flatMap((p) => {
     const name = textOf(child(p, 'Name'));
@@ -32,7 +33,7 @@ function setNetworkProtocolsBody(protocols: readonly NetworkProtocol[]): string 
         `${p.ports.map((port) => `<tt:Port>${port}</tt:Port>`).join('')}</tds:NetworkProtocols>`,
     )
     .join('');
-  return `<tds:SetNetworkProtocols xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}">${items}</tds:SetNetworkProtocols>`;
+  return `<tds:SetNetworkProtocols xmlns:tds="${NS.device}" xmlns:tt="${NS.schema}">${items}</tds:SetNetworkProtocols>`;
 }
 
 /**
