@@ -7,7 +7,6 @@ import type { Logger } from '../util/logger.js';
 export interface StoredRecord<E> {
   /** Position in the outbox, monotonic across boots: the ack pointer compares against it. */
   pos: number;
-  critical?: true;
   ev: E;
 }
 
