@@ -259,10 +259,12 @@ export class RegistryHttpServer {
         site: text(url, 'site'),
         gateway: text(url, 'gateway'),
       };
-      if (!(await cameraKnown(db, filter))) {
+      const changes = await listDecisionHistory(db, { ...filter, limit: limitOf(url, 100) });
+      // no changes: a camera without any yet ([]) or no such camera (404)
+      if (changes.length === 0 && !(await cameraKnown(db, filter))) {
         throw new CamwardenError(ErrorCode.NotFound, `no camera ${JSON.stringify(filter.cameraId)}`);
       }
-      return sendJson(res, 200, await listDecisionHistory(db, { ...filter, limit: limitOf(url, 100) }));
+      return sendJson(res, 200, changes);
     }
     const report = /^\/api\/sites\/([^/]+)\/report$/.exec(path);
     if (report?.[1] !== undefined) {
