@@ -19,8 +19,7 @@ import {
   withStagedBundle,
 } from './applied-bundles.js';
 import { loadLkg, persistLkg } from './last-known-good.js';
-import { loadProfileSet } from './load-profile-set.js';
-import { problemsOf } from './profile-problems.js';
+import { loadProfileSet, problemsOf } from './load-profile-set.js';
 import { type ConsentRecordStore, mergeConsents } from './record-store.js';
 import { sourceFingerprint } from './source-fingerprint.js';
 import type { ProfileSet } from './types.js';
