@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AgentModule } from '../model/agent-module.js';
+import { parseListen } from '../util/listen-address.js';
 import { renderMetrics } from '../util/prometheus-text.js';
 
 export interface HealthSource {
@@ -24,9 +25,7 @@ export class HealthServer implements AgentModule {
   }
 
   async start(): Promise<void> {
-    const match = /^(.*):(\d+)$/.exec(this.listen);
-    const host = match?.[1] || '127.0.0.1';
-    const port = Number(match?.[2] ?? this.listen);
+    const { host, port } = parseListen(this.listen);
     this.server = createServer((req, res) => {
       if (req.method !== 'GET') {
         res.writeHead(405).end();

@@ -41,6 +41,14 @@ function csv(value: string): string[] {
  * The environment variables of docs/configuration.md (Environment) override the file. Returns which config key each one set (`enforce.mode`
  * → `CAMWARDEN_ENFORCE`), so an invalid value is reported under the variable's name, not the file's.
  */
+/** A 0/1 environment variable; unset or empty = undefined (the file's value stands). */
+function envFlag(env: Env, name: string): boolean | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value !== '0' && value !== '1') throw new UsageError(`${name}: must be 0 or 1`, ErrorCode.InvalidConfig);
+  return value === '1';
+}
+
 function applyEnv(raw: Raw, env: Env): Map<string, string> {
   const fromEnv = new Map<string, string>();
   const note = (key: string, variable: string): void => {
@@ -91,12 +99,8 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
 
   const discovery = section(raw, 'discovery');
   if (env.CAMWARDEN_PROBE_TARGETS) discovery.probeTargets = csv(env.CAMWARDEN_PROBE_TARGETS);
-  if (env.CAMWARDEN_MULTICAST !== undefined && env.CAMWARDEN_MULTICAST !== '') {
-    if (env.CAMWARDEN_MULTICAST !== '0' && env.CAMWARDEN_MULTICAST !== '1') {
-      throw new UsageError('CAMWARDEN_MULTICAST: must be 0 or 1', ErrorCode.InvalidConfig);
-    }
-    discovery.multicast = env.CAMWARDEN_MULTICAST === '1';
-  }
+  const multicast = envFlag(env, 'CAMWARDEN_MULTICAST');
+  if (multicast !== undefined) discovery.multicast = multicast;
 
   const schedule = section(raw, 'schedule');
   if (env.CAMWARDEN_SCAN_SCHEDULE) schedule.scan = env.CAMWARDEN_SCAN_SCHEDULE;
@@ -108,20 +112,11 @@ function applyEnv(raw: Raw, env: Env): Map<string, string> {
   const registry = section(raw, 'registry');
   if (env.CAMWARDEN_REGISTRY_DATABASE_URL) registry.databaseUrl = env.CAMWARDEN_REGISTRY_DATABASE_URL;
   if (env.CAMWARDEN_REGISTRY_LISTEN) registry.listen = env.CAMWARDEN_REGISTRY_LISTEN;
-  if (env.CAMWARDEN_REGISTRY_SHARE !== undefined && env.CAMWARDEN_REGISTRY_SHARE !== '') {
-    if (env.CAMWARDEN_REGISTRY_SHARE !== '0' && env.CAMWARDEN_REGISTRY_SHARE !== '1') {
-      throw new UsageError('CAMWARDEN_REGISTRY_SHARE: must be 0 or 1', ErrorCode.InvalidConfig);
-    }
-    registry.share = env.CAMWARDEN_REGISTRY_SHARE === '1';
-  }
+  const share = envFlag(env, 'CAMWARDEN_REGISTRY_SHARE');
+  if (share !== undefined) registry.share = share;
   if (env.CAMWARDEN_REGISTRY_TOKEN) registry.token = env.CAMWARDEN_REGISTRY_TOKEN;
-  const allow = env.CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED;
-  if (allow !== undefined && allow !== '') {
-    if (allow !== '0' && allow !== '1') {
-      throw new UsageError('CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED: must be 0 or 1', ErrorCode.InvalidConfig);
-    }
-    registry.allowUnauthenticated = allow === '1';
-  }
+  const allow = envFlag(env, 'CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED');
+  if (allow !== undefined) registry.allowUnauthenticated = allow;
   return fromEnv;
 }
 

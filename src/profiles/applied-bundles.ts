@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export const APPLIED_DIR = 'profiles-applied';
 const STAGING_DIR = 'profiles-staging';
@@ -86,9 +87,7 @@ export async function installStaged(dataDir: string, staging: string, revision: 
   const name = `${revision}-${Date.now()}`;
   const finalDir = join(appliedRoot, name);
   await rename(staging, finalDir);
-  const pointerTmp = join(appliedRoot, `${ACTIVE_POINTER}.${randomUUID()}.tmp`);
-  await writeFile(pointerTmp, `${name}\n`);
-  await rename(pointerTmp, join(appliedRoot, ACTIVE_POINTER));
+  await writeFileAtomic(join(appliedRoot, ACTIVE_POINTER), `${name}\n`);
   return finalDir;
 }
 

@@ -8,8 +8,7 @@ import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { listBundleFiles, MANIFEST_FILE, SIGNATURE_FILE } from './bundle.js';
-import { ProfileValidationError } from './load-profile-set.js';
-import { problemsOf } from './profile-problems.js';
+import { ProfileValidationError, problemsOf } from './load-profile-set.js';
 import type { ProfileSet } from './types.js';
 
 const LKG_DIR = 'profiles-lkg';

@@ -19,8 +19,7 @@ import {
   withStagedBundle,
 } from './applied-bundles.js';
 import { loadLkg, persistLkg } from './last-known-good.js';
-import { loadProfileSet } from './load-profile-set.js';
-import { problemsOf } from './profile-problems.js';
+import { loadProfileSet, problemsOf } from './load-profile-set.js';
 import { type ConsentRecordStore, mergeConsents } from './record-store.js';
 import { sourceFingerprint } from './source-fingerprint.js';
 import type { ProfileSet } from './types.js';
@@ -274,10 +273,9 @@ export class ProfileStore {
     this.debounce.unref();
   }
 
+  /** Keeps a copy of the set as last-known-good; the copy is loaded as the store loads a set, to check it. */
   private persistLkg(set: ProfileSet): Promise<void> {
-    // the copy is validated by the same rules as a load, but is not itself a (re)load of the live set
-    const check = (dir: string) => loadProfileSet(dir, { keysFile: this.deps.keysFile, packId: this.deps.packId });
-    return persistLkg(this.deps.dataDir, set, check, this.deps.logger);
+    return persistLkg(this.deps.dataDir, set, (dir) => this.load(dir), this.deps.logger);
   }
 
   /** The last-known-good set, if a valid copy exists; each refused copy is reported. */

@@ -45,7 +45,7 @@ export class ConsentRecordStore {
   private records: ConsentRecord[] = [];
   private readonly file: string;
 
-  constructor(readonly dataDir: string) {
+  constructor(dataDir: string) {
     this.file = join(dataDir, CONSENTS_FILE);
   }
 

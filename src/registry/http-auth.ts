@@ -2,12 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { ErrorCode, UsageError } from '../util/errors.js';
-
-/** The host part of a `host:port` listen address, without IPv6 brackets ('' = every address). */
-export function listenHost(listen: string): string {
-  const host = /^(.*):\d+$/.exec(listen)?.[1] ?? '';
-  return host.replace(/^\[(.*)\]$/, '$1');
-}
+import { parseListen } from '../util/listen-address.js';
 
 /** Only the machine itself can reach this address: 127.0.0.0/8, ::1, localhost. Anything else is not (fail closed). */
 export function isLoopback(host: string): boolean {
@@ -31,8 +26,7 @@ export interface AccessSettings {
  */
 export function assertSafeListen(settings: AccessSettings): void {
   if (settings.token !== undefined || settings.allowUnauthenticated) return;
-  const host = listenHost(settings.listen);
-  if (isLoopback(host)) return;
+  if (isLoopback(parseListen(settings.listen).host)) return;
   throw new UsageError(
     `CAMWARDEN_REGISTRY_LISTEN (registry.listen): ${settings.listen} is reachable from the network: set ` +
       'CAMWARDEN_REGISTRY_TOKEN (registry.token), or CAMWARDEN_REGISTRY_ALLOW_UNAUTHENTICATED=1 ' +

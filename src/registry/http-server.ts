@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
+import { parseListen } from '../util/listen-address.js';
 import type { Logger } from '../util/logger.js';
 import { renderMetrics } from '../util/prometheus-text.js';
 import type { Queryable } from './database.js';
@@ -117,15 +118,13 @@ export class RegistryHttpServer {
   }
 
   get url(): string {
-    const host = /^(.*):\d+$/.exec(this.listen)?.[1] || '127.0.0.1';
-    const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const { host } = parseListen(this.listen);
+    const shown = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return `http://${shown}:${this.boundPort ?? 0}/`;
   }
 
   async start(): Promise<void> {
-    const match = /^(.*):(\d+)$/.exec(this.listen);
-    const host = match?.[1] || '127.0.0.1';
-    const port = Number(match?.[2] ?? 8080);
+    const { host, port } = parseListen(this.listen);
     const server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         this.deps.logger.error({ err: errorMessage(err), url: req.url?.slice(0, 200) }, 'registry http: failed');
@@ -136,7 +135,7 @@ export class RegistryHttpServer {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => resolve());
+      server.listen(port, host, () => resolve());
     });
     const address = server.address();
     this.boundPort = typeof address === 'object' && address ? address.port : port;
@@ -260,10 +259,12 @@ export class RegistryHttpServer {
         site: text(url, 'site'),
         gateway: text(url, 'gateway'),
       };
-      if (!(await cameraKnown(db, filter))) {
+      const changes = await listDecisionHistory(db, { ...filter, limit: limitOf(url, 100) });
+      // no changes: a camera without any yet ([]) or no such camera (404)
+      if (changes.length === 0 && !(await cameraKnown(db, filter))) {
         throw new CamwardenError(ErrorCode.NotFound, `no camera ${JSON.stringify(filter.cameraId)}`);
       }
-      return sendJson(res, 200, await listDecisionHistory(db, { ...filter, limit: limitOf(url, 100) }));
+      return sendJson(res, 200, changes);
     }
     const report = /^\/api\/sites\/([^/]+)\/report$/.exec(path);
     if (report?.[1] !== undefined) {

@@ -49,13 +49,13 @@ export type IngestItem = From &
         request: RequestPayload;
         retained: boolean;
         /** Which delivery this was (session and packet id): the same when the broker delivers it again. */
-        delivery?: string;
+        delivery?: string | undefined;
       }
     | {
         kind: 'response';
         op: string;
         response: ResponsePayload;
         /** As for a request: names the delivery, which a redelivery keeps. */
-        delivery?: string;
+        delivery?: string | undefined;
       }
   );

@@ -45,8 +45,6 @@ function storageProblem(value: unknown): 'too-deep' | 'unstorable-text' | undefi
   return undefined;
 }
 
-const deliveryOf = (opts: { delivery?: string }) => (opts.delivery === undefined ? {} : { delivery: opts.delivery });
-
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
@@ -63,7 +61,7 @@ export function parseMessage(
   topic: string,
   payload: Buffer,
   retained: boolean,
-  opts: { maxBytes: number; receivedAt: Date; delivery?: string },
+  opts: { maxBytes: number; receivedAt: Date; delivery?: string | undefined },
 ): Parsed {
   if (payload.length > opts.maxBytes) {
     return { reject: 'too-large', detail: `${payload.length} bytes (cap ${opts.maxBytes})` };
@@ -117,12 +115,12 @@ export function parseMessage(
     case 'request': {
       const r = requestSchema.safeParse(value);
       if (!r.success) return { reject: 'invalid-request', detail: firstIssue(r.error) };
-      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained, ...deliveryOf(opts) } };
+      return { item: { ...from, kind: 'request', op: route.op, request: r.data, retained, delivery: opts.delivery } };
     }
     case 'response': {
       const r = responseSchema.safeParse(value);
       if (!r.success) return { reject: 'invalid-response', detail: firstIssue(r.error) };
-      return { item: { ...from, kind: 'response', op: route.op, response: r.data, ...deliveryOf(opts) } };
+      return { item: { ...from, kind: 'response', op: route.op, response: r.data, delivery: opts.delivery } };
     }
   }
 }

@@ -138,11 +138,10 @@ export class Registry {
       onConnect: async () => undefined,
       onMessage: (topic, payload, retained, settle, messageId) => {
         // packet ids belong to the session: with the client id they name one delivery, kept when it is redelivered
-        const delivery = messageId === undefined ? {} : { delivery: `${clientId}#${messageId}` };
         const parsed = parseMessage(prefix, topic, payload, retained, {
           maxBytes,
           receivedAt: new Date(),
-          ...delivery,
+          delivery: messageId === undefined ? undefined : `${clientId}#${messageId}`,
         });
         if ('reject' in parsed) {
           this.rejects.count(parsed.reject, { topic, detail: parsed.detail, bytes: payload.length });

@@ -2,12 +2,12 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'nod
 import { join } from 'node:path';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { SerialQueue } from '../util/serial-queue.js';
 
 /** One line of a segment file. */
 export interface StoredRecord<E> {
   /** Position in the outbox, monotonic across boots: the ack pointer compares against it. */
   pos: number;
-  critical?: true;
   ev: E;
 }
 
@@ -31,7 +31,7 @@ export class OutboxLog<E> {
   private ackedPos = 0;
   private ackDirty = false;
   private ackTimer: NodeJS.Timeout | undefined;
-  private ackChain: Promise<void> = Promise.resolve();
+  private readonly ackWrites = new SerialQueue();
 
   constructor(
     private readonly dir: string,
@@ -120,15 +120,16 @@ export class OutboxLog<E> {
     }, ACK_PERSIST_DELAY_MS);
   }
 
-  /** Serialised: concurrent writers would race on acked.tmp. */
+  /** Serialised: concurrent writers would race on acked.tmp. Never rejects: a failed write is retried next time. */
   flushAck(): Promise<void> {
-    this.ackChain = this.ackChain
-      .then(() => this.writeAck())
-      .catch((err: unknown) => {
+    return this.ackWrites.run(async () => {
+      try {
+        await this.writeAck();
+      } catch (err) {
         this.ackDirty = true;
         this.logger.error({ err: String(err) }, 'outbox: cannot persist ack pointer');
-      });
-    return this.ackChain;
+      }
+    });
   }
 
   private async writeAck(): Promise<void> {

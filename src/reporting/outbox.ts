@@ -110,9 +110,7 @@ export class Outbox implements EventSink {
       ts: (opts?.ts ?? this.now()).toISOString(),
       type,
     };
-    const rec: StoredRecord<OutboxEvent> = critical
-      ? { pos: this.nextPos++, critical: true, ev }
-      : { pos: this.nextPos++, ev };
+    const rec: StoredRecord<OutboxEvent> = { pos: this.nextPos++, ev };
     this.queue.push({ ...rec, replay: false });
     await this.log.append(rec);
     this.notify();

@@ -1,6 +1,18 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthServer } from '../../src/agent/health-server.js';
 import { renderMetrics } from '../../src/util/prometheus-text.js';
+
+/** Whether this machine has the IPv6 loopback (containers without IPv6 do not). */
+async function canBind(host: string): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(0, host, () => probe.close(() => resolve(true)));
+  });
+}
+const ipv6Loopback = await canBind('::1');
+if (!ipv6Loopback) console.warn('health-server.test: no ::1 on this machine, the [::1] listen test is skipped');
 
 let server: HealthServer | undefined;
 afterEach(async () => {
@@ -30,6 +42,12 @@ describe('local health and metrics endpoint', () => {
     expect(metrics).not.toContain('online'); // strings are not gauges
     expect((await fetch(`${base}/other`)).status).toBe(404);
     expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it.skipIf(!ipv6Loopback)('binds a bracketed IPv6 address ([::1]:0)', async () => {
+    server = new HealthServer('[::1]:0', { health: () => ({}) }, () => true);
+    await server.start();
+    expect((await fetch(`http://[::1]:${server.port}/healthz`)).status).toBe(200);
   });
 
   it('names metrics in snake_case', () => {

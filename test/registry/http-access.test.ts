@@ -50,16 +50,30 @@ describe('listen address', () => {
   });
 
   it('refuses a non-loopback address without a token unless explicitly allowed', () => {
-    for (const listen of ['0.0.0.0:8080', ':8080', '[::]:8080', '192.0.2.10:8080', 'registry.example:8080']) {
+    for (const listen of ['0.0.0.0:8080', '[::]:8080', '192.0.2.10:8080', 'registry.example:8080']) {
       expect(() => assertSafeListen({ listen, allowUnauthenticated: false }), listen).toThrow(
         /CAMWARDEN_REGISTRY_TOKEN/,
       );
       expect(() => assertSafeListen({ listen, token: TOKEN, allowUnauthenticated: false })).not.toThrow();
       expect(() => assertSafeListen({ listen, allowUnauthenticated: true })).not.toThrow();
     }
-    for (const listen of ['127.0.0.1:8080', '[::1]:8080', 'localhost:0']) {
+    // ':8080' binds 127.0.0.1 (no host is loopback), so it needs no token
+    for (const listen of ['127.0.0.1:8080', '[::1]:8080', 'localhost:0', ':8080']) {
       expect(() => assertSafeListen({ listen, allowUnauthenticated: false }), listen).not.toThrow();
     }
+  });
+
+  it('shows a bracketed IPv6 listen address once bracketed in its url', () => {
+    const deps = {
+      db: emptyDb,
+      logger: silentLogger(),
+      live: new LiveUpdates(),
+      rejects: () => ({}),
+      ingest: () => ({ queued: 0, stored: 0, batches: 0, retries: 0 }),
+      mqttConnected: () => true,
+    };
+    expect(new RegistryHttpServer('[::1]:8080', deps).url).toBe('http://[::1]:0/');
+    expect(new RegistryHttpServer(':8080', deps).url).toBe('http://127.0.0.1:0/');
   });
 
   it('is 127.0.0.1:8080 unless configured', () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,42 @@ describe('Outbox', () => {
     const got = await drainAll(c);
     expect(got.map((e) => e.cameras)).toEqual([0, 1, 2, 3, 4, 5]);
     await c.stop();
+  });
+
+  it('replays a segment written before records lost their critical flag', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'outbox'));
+    const ev = (seq: number) => ({
+      id: `old-${seq}`,
+      bootId: 'old',
+      seq,
+      ts: '2026-01-02T03:04:05.000Z',
+      type: 'enforcement.applied',
+      op: 'apply',
+      key: `isolate:192.0.2.${seq}`,
+      action: 'isolate',
+      cameras: ['c1'],
+    });
+    writeFileSync(
+      join(dir, 'outbox', 'seg-000000000001.jsonl'),
+      `${JSON.stringify({ pos: 1, critical: true, ev: ev(1) })}\n${JSON.stringify({ pos: 2, ev: ev(2) })}\n`,
+    );
+    const a = mk(dir);
+    await a.start();
+    expect(a.stats().depth).toBe(2);
+    const got = await drainAll(a);
+    expect(got).toEqual([
+      { ...ev(1), replayed: true },
+      { ...ev(2), replayed: true },
+    ]);
+    // and a critical event is now written without the flag
+    await a.emit('enforcement.applied', { op: 'apply', key: 'isolate:192.0.2.9', action: 'isolate', cameras: ['c9'] });
+    await a.stop();
+    const seg = readdirSync(join(dir, 'outbox'))
+      .filter((f) => f.startsWith('seg-'))
+      .sort()
+      .at(-1);
+    expect(readFileSync(join(dir, 'outbox', seg ?? ''), 'utf8')).not.toContain('critical');
   });
 
   it('raises outbox.alarm before dropping, drops only non-critical events past the limit', async () => {

@@ -39,12 +39,10 @@ export function isPayloadName(name: string): name is PayloadName {
 export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
   if (name === 'request') {
     const envelope = z.toJSONSchema(requestSchema, { io: 'input' }) as Record<string, unknown>;
-    const defs: Record<string, unknown> = {};
-    for (const [op, schema] of Object.entries(requestArgsSchemas)) {
-      const { $schema: _drop, ...args } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-      defs[op] = args;
-    }
-    return { ...envelope, $defs: { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}), ...defs } };
+    return withDefs(
+      envelope,
+      Object.entries(requestArgsSchemas).map(([op, schema]) => ({ name: op, schema })),
+    );
   }
   if (name === 'event') return eventJsonSchema();
   return z.toJSONSchema(PAYLOAD_SCHEMAS[name]) as Record<string, unknown>;
@@ -56,11 +54,31 @@ export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
  */
 function eventJsonSchema(): Record<string, unknown> {
   const envelope = z.toJSONSchema(eventSchema) as Record<string, unknown>;
-  const defs: Record<string, unknown> = {};
-  for (const type of EVENT_TYPE_NAMES) {
-    const { critical, description, data } = EVENT_TYPES[type];
-    const { $schema: _drop, ...fields } = z.toJSONSchema(data, { io: 'input' }) as Record<string, unknown>;
-    defs[type] = { ...fields, description: critical ? `${description} (critical: never dropped)` : description };
+  return withDefs(
+    envelope,
+    EVENT_TYPE_NAMES.map((type) => {
+      const { critical, description, data } = EVENT_TYPES[type];
+      return {
+        name: type,
+        schema: data,
+        description: critical ? `${description} (critical: never dropped)` : description,
+      };
+    }),
+  );
+}
+
+/**
+ * `envelope` with each entry's JSON Schema (input mode, without its own `$schema`) added under `$defs` by name,
+ * after the envelope's own definitions; `description`, when given, replaces the entry's.
+ */
+function withDefs(
+  envelope: Record<string, unknown>,
+  entries: ReadonlyArray<{ name: string; schema: z.ZodType; description?: string }>,
+): Record<string, unknown> {
+  const defs: Record<string, unknown> = { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}) };
+  for (const { name, schema, description } of entries) {
+    const { $schema: _drop, ...def } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+    defs[name] = description === undefined ? def : { ...def, description };
   }
-  return { ...envelope, $defs: { ...((envelope.$defs as Record<string, unknown> | undefined) ?? {}), ...defs } };
+  return { ...envelope, $defs: defs };
 }
