@@ -6,7 +6,8 @@ import { ensureDist } from '../helpers/dist.js';
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 describe('camwarden demo', () => {
-  beforeAll(() => ensureDist());
+  // A stale dist/ is rebuilt first (outside `npm test`, which builds it beforehand): that can take minutes on a loaded machine.
+  beforeAll(() => ensureDist(), 180_000);
 
   it('shows the decisions table, with enforcement and a sweep, and its registry; then stops cleanly', async () => {
     const started = Date.now();
