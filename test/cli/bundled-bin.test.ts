@@ -138,7 +138,15 @@ describe('the bundled bin (package.json bin)', () => {
     expect(inventory.cameras.find((c) => c.id === LOBBY)?.vendorProfile).toBe('axis');
     await waitFor('the expired segment swept', () => (existsSync(expired) ? undefined : true), 30_000);
     expect(existsSync(young)).toBe(true);
-    const audit = readFileSync(join(data, 'audit.jsonl'), 'utf8');
+    // The deletion is audited once the file is gone, on the audit log's own queue: wait for the entry, not the moment.
+    const audit = await waitFor(
+      'the deletion in the audit log',
+      () => {
+        const text = readFileSync(join(data, 'audit.jsonl'), 'utf8');
+        return text.includes('"deletion"') ? text : undefined;
+      },
+      30_000,
+    );
     expect(audit).toContain('"deletion"');
     agent.child.kill('SIGTERM');
     expect(await exited(agent.child), agent.out()).toBe(0);
