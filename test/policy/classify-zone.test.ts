@@ -174,6 +174,19 @@ describe('traps: a room word describing goods or another room is no prohibited r
   });
 });
 
+describe('a CJK run read two ways takes the reading that names a prohibited room', () => {
+  it.each([
+    // Read backward these are 对 + 面包间 (a bakery); they mean 对面 + 包间, the private dining room opposite.
+    ['location/对面包间', 'private-dining-room:block'],
+    ['location/外面包房', 'private-dining-room:block'],
+    // One word, one reading: a bakery is a bakery.
+    ['location/面包间', 'public-other:allow'],
+    ['location/商场/面包房', 'crowded-place:allow'],
+  ])('%s → %s', (tag, want) => {
+    expect(decided([tag])).toBe(want);
+  });
+});
+
 describe('ambiguous rooms take their zone from the site the tags name', () => {
   it.each([
     [['location/hotel/room 305'], 'hotel-room:block'],

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
-import { VOCABULARY } from '../../src/policy/lexicon.js';
+import { CJK_TERMS, VOCABULARY } from '../../src/policy/lexicon.js';
 import { camera, loadPack, NOW, scope } from './fixtures.js';
 
 const pack = loadPack('cn-2025');
@@ -96,5 +96,23 @@ describe('fail closed (fast-check)', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('every CJK word run into a prohibited room, before or after it, never yields allow', () => {
+    // Exhaustive, not sampled: a run of CJK characters has no spaces, so a neighbour's characters may join the room
+    // term's into another word (对面 + 包间 read as 对 + 面包间). Objects are left out: a room word before one only
+    // describes it by design (浴室用品).
+    const rooms = prohibitedTerms.filter((t) => CJK_TERMS.has(t.term));
+    const neighbours = [...CJK_TERMS.entries()].filter(([, t]) => t.family.role !== 'object').map(([text]) => text);
+    const allowed: string[] = [];
+    for (const { term } of rooms) {
+      for (const other of neighbours) {
+        for (const run of [`${other}${term}`, `${term}${other}`]) {
+          if (classifyZone([`location/${run}`]).action === 'allow') allowed.push(run);
+        }
+      }
+    }
+    expect(rooms.length).toBeGreaterThan(50);
+    expect(allowed).toEqual([]);
   });
 });
