@@ -7,6 +7,7 @@ export { BUILTIN_REVISION, builtinPack } from './builtin-pack.js';
 export { classifyZone, type ZoneClassification } from './classify-zone.js';
 export { activePack, evaluateRecords } from './evaluate.js';
 export { holdDecisions } from './hold-decisions.js';
+export { createVendorMatcher } from './match-vendor.js';
 
 /**
  * A one-shot scan's decide function under a loaded profile set (agent/active-profile-set.ts), or under the

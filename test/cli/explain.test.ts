@@ -65,6 +65,51 @@ describe('camwarden explain', () => {
     expect(JSON.parse(r.out)).toMatchObject({ pack: 'us-ny', zone: 'private-dining-room', action: 'allow' });
   });
 
+  it('--manufacturer picks the vendor profile: its placeholder locations decide nothing, as in a scan', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cw-explain-'));
+    dirs.push(dir);
+    await cp(BUNDLED, dir, { recursive: true });
+    await writeFile(
+      join(dir, 'vendors/acme.yaml'),
+      [
+        'schemaVersion: 1',
+        'id: acme',
+        'priority: 100',
+        'match:',
+        '  manufacturer: "^acme"',
+        'quirks:',
+        '  placeholderLocations: [lobby]',
+        '',
+      ].join('\n'),
+    );
+    const asAcme = await run([
+      'explain',
+      '--scope',
+      'location/lobby',
+      '--manufacturer',
+      'ACME Corp',
+      '--profiles',
+      dir,
+    ]);
+    expect(asAcme.code, asAcme.err).toBe(0);
+    expect(asAcme.out).toMatch(/^zone {5}unknown \(flag, /m);
+    expect(asAcme.out).toContain('vendor   acme');
+    // The terms are those the decision counted: a placeholder that would only allow counts for nothing.
+    expect(asAcme.out).not.toContain('"lobby" →');
+    // Another maker's camera reads the same tag as a lobby.
+    const other = await run([
+      'explain',
+      '--scope',
+      'location/lobby',
+      '--manufacturer',
+      'Axis',
+      '--profiles',
+      dir,
+      '--json',
+    ]);
+    expect(JSON.parse(other.out)).toMatchObject({ zone: 'public-other', source: 'scope', vendor: 'axis' });
+  });
+
   it('exits 2 without a tag, and on a broken profiles directory naming the file and field', async () => {
     const none = await run(['explain']);
     expect(none.code).toBe(2);

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { loadActiveProfileSet, loadProfilesFrom } from '../../agent/active-profile-set.js';
 import { loadConfig } from '../../config/load-config.js';
+import { ONVIF_SCOPE_PREFIX } from '../../discovery/constants.js';
 import { channelTags, locationTagsFromScopes } from '../../inventory/location-tags.js';
 import type { CameraRecord, Reason } from '../../model/camera-records.js';
 import {
   activePack,
   BUILTIN_REVISION,
   classifyZone,
+  createVendorMatcher,
   evaluateRecords,
   type ZoneClassification,
 } from '../../policy/index.js';
@@ -14,14 +16,12 @@ import type { ProfileSet } from '../../profiles/types.js';
 import { UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, type ParsedValues, stringsFlag } from '../command.js';
 
-const SCOPE_PREFIX = 'onvif://www.onvif.org/';
-
 /** A scope as given, or a bare `location/…`, `name/…` or location path made into one. */
 export function asScope(value: string): string {
   const v = value.trim();
   if (/^onvif:\/\//i.test(v)) return v;
-  if (/^(location|name)(\/|$)/i.test(v)) return `${SCOPE_PREFIX}${v}`;
-  return `${SCOPE_PREFIX}location/${v.replace(/^\/+/, '')}`;
+  if (/^(location|name)(\/|$)/i.test(v)) return `${ONVIF_SCOPE_PREFIX}${v}`;
+  return `${ONVIF_SCOPE_PREFIX}location/${v.replace(/^\/+/, '')}`;
 }
 
 export interface Explanation {
@@ -31,6 +31,8 @@ export interface Explanation {
   action: CameraRecord['decision']['action'];
   source: CameraRecord['location']['source'];
   systemClass: string | null;
+  /** The vendor profile the camera's identity matches (its placeholder locations count for severity only). */
+  vendor: string | null;
   /** The term that decided the zone, and where it stands. */
   decidedBy: {
     tag: string;
@@ -57,11 +59,18 @@ function note(hit: ZoneClassification['hits'][number]): string {
   return notes.filter((n) => n.length > 0).join('; ');
 }
 
+/** What the camera reports of itself: it picks the vendor profile, as a scan's GetDeviceInformation does. */
+export interface ExplainedDevice {
+  manufacturer?: string;
+  model?: string;
+}
+
 export function explain(
   scopes: readonly string[],
   channels: readonly string[],
   set: ProfileSet | undefined,
   now: Date,
+  device: ExplainedDevice = {},
 ): Explanation {
   const tags = [
     ...locationTagsFromScopes(scopes),
@@ -80,9 +89,13 @@ export function explain(
     decision: { action: 'flag', reasons: [] },
     errors: [],
   };
+  if (device.manufacturer !== undefined) record.manufacturer = device.manufacturer;
+  if (device.model !== undefined) record.model = device.model;
   const pack = activePack(set);
   const [decided] = evaluateRecords([record], set, { now });
-  const classified = classifyZone(tags, { scopes, pack });
+  // The terms are listed as the evaluation read them: with the matched vendor's placeholder locations.
+  const vendor = createVendorMatcher(set?.vendors ?? [])(record);
+  const classified = classifyZone(tags, { scopes, pack, placeholders: vendor?.quirks.placeholderLocations ?? [] });
   const d = classified.decidedBy;
   return {
     policyRevision: set?.revision ?? BUILTIN_REVISION,
@@ -91,6 +104,7 @@ export function explain(
     action: decided?.decision.action ?? 'flag',
     source: decided?.location.source ?? 'none',
     systemClass: decided?.systemClass ?? null,
+    vendor: vendor?.id ?? null,
     decidedBy: d
       ? {
           tag: d.tag,
@@ -123,6 +137,7 @@ export function formatExplanation(e: Explanation): string {
       : 'decided  no usable location term',
   );
   if (e.systemClass) lines.push(`class    ${e.systemClass}`);
+  if (e.vendor) lines.push(`vendor   ${e.vendor}`);
   lines.push('reasons');
   if (e.reasons.length === 0) lines.push('  (none)');
   for (const r of e.reasons) lines.push(`  ${r.code}  [${r.article}]  ${r.message}`);
@@ -157,6 +172,16 @@ export const explainCommand: CommandSpec = {
       valueName: 'NAME',
       description: 'An NVR channel name (the recording source name a recorder reports)',
     },
+    manufacturer: {
+      type: 'string',
+      valueName: 'NAME',
+      description: "The camera's manufacturer, as it reports it: picks the vendor profile (its placeholder locations)",
+    },
+    model: {
+      type: 'string',
+      valueName: 'NAME',
+      description: "The camera's model, as it reports it (vendor profiles may match on it)",
+    },
     profiles: {
       type: 'string',
       valueName: 'DIR',
@@ -176,7 +201,10 @@ export const explainCommand: CommandSpec = {
       typeof values.profiles === 'string'
         ? await loadProfilesFrom(config, resolve(io.cwd, values.profiles))
         : await loadActiveProfileSet(config);
-    const e = explain(scopes, channels, set, new Date());
+    const device: ExplainedDevice = {};
+    if (typeof values.manufacturer === 'string') device.manufacturer = values.manufacturer;
+    if (typeof values.model === 'string') device.model = values.model;
+    const e = explain(scopes, channels, set, new Date(), device);
     io.stdout.write(values.json === true ? `${JSON.stringify(e, null, 2)}\n` : formatExplanation(e));
     return 0;
   },
