@@ -103,10 +103,11 @@ export class SimDiscoveryResponder {
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     udp.on('error', () => undefined);
     udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false));
+    const port = spec.discoveryPort ?? WS_DISCOVERY_PORT;
     await bindUdp(
       udp,
-      { address: this.model.address, port: spec.discoveryPort ?? WS_DISCOVERY_PORT, exclusive: false },
-      `simulator ${this.model.name}: cannot bind ${this.model.address}:${WS_DISCOVERY_PORT}/udp`,
+      { address: this.model.address, port, exclusive: false },
+      `simulator ${this.model.name}: cannot bind ${this.model.address}:${port}/udp`,
       'ws-discovery',
     );
     try {

@@ -412,6 +412,22 @@ describe('site generation and lifecycle', () => {
     ).rejects.toThrow(/devices\.1\.address/);
   });
 
+  it('a WS-Discovery port that cannot be bound is named in the error, as configured', async () => {
+    // A socket without SO_REUSEADDR holds the port: the simulator's (reusing) bind on it fails.
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind({ address: ip(92), port: 0 }, () => resolve()));
+    const port = holder.address().port;
+    try {
+      await expect(
+        startSimulatedSite({
+          devices: [{ vendor: 'axis', address: ip(92), httpPort: HTTP_PORT, discoveryPort: port }],
+        }),
+      ).rejects.toThrow(`cannot bind ${ip(92)}:${port}/udp`);
+    } finally {
+      holder.close();
+    }
+  });
+
   it('stop() frees the HTTP and UDP ports so they can be bound again', async () => {
     const spec = { devices: [{ vendor: 'axis' as const, address: ip(91), httpPort: HTTP_PORT }] };
     const first = await startSimulatedSite(spec);
