@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionSchema, reasonSchema } from './decision-schema.js';
 
 /**
  * Every event type this version emits: what it means, what it carries besides the envelope (`id`, `bootId`,
@@ -10,9 +11,6 @@ import { z } from 'zod';
  *
  * Consumers must accept types not listed here: new ones are added without a schema change.
  */
-
-const action = z.enum(['allow', 'flag', 'block']);
-const reason = z.object({ code: z.string(), rule: z.string(), article: z.string(), message: z.string() });
 
 /** What enforcement does for a blocked camera (docs/enforcement.md). */
 const actionKindSchema = z.enum([
@@ -57,13 +55,18 @@ export const EVENT_TYPES = {
       kind: z.enum(['camera', 'recorder']),
       address: z.string(),
       zone: z.string(),
-      action,
+      action: actionSchema,
     }),
   ),
   'camera.removed': event(
     false,
     'a camera or recorder is gone from the inventory',
-    z.object({ cameraId: z.string(), kind: z.enum(['camera', 'recorder']), address: z.string(), lastAction: action }),
+    z.object({
+      cameraId: z.string(),
+      kind: z.enum(['camera', 'recorder']),
+      address: z.string(),
+      lastAction: actionSchema,
+    }),
   ),
   'camera.changed': event(
     false,
@@ -75,9 +78,9 @@ export const EVENT_TYPES = {
     'a camera’s decision changed',
     z.object({
       cameraId: z.string(),
-      previousAction: action,
-      action,
-      reasons: z.array(reason),
+      previousAction: actionSchema,
+      action: actionSchema,
+      reasons: z.array(reasonSchema),
       zone: z.string(),
     }),
   ),
@@ -112,7 +115,7 @@ export const EVENT_TYPES = {
       reason: z.string(),
       unit: z.string(),
       name: z.string(),
-      previousAction: action,
+      previousAction: actionSchema,
     }),
   ),
   'enforcement.planned': event(

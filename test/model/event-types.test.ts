@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EventData } from '../../src/model/event-sink.js';
 import { EVENT_TYPE_NAMES, EVENT_TYPES, isCriticalEvent } from '../../src/model/event-types.js';
 import { Outbox } from '../../src/reporting/outbox.js';
+import { decisionSchema } from '../../src/reporting/schemas/camera-record.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 const dirs: string[] = [];
@@ -36,5 +37,23 @@ describe('event types', () => {
     for (const type of ['decision.changed', 'enforcement.applied', 'audit.appended', 'block.released'] as const) {
       expect(EVENT_TYPES[type].critical).toBe(true);
     }
+  });
+
+  it('a decision.changed event checks its reasons as a camera record does', () => {
+    const reason = { code: 'prohibited-zone', rule: 'cn-2025', article: 'Article 8', message: 'toilet' };
+    const changed = (reasons: unknown[]) =>
+      EVENT_TYPES['decision.changed'].data.safeParse({
+        cameraId: 'cam-1',
+        previousAction: 'allow',
+        action: 'block',
+        reasons,
+        zone: 'toilet',
+      }).success;
+    expect(changed([reason])).toBe(true);
+    expect(decisionSchema.safeParse({ action: 'block', reasons: [reason] }).success).toBe(true);
+    // A reason without a code says nothing an operator can act on: refused by both.
+    const blank = { ...reason, code: '' };
+    expect(changed([blank])).toBe(false);
+    expect(decisionSchema.safeParse({ action: 'block', reasons: [blank] }).success).toBe(false);
   });
 });

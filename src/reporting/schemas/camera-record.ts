@@ -1,17 +1,11 @@
 import { z } from 'zod';
+import { actionSchema, reasonSchema } from '../../model/decision-schema.js';
 import { codedError, isoTimestamp, safeCameraId } from './common.js';
 
 const nullableText = z.string().nullable();
 
-export const reasonSchema = z.object({
-  code: z.string().min(1).meta({ description: 'e.g. prohibited-zone, consent-required, unclassified-zone' }),
-  rule: z.string().meta({ description: 'policy pack id, e.g. cn-2025' }),
-  article: z.string().meta({ description: 'the article the decision rests on, e.g. "Article 8"' }),
-  message: z.string(),
-});
-
 export const decisionSchema = z.object({
-  action: z.enum(['allow', 'flag', 'block']),
+  action: actionSchema,
   reasons: z.array(reasonSchema),
 });
 
