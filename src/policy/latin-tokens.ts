@@ -12,10 +12,13 @@ const NOISE = new Set(NOISE_WORDS);
 /** Longest word the splitter tries (tags are short; a longer "word" is only searched for prohibited rooms). */
 const MAX_SPLIT = 64;
 
-/** lavatories → lavatory, boxes → box, showers → shower; `ss` and short words stay. */
+/** lavatories → lavatory, boxes → box, houses → house (a known word), showers → shower; `ss` and short words stay. */
 export function singular(word: string): string {
   if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 4 && /(?:s|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (word.length > 4 && /(?:s|x|z|ch|sh)es$/.test(word)) {
+    const minusS = word.slice(0, -1);
+    return KNOWN_WORDS.has(minusS) ? minusS : word.slice(0, -2);
+  }
   if (word.length > 2 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
   return word;
 }
@@ -98,6 +101,32 @@ function prohibitedInside(tokens: Token[], from: number): void {
   }
 }
 
+/**
+ * Fail closed on letters run on to a term's last word (`guest roomA`, `private diningB`): an unknown word that,
+ * with the words before it, starts with a prohibited room's run-together spelling reaching into it becomes that
+ * room, words and all. The spelling must start where a word starts, so `forest room` stays an unknown room.
+ */
+function runOnProhibited(tokens: Token[], from: number): void {
+  for (let j = from; j < tokens.length; j++) {
+    const last = tokens[j] as Token;
+    if (last.kind !== 'unknown') continue;
+    let before = '';
+    for (let k = j - 1; k >= Math.max(from, j - LONGEST_LATIN_TERM + 1); k--) {
+      before = `${(tokens[k] as Token).text.replace(/ /g, '')}${before}`;
+      const letters = `${before}${last.text}`;
+      const found = PROHIBITED_INFIXES.find((p) => p.infix.length > before.length && letters.startsWith(p.infix));
+      if (!found) continue;
+      const text = tokens
+        .slice(k, j + 1)
+        .map((t) => t.text)
+        .join(' ');
+      tokens.splice(k, j - k + 1, { kind: 'term', text, term: found.term });
+      j = k;
+      break;
+    }
+  }
+}
+
 /** The words of a run of Latin text, run-together words split into the known words they spell. */
 function wordsOf(given: readonly string[]): readonly string[] {
   if (given.every(isKnown)) return given;
@@ -154,6 +183,7 @@ export function latinTokens(given: readonly string[], out: Token[] = []): Token[
       i++;
     }
   }
+  runOnProhibited(out, from);
   prohibitedInside(out, from);
   return out;
 }

@@ -187,6 +187,23 @@ describe('a CJK run read two ways takes the reading that names a prohibited room
   });
 });
 
+describe('letters run on to a room word, and -ses plurals, never hide the room', () => {
+  it.each([
+    ['location/mall/guest roomA', 'hotel-room:block'],
+    ['location/mall/private diningB', 'private-dining-room:block'],
+    ['location/hall of residencex', 'student-dormitory:block'],
+    ['location/guest houses', 'homestay-room:block'],
+    ['location/门口guest houses', 'homestay-room:block'],
+    ['location/road/military bases', 'military-management-adjacent:flag'],
+    // The room's spelling must start where a word does: `forest room` is an unknown room, not a restroom.
+    ['location/forest room', 'unknown:flag'],
+    // A run-on that spells a word of its own is read as that word: goods (gel) after a room word.
+    ['location/mall/hotel roomgel', 'crowded-place:allow'],
+  ])('%s → %s', (tag, want) => {
+    expect(decided([tag])).toBe(want);
+  });
+});
+
 describe('ambiguous rooms take their zone from the site the tags name', () => {
   it.each([
     [['location/hotel/room 305'], 'hotel-room:block'],

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyZone } from '../../src/policy/classify-zone.js';
 import { evaluateRecords } from '../../src/policy/evaluate.js';
-import { CJK_TERMS, VOCABULARY } from '../../src/policy/lexicon.js';
+import { CJK_TERMS, KNOWN_WORDS, VOCABULARY } from '../../src/policy/lexicon.js';
 import { camera, loadPack, NOW, scope } from './fixtures.js';
 
 const pack = loadPack('cn-2025');
@@ -114,5 +114,27 @@ describe('fail closed (fast-check)', () => {
     }
     expect(rooms.length).toBeGreaterThan(50);
     expect(allowed).toEqual([]);
+  });
+
+  it('letters or digits run on to a prohibited term never yield allow', () => {
+    // Designators typed without a space (`guest roomA`, `locker roomsB2`) must not hide the room before them.
+    // Letters only after a spelling of six letters or more: shorter ones run on into other words (spa → space,
+    // dorm → dormant), the bound the lexicon's run-together spellings keep too.
+    const latinTerms = prohibitedTerms.filter((t) => /^[a-z][a-z &'-]*$/.test(t.term));
+    const letters = (term: string) => term.replace(/[^a-z]/g, '').length;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...latinTerms),
+        fc.stringMatching(/^[a-zA-Z0-9]{1,3}$/),
+        fc.constantFrom('mall', 'hotel', 'station', 'office'),
+        ({ term }, runOn, site) => {
+          fc.pre(/^[0-9]+$/.test(runOn) || letters(term) >= 6);
+          // A word of its own is read as one (`hotel roomgel` is hotel room + gel, goods: classify-zone.test.ts).
+          fc.pre(!KNOWN_WORDS.has(runOn.toLowerCase()));
+          expect(classifyZone([`location/${site}/${term}${runOn}`]).action).not.toBe('allow');
+        },
+      ),
+      { numRuns: 600 },
+    );
   });
 });
