@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -239,6 +239,45 @@ describe('Agent scan cycle', () => {
     expect(saved.pins).toEqual([pin]);
     // the claimant is never allowed, whatever its zone
     expect(h.agent.lastInventory?.cameras.find((c) => c.id === 'c1')?.decision.action).toBe('flag');
+  });
+
+  it('a corrupt or unreadable inventory stops the start (named) rather than forget which cameras are blocked', async () => {
+    const h = harness([[record('a', 'toilet')]]);
+    await h.agent.scanCycle();
+    const file = join(h.dataDir, 'inventory.json');
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: h.dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, h.dataDir);
+    for (const damage of [
+      () => writeFileSync(file, '{"site":"s","cameras":[{"id":"a"'),
+      () => writeFileSync(file, 'null'),
+      () => {
+        rmSync(file, { force: true });
+        mkdirSync(file);
+      },
+    ]) {
+      damage();
+      const reconciled: string[][] = [];
+      const restarted = new Agent({
+        config,
+        logger: silentLogger(),
+        ...quietPorts(async (records) => {
+          reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+        }),
+        retention: undefined,
+        // what would follow: the blocked camera answers without authenticating, with a harmless zone
+        scan: async ({ decide, policyRevision }) => ({
+          site: 's',
+          gateway: 'g',
+          scannedAt: new Date().toISOString(),
+          policyRevision,
+          cameras: decide([{ ...record('a', 'lobby'), authenticated: false }]),
+          errors: [],
+        }),
+      });
+      await expect(restarted.start()).rejects.toThrow(file);
+      await restarted.stop();
+      expect(reconciled).toEqual([]);
+      rmSync(file, { recursive: true, force: true });
+    }
   });
 
   it('restarts from the persisted inventory: enforcement is reconciled before the first new scan', async () => {
