@@ -16,6 +16,7 @@ import { holdDecisions } from '../policy/hold-decisions.js';
 import { diffInventories } from '../reporting/inventory-diff.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { carryOverMissing } from './carry-over.js';
 import { Controller } from './controller.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -86,6 +87,14 @@ export class Agent {
   private readonly releases = new Set<string>();
   /** Scan errors and camera errors per bound code, summed over the scans of this process. */
   private readonly boundCounts: Record<string, number> = Object.fromEntries(BOUND_CODES.map((c) => [c, 0]));
+  /**
+   * Deciding, holding and adopting an inventory (a scan's, a re-decision's) run one at a time, so each starts
+   * from the inventory the one before left and enforcement gets them in that order: a re-decision never
+   * overwrites a newer scan, and a scan never overwrites a newer decision with its older one.
+   */
+  private readonly decisions = new SerialQueue();
+  /** Counts the re-decisions: a scan that ran across one is decided again before it is adopted. */
+  private redecisions = 0;
   private ready = false;
   private scanAbort = new AbortController();
   private readonly clock: () => Date;
@@ -158,10 +167,12 @@ export class Agent {
     const { policy, reporting, enforcement, logger } = this.opts;
     const now = this.clock();
     const announced = this.helloScans.take();
+    const revision = policy.revision();
+    const redecisions = this.redecisions;
     let identity: IdentityOutcome | undefined;
     const scanned = await this.opts.scan({
       decide: (records) => policy.decide(records, now),
-      policyRevision: policy.revision(),
+      policyRevision: revision,
       announced,
       signal: this.scanAbort.signal,
       identity: identityContext(this.pins, this.inventory?.cameras),
@@ -171,21 +182,33 @@ export class Agent {
     });
     if (identity) await this.applyIdentity(identity);
     this.countBounds(scanned);
-    const previous = this.inventory; // as it is now: a release may have re-decided it while the scan ran
-    const carried = carryOverMissing(previous, scanned);
-    const result: ScanResult = { ...carried, cameras: this.hold(carried.cameras, previous) };
-    await this.adopt(result);
-    await reporting.events.emit('scan.completed', {
-      cameras: result.cameras.length,
-      errors: result.errors.length,
-      policyRevision: result.policyRevision,
+    const { result, enforced } = await this.decisions.run(async () => {
+      // The profiles changed while the scan ran (their re-decision is adopted already): decide it under the new
+      // ones, or its older decisions would undo theirs.
+      const stale = policy.revision() !== revision || this.redecisions !== redecisions;
+      const decided = stale
+        ? { ...scanned, policyRevision: policy.revision(), cameras: policy.decide(scanned.cameras, this.clock()) }
+        : scanned;
+      const previous = this.inventory; // as it is now: a release may have re-decided it while the scan ran
+      const carried = carryOverMissing(previous, decided);
+      const result: ScanResult = { ...carried, cameras: this.hold(carried.cameras, previous) };
+      await this.adopt(result);
+      await reporting.events.emit('scan.completed', {
+        cameras: result.cameras.length,
+        errors: result.errors.length,
+        policyRevision: result.policyRevision,
+      });
+      this.opts.onScan?.(result);
+      // queued here, in adoption order; waited for outside, so the next decision need not wait for the devices
+      const enforced = enforcement.reconcile(result.cameras, policy.current()).then(
+        () => undefined,
+        (err: unknown) => {
+          logger.error({ err: errorMessage(err) }, 'enforcement reconcile failed');
+        },
+      );
+      return { result, enforced };
     });
-    this.opts.onScan?.(result);
-    try {
-      await enforcement.reconcile(result.cameras, policy.current());
-    } catch (err) {
-      logger.error({ err: errorMessage(err) }, 'enforcement reconcile failed');
-    }
+    await enforced;
     return result;
   }
 
@@ -251,15 +274,19 @@ export class Agent {
 
   /** Re-evaluates the last inventory under the active profiles (after a profile change) and enforces it. */
   async redecide(): Promise<void> {
-    if (!this.inventory) return;
-    const now = this.clock();
-    const redecided: ScanResult = {
-      ...this.inventory,
-      policyRevision: this.opts.policy.revision(),
-      cameras: this.hold(this.opts.policy.decide(this.inventory.cameras, now), this.inventory),
-    };
-    await this.adopt(redecided);
-    await this.opts.enforcement.reconcile(redecided.cameras, this.opts.policy.current());
+    const { enforced } = await this.decisions.run(async () => {
+      this.redecisions++;
+      if (!this.inventory) return { enforced: undefined };
+      const now = this.clock();
+      const redecided: ScanResult = {
+        ...this.inventory,
+        policyRevision: this.opts.policy.revision(),
+        cameras: this.hold(this.opts.policy.decide(this.inventory.cameras, now), this.inventory),
+      };
+      await this.adopt(redecided);
+      return { enforced: this.opts.enforcement.reconcile(redecided.cameras, this.opts.policy.current()) };
+    });
+    await enforced;
   }
 
   /**

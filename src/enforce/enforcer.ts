@@ -64,6 +64,7 @@ export class Enforcer implements AgentModule {
   private started = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
+  /** The newest decisions handed to reconcile() (set when queued, not when run): what timer passes enforce. */
   private last: { records: readonly CameraRecord[]; profiles: ProfileSet | undefined } | undefined;
   private lastResult: ReconcileResult | undefined;
   private readonly clock: () => Date;
@@ -107,9 +108,8 @@ export class Enforcer implements AgentModule {
     if (every > 0 && !this.interval) {
       // Between scans, someone may flush the ruleset or reset a device: re-apply the last decisions.
       this.interval = setInterval(() => {
-        const last = this.last;
-        if (!last || this.deps.config.mode !== 'on') return;
-        this.reconcile(last.records, last.profiles).catch((err: unknown) => {
+        if (!this.last || this.deps.config.mode !== 'on') return;
+        this.reconcileLatest().catch((err: unknown) => {
           this.deps.logger?.error({ err: errorMessage(err) }, 'periodic enforcement reconcile failed');
         });
       }, every);
@@ -146,14 +146,25 @@ export class Enforcer implements AgentModule {
 
   /** Compares what the decisions require with what is in effect and closes the gap (per `enforce.mode`). */
   reconcile(records: readonly CameraRecord[], profiles: ProfileSet | undefined): Promise<ReconcileResult> {
+    this.last = { records, profiles };
     return this.queue.run(() => this.reconcileNow(records, profiles));
+  }
+
+  /**
+   * A pass of the retry timer or the periodic re-check: with the newest decisions when it runs, never those of
+   * when it was due, or a pass queued behind newer decisions would undo the blocks they added.
+   */
+  private reconcileLatest(): Promise<ReconcileResult | undefined> {
+    return this.queue.run(async () => {
+      const last = this.last;
+      return last ? this.reconcileNow(last.records, last.profiles) : undefined;
+    });
   }
 
   private async reconcileNow(
     records: readonly CameraRecord[],
     profiles: ProfileSet | undefined,
   ): Promise<ReconcileResult> {
-    this.last = { records, profiles };
     const cfg = this.deps.config;
     // Dry-run and off read only the state file: no nft command, no device call, no write.
     const known = cfg.mode === 'on' ? await this.loadState() : await this.state.readFile();
@@ -300,11 +311,10 @@ export class Enforcer implements AgentModule {
     const next = this.retries.nextDue();
     if (!this.started || next === undefined || !this.last) return;
     const delay = Math.max(0, next - this.clock().getTime());
-    const { records, profiles } = this.last;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.started) return;
-      this.reconcile(records, profiles).catch((err: unknown) => {
+      this.reconcileLatest().catch((err: unknown) => {
         this.deps.logger?.error({ err: errorMessage(err) }, 'enforcement retry failed');
       });
     }, delay);

@@ -42,6 +42,8 @@ function baseRecord(
   if (report.ipv6 && report.ipv6.length > 0) record.ipv6 = [...report.ipv6];
   if (report.geo) record.location.geo = { ...report.geo };
   if (report.authenticated) record.authenticated = true;
+  // A camera's or recorder's own location is in its scopes and geolocation; its recordings name its channels'.
+  if (report.unreadLocation?.some((call) => call !== 'GetRecordings')) record.locationUnread = true;
   if (isUnverified(report)) {
     record.unverified = true;
     if (!record.errors.some((e) => e.code !== ErrorCode.ClockSkew)) {
@@ -127,6 +129,7 @@ export function buildRecords(report: DeviceReport, claim?: Claim): CameraRecord[
       channel: token,
     };
     if (report.authenticated) channel.authenticated = true;
+    if (report.unreadLocation !== undefined) channel.locationUnread = true;
     if (recording?.maximumRetentionTime !== undefined) channel.maximumRetentionTime = recording.maximumRetentionTime;
     // The channel's own earliest footage; else the device's, which is older, so a shortfall is never invented.
     const from = recording?.earliestRecording ?? report.earliestRecording;

@@ -100,6 +100,12 @@ export interface DeviceReport extends DeviceIdentityFields {
    * to the extent ONVIF authentication proves anything (see docs/identity.md). Only such facts pin an identity.
    */
   authenticated: boolean;
+  /**
+   * The calls that tell where the device is (GetScopes; GetServices, which says what else there is; GetGeoLocation
+   * and GetRecordings where advertised) whose answers were not read: failed, unreadable, cut short or out of time.
+   * Absent when all were read. An authenticated answer that did not show the location cannot lift a block.
+   */
+  unreadLocation?: string[];
   errors: DeviceError[];
 }
 
@@ -151,6 +157,11 @@ export interface CameraRecord extends DeviceIdentityFields {
    * Only such a record can lift a block by itself (policy/hold-decisions.ts); a carried-over record never is.
    */
   authenticated?: boolean;
+  /**
+   * True when that interrogation did not read all that tells where the camera is (DeviceReport.unreadLocation, or
+   * scopes dropped over the bounds): its decision rests on a location it did not see, so it cannot lift a block.
+   */
+  locationUnread?: boolean;
 }
 
 export interface ScanResult {

@@ -148,6 +148,11 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
   const fail = (err: unknown): void => {
     if (!finished) report.errors.push(toDeviceError(err));
   };
+  // The answers that say where the device is, struck off as each is read in time (see DeviceReport.unreadLocation).
+  const unread = new Set<string>(['GetScopes', 'GetServices']);
+  const read = (call: string): void => {
+    if (!finished) unread.delete(call);
+  };
   const work = (async () => {
     // 1. Clock first: WS-Security timestamps are computed from it.
     try {
@@ -195,6 +200,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
         report.scopes = limited.scopes;
         report.errors = report.errors.filter((e) => e.code !== ErrorCode.ScopesDropped);
         if (limited.error) report.errors.push(limited.error);
+        else read('GetScopes');
       } catch (err) {
         fail(err);
       }
@@ -202,7 +208,10 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     const { map, errors } = await readServiceMap(client, true);
     for (const err of errors) fail(err);
     if (!map || finished) return;
+    read('GetServices');
     const { geoLocation, ipv6: speaksIpv6, ...urls } = map;
+    if (geoLocation) unread.add('GetGeoLocation');
+    if (map.recording) unread.add('GetRecordings');
     report.services = {};
     for (const key of ['media', 'media2', 'recording', 'search', 'replay'] as const) {
       const v = urls[key];
@@ -228,9 +237,11 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           (r) => {
             const geo = parseGeoLocation(r.body);
             if (geo && !finished) report.geo = geo;
+            read('GetGeoLocation');
           },
           (err: unknown) => {
             if (!(err instanceof CamwardenError && err.code === ErrorCode.NotSupported)) fail(err);
+            else read('GetGeoLocation');
           },
         ),
       );
@@ -257,6 +268,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
           .then(async (r) => {
             if (finished) return;
             report.recordings = parseRecordings(r.body);
+            read('GetRecordings');
             // Several recordings may be a recorder's channels: its video sources tell (looksLikeRecorder).
             if (!declared && report.recordings.length > 1) await readVideoSources();
           })
@@ -305,6 +317,7 @@ export async function interrogateDevice(discovered: DiscoveredDevice, opts: Inte
     client.close();
   }
   report.isRecorder = looksLikeRecorder(report);
+  if (unread.size > 0) report.unreadLocation = [...unread].sort();
   log.debug({ address: discovered.address, errors: report.errors.length }, 'device interrogated');
   return report;
 }

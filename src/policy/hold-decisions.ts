@@ -33,6 +33,15 @@ function withReason(reasons: readonly Reason[], reason: Reason): Reason[] {
   return reasons.some((r) => r.code === reason.code) ? [...reasons] : [reason, ...reasons];
 }
 
+/**
+ * Re-verified: this scan proved the camera's identity over an authenticated session and read where it is. An
+ * authenticated answer whose location could not be read (a fault, garbage or no time left for GetScopes, scopes
+ * dropped over the bounds) decides on a location nobody saw: it cannot lift a block.
+ */
+function reverified(r: CameraRecord): boolean {
+  return r.authenticated === true && r.locationUnread !== true;
+}
+
 /** The previous record with its block, this scan's errors and why it is held. */
 function held(prev: CameraRecord, now: CameraRecord, rule: string): CameraRecord {
   const out: CameraRecord = {
@@ -47,7 +56,15 @@ function held(prev: CameraRecord, now: CameraRecord, rule: string): CameraRecord
     },
     unverified: true,
   };
+  // A camera that proved its identity is where it answered from (a pinned camera that moved): its isolation follows.
+  if (now.authenticated) {
+    out.address = now.address;
+    out.xaddr = now.xaddr;
+    if (now.ipv6) out.ipv6 = now.ipv6;
+    else delete out.ipv6;
+  }
   delete out.authenticated;
+  delete out.locationUnread;
   delete out.missedScans;
   if (now.missedScans !== undefined) out.missedScans = now.missedScans;
   return out;
@@ -70,12 +87,12 @@ export function holdDecisions(records: readonly CameraRecord[], opts: HoldOption
     const prev = previous.get(r.id);
     if (prev?.decision.action !== 'block') return out;
     if (opts.released?.has(r.id)) {
-      if (r.authenticated) return out;
+      if (reverified(r)) return out;
       return {
         ...out,
         decision: { action: 'flag', reasons: withReason(out.decision.reasons, unverifiedReason(opts.rule)) },
       };
     }
-    return r.authenticated ? out : held(prev, r, opts.rule);
+    return reverified(r) ? out : held(prev, r, opts.rule);
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
   const reconciled: string[][] = [];
   const sweeps: number[] = [];
   let blockToilets = true;
+  /** Audit appends wait for this (a slow disk), so a test can act while a decision is being adopted. */
+  let auditHold: Promise<void> = Promise.resolve();
   const policy: PolicyPort = {
     name: 'policy',
     start: async () => undefined,
@@ -95,7 +97,10 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
       name: 'audit',
       start: async () => undefined,
       stop: async () => undefined,
-      append: (k, d) => audit.append(k, d),
+      append: async (k, d) => {
+        await auditHold;
+        await audit.append(k, d);
+      },
     },
     reporting,
     policy,
@@ -115,7 +120,19 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
         return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
       }),
   });
-  return { agent, dataDir, events, audit, published, reconciled, sweeps, unblock: () => (blockToilets = false) };
+  return {
+    agent,
+    dataDir,
+    events,
+    audit,
+    published,
+    reconciled,
+    sweeps,
+    unblock: () => (blockToilets = false),
+    /** A profile change: toilets blocked or not from now on. */
+    blockToilets: (on: boolean) => (blockToilets = on),
+    holdAudit: (until: Promise<void>) => (auditHold = until),
+  };
 }
 
 describe('Agent scan cycle', () => {
@@ -239,6 +256,106 @@ describe('Agent scan cycle', () => {
     expect(saved.pins).toEqual([pin]);
     // the claimant is never allowed, whatever its zone
     expect(h.agent.lastInventory?.cameras.find((c) => c.id === 'c1')?.decision.action).toBe('flag');
+  });
+
+  it('a corrupt or unreadable inventory stops the start (named) rather than forget which cameras are blocked', async () => {
+    const h = harness([[record('a', 'toilet')]]);
+    await h.agent.scanCycle();
+    const file = join(h.dataDir, 'inventory.json');
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: h.dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, h.dataDir);
+    for (const damage of [
+      () => writeFileSync(file, '{"site":"s","cameras":[{"id":"a"'),
+      () => writeFileSync(file, 'null'),
+      () => {
+        rmSync(file, { force: true });
+        mkdirSync(file);
+      },
+    ]) {
+      damage();
+      const reconciled: string[][] = [];
+      const restarted = new Agent({
+        config,
+        logger: silentLogger(),
+        ...quietPorts(async (records) => {
+          reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+        }),
+        retention: undefined,
+        // what would follow: the blocked camera answers without authenticating, with a harmless zone
+        scan: async ({ decide, policyRevision }) => ({
+          site: 's',
+          gateway: 'g',
+          scannedAt: new Date().toISOString(),
+          policyRevision,
+          cameras: decide([{ ...record('a', 'lobby'), authenticated: false }]),
+          errors: [],
+        }),
+      });
+      await expect(restarted.start()).rejects.toThrow(file);
+      await restarted.stop();
+      expect(reconciled).toEqual([]);
+      rmSync(file, { recursive: true, force: true });
+    }
+  });
+
+  it('a profile change during a scan: the scan is decided again under the new profiles, never the old', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    let n = 0;
+    const h = harness([], async ({ decide, policyRevision }) => {
+      // decided as the scan goes, under the profiles of that moment; the second scan then waits on a slow device
+      const cameras = decide([record('a', 'toilet')]);
+      if (n++ === 1) await gate;
+      return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
+    });
+    h.blockToilets(false);
+    expect((await h.agent.scanCycle()).cameras[0]?.decision.action).toBe('allow');
+    const second = h.agent.scanCycle();
+    await new Promise((r) => setImmediate(r));
+    h.blockToilets(true); // the new profiles prohibit the room: re-decided and enforced at once
+    await h.agent.redecide();
+    expect(h.reconciled.at(-1)).toEqual(['a']);
+    open();
+    const result = await second;
+    expect(result.policyRevision).toBe('r1');
+    expect(result.cameras[0]?.decision.action).toBe('block');
+    expect(h.reconciled.at(-1)).toEqual(['a']);
+  });
+
+  it('a profile change racing a scan: the newest scan ends decided under the newest profiles', async () => {
+    let openScan: () => void = () => undefined;
+    const scanGate = new Promise<void>((r) => {
+      openScan = r;
+    });
+    let n = 0;
+    const h = harness([], async ({ decide, policyRevision }) => {
+      // the second scan finds b moved into a toilet (decided under the profiles of that moment), then waits
+      const cameras = decide([record('a', 'toilet'), record('b', n === 0 ? 'lobby' : 'toilet')]);
+      if (n++ === 1) await scanGate;
+      return { site: 's', gateway: 'g', scannedAt: new Date().toISOString(), policyRevision, cameras, errors: [] };
+    });
+    h.blockToilets(false);
+    await h.agent.scanCycle();
+    const second = h.agent.scanCycle();
+    await new Promise((r) => setImmediate(r));
+    // the profiles now block toilets; their re-decision is being audited (a slow disk) as the scan comes back
+    let openAudit: () => void = () => undefined;
+    h.holdAudit(
+      new Promise<void>((r) => {
+        openAudit = r;
+      }),
+    );
+    h.blockToilets(true);
+    const redecided = h.agent.redecide();
+    openScan();
+    openAudit();
+    await Promise.all([second, redecided]);
+    expect(h.agent.lastInventory?.cameras.map((c) => [c.id, c.decision.action])).toEqual([
+      ['a', 'block'],
+      ['b', 'block'],
+    ]);
+    expect(h.reconciled.at(-1)).toEqual(['a', 'b']);
   });
 
   it('restarts from the persisted inventory: enforcement is reconciled before the first new scan', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computeDesired } from '../../src/enforce/desired-state.js';
 import { Enforcer, type EnforcerDeps } from '../../src/enforce/enforcer.js';
 import { addElementRuleset, tableRuleset } from '../../src/enforce/nft-ruleset.js';
@@ -443,6 +443,44 @@ describe('Enforcer', () => {
     nft.elements.clear();
     await expect.poll(() => [...nft.elements], { timeout: 2000 }).toEqual(['10.0.0.2']);
     await enforcer.stop();
+  });
+
+  it('a periodic pass due while newer decisions wait their turn enforces those, never the older ones', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let open: () => void = () => undefined;
+      const slow = new Promise<void>((r) => {
+        open = r;
+      });
+      const { enforcer, nft, events } = setup({
+        config: enforceConfig({ reconcileIntervalMs: 1000 }),
+        clock: () => new Date(),
+        quarantine: {
+          // the footage of camera a takes long to move: the pass that blocks it is still running...
+          quarantine: (id) => (id === 'a' ? slow : Promise.resolve()),
+          release: async () => undefined,
+        },
+      });
+      await enforcer.start();
+      const first = enforcer.reconcile(
+        [camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'allow')],
+        profileSet(),
+      );
+      await expect.poll(() => [...nft.elements]).toEqual(['10.0.0.2']);
+      // ...when a scan blocks b, and then the periodic re-check comes due
+      const second = enforcer.reconcile(
+        [camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'block')],
+        profileSet(),
+      );
+      vi.advanceTimersByTime(1000);
+      open();
+      await Promise.all([first, second]);
+      await enforcer.stop(); // waits for the queued periodic pass
+      expect(events.ofType('enforcement.reverted').map((e) => e.key)).toEqual([]);
+      expect([...nft.elements].sort()).toEqual(['10.0.0.2', '10.0.0.3']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports a missing nft binary clearly without crashing', async () => {

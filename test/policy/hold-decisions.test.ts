@@ -67,6 +67,19 @@ describe('sticky blocks', () => {
     expect(verified?.decision.action).toBe('allow');
   });
 
+  it('an authenticated answer that did not read the location holds the block, at the address it proved', () => {
+    const moved = cam('a', 'allow', { authenticated: true, locationUnread: true, address: '10.0.0.99' });
+    const [r] = holdDecisions([moved], { previous: before, rule: 'cn-2025' });
+    expect(r?.decision.action).toBe('block');
+    expect(codes(r)).toEqual(['unverified-device', 'prohibited-zone']);
+    expect(r?.location.zone).toBe('toilet');
+    expect(r?.address).toBe('10.0.0.99');
+    expect(r?.locationUnread).toBeUndefined();
+    // released by an operator, it is decided again, but never allowed on a location nobody read
+    const [released] = holdDecisions([moved], { previous: before, released: new Set(['a']), rule: 'cn-2025' });
+    expect(released?.decision.action).toBe('flag');
+  });
+
   it('a camera that was not block is decided as the policy says', () => {
     const [r] = holdDecisions([cam('a', 'allow')], { previous: [cam('a', 'flag')], rule: 'cn-2025' });
     expect(r?.decision.action).toBe('allow');

@@ -105,6 +105,20 @@ describe('camwarden sweep', () => {
     expect(marker?.data).toMatchObject({ previousHead: head, writer: 'sweep' });
   });
 
+  it('refuses, naming the file, when the inventory is corrupt: a blocked camera’s footage is never deleted instead', async () => {
+    const { root, data } = scratchSite();
+    const now = Date.now();
+    const blocked = footage(root, 'bad', [40], 10, now);
+    const file = join(data, 'inventory.json');
+    writeFile(file, 0);
+    writeFileSync(file, '{"site":"s","cameras":[{"id":"bad","decision":{"action":"blo');
+    const t = io({ CAMWARDEN_DATA_DIR: data, CAMWARDEN_RECORDINGS_DIR: root });
+    const code = await main(['sweep', '--json'], t.io);
+    expect(blocked.filter((p) => !existsSync(p))).toEqual([]);
+    expect(code).not.toBe(0);
+    expect(t.err()).toContain(file);
+  });
+
   it('refuses (exit 1) while another camwarden process holds the data dir; a dry run still works', async () => {
     const dir = tmp();
     const root = join(dir, 'rec');
