@@ -82,8 +82,27 @@ function pinAgrees(entry: DeviceCredentialsEntry, pin: PinnedIdentity): boolean 
 }
 
 /**
+ * Where an entry without an address is bound: the address of the identity it names that was pinned first. A serial
+ * is the device's word, so a look-alike pinned later with the same serial (it took the defaults and reported it)
+ * never draws the entry to its address; pinned at once at several addresses, nobody was first, and it goes nowhere.
+ */
+function boundAddress(entry: DeviceCredentialsEntry, pins: readonly PinnedIdentity[]): string | undefined {
+  let first: PinnedIdentity | undefined;
+  let tied = false;
+  for (const p of pins) {
+    if (!pinAgrees(entry, p)) continue;
+    if (first === undefined || p.pinnedAt < first.pinnedAt) {
+      first = p;
+      tied = false;
+    } else if (p.pinnedAt === first.pinnedAt && p.address !== first.address) tied = true;
+  }
+  return tied ? undefined : first?.address;
+}
+
+/**
  * An entry with an `address` applies at that address (narrowed by `endpoint`/`serial` once the device there is
- * pinned); an entry without one applies only where the identity it names is pinned, never to whatever claims it.
+ * pinned); an entry without one applies only where the identity it names was pinned first, never to whatever claims
+ * it.
  */
 export function entryApplies(
   entry: DeviceCredentialsEntry,
@@ -96,7 +115,7 @@ export function entryApplies(
     if (entry.endpoint !== undefined && device.endpoint !== '' && device.endpoint !== entry.endpoint) return false;
     return pin === undefined || pinAgrees(entry, pin);
   }
-  return pin !== undefined && pinAgrees(entry, pin);
+  return pin !== undefined && pinAgrees(entry, pin) && boundAddress(entry, pins) === device.address;
 }
 
 export function chooseCredentials(

@@ -225,6 +225,33 @@ describe('credentials', () => {
     expect(user('10.0.0.66', 'urn:uuid:y', [sn9])).toBe('site');
   });
 
+  it('a serial entry stays with the camera pinned first with that serial, not a later look-alike', () => {
+    // A device in scope accepts the defaults, reports SN-9 under an EndpointReference of its own and is pinned with
+    // it: the SN-9 camera's own login must not follow that second pin to its address.
+    const sn9 = pin({ id: 'y', endpoint: 'urn:uuid:y', address: '10.0.0.20', serial: 'SN-9' });
+    const copy = pin({
+      id: 'z',
+      endpoint: 'urn:uuid:z',
+      address: '10.0.0.66',
+      serial: 'SN-9',
+      pinnedAt: '2026-06-01T00:00:00.000Z',
+    });
+    for (const pins of [
+      [sn9, copy],
+      [copy, sn9],
+    ]) {
+      expect(user('10.0.0.66', 'urn:uuid:z', pins)).toBe('site');
+      expect(user('10.0.0.66', '', pins)).toBe('site'); // a lever call names no EndpointReference
+      expect(user('10.0.0.20', 'urn:uuid:y', pins)).toBe('by-serial');
+    }
+    // pinned in the same scan (nobody was first): the entry goes to neither
+    const tie = { ...copy, pinnedAt: sn9.pinnedAt };
+    expect(user('10.0.0.66', 'urn:uuid:z', [sn9, tie])).toBe('site');
+    expect(user('10.0.0.20', 'urn:uuid:y', [sn9, tie])).toBeUndefined(); // outside the scope: no defaults either
+    // the camera that moved keeps its pin (and its pinnedAt): the entry follows it
+    expect(user('10.0.0.21', 'urn:uuid:y', [{ ...sn9, address: '10.0.0.21' }, copy])).toBe('by-serial');
+  });
+
   it('the discovery interfaces count with multicast on', () => {
     const withIf = credentialScope(config, { targets: [], hosts: [], multicast: true }, [
       { name: 'cam0', address: '192.168.20.1', netmask: '255.255.255.0' },
