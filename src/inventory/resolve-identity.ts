@@ -64,6 +64,19 @@ function matchesPin(c: Candidate, pin: PinnedIdentity): boolean {
   return strong > 0 || c.address === pin.address;
 }
 
+/**
+ * The device at a pinned address still speaks ONVIF there although it proved nothing: it told its clock, refused our
+ * login, faulted or named itself. A camera that really moved leaves silence (or some other host) behind.
+ */
+function answersOnvif(report: DeviceReport): boolean {
+  return (
+    report.clockSkewMs !== undefined ||
+    report.manufacturer !== undefined ||
+    report.serial !== undefined ||
+    report.errors.some((e) => e.code === ErrorCode.Unauthorized || e.code === ErrorCode.SoapFault)
+  );
+}
+
 function sameFacts(a: Facts, b: Facts): boolean {
   return a.serial === b.serial && a.mac === b.mac && a.hardwareId === b.hardwareId;
 }
@@ -105,12 +118,15 @@ export function resolveIdentities(
     const pin = pins.get(id);
     const heldAt = pin ? undefined : ctx.held?.[id];
     let owner: Candidate | undefined;
+    // A pinned camera still answering at its address without proving anything keeps its id: a device proving the
+    // pinned facts elsewhere (they are the device's word) is then a look-alike, not a move (docs/identity.md).
+    let contested = false;
     if (pin) {
       const proving = candidates.filter((c) => matchesPin(c, pin));
-      owner =
-        proving.find((c) => c.address === pin.address) ??
-        proving[0] ??
-        candidates.find((c) => c.address === pin.address && !c.facts);
+      const unproved = candidates.find((c) => c.address === pin.address && !c.facts);
+      const stillThere = unproved && answersOnvif(unproved.report) ? unproved : undefined;
+      owner = proving.find((c) => c.address === pin.address) ?? stillThere ?? proving[0] ?? unproved;
+      contested = owner !== undefined && owner === stillThere;
     } else if (heldAt !== undefined) {
       owner = candidates.find((c) => c.address === heldAt);
     } else if (candidates.length === 1) {
@@ -133,7 +149,9 @@ export function resolveIdentities(
         code: ErrorCode.DuplicateEndpoint,
         message: `EndpointReference ${c.report.discovered.endpoint.slice(0, 256)} also answered from ${others.join(', ') || ownerAddress}; listed under an id of its own`,
       };
-      const sameDevice = pin ? matchesPin(c, pin) : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
+      const sameDevice = pin
+        ? matchesPin(c, pin) && !contested
+        : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
       if (sameDevice) {
         // The same camera answering at another address too: listed under that address, no conflict.
         claims.set(c.report, { id: claimantId, errors: [duplicate] });
@@ -141,9 +159,11 @@ export function resolveIdentities(
       }
       const why = !c.facts
         ? 'it could not prove its identity over an authenticated session'
-        : pin
-          ? 'its serial/MAC differ from those pinned for that id'
-          : 'other devices claim the same EndpointReference with other serial/MAC';
+        : contested && pin && matchesPin(c, pin)
+          ? 'that camera still answers at its pinned address (without authenticating), so serial/MAC proved elsewhere are not taken for a move'
+          : pin
+            ? 'its serial/MAC differ from those pinned for that id'
+            : 'other devices claim the same EndpointReference with other serial/MAC';
       const where = ownerAddress === null ? '' : ` (at ${ownerAddress})`;
       const message = `claims the EndpointReference of camera ${id}${where}, but ${why}; listed as a device of its own`;
       claims.set(c.report, {

@@ -125,6 +125,34 @@ describe('identity pinning', () => {
     expect(resolve([report('10.0.0.77', proved('SN-X'))], [pin()]).ids[0]).not.toBe(ID);
   });
 
+  it('a move needs the pinned address given up: silent there, the look-alike moves the id; answering, it does not', () => {
+    const elsewhere = report('10.0.0.77', proved('SN-REAL'));
+    // the scan also asks the pinned address when a claimant appears elsewhere: nothing answers there
+    const silent = report('10.0.0.10', { errors: [{ code: 'timeout', message: 'no answer' }] });
+    const moved = resolve([silent, elsewhere], [pin()]);
+    expect(moved.claims.get(elsewhere)?.id).toBe(ID);
+    expect(moved.outcome.events.map((e) => e.type)).toContain('identity.moved');
+    // the camera answers there but refuses the login: it keeps its id (and whatever block it had)
+    const refusing = report('10.0.0.10', { clockSkewMs: 0, errors: [{ code: 'unauthorized', message: '401' }] });
+    for (const order of [
+      [refusing, elsewhere],
+      [elsewhere, refusing],
+    ]) {
+      const r = resolve(order, [pin()]);
+      expect(r.claims.get(refusing)?.id).toBe(ID);
+      const claim = r.claims.get(elsewhere);
+      expect(claim?.id).not.toBe(ID);
+      expect(claim?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint', 'identity-conflict']);
+      expect(r.outcome.events).toEqual([
+        {
+          type: 'identity.conflict',
+          data: expect.objectContaining({ cameraId: ID, address: '10.0.0.10', claimantAddress: '10.0.0.77' }),
+        },
+      ]);
+      expect(r.outcome.pins).toEqual([]);
+    }
+  });
+
   it('the same camera answering at two addresses: the pinned one owns the id, the other is listed, no conflict', () => {
     const second = report('10.0.0.9', proved('SN-REAL'));
     const pinned = report('10.0.0.10', proved('SN-REAL'));
