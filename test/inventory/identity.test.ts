@@ -280,6 +280,37 @@ describe('credentials', () => {
     expect(user('10.0.0.21', 'urn:uuid:y', [{ ...sn9, address: '10.0.0.21' }, copy])).toBe('by-serial');
   });
 
+  it('an address entry naming a serial stays behind when that camera is pinned elsewhere (it moved)', () => {
+    const narrowed = configSchema.parse({
+      site: { id: 's', gatewayId: 'g' },
+      discovery: { probeTargets: ['10.0.0.0/24'] },
+      onvif: {
+        username: 'site',
+        password: 'site-pw',
+        devices: [{ address: '10.0.0.5', serial: 'SN-5', username: 'cam-5', password: '5' }],
+      },
+    });
+    const at = (address: string, endpoint: string, pins: PinnedIdentity[]) =>
+      chooseCredentials(narrowed, { address, endpoint }, scope, pins).credentials?.username;
+    const sn5 = pin({ id: 'w', endpoint: 'urn:uuid:w', address: '10.0.0.5', serial: 'SN-5' });
+    expect(at('10.0.0.5', 'urn:uuid:w', [sn5])).toBe('cam-5');
+    expect(at('10.0.0.5', 'urn:uuid:new', [])).toBe('cam-5'); // first contact: the address decides
+    // the camera moved to .21: whatever now answers at .5 is not it, under any EndpointReference
+    const moved = { ...sn5, address: '10.0.0.21' };
+    expect(at('10.0.0.5', 'urn:uuid:other', [moved])).toBe('site');
+    expect(at('10.0.0.5', 'urn:uuid:w', [moved])).toBe('site');
+    expect(at('10.0.0.5', '', [moved])).toBe('site');
+    // a look-alike pinned later with SN-5 elsewhere does not take the entry away from the camera at .5
+    const copy = pin({
+      id: 'z',
+      endpoint: 'urn:uuid:z',
+      address: '10.0.0.66',
+      serial: 'SN-5',
+      pinnedAt: NOW.toISOString(),
+    });
+    expect(at('10.0.0.5', 'urn:uuid:w', [copy, sn5])).toBe('cam-5');
+  });
+
   it('the discovery interfaces count with multicast on', () => {
     const withIf = credentialScope(config, { targets: [], hosts: [], multicast: true }, [
       { name: 'cam0', address: '192.168.20.1', netmask: '255.255.255.0' },
