@@ -88,9 +88,9 @@ function byAddress(a: Candidate, b: Candidate): number {
 /**
  * Assigns an id to every report. `baseId(report)` is the id its EndpointReference (or serial and MAC) gives. Within
  * one base id:
- * - with a pin, the owner is the candidate proving the pinned facts (at the pinned address first; elsewhere it is a
- *   move), else an unauthenticated candidate at the pinned address (it cannot prove otherwise; its record keeps
- *   the id and whatever block it had);
+ * - with a pin, the owner is the candidate proving the pinned facts at the pinned address; else the one address
+ *   proving them elsewhere, a move, unless the pinned address still answers ONVIF; else an unauthenticated
+ *   candidate at the pinned address (it cannot prove otherwise; its record keeps the id and whatever block it had);
  * - without a pin, a held camera (blocked before) stays with the candidate at its address; otherwise a lone
  *   candidate owns the id, and several own it only if the authenticated ones agree on their facts.
  * Every other candidate is listed under a derived id of its own; one that does not prove the owner's facts is a
@@ -118,15 +118,22 @@ export function resolveIdentities(
     const pin = pins.get(id);
     const heldAt = pin ? undefined : ctx.held?.[id];
     let owner: Candidate | undefined;
-    // A pinned camera still answering at its address without proving anything keeps its id: a device proving the
-    // pinned facts elsewhere (they are the device's word) is then a look-alike, not a move (docs/identity.md).
-    let contested = false;
+    // The pinned facts are the device's word, so proving them elsewhere is a move only when it is unambiguous: the
+    // pinned address given up (nothing answers ONVIF there) and one address proving them. Otherwise every prover
+    // elsewhere is a conflict, and the id stays at the pinned address (docs/identity.md).
+    let contested: string | undefined;
     if (pin) {
       const proving = candidates.filter((c) => matchesPin(c, pin));
       const unproved = candidates.find((c) => c.address === pin.address && !c.facts);
-      const stillThere = unproved && answersOnvif(unproved.report) ? unproved : undefined;
-      owner = proving.find((c) => c.address === pin.address) ?? stillThere ?? proving[0] ?? unproved;
-      contested = owner !== undefined && owner === stillThere;
+      const atPin = proving.find((c) => c.address === pin.address);
+      const elsewhere = new Set(proving.map((c) => c.address));
+      if (!atPin && unproved && answersOnvif(unproved.report)) {
+        contested =
+          'that camera still answers at its pinned address (without authenticating), so serial/MAC proved elsewhere are not taken for a move';
+      } else if (!atPin && elsewhere.size > 1) {
+        contested = `devices at ${elsewhere.size} other addresses prove the serial/MAC pinned for it, so none is taken for a move`;
+      }
+      owner = atPin ?? (contested === undefined ? proving[0] : undefined) ?? unproved;
     } else if (heldAt !== undefined) {
       owner = candidates.find((c) => c.address === heldAt);
     } else if (candidates.length === 1) {
@@ -150,7 +157,7 @@ export function resolveIdentities(
         message: `EndpointReference ${c.report.discovered.endpoint.slice(0, 256)} also answered from ${others.join(', ') || ownerAddress}; listed under an id of its own`,
       };
       const sameDevice = pin
-        ? matchesPin(c, pin) && !contested
+        ? matchesPin(c, pin) && contested === undefined
         : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
       if (sameDevice) {
         // The same camera answering at another address too: listed under that address, no conflict.
@@ -159,8 +166,8 @@ export function resolveIdentities(
       }
       const why = !c.facts
         ? 'it could not prove its identity over an authenticated session'
-        : contested && pin && matchesPin(c, pin)
-          ? 'that camera still answers at its pinned address (without authenticating), so serial/MAC proved elsewhere are not taken for a move'
+        : contested !== undefined && pin && matchesPin(c, pin)
+          ? contested
           : pin
             ? 'its serial/MAC differ from those pinned for that id'
             : 'other devices claim the same EndpointReference with other serial/MAC';

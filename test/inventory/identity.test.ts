@@ -153,6 +153,23 @@ describe('identity pinning', () => {
     }
   });
 
+  it('two addresses elsewhere proving the pinned facts: neither is taken for a move, whichever sorts first', () => {
+    const silent = report('10.0.0.10', { errors: [{ code: 'timeout', message: 'no answer' }] });
+    const moved = report('10.0.0.77', proved('SN-REAL'));
+    const copy = report('10.0.0.100', proved('SN-REAL')); // '10.0.0.100' sorts before '10.0.0.77'
+    for (const reports of [
+      [silent, moved, copy],
+      [moved, copy],
+    ]) {
+      const r = resolve(reports, [pin()]);
+      expect(r.claims.get(moved)?.id).not.toBe(ID);
+      expect(r.claims.get(copy)?.id).not.toBe(ID);
+      expect(r.claims.get(copy)?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint', 'identity-conflict']);
+      expect(r.outcome.events.map((e) => e.type)).toEqual(['identity.conflict', 'identity.conflict']);
+      expect(r.outcome.pins).toEqual([]);
+    }
+  });
+
   it('the same camera answering at two addresses: the pinned one owns the id, the other is listed, no conflict', () => {
     const second = report('10.0.0.9', proved('SN-REAL'));
     const pinned = report('10.0.0.10', proved('SN-REAL'));
