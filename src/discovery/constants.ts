@@ -13,6 +13,8 @@ export const UDP_UPPER_DELAY_MS = 500;
 export const UNICAST_UDP_REPEAT = 2;
 /** SOAP-over-UDP envelope limit. */
 export const MAX_DATAGRAM_BYTES = 64 * 1024;
+/** XAddrs kept per ProbeMatch or Hello: a device has one per address and scheme; 64 KiB holds thousands. */
+export const MAX_XADDRS = 16;
 
 export const ACTION_PROBE = `${NS.wsd2005}/Probe`;
 /** ProbeMatches/Hello/Bye actions in both namespaces. */

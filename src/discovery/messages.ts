@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeviceError, DiscoveredDevice } from '../model/camera-records.js';
+import { ErrorCode } from '../util/errors.js';
 import {
   chainTo,
   child,
@@ -12,7 +13,14 @@ import {
   type XmlNode,
 } from '../xml/index.js';
 import { NS } from '../xml/namespaces.js';
-import { ACTION_PROBE, ACTIONS, MAX_DATAGRAM_BYTES, ONVIF_SCOPE_PREFIX, ONVIF_TYPE_NAMESPACES } from './constants.js';
+import {
+  ACTION_PROBE,
+  ACTIONS,
+  MAX_DATAGRAM_BYTES,
+  MAX_XADDRS,
+  ONVIF_SCOPE_PREFIX,
+  ONVIF_TYPE_NAMESPACES,
+} from './constants.js';
 import { DEFAULT_SCOPE_LIMITS, limitScopes, type ScopeLimits } from './scope-limits.js';
 
 export function newMessageId(): string {
@@ -41,6 +49,8 @@ export interface DiscoveryEntry {
   metadataVersion?: string;
   /** Scopes over the bounds were dropped (ScopeLimits): what and how many. */
   scopeError?: DeviceError;
+  /** XAddrs past MAX_XADDRS were dropped: how many. */
+  xaddrError?: DeviceError;
 }
 
 export type DiscoveryMessage =
@@ -59,16 +69,24 @@ function entryOf(root: XmlNode, node: XmlNode, limits: ScopeLimits): DiscoveryEn
     return resolvePrefix(chain, i < 0 ? '' : qname.slice(0, i));
   });
   const scopes = limitScopes(splitWhitespace(textOf(child(node, 'Scopes'))), limits, 'discovery message');
+  const xaddrs = splitWhitespace(textOf(child(node, 'XAddrs')));
   const entry: DiscoveryEntry = {
     endpoint,
     types,
     typeNamespaces,
     scopes: scopes.scopes,
-    xaddrs: splitWhitespace(textOf(child(node, 'XAddrs'))),
+    // Bounded here, on the wire, like scopes: filtering costs per XAddr, and a Hello is read in the agent itself.
+    xaddrs: xaddrs.slice(0, MAX_XADDRS),
   };
   const mv = textOf(child(node, 'MetadataVersion'));
   if (mv !== undefined && mv !== '') entry.metadataVersion = mv;
   if (scopes.error) entry.scopeError = scopes.error;
+  if (xaddrs.length > MAX_XADDRS) {
+    entry.xaddrError = {
+      code: ErrorCode.ItemsDropped,
+      message: `discovery message: ${xaddrs.length} XAddrs, ${xaddrs.length - MAX_XADDRS} dropped (over the cap of ${MAX_XADDRS})`,
+    };
+  }
   return entry;
 }
 
@@ -115,6 +133,7 @@ const LINK_LOCAL = /^(169\.254\.|\[?fe80:)/i;
 export function filterXaddrs(xaddrs: string[], sender: string): { accepted: string[]; refused: string[] } {
   const accepted: string[] = [];
   const refused: string[] = [];
+  const seen = new Set<string>();
   for (const raw of xaddrs) {
     let url: URL | undefined;
     try {
@@ -130,7 +149,8 @@ export function filterXaddrs(xaddrs: string[], sender: string): { accepted: stri
       url.username === '' &&
       url.password === '';
     if (ok) {
-      if (!accepted.includes(raw)) accepted.push(raw);
+      if (!seen.has(raw)) accepted.push(raw);
+      seen.add(raw);
     } else refused.push(raw.slice(0, 256));
   }
   return { accepted, refused };
@@ -149,6 +169,7 @@ export function deviceFromEntry(entry: DiscoveryEntry, sender: string, via: Disc
   };
   if (entry.metadataVersion !== undefined) device.metadataVersion = entry.metadataVersion;
   if (refused.length > 0) device.refusedXaddrs = refused;
-  if (entry.scopeError) device.errors = [entry.scopeError];
+  const errors = [entry.scopeError, entry.xaddrError].filter((e): e is DeviceError => e !== undefined);
+  if (errors.length > 0) device.errors = errors;
   return device;
 }

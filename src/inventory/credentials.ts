@@ -82,8 +82,27 @@ function pinAgrees(entry: DeviceCredentialsEntry, pin: PinnedIdentity): boolean 
 }
 
 /**
+ * The addresses of the identity an entry names, as pinned first. A serial is the device's word, so a look-alike
+ * pinned later with the same serial (it took the defaults and reported it) never draws the entry to its address.
+ * Empty when nothing agreeing is pinned; several when they were pinned in the same scan (nobody was first).
+ */
+function firstPinnedAt(entry: DeviceCredentialsEntry, pins: readonly PinnedIdentity[]): Set<string> {
+  let first: string | undefined;
+  let addresses = new Set<string>();
+  for (const p of pins) {
+    if (!pinAgrees(entry, p)) continue;
+    if (first === undefined || p.pinnedAt < first) {
+      first = p.pinnedAt;
+      addresses = new Set([p.address]);
+    } else if (p.pinnedAt === first) addresses.add(p.address);
+  }
+  return addresses;
+}
+
+/**
  * An entry with an `address` applies at that address (narrowed by `endpoint`/`serial` once the device there is
- * pinned); an entry without one applies only where the identity it names is pinned, never to whatever claims it.
+ * pinned, and left behind once the identity it names is pinned first elsewhere: that camera moved); an entry without
+ * one applies only where the identity it names was pinned first, never to whatever claims it.
  */
 export function entryApplies(
   entry: DeviceCredentialsEntry,
@@ -94,9 +113,14 @@ export function entryApplies(
   if (entry.address !== undefined) {
     if (entry.address !== device.address) return false;
     if (entry.endpoint !== undefined && device.endpoint !== '' && device.endpoint !== entry.endpoint) return false;
-    return pin === undefined || pinAgrees(entry, pin);
+    if (pin !== undefined && !pinAgrees(entry, pin)) return false;
+    if (entry.serial === undefined && entry.endpoint === undefined) return true;
+    const first = firstPinnedAt(entry, pins);
+    return first.size === 0 || first.has(device.address);
   }
-  return pin !== undefined && pinAgrees(entry, pin);
+  if (pin === undefined || !pinAgrees(entry, pin)) return false;
+  const first = firstPinnedAt(entry, pins);
+  return first.size === 1 && first.has(device.address);
 }
 
 export function chooseCredentials(

@@ -64,6 +64,19 @@ function matchesPin(c: Candidate, pin: PinnedIdentity): boolean {
   return strong > 0 || c.address === pin.address;
 }
 
+/**
+ * The device at a pinned address still speaks ONVIF there although it proved nothing: it told its clock, refused our
+ * login, faulted or named itself. A camera that really moved leaves silence (or some other host) behind.
+ */
+function answersOnvif(report: DeviceReport): boolean {
+  return (
+    report.clockSkewMs !== undefined ||
+    report.manufacturer !== undefined ||
+    report.serial !== undefined ||
+    report.errors.some((e) => e.code === ErrorCode.Unauthorized || e.code === ErrorCode.SoapFault)
+  );
+}
+
 function sameFacts(a: Facts, b: Facts): boolean {
   return a.serial === b.serial && a.mac === b.mac && a.hardwareId === b.hardwareId;
 }
@@ -75,9 +88,9 @@ function byAddress(a: Candidate, b: Candidate): number {
 /**
  * Assigns an id to every report. `baseId(report)` is the id its EndpointReference (or serial and MAC) gives. Within
  * one base id:
- * - with a pin, the owner is the candidate proving the pinned facts (at the pinned address first; elsewhere it is a
- *   move), else an unauthenticated candidate at the pinned address (it cannot prove otherwise; its record keeps
- *   the id and whatever block it had);
+ * - with a pin, the owner is the candidate proving the pinned facts at the pinned address; else the one address
+ *   proving them elsewhere, a move, unless the pinned address still answers ONVIF; else an unauthenticated
+ *   candidate at the pinned address (it cannot prove otherwise; its record keeps the id and whatever block it had);
  * - without a pin, a held camera (blocked before) stays with the candidate at its address; otherwise a lone
  *   candidate owns the id, and several own it only if the authenticated ones agree on their facts.
  * Every other candidate is listed under a derived id of its own; one that does not prove the owner's facts is a
@@ -105,12 +118,22 @@ export function resolveIdentities(
     const pin = pins.get(id);
     const heldAt = pin ? undefined : ctx.held?.[id];
     let owner: Candidate | undefined;
+    // The pinned facts are the device's word, so proving them elsewhere is a move only when it is unambiguous: the
+    // pinned address given up (nothing answers ONVIF there) and one address proving them. Otherwise every prover
+    // elsewhere is a conflict, and the id stays at the pinned address (docs/identity.md).
+    let contested: string | undefined;
     if (pin) {
       const proving = candidates.filter((c) => matchesPin(c, pin));
-      owner =
-        proving.find((c) => c.address === pin.address) ??
-        proving[0] ??
-        candidates.find((c) => c.address === pin.address && !c.facts);
+      const unproved = candidates.find((c) => c.address === pin.address && !c.facts);
+      const atPin = proving.find((c) => c.address === pin.address);
+      const elsewhere = new Set(proving.map((c) => c.address));
+      if (!atPin && unproved && answersOnvif(unproved.report)) {
+        contested =
+          'that camera still answers at its pinned address (without authenticating), so serial/MAC proved elsewhere are not taken for a move';
+      } else if (!atPin && elsewhere.size > 1) {
+        contested = `devices at ${elsewhere.size} other addresses prove the serial/MAC pinned for it, so none is taken for a move`;
+      }
+      owner = atPin ?? (contested === undefined ? proving[0] : undefined) ?? unproved;
     } else if (heldAt !== undefined) {
       owner = candidates.find((c) => c.address === heldAt);
     } else if (candidates.length === 1) {
@@ -133,7 +156,9 @@ export function resolveIdentities(
         code: ErrorCode.DuplicateEndpoint,
         message: `EndpointReference ${c.report.discovered.endpoint.slice(0, 256)} also answered from ${others.join(', ') || ownerAddress}; listed under an id of its own`,
       };
-      const sameDevice = pin ? matchesPin(c, pin) : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
+      const sameDevice = pin
+        ? matchesPin(c, pin) && contested === undefined
+        : !!(owner?.facts && c.facts && sameFacts(owner.facts, c.facts));
       if (sameDevice) {
         // The same camera answering at another address too: listed under that address, no conflict.
         claims.set(c.report, { id: claimantId, errors: [duplicate] });
@@ -141,9 +166,11 @@ export function resolveIdentities(
       }
       const why = !c.facts
         ? 'it could not prove its identity over an authenticated session'
-        : pin
-          ? 'its serial/MAC differ from those pinned for that id'
-          : 'other devices claim the same EndpointReference with other serial/MAC';
+        : contested !== undefined && pin && matchesPin(c, pin)
+          ? contested
+          : pin
+            ? 'its serial/MAC differ from those pinned for that id'
+            : 'other devices claim the same EndpointReference with other serial/MAC';
       const where = ownerAddress === null ? '' : ` (at ${ownerAddress})`;
       const message = `claims the EndpointReference of camera ${id}${where}, but ${why}; listed as a device of its own`;
       claims.set(c.report, {

@@ -144,8 +144,9 @@ export function planScan(deps: ScanDeps): ScanPlan {
 }
 
 /**
- * Hello-announced devices join the scan only while they fit: at most discovery.helloMaxPending of them, and their
- * hosts only while the unicast targets stay within discovery.maxTargets (adds to `targets`). What does not fit is
+ * Hello-announced devices join the scan only while they fit: at most discovery.helloMaxPending of them, at most
+ * discovery.maxDevicesPerAddress per host (as in discovery), and their hosts only while the unicast targets stay
+ * within discovery.maxTargets (adds to `targets`). A URL announced twice is asked once. What does not fit is
  * dropped and counted: an announcement is a hint from an unauthenticated sender and must never fail the scan.
  */
 function planAnnounced(
@@ -155,6 +156,8 @@ function planAnnounced(
 ): { devices: DiscoveredDevice[]; errors: ScanResult['errors'] } {
   const devices: DiscoveredDevice[] = [];
   const present = new Set(targets);
+  const asked = new Set<string>();
+  const perHost = new Map<string, number>();
   let dropped = 0;
   let invalid = 0;
   for (const url of urls) {
@@ -165,9 +168,13 @@ function planAnnounced(
       invalid++;
       continue;
     }
+    const href = device.xaddrs[0] ?? '';
+    if (asked.has(href)) continue;
     const newHost = IPV4.test(device.address) && !present.has(device.address);
+    const fromHost = perHost.get(device.address) ?? 0;
     if (
       devices.length >= config.discovery.helloMaxPending ||
+      fromHost >= config.discovery.maxDevicesPerAddress ||
       (newHost && present.size >= config.discovery.maxTargets)
     ) {
       dropped++;
@@ -177,6 +184,8 @@ function planAnnounced(
       present.add(device.address);
       targets.push(device.address);
     }
+    asked.add(href);
+    perHost.set(device.address, fromHost + 1);
     devices.push(device);
   }
   const errors: ScanResult['errors'] = [];
@@ -184,7 +193,7 @@ function planAnnounced(
     errors.push({
       source: 'hello',
       code: ErrorCode.HelloDropped,
-      message: `${dropped} Hello-announced devices over discovery.helloMaxPending or discovery.maxTargets not interrogated directly (scheduled discovery still probes for them)`,
+      message: `${dropped} Hello-announced devices over discovery.helloMaxPending, discovery.maxDevicesPerAddress or discovery.maxTargets not interrogated directly (scheduled discovery still probes for them)`,
     });
   }
   if (invalid > 0) {

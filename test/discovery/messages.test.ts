@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterXaddrs, isOnvifEntry, parseDiscoveryMessage } from '../../src/discovery/messages.js';
+import { MAX_XADDRS } from '../../src/discovery/constants.js';
+import { deviceFromEntry, filterXaddrs, isOnvifEntry, parseDiscoveryMessage } from '../../src/discovery/messages.js';
 import { ErrorCode } from '../../src/util/errors.js';
 import { fixture, KOTLIN } from '../onvif/fixtures.js';
 
@@ -91,5 +92,24 @@ describe('parseDiscoveryMessage on real ProbeMatches', () => {
     );
     expect(accepted).toEqual(['http://127.0.0.2/b']);
     expect(refused).toHaveLength(6);
+  });
+  it('a Hello stuffed with XAddrs keeps the first MAX_XADDRS and says how many it dropped', () => {
+    // 64 KiB of distinct XAddrs on the sender's own host: filtering them all cost the agent's event loop
+    // hundreds of milliseconds per datagram (docs/discovery.md: past a bound the excess is dropped and counted).
+    const sender = '10.1.2.3';
+    const xaddrs = Array.from({ length: 2500 }, (_, i) => `http://${sender}:${1 + i}/x`);
+    const ns = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';
+    const hello = parseDiscoveryMessage(
+      `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="${ns}">` +
+        `<s:Header><a:Action>${ns}/Hello</a:Action></s:Header><s:Body><d:Hello><a:EndpointReference><a:Address>urn:uuid:1</a:Address></a:EndpointReference>` +
+        `<d:Scopes>onvif://www.onvif.org/type/video_encoder</d:Scopes><d:XAddrs>${xaddrs.join(' ')}</d:XAddrs></d:Hello></s:Body></s:Envelope>`,
+    );
+    if (hello.kind !== 'hello') throw new Error(hello.kind);
+    expect(hello.entry.xaddrs).toEqual(xaddrs.slice(0, MAX_XADDRS));
+    const device = deviceFromEntry(hello.entry, sender, 'hello');
+    expect(device.xaddrs).toEqual(xaddrs.slice(0, MAX_XADDRS));
+    expect(device.errors).toEqual([
+      { code: ErrorCode.ItemsDropped, message: expect.stringMatching(/2500 XAddrs, 2484 dropped/) },
+    ]);
   });
 });

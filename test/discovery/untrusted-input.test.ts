@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadActiveProfileSet } from '../../src/agent/active-profile-set.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { discover } from '../../src/discovery/ws-discovery.js';
-import { runScan } from '../../src/inventory/scan.js';
+import { planScan, runScan } from '../../src/inventory/scan.js';
 import type { ScanResult } from '../../src/model/camera-records.js';
 import { decisionsFor } from '../../src/policy/index.js';
 import { type SimDeviceSpec, type SimulatedSite, startSimulatedSite } from '../../src/simulator/index.js';
@@ -162,6 +162,23 @@ describe('devices per address', () => {
     expect(limit).toHaveLength(1);
     expect(limit[0]?.source).toBe(`discovery:${p}.1`);
     expect(Number(/^(\d+)/.exec(limit[0]?.message ?? '')?.[1])).toBeGreaterThanOrEqual(32);
+  });
+
+  it('one host announcing many devices by Hello gets maxDevicesPerAddress interrogations, not helloMaxPending', () => {
+    const config = configFor();
+    const urls = Array.from({ length: 40 }, (_, i) => `http://10.9.9.9:${8000 + i}/onvif/device_service`);
+    const plan = planScan({
+      config,
+      announced: [...urls, urls[0] ?? '', 'http://10.9.9.10/onvif/device_service'],
+      multicast: false,
+      decide: (r) => r,
+    });
+    expect(plan.announced.filter((d) => d.address === '10.9.9.9')).toHaveLength(config.discovery.maxDevicesPerAddress);
+    expect(plan.announced.map((d) => d.address)).toContain('10.9.9.10');
+    expect(new Set(plan.announced.map((d) => d.xaddrs[0])).size).toBe(plan.announced.length);
+    expect(plan.errors).toEqual([
+      expect.objectContaining({ code: 'hello-dropped', message: expect.stringMatching(/^32 Hello-announced/) }),
+    ]);
   });
 });
 

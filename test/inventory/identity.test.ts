@@ -125,6 +125,51 @@ describe('identity pinning', () => {
     expect(resolve([report('10.0.0.77', proved('SN-X'))], [pin()]).ids[0]).not.toBe(ID);
   });
 
+  it('a move needs the pinned address given up: silent there, the look-alike moves the id; answering, it does not', () => {
+    const elsewhere = report('10.0.0.77', proved('SN-REAL'));
+    // the scan also asks the pinned address when a claimant appears elsewhere: nothing answers there
+    const silent = report('10.0.0.10', { errors: [{ code: 'timeout', message: 'no answer' }] });
+    const moved = resolve([silent, elsewhere], [pin()]);
+    expect(moved.claims.get(elsewhere)?.id).toBe(ID);
+    expect(moved.outcome.events.map((e) => e.type)).toContain('identity.moved');
+    // the camera answers there but refuses the login: it keeps its id (and whatever block it had)
+    const refusing = report('10.0.0.10', { clockSkewMs: 0, errors: [{ code: 'unauthorized', message: '401' }] });
+    for (const order of [
+      [refusing, elsewhere],
+      [elsewhere, refusing],
+    ]) {
+      const r = resolve(order, [pin()]);
+      expect(r.claims.get(refusing)?.id).toBe(ID);
+      const claim = r.claims.get(elsewhere);
+      expect(claim?.id).not.toBe(ID);
+      expect(claim?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint', 'identity-conflict']);
+      expect(r.outcome.events).toEqual([
+        {
+          type: 'identity.conflict',
+          data: expect.objectContaining({ cameraId: ID, address: '10.0.0.10', claimantAddress: '10.0.0.77' }),
+        },
+      ]);
+      expect(r.outcome.pins).toEqual([]);
+    }
+  });
+
+  it('two addresses elsewhere proving the pinned facts: neither is taken for a move, whichever sorts first', () => {
+    const silent = report('10.0.0.10', { errors: [{ code: 'timeout', message: 'no answer' }] });
+    const moved = report('10.0.0.77', proved('SN-REAL'));
+    const copy = report('10.0.0.100', proved('SN-REAL')); // '10.0.0.100' sorts before '10.0.0.77'
+    for (const reports of [
+      [silent, moved, copy],
+      [moved, copy],
+    ]) {
+      const r = resolve(reports, [pin()]);
+      expect(r.claims.get(moved)?.id).not.toBe(ID);
+      expect(r.claims.get(copy)?.id).not.toBe(ID);
+      expect(r.claims.get(copy)?.errors.map((e) => e.code)).toEqual(['duplicate-endpoint', 'identity-conflict']);
+      expect(r.outcome.events.map((e) => e.type)).toEqual(['identity.conflict', 'identity.conflict']);
+      expect(r.outcome.pins).toEqual([]);
+    }
+  });
+
   it('the same camera answering at two addresses: the pinned one owns the id, the other is listed, no conflict', () => {
     const second = report('10.0.0.9', proved('SN-REAL'));
     const pinned = report('10.0.0.10', proved('SN-REAL'));
@@ -223,6 +268,64 @@ describe('credentials', () => {
     const sn9 = pin({ id: 'y', endpoint: 'urn:uuid:y', address: '10.0.0.20', serial: 'SN-9' });
     expect(user('10.0.0.20', 'urn:uuid:y', [sn9])).toBe('by-serial');
     expect(user('10.0.0.66', 'urn:uuid:y', [sn9])).toBe('site');
+  });
+
+  it('a serial entry stays with the camera pinned first with that serial, not a later look-alike', () => {
+    // A device in scope accepts the defaults, reports SN-9 under an EndpointReference of its own and is pinned with
+    // it: the SN-9 camera's own login must not follow that second pin to its address.
+    const sn9 = pin({ id: 'y', endpoint: 'urn:uuid:y', address: '10.0.0.20', serial: 'SN-9' });
+    const copy = pin({
+      id: 'z',
+      endpoint: 'urn:uuid:z',
+      address: '10.0.0.66',
+      serial: 'SN-9',
+      pinnedAt: '2026-06-01T00:00:00.000Z',
+    });
+    for (const pins of [
+      [sn9, copy],
+      [copy, sn9],
+    ]) {
+      expect(user('10.0.0.66', 'urn:uuid:z', pins)).toBe('site');
+      expect(user('10.0.0.66', '', pins)).toBe('site'); // a lever call names no EndpointReference
+      expect(user('10.0.0.20', 'urn:uuid:y', pins)).toBe('by-serial');
+    }
+    // pinned in the same scan (nobody was first): the entry goes to neither
+    const tie = { ...copy, pinnedAt: sn9.pinnedAt };
+    expect(user('10.0.0.66', 'urn:uuid:z', [sn9, tie])).toBe('site');
+    expect(user('10.0.0.20', 'urn:uuid:y', [sn9, tie])).toBeUndefined(); // outside the scope: no defaults either
+    // the camera that moved keeps its pin (and its pinnedAt): the entry follows it
+    expect(user('10.0.0.21', 'urn:uuid:y', [{ ...sn9, address: '10.0.0.21' }, copy])).toBe('by-serial');
+  });
+
+  it('an address entry naming a serial stays behind when that camera is pinned elsewhere (it moved)', () => {
+    const narrowed = configSchema.parse({
+      site: { id: 's', gatewayId: 'g' },
+      discovery: { probeTargets: ['10.0.0.0/24'] },
+      onvif: {
+        username: 'site',
+        password: 'site-pw',
+        devices: [{ address: '10.0.0.5', serial: 'SN-5', username: 'cam-5', password: '5' }],
+      },
+    });
+    const at = (address: string, endpoint: string, pins: PinnedIdentity[]) =>
+      chooseCredentials(narrowed, { address, endpoint }, scope, pins).credentials?.username;
+    const sn5 = pin({ id: 'w', endpoint: 'urn:uuid:w', address: '10.0.0.5', serial: 'SN-5' });
+    expect(at('10.0.0.5', 'urn:uuid:w', [sn5])).toBe('cam-5');
+    expect(at('10.0.0.5', 'urn:uuid:new', [])).toBe('cam-5'); // first contact: the address decides
+    // the camera moved to .21: whatever now answers at .5 is not it, under any EndpointReference
+    const moved = { ...sn5, address: '10.0.0.21' };
+    expect(at('10.0.0.5', 'urn:uuid:other', [moved])).toBe('site');
+    expect(at('10.0.0.5', 'urn:uuid:w', [moved])).toBe('site');
+    expect(at('10.0.0.5', '', [moved])).toBe('site');
+    // a look-alike pinned later with SN-5 elsewhere does not take the entry away from the camera at .5
+    const copy = pin({
+      id: 'z',
+      endpoint: 'urn:uuid:z',
+      address: '10.0.0.66',
+      serial: 'SN-5',
+      pinnedAt: NOW.toISOString(),
+    });
+    expect(at('10.0.0.5', 'urn:uuid:w', [copy, sn5])).toBe('cam-5');
   });
 
   it('the discovery interfaces count with multicast on', () => {

@@ -49,6 +49,32 @@ const impostor: SimDeviceSpec = {
   scopes: ['onvif://www.onvif.org/location/zone/public-other'],
   auth: SPECIAL,
 };
+const GUARDED_EP = 'urn:uuid:0f000000-0000-4000-8000-0000000000b1';
+const GUARDED_ID = '0f000000-0000-4000-8000-0000000000b1';
+/** A toilet camera with a login of its own. */
+const guarded: SimDeviceSpec = {
+  name: 'guarded',
+  vendor: 'hikvision',
+  address: ip(50),
+  httpPort: HTTP_PORT,
+  endpoint: GUARDED_EP,
+  serial: 'SN-GUARDED',
+  mac: 'bc:ad:28:00:00:42',
+  scopes: ['onvif://www.onvif.org/location/zone/toilet'],
+  auth: SPECIAL,
+};
+/** Claims its EndpointReference, copies its serial and MAC, takes the default login, and says it is elsewhere. */
+const lookalike: SimDeviceSpec = {
+  name: 'lookalike',
+  impersonate: 'guarded',
+  vendor: 'hikvision',
+  address: ip(51),
+  httpPort: HTTP_PORT,
+  serial: 'SN-GUARDED',
+  mac: 'bc:ad:28:00:00:42',
+  scopes: ['onvif://www.onvif.org/location/zone/public-other'],
+  auth: AUTH,
+};
 /** GetScopes fails; its ProbeMatch (unauthenticated) claims a harmless zone. */
 const noScopes: SimDeviceSpec = {
   name: 'no-scopes',
@@ -70,7 +96,7 @@ function dataDir(): string {
 
 beforeAll(async () => {
   buildDist();
-  site = await startSimulatedSite({ devices: [...odd, toilet, impostor, noScopes] });
+  site = await startSimulatedSite({ devices: [...odd, toilet, impostor, noScopes, guarded, lookalike] });
 }, 60_000);
 afterAll(async () => {
   await site?.stop();
@@ -160,6 +186,32 @@ describe('identity attacks on scan', () => {
       expect(rec?.decision.reasons.map((r) => r.code)).toEqual(['unverified-device', 'prohibited-zone']);
       expect(rec?.errors.map((e) => e.code)).toContain('unauthorized');
       expect(rec?.location.zone).toBe('toilet');
+    } finally {
+      running?.setPassword(SPECIAL.password);
+    }
+  }, 40_000);
+
+  it('a look-alike proving the serial/MAC elsewhere is no move while the blocked camera still answers at its address', async () => {
+    const dir = dataDir();
+    const config = `onvif:\n  devices:\n    - { address: "${guarded.address}", username: cam-t, password: special }\n`;
+    const first = await scan(dir, [guarded.address], config);
+    expect(byAddress(first, guarded.address)[0]).toMatchObject({ id: GUARDED_ID, decision: { action: 'block' } });
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(first));
+    const pinsBefore = readFileSync(join(dir, 'identity-pins.json'), 'utf8');
+    // The camera still answers at its address but refuses our login (a changed password, a locked account).
+    const running = site.devices.find((d) => d.name === 'guarded');
+    running?.setPassword('locked-out');
+    try {
+      const after = await scan(dir, [lookalike.address, guarded.address], config);
+      const [real] = byAddress(after, guarded.address);
+      expect([real?.id, real?.decision.action]).toEqual([GUARDED_ID, 'block']);
+      expect(real?.location.zone).toBe('toilet');
+      const [other] = byAddress(after, lookalike.address);
+      expect(other?.id).not.toBe(GUARDED_ID);
+      expect(other?.errors.map((e) => e.code)).toContain('identity-conflict');
+      expect(other?.decision.action).not.toBe('allow');
+      // the pin stays where the camera is
+      expect(readFileSync(join(dir, 'identity-pins.json'), 'utf8')).toBe(pinsBefore);
     } finally {
       running?.setPassword(SPECIAL.password);
     }
