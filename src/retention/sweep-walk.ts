@@ -84,9 +84,10 @@ export class SweepWalk {
     this.plan = { ...DEFAULT_LIMITS, ...plan };
     this.layout = compileLayout(plan.layout);
     this.isHeld = heldTest(plan.holds);
-    // an alias wins over an id: it is the site's explicit statement about the directory
-    for (const c of plan.cameras) if (!this.byName.has(c.id)) this.byName.set(c.id, c);
-    for (const c of plan.cameras) if (c.recordingName) this.byName.set(c.recordingName, c);
+    // an alias wins over an id: it is the site's explicit statement about the directory. Names are compared in
+    // Unicode NFC: a profile says "café" in one form, a directory may have been created in the other.
+    for (const c of plan.cameras) if (!this.byName.has(nfc(c.id))) this.byName.set(nfc(c.id), c);
+    for (const c of plan.cameras) if (c.recordingName) this.byName.set(nfc(c.recordingName), c);
     this.journal = plan.journalPath ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
@@ -189,8 +190,10 @@ export class SweepWalk {
   private camera(dirName: string): Camera {
     const known = this.cameras.get(dirName);
     if (known) return known;
-    const facts = this.byName.get(dirName);
-    const names = [...new Set([dirName, facts?.id, facts?.recordingName].filter((n) => n !== undefined))];
+    const facts = this.byName.get(nfc(dirName));
+    // as found on disk (the clock check's keys) and in NFC (holds compare that)
+    const given = [dirName, facts?.id, facts?.recordingName].filter((n) => n !== undefined);
+    const names = [...new Set([...given, ...given.map(nfc)])];
     const only = this.plan.quarantineOnly;
     const blocked = only !== undefined ? names.includes(only) : !!facts?.blocked;
     const { now, policy } = this.plan;
@@ -414,6 +417,10 @@ export class SweepWalk {
     const top = area === 'recordings' ? this.plan.root : this.plan.quarantineDir;
     return rel === '' ? top : `${top}/${rel}`;
   }
+}
+
+function nfc(name: string): string {
+  return name.normalize('NFC');
 }
 
 function statfsFree(path: string): number {

@@ -121,6 +121,25 @@ describe('sweep', () => {
     expect(await new HoldStore(join(t.dir, 'data')).list()).toEqual([]);
   });
 
+  it('a hold or an alias names a directory whatever its Unicode normalization (NFC in the profile, NFD on disk)', async () => {
+    const t = tree();
+    const nfc = 'caf\u00e9'; // "café" as typed in a profile or a request
+    const nfd = nfc.normalize('NFD'); // as a macOS client or a recorder may have created the directory
+    const footage = (cam: string) => {
+      const p = genericPath(t.root, cam, NOW - 40 * DAY);
+      writeFile(p, 5);
+      writeFile(genericPath(t.root, cam, NOW - DAY), 5);
+      return p;
+    };
+    const held = footage(nfd);
+    const hold = { id: 'h1', camera: nfc, from: '2026-01-01', to: '2026-12-31', reason: 'case 8' };
+    const kept = footage(`bar-${nfd}`);
+    const alias = { id: 'cam-9', overlays: [], blocked: false, retentionDays: 60, recordingName: `bar-${nfc}` };
+    const r = await sweep(sweepOptions(t.root, { extraHolds: [hold], cameras: [alias] }));
+    expect(existsSync(held)).toBe(true);
+    expect(existsSync(kept)).toBe(true);
+    expect(r.held).toBe(1);
+  });
   it('quarantines a blocked camera: moved with 0700/0600, not deleted, reported', async () => {
     const t = tree();
     const events = new CheckedEventSink();
