@@ -39,7 +39,6 @@ type Pass = 'main' | 'emergency' | 'expiry';
 const areaOf = (pass: Pass): Area => (pass === 'expiry' ? 'quarantine' : 'recordings');
 /** Recording times a pass acts on: [from, to), or all of them (a blocked camera's footage goes to quarantine). */
 type Range = { from: number; to: number; all: boolean };
-const EVERY_TIME: Range = { from: -Infinity, to: Infinity, all: false }; // expiry goes by time in quarantine
 
 interface Camera {
   /** Its id (or directory name): what reports call it. */
@@ -202,7 +201,9 @@ export class SweepWalk {
     const ranges = {
       main: { from: -Infinity, to: cutoff, all: blocked },
       emergency: { from: cutoff, to: blocked ? -Infinity : floorCutoff, all: false },
-      expiry: EVERY_TIME,
+      // quarantine days from the move, and never before the camera's own retention from the recording's time: a
+      // segment quarantined the day it was recorded must not go at 31 days where an overlay's floor says 90
+      expiry: { from: -Infinity, to: cutoff, all: false },
     };
     const cam = { label: facts?.id ?? dirName, names, blocked, ranges };
     this.cameras.set(dirName, cam);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
-import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
+import { CN_2025_RETENTION, DEFAULT_RETENTION_POLICY, retentionPolicyFrom } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { ensureDist } from '../helpers/dist.js';
@@ -69,6 +69,26 @@ describe('quarantine', () => {
     expect(s.moved.slice(1).every((p) => paths.has(p))).toBe(true);
     const expiry = entries.find((e) => e.kind === 'deletion' && (e.data as { area: string }).area === 'quarantine');
     expect(expiry?.data).toMatchObject({ reason: 'quarantine-expired', count: 2 });
+  });
+
+  it("quarantine expiry never deletes footage younger than its camera's retention (a 90-day overlay floor)", async () => {
+    const { dir, root, data } = scratchSite('cw-q-floor-');
+    const now = Date.now();
+    const [recorded] = footage(root, 'bad', [2], 100, now);
+    const policy = retentionPolicyFrom(CN_2025_RETENTION, { siteOverlays: ['anti-terror-key-target'] });
+    const opts = (at: number) =>
+      sweepOptions(root, {
+        dataDir: data,
+        now: () => at,
+        policy,
+        cameras: [{ id: 'bad', overlays: [], blocked: true }],
+      });
+    expect((await sweep(opts(now))).quarantined).toBe(1);
+    const moved = join(dir, '.camwarden-quarantine', 'bad', (recorded ?? '').slice(root.length + 1));
+    await sweep(opts(now + 31 * DAY)); // past the 30 quarantine days, 33 days after it was recorded: floor 90
+    expect(existsSync(moved)).toBe(true);
+    await sweep(opts(now + 89 * DAY));
+    expect(existsSync(moved)).toBe(false); // 91 days old: past the floor and the quarantine days
   });
 
   it('release moves the footage back (never over a file) and writes the register: who, why, what', async () => {
