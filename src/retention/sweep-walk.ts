@@ -10,7 +10,7 @@
  * (expired there), then, under a quota or a free-space floor, the oldest footage above the legal floor.
  */
 import { type Dirent, mkdirSync, type Stats, statfsSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { checkClocks, iso } from './clock-check.js';
 import { DirHandle, type EntryKind, writableByOthers } from './dir-handle.js';
 import { RetentionJournal, recoverJournal } from './journal.js';
@@ -307,7 +307,11 @@ export class SweepWalk {
         noteError(this.out, q, err);
       }
       const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0) ? 'foreign-owner' : '';
-      const reason = top && (this.unsafeDir(top.stat) ?? foreign);
+      // an area that is the root or holds it would have its expiry walk the live recordings as quarantine
+      const around = relative(q, this.plan.root);
+      const outside = around === '..' || around.startsWith(`..${sep}`) || isAbsolute(around);
+      const holdsRoot = outside ? '' : 'holds-the-root';
+      const reason = top && (this.unsafeDir(top.stat) ?? (holdsRoot || foreign));
       if (top && reason) {
         const message = `${q}: ${reason}: footage of blocked cameras stays in place`;
         this.out.errors.push({ path: q, code: 'quarantine-unusable', message });
