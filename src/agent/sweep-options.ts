@@ -38,7 +38,7 @@ export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptio
     layout: await resolveLayout(r.layout, config.profilesDir, profiles?.layouts ?? {}),
     policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
     cameras: sweepRetentionFacts(inputs.inventory, profiles),
-    extraHolds: await inputs.holds.list(),
+    extraHolds: () => inputs.holds.list(), // read when the sweep's turn comes: a hold added meanwhile counts
     dataDir: config.dataDir,
     ...(r.quarantineDir ? { quarantineDir: r.quarantineDir } : {}),
     ...(r.quotaBytes !== undefined ? { quotaBytes: r.quotaBytes } : {}),
