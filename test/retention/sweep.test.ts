@@ -52,6 +52,16 @@ describe('sweep', () => {
     expect(t.paths.filter((p) => existsSync(p))).toHaveLength(0);
   });
 
+  it('an abort stops at the next file: what the walk decided and had not done is dropped, not deleted', async () => {
+    const t = manyExpired(1, 500); // one journal batch
+    const stop = new AbortController();
+    const hooks = { afterUnlink: () => stop.abort() };
+    const r = await sweep(sweepOptions(t.root, { signal: stop.signal, hooks }));
+    expect(r.deleted).toBe(1);
+    expect(t.paths.filter((p) => existsSync(p))).toHaveLength(499);
+    expect((await sweep(sweepOptions(t.root))).deleted).toBe(499); // the next run does the rest
+  });
+
   it('deletes only expired footage and prunes the directory it emptied', async () => {
     const t = tree();
     const events = new CheckedEventSink();
