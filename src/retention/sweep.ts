@@ -63,22 +63,25 @@ export function one<T>(job: () => Promise<T>): Promise<T> {
  * done is dropped) and those queued behind it stop as they start; the change is made once they are over. When it
  * returns, no sweep of this process deletes footage the new hold covers. The next scheduled sweep does the rest.
  */
-export async function changeHolds<T>(change: () => Promise<T>): Promise<T> {
+export function changeHolds<T>(change: () => Promise<T>): Promise<T> {
   holdChanges++;
   for (const stop of deleting) stop.abort();
-  try {
-    return await one(change);
-  } finally {
-    holdChanges--;
-  }
+  return one(async () => {
+    try {
+      return await change();
+    } finally {
+      holdChanges--; // before the next job starts: a sweep queued behind the change reads the new holds
+    }
+  });
 }
 
 export function sweep(opts: SweepOptions): Promise<SweepResult> {
   const stop = new AbortController();
   // moves and dry runs delete nothing: a hold change lets them finish
-  if (!opts.dryRun && opts.quarantineOnly === undefined) deleting.add(stop);
+  const deletes = !opts.dryRun && opts.quarantineOnly === undefined;
+  if (deletes) deleting.add(stop);
   return one(() => {
-    if (holdChanges > 0) stop.abort(); // queued before a hold change: its holds may be stale
+    if (deletes && holdChanges > 0) stop.abort(); // queued before a hold change: it would read the holds before it
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
     return sweepNow({ ...opts, signal });
   }).finally(() => deleting.delete(stop));
