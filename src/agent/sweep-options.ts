@@ -37,8 +37,8 @@ export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptio
     root: r.recordingsDir,
     layout: await resolveLayout(r.layout, config.profilesDir, profiles?.layouts ?? {}),
     policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
-    cameras: inputs.inventory ? retentionFactsFor(inputs.inventory, profiles) : [],
-    extraHolds: await inputs.holds.list(),
+    cameras: sweepRetentionFacts(inputs.inventory, profiles),
+    extraHolds: () => inputs.holds.list(), // read when the sweep's turn comes: a hold added meanwhile counts
     dataDir: config.dataDir,
     ...(r.quarantineDir ? { quarantineDir: r.quarantineDir } : {}),
     ...(r.quotaBytes !== undefined ? { quotaBytes: r.quotaBytes } : {}),
@@ -56,4 +56,35 @@ export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptio
 export function retentionFactsFor(scan: ScanResult, profiles: ProfileSet | undefined): CameraRetentionFacts[] {
   const assignmentOf = assignmentFinder(profiles);
   return scan.cameras.map((camera) => retentionFacts(camera, assignmentOf(camera)));
+}
+
+/**
+ * What a sweep knows about the cameras: the scanned ones (retentionFactsFor), then the site-profile assignments no
+ * scanned camera matched. A camera that stopped answering drops out of the scan, its footage does not: its
+ * directory (`recordingName`, else `match.id`) keeps the site's days and overlays instead of the default.
+ */
+export function sweepRetentionFacts(
+  scan: ScanResult | undefined,
+  profiles: ProfileSet | undefined,
+): CameraRetentionFacts[] {
+  const facts = scan ? retentionFactsFor(scan, profiles) : [];
+  const assignmentOf = assignmentFinder(profiles);
+  const matched = new Set((scan?.cameras ?? []).map(assignmentOf));
+  const ids = new Set(facts.map((f) => f.id));
+  for (const a of profiles?.site.cameras ?? []) {
+    const id = a.match.id ?? a.recordingName;
+    if (matched.has(a) || id === undefined || ids.has(id)) continue;
+    ids.add(id);
+    // without a class in the profile, floorDays gives the strictest, as for a directory no camera claims
+    facts.push({
+      id,
+      overlays: [...new Set(a.overlays)],
+      blocked: false,
+      ...(a.zone !== undefined ? { zone: a.zone } : {}),
+      ...(a.systemClass !== undefined ? { systemClass: a.systemClass } : {}),
+      ...(a.retentionDays !== undefined ? { retentionDays: a.retentionDays } : {}),
+      ...(a.recordingName !== undefined ? { recordingName: a.recordingName } : {}),
+    });
+  }
+  return facts;
 }

@@ -11,6 +11,7 @@ import { CamwardenError, ErrorCode } from '../util/errors.js';
 import { readIfPresent } from '../util/read-if-present.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { type LegalHold, legalHoldSchema } from './schemas.js';
+import { changeHolds } from './sweep.js';
 
 const fileSchema = z.strictObject({ schemaVersion: z.literal(1), holds: z.array(legalHoldSchema) });
 
@@ -36,14 +37,17 @@ export class HoldStore {
       const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold: ${msg}`);
     }
-    return this.writes.run(async () => {
-      const holds = await this.list();
-      if (holds.some((h) => h.id === parsed.data.id)) {
-        throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
-      }
-      await this.write([...holds, parsed.data]);
-      return parsed.data;
-    });
+    // between sweeps: once this returns, no sweep deletes what the hold covers
+    return changeHolds(() =>
+      this.writes.run(async () => {
+        const holds = await this.list();
+        if (holds.some((h) => h.id === parsed.data.id)) {
+          throw new CamwardenError(ErrorCode.InvalidRequest, `legal hold ${parsed.data.id}: already exists`);
+        }
+        await this.write([...holds, parsed.data]);
+        return parsed.data;
+      }),
+    );
   }
 
   /** Returns whether a hold was removed. */

@@ -137,14 +137,15 @@ export function isoDurationDays(value: string): number | undefined {
 
 /**
  * Compiles holds into a test: is footage of a camera known by `names` that started at `ts` held? A date-only `to`
- * holds that whole day; a time that does not parse holds without limit on that side (never "not held").
+ * holds that whole day; a time that does not parse holds without limit on that side (never "not held"). The hold's
+ * camera is compared in Unicode NFC: `names` must include their NFC forms (the walk gives both).
  */
 export function heldTest(holds: readonly LegalHold[]): (names: readonly string[], ts: number) => boolean {
   const ranges = holds.map((h) => {
     const from = Date.parse(h.from);
     const to = Date.parse(h.to) + (/^\d{4}-\d{2}-\d{2}$/.test(h.to) ? DAY_MS - 1 : 0);
     return {
-      camera: h.camera,
+      camera: h.camera.normalize('NFC'),
       from: Number.isFinite(from) ? from - HOLD_LEAD_MS : Number.NEGATIVE_INFINITY,
       to: Number.isFinite(to) ? to : Number.POSITIVE_INFINITY,
     };

@@ -49,9 +49,14 @@ export class Batch {
     const report: BatchReport = { area, deleted: [], quarantined: [] };
     const results: JournalResult[] = [];
     try {
+      // stopped (a legal hold is being added, the daemon stops): what was decided and not done yet is dropped
+      if (this.hooks.aborted?.()) return;
       const batchNo = this.journal?.intents(items);
       for (const item of items) {
-        const r = this.out.dryRun ? (item.op === 'delete' ? 'deleted' : 'moved') : this.act(item);
+        let r: JournalResult;
+        if (this.hooks.aborted?.()) r = 'not-done';
+        else if (this.out.dryRun) r = item.op === 'delete' ? 'deleted' : 'moved';
+        else r = this.act(item);
         results.push(r);
         const path = item.dir.relOf(item.name);
         if (r === 'moved') {

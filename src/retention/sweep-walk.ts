@@ -10,7 +10,7 @@
  * (expired there), then, under a quota or a free-space floor, the oldest footage above the legal floor.
  */
 import { type Dirent, mkdirSync, type Stats, statfsSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { checkClocks, iso } from './clock-check.js';
 import { DirHandle, type EntryKind, writableByOthers } from './dir-handle.js';
 import { RetentionJournal, recoverJournal } from './journal.js';
@@ -39,7 +39,6 @@ type Pass = 'main' | 'emergency' | 'expiry';
 const areaOf = (pass: Pass): Area => (pass === 'expiry' ? 'quarantine' : 'recordings');
 /** Recording times a pass acts on: [from, to), or all of them (a blocked camera's footage goes to quarantine). */
 type Range = { from: number; to: number; all: boolean };
-const EVERY_TIME: Range = { from: -Infinity, to: Infinity, all: false }; // expiry goes by time in quarantine
 
 interface Camera {
   /** Its id (or directory name): what reports call it. */
@@ -84,9 +83,10 @@ export class SweepWalk {
     this.plan = { ...DEFAULT_LIMITS, ...plan };
     this.layout = compileLayout(plan.layout);
     this.isHeld = heldTest(plan.holds);
-    // an alias wins over an id: it is the site's explicit statement about the directory
-    for (const c of plan.cameras) if (!this.byName.has(c.id)) this.byName.set(c.id, c);
-    for (const c of plan.cameras) if (c.recordingName) this.byName.set(c.recordingName, c);
+    // an alias wins over an id: it is the site's explicit statement about the directory. Names are compared in
+    // Unicode NFC: a profile says "café" in one form, a directory may have been created in the other.
+    for (const c of plan.cameras) if (!this.byName.has(nfc(c.id))) this.byName.set(nfc(c.id), c);
+    for (const c of plan.cameras) if (c.recordingName) this.byName.set(nfc(c.recordingName), c);
     this.journal = plan.journalPath ? new RetentionJournal(plan.journalPath, plan.runId) : undefined;
     const q = relative(plan.root, plan.quarantineDir);
     this.quarantineRel = q !== '' && !q.startsWith('..') && !q.startsWith(sep) ? q : undefined;
@@ -189,8 +189,10 @@ export class SweepWalk {
   private camera(dirName: string): Camera {
     const known = this.cameras.get(dirName);
     if (known) return known;
-    const facts = this.byName.get(dirName);
-    const names = [...new Set([dirName, facts?.id, facts?.recordingName].filter((n) => n !== undefined))];
+    const facts = this.byName.get(nfc(dirName));
+    // as found on disk (the clock check's keys) and in NFC (holds compare that)
+    const given = [dirName, facts?.id, facts?.recordingName].filter((n) => n !== undefined);
+    const names = [...new Set([...given, ...given.map(nfc)])];
     const only = this.plan.quarantineOnly;
     const blocked = only !== undefined ? names.includes(only) : !!facts?.blocked;
     const { now, policy } = this.plan;
@@ -199,7 +201,9 @@ export class SweepWalk {
     const ranges = {
       main: { from: -Infinity, to: cutoff, all: blocked },
       emergency: { from: cutoff, to: blocked ? -Infinity : floorCutoff, all: false },
-      expiry: EVERY_TIME,
+      // quarantine days from the move, and never before the camera's own retention from the recording's time: a
+      // segment quarantined the day it was recorded must not go at 31 days where an overlay's floor says 90
+      expiry: { from: -Infinity, to: cutoff, all: false },
     };
     const cam = { label: facts?.id ?? dirName, names, blocked, ranges };
     this.cameras.set(dirName, cam);
@@ -303,7 +307,11 @@ export class SweepWalk {
         noteError(this.out, q, err);
       }
       const foreign = top && top.stat.uid !== 0 && top.stat.uid !== (process.getuid?.() ?? 0) ? 'foreign-owner' : '';
-      const reason = top && (this.unsafeDir(top.stat) ?? foreign);
+      // an area that is the root or holds it would have its expiry walk the live recordings as quarantine
+      const around = relative(q, this.plan.root);
+      const outside = around === '..' || around.startsWith(`..${sep}`) || isAbsolute(around);
+      const holdsRoot = outside ? '' : 'holds-the-root';
+      const reason = top && (this.unsafeDir(top.stat) ?? (holdsRoot || foreign));
       if (top && reason) {
         const message = `${q}: ${reason}: footage of blocked cameras stays in place`;
         this.out.errors.push({ path: q, code: 'quarantine-unusable', message });
@@ -414,6 +422,10 @@ export class SweepWalk {
     const top = area === 'recordings' ? this.plan.root : this.plan.quarantineDir;
     return rel === '' ? top : `${top}/${rel}`;
   }
+}
+
+function nfc(name: string): string {
+  return name.normalize('NFC');
 }
 
 function statfsFree(path: string): number {

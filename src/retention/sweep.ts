@@ -22,8 +22,11 @@ const QUARANTINE_DIR_NAME = '.camwarden-quarantine';
 
 export interface SweepOptions extends SweepLimits, Pick<SweepPlan, 'root' | 'layout' | 'policy' | 'quarantineOnly'> {
   cameras: readonly CameraRetentionFacts[];
-  /** Holds besides policy.legalHolds (the hold store's). */
-  extraHolds?: readonly LegalHold[];
+  /**
+   * Holds besides policy.legalHolds: the hold store's, read when the sweep's turn comes (a function), so a hold
+   * added after the options were built is seen (see `changeHolds`).
+   */
+  extraHolds?: readonly LegalHold[] | (() => Promise<readonly LegalHold[]>);
   dataDir: string;
   quarantineDir?: string;
   dryRun?: boolean;
@@ -46,14 +49,42 @@ const WORKER = new URL('./sweep-worker.js', import.meta.url);
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 const queue = new SerialQueue();
+/** Stops for the sweeps that may delete: the one running, and those queued (they stop as they start). */
+const deleting = new Set<AbortController>();
+let holdChanges = 0;
 
 /** Retention jobs of this process run one at a time: they share the journal (other processes: the data-dir lock). */
 export function one<T>(job: () => Promise<T>): Promise<T> {
   return queue.run(() => job().finally(closeAllDirs)); // closes what an inline job that threw left open
 }
 
+/**
+ * Adds legal holds between sweeps: the sweep deleting now stops at its next file (what it decided and has not
+ * done is dropped) and those queued behind it stop as they start; the change is made once they are over. When it
+ * returns, no sweep of this process deletes footage the new hold covers. The next scheduled sweep does the rest.
+ */
+export function changeHolds<T>(change: () => Promise<T>): Promise<T> {
+  holdChanges++;
+  for (const stop of deleting) stop.abort();
+  return one(async () => {
+    try {
+      return await change();
+    } finally {
+      holdChanges--; // before the next job starts: a sweep queued behind the change reads the new holds
+    }
+  });
+}
+
 export function sweep(opts: SweepOptions): Promise<SweepResult> {
-  return one(() => sweepNow(opts));
+  const stop = new AbortController();
+  // moves and dry runs delete nothing: a hold change lets them finish
+  const deletes = !opts.dryRun && opts.quarantineOnly === undefined;
+  if (deletes) deleting.add(stop);
+  return one(() => {
+    if (deletes && holdChanges > 0) stop.abort(); // queued before a hold change: it would read the holds before it
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    return sweepNow({ ...opts, signal });
+  }).finally(() => deleting.delete(stop));
 }
 
 async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
@@ -61,11 +92,12 @@ async function sweepNow(opts: SweepOptions): Promise<SweepResult> {
   const root = await realpath(opts.root); // not a directory: ENOTDIR when the walk opens it
   const { extraHolds, dataDir, events, audit, signal, now, inline, hooks, workerScript, ...data } = opts;
   const dryRun = opts.dryRun ?? false;
+  const stored = typeof extraHolds === 'function' ? await extraHolds() : (extraHolds ?? []);
   const plan: SweepPlan = {
     ...data,
     root,
     quarantineDir: await quarantineDirFor(root, opts.quarantineDir),
-    holds: [...opts.policy.legalHolds, ...(extraHolds ?? [])],
+    holds: [...opts.policy.legalHolds, ...stored],
     cameras: [...opts.cameras],
     now: (now ?? Date.now)(),
     dryRun,

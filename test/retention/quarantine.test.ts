@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
-import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
+import { CN_2025_RETENTION, DEFAULT_RETENTION_POLICY, retentionPolicyFrom } from '../../src/retention/rules.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { CheckedEventSink, expectEventsMatchSchemas } from '../helpers/checked-event-sink.js';
 import { ensureDist } from '../helpers/dist.js';
-import { auditedDeletions, DAY, footage, scratchSite, sweepOptions, WORKER, writeFile } from './helpers.js';
+import { auditedDeletions, DAY, footage, scratchSite, sweepOptions, tmp, WORKER, writeFile } from './helpers.js';
 
 afterEach(expectEventsMatchSchemas);
 
@@ -69,6 +69,46 @@ describe('quarantine', () => {
     expect(s.moved.slice(1).every((p) => paths.has(p))).toBe(true);
     const expiry = entries.find((e) => e.kind === 'deletion' && (e.data as { area: string }).area === 'quarantine');
     expect(expiry?.data).toMatchObject({ reason: 'quarantine-expired', count: 2 });
+  });
+
+  it("quarantine expiry never deletes footage younger than its camera's retention (a 90-day overlay floor)", async () => {
+    const { dir, root, data } = scratchSite('cw-q-floor-');
+    const now = Date.now();
+    const [recorded] = footage(root, 'bad', [2], 100, now);
+    const policy = retentionPolicyFrom(CN_2025_RETENTION, { siteOverlays: ['anti-terror-key-target'] });
+    const opts = (at: number) =>
+      sweepOptions(root, {
+        dataDir: data,
+        now: () => at,
+        policy,
+        cameras: [{ id: 'bad', overlays: [], blocked: true }],
+      });
+    expect((await sweep(opts(now))).quarantined).toBe(1);
+    const moved = join(dir, '.camwarden-quarantine', 'bad', (recorded ?? '').slice(root.length + 1));
+    await sweep(opts(now + 31 * DAY)); // past the 30 quarantine days, 33 days after it was recorded: floor 90
+    expect(existsSync(moved)).toBe(true);
+    await sweep(opts(now + 89 * DAY));
+    expect(existsSync(moved)).toBe(false); // 91 days old: past the floor and the quarantine days
+  });
+
+  it('a quarantine area that is the root or holds it is unusable: expiry never walks the recordings as quarantine', async () => {
+    const dir = tmp('cw-q-around-');
+    const root = join(dir, 'videos');
+    const now = Date.now();
+    const [recent] = footage(root, 'cam1', [1], 100, now);
+    const [blocked] = footage(root, 'bad', [1], 100, now);
+    const policy = retentionPolicyFrom(CN_2025_RETENTION, { siteOverlays: ['anti-terror-key-target'] });
+    const cameras = [{ id: 'bad', overlays: [], blocked: true }];
+    for (const quarantineDir of [dir, root, `${root}/.`]) {
+      // 40 days on, the files' ctimes are past the quarantine days; the overlay keeps them 90 days
+      const at = now + 40 * DAY;
+      const r = await sweep(
+        sweepOptions(root, { dataDir: join(dir, 'data'), now: () => at, policy, quarantineDir, cameras }),
+      );
+      expect(existsSync(recent ?? '') && existsSync(blocked ?? '')).toBe(true);
+      expect(r.errors).toContainEqual(expect.objectContaining({ code: 'quarantine-unusable' }));
+      expect([r.quarantined, r.deleted]).toEqual([0, 0]);
+    }
   });
 
   it('release moves the footage back (never over a file) and writes the register: who, why, what', async () => {

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { retentionFactsFor } from '../../src/agent/sweep-options.js';
+import { retentionFactsFor, sweepRetentionFacts } from '../../src/agent/sweep-options.js';
 import type { CameraRecord, ScanResult } from '../../src/model/camera-records.js';
 import { loadProfileSet } from '../../src/profiles/index.js';
 import { effectiveRetentionDays } from '../../src/retention/rules.js';
+import { sweep } from '../../src/retention/sweep.js';
+import { footage, NOW, scratchSite, sweepOptions } from './helpers.js';
 
 function camera(id: string, endpoint: string, extra: Partial<CameraRecord> = {}): CameraRecord {
   return {
@@ -62,5 +65,41 @@ describe('retentionFactsFor', () => {
     expect(bySerial).toMatchObject({ id: 'x', retentionDays: 60 });
     expect(plain?.retentionDays).toBeUndefined();
     expect(retentionFactsFor(scan, undefined)[0]?.overlays).toEqual([]);
+  });
+});
+
+describe('sweepRetentionFacts, a camera the last scan does not list', () => {
+  it('keeps its site-profile days, overlays and alias: its footage is not cut to the default', async () => {
+    const bundled = await loadProfileSet(join(import.meta.dirname, '..', '..', 'device-profiles'));
+    const profiles = {
+      ...bundled,
+      site: {
+        ...bundled.site,
+        cameras: [
+          { match: { id: 'cam-7' }, overlays: ['anti-terror-key-target'], recordingName: 'gate' },
+          { match: { id: 'cam-8' }, overlays: [], retentionDays: 60 },
+          { match: { serial: 'sn-1' }, overlays: [], retentionDays: 60 }, // no directory name to go by
+        ],
+      },
+    };
+    // cam-7 and cam-8 stopped answering and dropped out of the inventory; only an unrelated camera is listed
+    const scan: ScanResult = {
+      site: 's',
+      gateway: 'g',
+      scannedAt: new Date().toISOString(),
+      policyRevision: 'r',
+      errors: [],
+      cameras: [camera('other', 'urn:uuid:other')],
+    };
+    const { root, data } = scratchSite('cw-facts-');
+    const [gate, cam8, other] = [
+      footage(root, 'gate', [45, 1], 10, NOW)[0],
+      footage(root, 'cam-8', [45, 1], 10, NOW)[0],
+      footage(root, 'other', [45, 1], 10, NOW)[0],
+    ];
+    const cameras = sweepRetentionFacts(scan, profiles);
+    await sweep(sweepOptions(root, { dataDir: data, policy: profiles.retention, cameras }));
+    expect([gate, cam8, other].map((p) => existsSync(p ?? ''))).toEqual([true, true, false]);
+    expect(sweepRetentionFacts(undefined, profiles).map((f) => f.id)).toEqual(['cam-7', 'cam-8']); // no scan yet
   });
 });

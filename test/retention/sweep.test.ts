@@ -52,6 +52,16 @@ describe('sweep', () => {
     expect(t.paths.filter((p) => existsSync(p))).toHaveLength(0);
   });
 
+  it('an abort stops at the next file: what the walk decided and had not done is dropped, not deleted', async () => {
+    const t = manyExpired(1, 500); // one journal batch
+    const stop = new AbortController();
+    const hooks = { afterUnlink: () => stop.abort() };
+    const r = await sweep(sweepOptions(t.root, { signal: stop.signal, hooks }));
+    expect(r.deleted).toBe(1);
+    expect(t.paths.filter((p) => existsSync(p))).toHaveLength(499);
+    expect((await sweep(sweepOptions(t.root))).deleted).toBe(499); // the next run does the rest
+  });
+
   it('deletes only expired footage and prunes the directory it emptied', async () => {
     const t = tree();
     const events = new CheckedEventSink();
@@ -121,6 +131,25 @@ describe('sweep', () => {
     expect(await new HoldStore(join(t.dir, 'data')).list()).toEqual([]);
   });
 
+  it('a hold or an alias names a directory whatever its Unicode normalization (NFC in the profile, NFD on disk)', async () => {
+    const t = tree();
+    const nfc = 'caf\u00e9'; // "café" as typed in a profile or a request
+    const nfd = nfc.normalize('NFD'); // as a macOS client or a recorder may have created the directory
+    const footage = (cam: string) => {
+      const p = genericPath(t.root, cam, NOW - 40 * DAY);
+      writeFile(p, 5);
+      writeFile(genericPath(t.root, cam, NOW - DAY), 5);
+      return p;
+    };
+    const held = footage(nfd);
+    const hold = { id: 'h1', camera: nfc, from: '2026-01-01', to: '2026-12-31', reason: 'case 8' };
+    const kept = footage(`bar-${nfd}`);
+    const alias = { id: 'cam-9', overlays: [], blocked: false, retentionDays: 60, recordingName: `bar-${nfc}` };
+    const r = await sweep(sweepOptions(t.root, { extraHolds: [hold], cameras: [alias] }));
+    expect(existsSync(held)).toBe(true);
+    expect(existsSync(kept)).toBe(true);
+    expect(r.held).toBe(1);
+  });
   it('quarantines a blocked camera: moved with 0700/0600, not deleted, reported', async () => {
     const t = tree();
     const events = new CheckedEventSink();

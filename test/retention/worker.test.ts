@@ -2,7 +2,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSweepOptions } from '../../src/agent/sweep-options.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
+import { HoldStore } from '../../src/retention/hold-store.js';
 import { sweep } from '../../src/retention/sweep.js';
 import { ensureDist } from '../helpers/dist.js';
 import { DAY, genericPath, NOW, sweepOptions, tmp, WORKER, writeFile } from './helpers.js';
@@ -52,5 +55,50 @@ describe('the sweep worker', () => {
     const r = await sweep(sweepOptions(t.root, { inline: false, workerScript: WORKER, signal: controller.signal }));
     expect(r.deleted).toBe(0);
     expect(t.paths.every((p) => existsSync(p))).toBe(true);
+  });
+});
+
+describe('a legal hold added while the daemon sweeps', () => {
+  /** The daemon's options (buildSweepOptions over a hold store), walking in the worker. */
+  async function daemonSweep(root: string, dataDir: string, holds: HoldStore, audit: MemoryAuditSink) {
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_RECORDINGS_DIR: root }, dataDir);
+    const options = await buildSweepOptions({ config, profiles: undefined, inventory: undefined, holds, audit });
+    return { ...options, now: () => NOW, workerScript: WORKER };
+  }
+  const hold = { camera: 'cam3', from: '2000-01-01', to: '2030-01-01', reason: 'police' };
+
+  it('is in force once its add returns: the running sweep deletes nothing it covers after that', async () => {
+    const t = expiredTree(20_000);
+    const dataDir = join(t.root, '..', 'data');
+    const holds = new HoldStore(dataDir);
+    const audit = new MemoryAuditSink();
+    let firstBatch!: () => void;
+    const started = new Promise<void>((resolve) => {
+      firstBatch = resolve;
+    });
+    const append = audit.append.bind(audit);
+    audit.append = async (kind, data) => {
+      firstBatch();
+      return append(kind, data);
+    };
+    const running = sweep(await daemonSweep(t.root, dataDir, holds, audit));
+    await started; // the walk is under way in its worker
+    await holds.addHold(hold);
+    const covered = t.paths.filter((p) => p.includes('/cam3/') && existsSync(p));
+    await running;
+    expect(covered.filter((p) => !existsSync(p))).toEqual([]);
+  }, 120_000);
+
+  it('is seen by a sweep whose options were read before it was added', async () => {
+    const t = expiredTree(200);
+    const dataDir = join(t.root, '..', 'data');
+    const holds = new HoldStore(dataDir);
+    const options = await daemonSweep(t.root, dataDir, holds, new MemoryAuditSink());
+    await holds.addHold(hold);
+    await sweep(options);
+    const cam3 = t.paths.filter((p) => p.includes('/cam3/'));
+    expect(cam3.length).toBeGreaterThan(0);
+    expect(cam3.filter((p) => !existsSync(p))).toEqual([]);
+    expect(t.paths.filter((p) => p.includes('/cam4/')).some(existsSync)).toBe(false);
   });
 });
