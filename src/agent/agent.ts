@@ -23,6 +23,7 @@ import { DataDirLock } from './data-dir-lock.js';
 import { HealthServer } from './health-server.js';
 import { HelloScans, type HelloSource } from './hello-scans.js';
 import { readInventory, writeInventory } from './inventory-file.js';
+import { blocksWithoutRecord } from './lost-blocks.js';
 import type { EnforcementPort, PolicyPort, ReportingPort, RetentionPort, SweepSummary } from './ports.js';
 import { ScheduledJob } from './scheduled-job.js';
 
@@ -85,6 +86,8 @@ export class Agent {
   private pins: PinnedIdentity[] = [];
   /** Released by an operator, waiting for their next decision. */
   private readonly releases = new Set<string>();
+  /** Blocked by the enforcement state with no record in the inventory (lost-blocks.ts): held until they have one. */
+  private lostBlocks = new Set<string>();
   /** Scan errors and camera errors per bound code, summed over the scans of this process. */
   private readonly boundCounts: Record<string, number> = Object.fromEntries(BOUND_CODES.map((c) => [c, 0]));
   /**
@@ -135,6 +138,13 @@ export class Agent {
     // A corrupt pin file stops the start (named in the error) rather than be read as "nothing pinned".
     this.pins = await readIdentityPins(this.opts.config.dataDir);
     this.inventory = await readInventory(this.opts.config.dataDir);
+    this.lostBlocks = await blocksWithoutRecord(this.opts.config.dataDir, this.inventory);
+    if (this.lostBlocks.size > 0) {
+      this.opts.logger.warn(
+        { cameras: [...this.lostBlocks] },
+        'enforcement in force for cameras the inventory has no record of (inventory.json lost?): held as block',
+      );
+    }
     if (this.inventory) this.opts.reporting.seedInventory(this.inventory);
     await this.controller.start();
     await this.opts.reporting.events.emit('agent.started', { policyRevision: this.opts.policy.revision() });
@@ -263,6 +273,7 @@ export class Agent {
     this.releases.clear();
     return holdDecisions(records, {
       previous: previous?.cameras,
+      blockedWithoutRecord: this.lostBlocks,
       released,
       rule: activePack(this.opts.policy.current()).id,
     });
@@ -298,6 +309,8 @@ export class Agent {
       if (change.type === 'decision.changed') await this.opts.audit.append('decision', change.data);
     }
     this.inventory = next;
+    // A held record is in the inventory now: its block holds from there (or it was lifted).
+    for (const c of next.cameras) this.lostBlocks.delete(c.id);
     await writeInventory(this.opts.config.dataDir, next);
     await this.opts.reporting.publishInventory(next);
   }

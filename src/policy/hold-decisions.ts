@@ -12,6 +12,11 @@ import { unverifiedReason } from './evaluate.js';
 export interface HoldOptions {
   /** The records of the last decision: whatever was `block` there is held. */
   previous: readonly CameraRecord[] | undefined;
+  /**
+   * Ids blocked with no previous record to hold: the enforcement state still keeps their actions in force but the
+   * inventory that decided them was lost. Held like a previous block, on this scan's record.
+   */
+  blockedWithoutRecord?: ReadonlySet<string>;
   /** Ids an operator released by a signed request: their next decision applies (at most `flag` if unverified). */
   released?: ReadonlySet<string>;
   /** The active policy pack id, for the reasons added here. */
@@ -70,6 +75,11 @@ function held(prev: CameraRecord, now: CameraRecord, rule: string): CameraRecord
   return out;
 }
 
+/** The block of a camera whose record was lost, as if its record of this scan had been the previous one. */
+function lostBlock(now: CameraRecord): CameraRecord {
+  return { ...now, decision: { action: 'block', reasons: [] } };
+}
+
 export function holdDecisions(records: readonly CameraRecord[], opts: HoldOptions): CameraRecord[] {
   const previous = new Map((opts.previous ?? []).map((r) => [r.id, r]));
   return records.map((r) => {
@@ -84,7 +94,7 @@ export function holdDecisions(records: readonly CameraRecord[], opts: HoldOption
         },
       };
     }
-    const prev = previous.get(r.id);
+    const prev = previous.get(r.id) ?? (opts.blockedWithoutRecord?.has(r.id) ? lostBlock(r) : undefined);
     if (prev?.decision.action !== 'block') return out;
     if (opts.released?.has(r.id)) {
       if (reverified(r)) return out;

@@ -297,6 +297,132 @@ describe('Agent scan cycle', () => {
     }
   });
 
+  it('a missing inventory: what the enforcement state still blocks is held until re-verified or released', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-agent-'));
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, dataDir);
+    // inventory.json lost with a disk swap; the state of the blocks it decided is still there: camera a isolated
+    // and quarantined, an NVR channel masked (its parent's record is lost too), camera c's hook stopped
+    const applied = (key: string, spec: Record<string, unknown>) => [
+      key,
+      { spec: { key, ...spec }, appliedAt: '2025-01-01T00:00:00.000Z' },
+    ];
+    const actions = Object.fromEntries([
+      applied('isolate:192.0.2.1', { kind: 'isolate', cameras: ['a'], address: '192.0.2.1' }),
+      applied('quarantine:a', { kind: 'quarantine', cameras: ['a'], cameraId: 'a' }),
+      applied('privacy-mask:nvr:ch1', {
+        kind: 'privacy-mask',
+        cameras: ['nvr:ch1'],
+        cameraId: 'nvr:ch1',
+        xaddr: 'http://192.0.2.9/onvif/device_service',
+        channel: 'ch1',
+      }),
+      applied('recorder-hook:c', { kind: 'recorder-hook', cameras: ['c'], cameraId: 'c', address: '192.0.2.3' }),
+    ]);
+    writeFileSync(join(dataDir, 'enforcement-state.json'), JSON.stringify({ version: 1, actions }));
+    const unauth = (id: string): CameraRecord => ({ ...record(id, 'lobby'), authenticated: false });
+    const channel = (r: CameraRecord): CameraRecord => ({ ...r, parent: 'nvr', channel: 'ch1' });
+    const proved = (id: string): CameraRecord => ({
+      ...record(id, 'lobby'),
+      decision: { action: 'allow', reasons: [] },
+    });
+    const scans: CameraRecord[][] = [
+      // a answers without authenticating, the channel's recorder too, c does not answer, b was never blocked
+      [unauth('a'), channel({ ...unauth('nvr:ch1'), unverified: true }), unauth('b')],
+      // after a restart (the new inventory.json has no record of c): c answers, without authenticating
+      [unauth('a'), channel(unauth('nvr:ch1')), unauth('b'), unauth('c')],
+      [proved('a'), channel(unauth('nvr:ch1')), unauth('b'), unauth('c')],
+    ];
+    let n = 0;
+    const reconciled: string[][] = [];
+    const newAgent = () =>
+      new Agent({
+        config,
+        logger: silentLogger(),
+        ...quietPorts(async (records) => {
+          reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
+        }),
+        retention: undefined,
+        scan: async ({ policyRevision }) => ({
+          site: 's',
+          gateway: 'g',
+          scannedAt: new Date().toISOString(),
+          policyRevision,
+          cameras: scans[n++] ?? [],
+          errors: [],
+        }),
+      });
+    const actionsOf = (r: ScanResult) => r.cameras.map((c) => [c.id, c.decision.action]);
+    const agent = newAgent();
+    await agent.start();
+    const first = await agent.scanJob.runNow(); // the scan start() begins
+    expect(actionsOf(first)).toEqual([
+      ['a', 'block'],
+      ['nvr:ch1', 'block'],
+      ['b', 'flag'],
+    ]);
+    expect(first.cameras[0]?.decision.reasons.map((r) => r.code)).toEqual(['unverified-device']);
+    expect(first.cameras[0]?.unverified).toBe(true);
+    // c, absent, has no record: its action stays in force (enforce/plan.ts) and its block waits for it
+    await agent.stop();
+
+    const restarted = newAgent();
+    await restarted.start();
+    const second = await restarted.scanJob.runNow();
+    expect(actionsOf(second)).toEqual([
+      ['a', 'block'],
+      ['nvr:ch1', 'block'],
+      ['b', 'flag'],
+      ['c', 'block'],
+    ]);
+    // a signed release lifts the channel's block; an authenticated interrogation that read its location, a's
+    await restarted.releaseBlock({
+      cameraId: 'nvr:ch1',
+      reason: 'tag corrected',
+      unit: 'u',
+      name: 'n',
+      keyId: 'k',
+      transaction: 't',
+    });
+    expect(restarted.lastInventory?.cameras.find((c) => c.id === 'nvr:ch1')?.decision.action).toBe('flag');
+    const third = await restarted.scanCycle();
+    expect(actionsOf(third)).toEqual([
+      ['a', 'allow'],
+      ['nvr:ch1', 'flag'],
+      ['b', 'flag'],
+      ['c', 'block'],
+    ]);
+    await restarted.stop();
+    expect(reconciled).toEqual([
+      ['a', 'nvr:ch1'],
+      ['a', 'nvr:ch1'], // the restart reconciles from the inventory the first scan wrote
+      ['a', 'nvr:ch1', 'c'],
+      ['a', 'c'],
+      ['c'],
+    ]);
+  });
+
+  it('a missing inventory with a corrupt enforcement state stops the start (named): the blocks are unknown', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-agent-'));
+    const { config } = loadConfig({ CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *' }, dataDir);
+    const file = join(dataDir, 'enforcement-state.json');
+    writeFileSync(file, '{"version":1,"actions":{');
+    const reconciled: string[][] = [];
+    const agent = new Agent({
+      config,
+      logger: silentLogger(),
+      ...quietPorts(async (records) => {
+        reconciled.push(records.map((r) => r.id));
+      }),
+      retention: undefined,
+      scan: async () => {
+        throw new CamwardenError(ErrorCode.Internal, 'no scan expected');
+      },
+    });
+    await expect(agent.start()).rejects.toThrow(file);
+    await agent.stop();
+    expect(reconciled).toEqual([]);
+  });
+
   it('a profile change during a scan: the scan is decided again under the new profiles, never the old', async () => {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => {

@@ -24,9 +24,9 @@ import { waitFor } from '../helpers/wait-for.js';
 /**
  * The identity attacks against `camwarden run` (docs/identity.md), end to end: the agent and mosquitto in a gateway
  * network namespace with real nftables, simulated cameras in another. A toilet camera is blocked and pinned; an
- * impostor claims its EndpointReference; its owner changes its password; a device outside the configured targets
- * announces itself by Hello; odd EndpointReferences ('#', '+', '..', '--all', …) sit among them; an operator
- * finally releases the block by a signed request.
+ * impostor claims its EndpointReference; its owner changes its password; the agent's inventory.json is lost; a
+ * device outside the configured targets announces itself by Hello; odd EndpointReferences ('#', '+', '..', '--all',
+ * …) sit among them; an operator finally releases the block by a signed request.
  */
 const enabled =
   requireCapability('netns', netnsAvailable() && nftAvailable()) &&
@@ -384,6 +384,37 @@ describe.runIf(enabled)('identity attacks against camwarden run (netns, nftables
       60_000,
     );
     expect(camera((x) => x.id === TOILET_ID)?.decision.action).toBe('block');
+    expect(blockedSet()).toContain(TOILET);
+    const reverted = events.slice(before).filter((e) => e.type === 'enforcement.reverted');
+    expect(reverted).toEqual([]);
+    expect(existsSync(join(recordings, TOILET_ID))).toBe(false);
+  }, 150_000);
+
+  it('a lost inventory.json keeps the block and all of its enforcement (the enforcement state has it)', async () => {
+    // deleted, or lost with a disk swap, while the agent was down; the toilet camera still refuses the credentials
+    await stopAgent();
+    rmSync(join(work, 'data', 'inventory.json'));
+    const before = events.length;
+    const bootIds = new Set(status.map((x) => x.bootId));
+    startAgent();
+    const online = await waitFor(
+      'online after the restart',
+      () => status.find((x) => x.state === 'online' && !bootIds.has(x.bootId)),
+      30_000,
+    );
+    await waitFor(
+      'the first scan after the restart',
+      () => events.find((e) => e.type === 'scan.completed' && e.bootId === online.bootId),
+      60_000,
+    );
+    const rec = await waitFor(
+      'the toilet record in the inventory of the new boot',
+      () => ((inventory as Json | undefined)?.bootId === online.bootId ? camera((x) => x.id === TOILET_ID) : undefined),
+      30_000,
+    );
+    expect(rec.errors.map((e) => e.code)).toContain('unauthorized');
+    expect(rec.decision.action).toBe('block');
+    expect(rec.decision.reasons.map((r) => r.code)).toContain('unverified-device');
     expect(blockedSet()).toContain(TOILET);
     const reverted = events.slice(before).filter((e) => e.type === 'enforcement.reverted');
     expect(reverted).toEqual([]);

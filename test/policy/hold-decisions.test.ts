@@ -80,6 +80,22 @@ describe('sticky blocks', () => {
     expect(released?.decision.action).toBe('flag');
   });
 
+  it('a block whose record was lost (only the enforcement state has it) is held on this scan’s record', () => {
+    const lost = { previous: undefined, blockedWithoutRecord: new Set(['a']), rule: 'cn-2025' };
+    const errors = [{ code: 'unauthorized', message: 'NotAuthorized' }];
+    const [held] = holdDecisions([cam('a', 'flag', { unverified: true, errors })], lost);
+    expect(held?.decision.action).toBe('block');
+    expect(codes(held)).toEqual(['unverified-device']);
+    expect(held).toMatchObject({ address: '10.0.0.10', errors, unverified: true });
+    expect(holdDecisions([cam('a', 'allow', { authenticated: true, locationUnread: true })], lost)[0]).toMatchObject({
+      decision: { action: 'block' },
+    });
+    expect(holdDecisions([cam('a', 'allow', { authenticated: true })], lost)[0]?.decision.action).toBe('allow');
+    const released = holdDecisions([cam('a', 'allow')], { ...lost, released: new Set(['a']) })[0];
+    expect(released?.decision.action).toBe('flag');
+    expect(holdDecisions([cam('b', 'allow')], lost)[0]?.decision.action).toBe('allow');
+  });
+
   it('a camera that was not block is decided as the policy says', () => {
     const [r] = holdDecisions([cam('a', 'allow')], { previous: [cam('a', 'flag')], rule: 'cn-2025' });
     expect(r?.decision.action).toBe('allow');
