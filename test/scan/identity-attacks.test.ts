@@ -191,6 +191,33 @@ describe('identity attacks on scan', () => {
     }
   }, 40_000);
 
+  it('after inventory.json is lost, scan still shows the block the enforcement state keeps, as the daemon holds it', async () => {
+    const dir = dataDir();
+    const config = `onvif:\n  devices:\n    - { address: "${toilet.address}", username: cam-t, password: special }\n`;
+    const first = await scan(dir, [toilet.address], config);
+    expect(byAddress(first, toilet.address)[0]?.decision.action).toBe('block');
+    // No inventory.json (lost); the daemon's enforcement state still isolates the camera.
+    const key = `isolate:${toilet.address}`;
+    const actions = {
+      [key]: {
+        spec: { key, kind: 'isolate', cameras: [TOILET_ID], address: toilet.address },
+        appliedAt: '2025-01-01T00:00:00.000Z',
+      },
+    };
+    writeFileSync(join(dir, 'enforcement-state.json'), JSON.stringify({ version: 1, actions }));
+    const running = site.devices.find((d) => d.name === 'toilet');
+    running?.setPassword('changed-by-the-owner');
+    try {
+      const after = await scan(dir, [toilet.address], config);
+      const [rec] = byAddress(after, toilet.address);
+      expect(rec?.id).toBe(TOILET_ID);
+      expect(rec?.decision.action).toBe('block');
+      expect(rec?.decision.reasons.map((r) => r.code)).toContain('unverified-device');
+    } finally {
+      running?.setPassword(SPECIAL.password);
+    }
+  }, 40_000);
+
   it('a look-alike proving the serial/MAC elsewhere is no move while the blocked camera still answers at its address', async () => {
     const dir = dataDir();
     const config = `onvif:\n  devices:\n    - { address: "${guarded.address}", username: cam-t, password: special }\n`;

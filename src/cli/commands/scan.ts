@@ -1,5 +1,6 @@
 import { loadActiveProfileSet } from '../../agent/active-profile-set.js';
 import { readInventory } from '../../agent/inventory-file.js';
+import { blocksWithoutRecord } from '../../agent/lost-blocks.js';
 import { loadConfig } from '../../config/load-config.js';
 import {
   type IdentityOutcome,
@@ -59,6 +60,8 @@ export const scanCommand: CommandSpec = {
     ]);
     const policy = decisionsFor(profileSet);
     const previous = inventory?.cameras;
+    // Blocks the daemon's enforcement state keeps but no inventory record accounts for hold here too.
+    const blockedWithoutRecord = await blocksWithoutRecord(config.dataDir, inventory);
     let identity: IdentityOutcome | undefined;
     const scanned = await runScan({
       config,
@@ -79,7 +82,10 @@ export const scanCommand: CommandSpec = {
         logger.warn({ err: errorMessage(err) }, 'identity pins not saved');
       });
     }
-    const result = { ...scanned, cameras: holdDecisions(scanned.cameras, { previous, rule: policy.rule }) };
+    const result = {
+      ...scanned,
+      cameras: holdDecisions(scanned.cameras, { previous, blockedWithoutRecord, rule: policy.rule }),
+    };
     io.stdout.write(
       values.json === true ? `${JSON.stringify(toScanPayload(result), null, 2)}\n` : formatScanTable(result),
     );
