@@ -2,6 +2,7 @@
  * What one retention pass is given and what it gives back (docs/retention.md): plain data, it crosses into the
  * worker thread and back.
  */
+import { createHash } from 'node:crypto';
 import type { RecordingLayout } from './layout-schema.js';
 import type { CameraRetentionFacts, LegalHold, RetentionPolicy } from './rules.js';
 
@@ -92,8 +93,27 @@ export function noteError(out: WalkOutcome, path: string, err: unknown): void {
   if (out.errors.length < MAX_LISTED) out.errors.push(sweepError(path, err));
 }
 
-/** A camera id as one safe path component. */
+/** A camera id as one safe path component (not one-to-one: `nvr1:ch1` and `nvr1_ch1` both give `nvr1_ch1`). */
 export function safeName(id: string): string {
   const s = id.replace(/[^A-Za-z0-9_.-]/g, '_');
   return s === '.' || s === '..' || s === '' ? '_' : s;
+}
+
+/**
+ * A camera's folder in the quarantine area, one per id: the id itself when it is a safe name already, else its
+ * safeName, `~` and a hash of the id. safeName never yields `~`, so a hashed name is never an id's plain name, and
+ * releasing one camera never moves another's footage (docs/retention.md, *Quarantine*).
+ */
+export function quarantineName(id: string): string {
+  const safe = safeName(id);
+  if (safe === id) return id;
+  return `${safe.slice(0, 200)}~${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Whether a quarantine folder may hold the footage of more than one camera: a name without `~` that has a `_`
+ * could be the safeName of several ids, as every folder was named before quarantineName.
+ */
+export function mayBeShared(folder: string): boolean {
+  return !folder.includes('~') && folder.includes('_');
 }

@@ -23,6 +23,7 @@ import {
   emptyOutcome,
   noteError,
   noteSkip,
+  quarantineName,
   type Refusal,
   type SweepPlan,
   safeName,
@@ -275,7 +276,7 @@ export class SweepWalk {
         return;
       }
       // <quarantine>/<camera>/<the path below the root>
-      const destDirs = [safeName(cam.label), ...dir.rel.split('/')].filter((d) => d !== '');
+      const destDirs = [quarantineName(cam.label), ...dir.rel.split('/')].filter((d) => d !== '');
       const dest = [this.plan.quarantineDir, ...destDirs, name].join('/');
       const camera = cam.label;
       this.batch.add({ op: 'quarantine', path, dest, dev, ino, size, freed: 0, dir, name, area, camera, destDirs });
@@ -328,7 +329,11 @@ export class SweepWalk {
     const top = this.deleteAllowed ? this.openQuarantine(false) : undefined;
     if (!top) return;
     for (const e of this.list(top, 'quarantine', true)) {
-      const facts = this.plan.cameras.find((c) => safeName(c.id) === e.name);
+      // a folder named before quarantineName (safeName only) may be shared: below it, each file's camera is the
+      // one its path names (walk), this one only decides above the camera level
+      const cameras = this.plan.cameras;
+      const facts =
+        cameras.find((c) => quarantineName(c.id) === e.name) ?? cameras.find((c) => safeName(c.id) === e.name);
       const cam = this.camera(facts?.recordingName ?? facts?.id ?? e.name);
       if (this.hooks.aborted?.() || cam.names.some((n) => this.future.has(n))) continue;
       const child = top.kindOf(e) === 'dir' ? this.openDir(top, e.name, 'quarantine', true) : undefined;

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
@@ -146,5 +146,69 @@ describe('quarantine', () => {
       kept: 1,
     });
     expect(register[1].data.paths).toHaveLength(2);
+  });
+});
+
+describe('quarantine folder names', () => {
+  // safeName turns both ids into `nvr1_ch1`: one folder for two cameras made releasing one move the other's back
+  const colon = { id: 'nvr1:ch1', overlays: ['anti-terror-key-target'], blocked: true };
+  const under = { id: 'nvr1_ch1', overlays: [], blocked: true };
+  const release = (root: string, data: string, cameras: Array<typeof colon>) =>
+    new TreeFootageQuarantine(async () => sweepOptions(root, { dataDir: data, cameras }));
+  const rel = (root: string, p: string) => p.slice(root.length + 1);
+
+  it('two ids that safeName alike get folders of their own: releasing one leaves the other in quarantine', async () => {
+    const { dir, root, data } = scratchSite('cw-q-names-');
+    const now = Date.now();
+    const ofColon = footage(root, colon.id, [3, 2], 10, now);
+    const ofUnder = footage(root, under.id, [3, 2], 10, now);
+    const r = await sweep(sweepOptions(root, { dataDir: data, now: () => now, cameras: [colon, under] }));
+    expect(r.quarantined).toBe(4);
+    const folders = readdirSync(join(dir, '.camwarden-quarantine'));
+    const out = await release(root, data, [colon, under]).release(colon.id, { reason: 'decision-changed' });
+    expect(ofUnder.some((p) => existsSync(p))).toBe(false); // still blocked: still in quarantine
+    expect(out.moved).toBe(2);
+    expect(ofColon.every((p) => existsSync(p))).toBe(true);
+    expect(folders).toHaveLength(2);
+    expect(folders).toContain('nvr1_ch1');
+    const q = join(dir, '.camwarden-quarantine', 'nvr1_ch1');
+    expect(ofUnder.every((p) => existsSync(join(q, rel(root, p))))).toBe(true);
+  });
+
+  it('an old-style shared folder (safeName only) is released and expired file by file, by its path camera', async () => {
+    const { dir, root, data } = scratchSite('cw-q-legacy-');
+    const now = Date.now();
+    // what the old naming left: both cameras' footage in one folder, each under its own recordings path
+    const legacy = join(dir, '.camwarden-quarantine', 'nvr1_ch1');
+    const inLegacy = (camera: string, daysAgo: number[]) =>
+      footage(root, camera, daysAgo, 10, now).map((p) => {
+        const moved = join(legacy, rel(root, p));
+        mkdirSync(dirname(moved), { recursive: true, mode: 0o700 });
+        renameSync(p, moved);
+        return moved;
+      });
+    const [colonOld, colonNew] = inLegacy(colon.id, [3, 2]);
+    const [underOld, underNew] = inLegacy(under.id, [3, 2]);
+    footage(root, 'lobby', [1], 10, now); // recent footage: the clock is plausible
+    // 35 days on: past the 30 quarantine days; nvr1_ch1's 30-day retention is over, nvr1:ch1 keeps 90
+    const r = await sweep(sweepOptions(root, { dataDir: data, now: () => now + 35 * DAY, cameras: [colon, under] }));
+    expect(r.errors).toEqual([]);
+    expect([colonOld, colonNew, underOld, underNew].map((p) => existsSync(p ?? ''))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    // releasing nvr1_ch1 (whose own folder has that very name) leaves nvr1:ch1's footage where it is
+    const kept = await release(root, data, [colon, under]).release(under.id, { reason: 'decision-changed' });
+    expect(kept.moved).toBe(0);
+    expect(kept.kept).toEqual([{ path: colon.id, reason: 'other-camera' }]);
+    expect(existsSync(colonOld ?? '') && existsSync(colonNew ?? '')).toBe(true);
+    // releasing nvr1:ch1 takes its footage back out of the old folder, and leaves no folder behind
+    const back = await release(root, data, [colon, under]).release(colon.id, { reason: 'decision-changed' });
+    expect(back.moved).toBe(2);
+    expect(back.paths.sort()).toEqual([rel(legacy, colonOld ?? ''), rel(legacy, colonNew ?? '')].sort());
+    expect(existsSync(join(root, rel(legacy, colonOld ?? '')))).toBe(true);
+    expect(existsSync(legacy)).toBe(false);
   });
 });
