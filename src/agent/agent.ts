@@ -245,6 +245,9 @@ export class Agent {
     this.opts.enforcement.authorizeRelease?.(cameraId, { reason, unit, name, keyId });
     await this.redecide();
     const action = this.inventory?.cameras.find((c) => c.id === release.cameraId)?.decision.action ?? 'block';
+    // Re-verified as prohibited: the block stands, and the footage it keeps in quarantine is not this operator's to
+    // release later (the register would name them for a release they did not make).
+    if (action === 'block') this.opts.enforcement.forgetRelease?.(cameraId);
     return { cameraId: release.cameraId, previousAction: 'block', action };
   }
 

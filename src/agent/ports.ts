@@ -41,4 +41,6 @@ export interface EnforcementPort extends AgentModule {
   reconcile(records: readonly CameraRecord[], profiles: ProfileSet | undefined): Promise<unknown>;
   /** An operator released a camera's block: its footage's quarantine release names them (the register). */
   authorizeRelease?(cameraId: string, by: { reason: string; unit?: string; name?: string; keyId?: string }): void;
+  /** The release did not lift the block (the camera re-verified as prohibited): a later quarantine release is not theirs. */
+  forgetRelease?(cameraId: string): void;
 }

@@ -58,6 +58,10 @@ export class ActionExecutor {
     this.releases.set(cameraId, by);
   }
 
+  forgetRelease(cameraId: string): void {
+    this.releases.delete(cameraId);
+  }
+
   /** Returns the prior device state a lever changed (kept to undo it), else undefined. */
   async apply(
     spec: ActionSpec,

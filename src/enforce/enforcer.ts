@@ -102,6 +102,10 @@ export class Enforcer implements AgentModule {
     this.executor.authorizeRelease(cameraId, by);
   }
 
+  forgetRelease(cameraId: string): void {
+    this.executor.forgetRelease(cameraId);
+  }
+
   async start(): Promise<void> {
     this.started = true;
     const every = this.deps.config.reconcileIntervalMs ?? 0;

@@ -37,6 +37,8 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
   const audit = new MemoryAuditSink();
   const published: ScanResult[] = [];
   const reconciled: string[][] = [];
+  /** Release authorities the agent gave the enforcement and took back, in order. */
+  const authorities: string[] = [];
   const sweeps: number[] = [];
   let blockToilets = true;
   /** Audit appends wait for this (a slow disk), so a test can act while a decision is being adopted. */
@@ -111,6 +113,8 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
       reconcile: async (records) => {
         reconciled.push(records.filter((r) => r.decision.action === 'block').map((r) => r.id));
       },
+      authorizeRelease: (cameraId, by) => authorities.push(`authorize:${cameraId}:${by.name ?? ''}`),
+      forgetRelease: (cameraId) => authorities.push(`forget:${cameraId}`),
     },
     retention,
     scan:
@@ -127,6 +131,7 @@ function harness(scans: CameraRecord[][], scanOverride?: ScanFn) {
     audit,
     published,
     reconciled,
+    authorities,
     sweeps,
     unblock: () => (blockToilets = false),
     /** A profile change: toilets blocked or not from now on. */
@@ -295,6 +300,24 @@ describe('Agent scan cycle', () => {
       expect(reconciled).toEqual([]);
       rmSync(file, { recursive: true, force: true });
     }
+  });
+
+  it('a release that does not lift the block (re-verified as prohibited) takes its authority back', async () => {
+    const { agent, authorities } = harness([[record('t', 'toilet'), record('l', 'lobby')]]);
+    await agent.start();
+    await agent.scanJob.runNow();
+    const released = await agent.releaseBlock({
+      cameraId: 't',
+      reason: 'thought mis-tagged',
+      unit: 'u',
+      name: 'Li',
+      keyId: 'k',
+      transaction: 'tx',
+    });
+    // The camera answered authenticated from a toilet: the block stands.
+    expect(released.action).toBe('block');
+    expect(authorities).toEqual(['authorize:t:Li', 'forget:t']);
+    await agent.stop();
   });
 
   it('a missing inventory: what the enforcement state still blocks is held until re-verified or released', async () => {

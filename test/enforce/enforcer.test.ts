@@ -257,6 +257,17 @@ describe('Enforcer', () => {
     expect(quarantined.at(-1)).toBe('r:a:decision-changed'); // used once, not for the next block
   });
 
+  it('a release that did not lift the block is forgotten: a later quarantine release does not name its operator', async () => {
+    const { enforcer, quarantined } = setup();
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    enforcer.authorizeRelease('a', { reason: 'mis-tagged', unit: 'Store 1', name: 'Li', keyId: 'abcdef0123456789' });
+    // re-verified as still prohibited: the agent tells the enforcer the release did not take
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'block')], profileSet());
+    enforcer.forgetRelease('a');
+    await enforcer.reconcile([camera('a', '10.0.0.2', 'allow')], profileSet());
+    expect(quarantined).toEqual(['q:a', 'r:a:decision-changed']);
+  });
+
   it('after a restart, reconciles from the live set: no duplicate, stale addresses removed, missing ones re-added', async () => {
     const first = setup();
     await first.enforcer.reconcile([camera('a', '10.0.0.2', 'block'), camera('b', '10.0.0.3', 'block')], profileSet());
