@@ -30,7 +30,7 @@ import { ScheduledJob } from './scheduled-job.js';
 export type ScanFn = (opts: {
   decide: (records: CameraRecord[]) => CameraRecord[];
   policyRevision: string;
-  /** Device service URLs announced by Hello since the last scan (bounded: discovery.helloMaxPending). */
+  /** Device service URLs announced by Hello since the last scan (bounded: helloMaxPending, maxDevicesPerAddress each). */
   announced: string[];
   /** Aborted when the agent stops: a scan in flight is given up, not waited for. */
   signal: AbortSignal;

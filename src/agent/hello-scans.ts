@@ -17,15 +17,20 @@ const HELLO_DEBOUNCE_MS = 2000;
 
 /**
  * Hello announcements (unauthenticated) trigger a scan soon that also interrogates the announced devices directly,
- * within bounds: at most discovery.helloMaxPending devices wait (more are dropped and counted; the scan still
- * finds them by discovery), and Hello-triggered scans start at most once per discovery.helloScanIntervalS.
+ * within bounds: at most discovery.helloMaxPending devices wait, at most discovery.maxDevicesPerAddress of them from
+ * one sender so a single host announcing many EndpointReferences cannot crowd out other cameras' Hellos (more are
+ * dropped and counted; the scan still finds them by discovery), and Hello-triggered scans start at most once per
+ * discovery.helloScanIntervalS.
  */
 export class HelloScans {
   /** (EndpointReference, address) → device service URL, at most discovery.helloMaxPending entries. */
   private readonly pending = new Map<string, string>();
+  /** Sender (source address) → its entries in `pending`; only admitted senders, so never larger than `pending`. */
+  private readonly pendingPerSender = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private lastScan = Number.NEGATIVE_INFINITY;
-  private readonly stats = { pendingDropped: 0, scansTriggered: 0 };
+  /** pendingDropped counts every Hello left out; pendingDroppedSender those over their sender's share. */
+  private readonly stats = { pendingDropped: 0, pendingDroppedSender: 0, scansTriggered: 0 };
 
   constructor(
     private readonly discovery: Config['discovery'],
@@ -37,6 +42,7 @@ export class HelloScans {
   take(): string[] {
     const announced = [...this.pending.values()];
     this.pending.clear();
+    this.pendingPerSender.clear();
     return announced;
   }
 
@@ -70,9 +76,18 @@ export class HelloScans {
     const xaddr = device.xaddrs[0];
     if (!xaddr) return;
     const key = `${device.endpoint}\n${device.address}`;
-    if (!this.pending.has(key) && this.pending.size >= this.discovery.helloMaxPending) {
-      this.stats.pendingDropped++;
-      return;
+    if (!this.pending.has(key)) {
+      const fromSender = this.pendingPerSender.get(device.address) ?? 0;
+      if (fromSender >= this.discovery.maxDevicesPerAddress) {
+        this.stats.pendingDropped++;
+        this.stats.pendingDroppedSender++;
+        return;
+      }
+      if (this.pending.size >= this.discovery.helloMaxPending) {
+        this.stats.pendingDropped++;
+        return;
+      }
+      this.pendingPerSender.set(device.address, fromSender + 1);
     }
     this.pending.set(key, xaddr);
     if (this.timer) return;

@@ -134,4 +134,67 @@ describe('agent fed by a Hello flood', () => {
     expect(health().pending).toBe(6);
     expect(health().scansTriggered).toBe(1);
   }, 40_000);
+
+  it('one sender announcing many devices gets maxDevicesPerAddress pending, leaving room for other cameras', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-hello-'));
+    const { config } = loadConfig(
+      { CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *', CAMWARDEN_MULTICAST: '0' },
+      dataDir,
+    );
+    config.discovery = {
+      ...config.discovery,
+      timeoutMs: 300,
+      maxDevicesPerAddress: 2,
+      helloMaxPending: 6,
+      helloScanIntervalS: 60,
+      helloPerSecond: 1000,
+      helloPerSenderPerSecond: 1000,
+    };
+    config.onvif = { ...config.onvif, callTimeoutMs: 500, deviceTimeoutMs: 1000 };
+    const port = listenPort(4);
+    listener = new HelloListener({ port, interfaces: ['cw-none'], perSecond: 1000, perSenderPerSecond: 1000 });
+    const scans: ScanResult[] = [];
+    const announcedPerScan: string[][] = [];
+    agent = new Agent({
+      config,
+      logger: silentLogger(),
+      ...quietPorts(),
+      retention: undefined,
+      hello: listener,
+      scan: async ({ decide, policyRevision, announced }) => {
+        announcedPerScan.push(announced);
+        return runScan({ config, decide, policyRevision, announced, logger: silentLogger() });
+      },
+      onScan: (r) => scans.push(r),
+    });
+    await agent.start();
+    await waitFor('the start-up scan', () => (scans.length === 1 ? true : undefined));
+    const health = () => agent?.health()['hello-listener'] ?? {};
+    const hellos = (n: number) => () => (Number(health().hello) === n ? true : undefined);
+
+    // A first Hello triggers a scan; the next one may start only helloScanIntervalS later, so nothing takes the
+    // pending list while the flood and the camera's Hello arrive.
+    const [first, flooder, camera] = senders(15, 3) as [string, string, string];
+    await floodHellos({ target: '127.0.0.1', port, senders: [first], perSender: 1, xaddrPort: 9 });
+    await waitFor('the Hello-triggered scan', () => (scans.length === 2 ? true : undefined));
+    expect(health().pending).toBe(0);
+
+    // One host announces 40 devices (more than helloMaxPending), then a real camera says Hello.
+    await floodHellos({ target: '127.0.0.1', port, senders: [flooder], perSender: 40, xaddrPort: 9 });
+    await waitFor('the flood read', hellos(41));
+    await floodHellos({ target: '127.0.0.1', port, senders: [camera], perSender: 1, xaddrPort: 9 });
+    await waitFor("the camera's Hello read", hellos(42));
+    expect(health().pending).toBe(3);
+    expect(health().pendingDropped).toBe(38);
+    expect(health().pendingDroppedSender).toBe(38);
+    expect(renderMetrics(agent.health())).toMatch(/^camwarden_hello_listener_pending_dropped_sender 38$/m);
+
+    // The next scan asks the camera directly, and the flooding host for no more than its share.
+    await agent.scanJob.runNow();
+    const announced = announcedPerScan[2] ?? [];
+    expect(announced).toContain(`http://${camera}:9/onvif/device_service`);
+    expect(announced.filter((url) => url.includes(`//${flooder}:`))).toHaveLength(2);
+    expect(announced).toHaveLength(3);
+    expect(health().pending).toBe(0);
+  }, 40_000);
 });
