@@ -80,6 +80,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       profiles: policy.current(),
       inventory: agent?.lastInventory,
       holds,
+      profileHolds: () => policy.current()?.retention.legalHolds ?? [],
       audit,
       events: outbox,
     })),

@@ -9,6 +9,7 @@ import type { ProfileSet } from '../profiles/types.js';
 import type { Logger } from '../util/logger.js';
 import { profileSource } from './active-profile-set.js';
 import type { PolicyPort } from './ports.js';
+import { followProfileHolds } from './profile-holds.js';
 
 export interface ProfilePolicy extends PolicyPort {
   onChange(listener: () => void): void;
@@ -35,6 +36,7 @@ export function createPolicyPort(deps: {
     logger: deps.logger,
     consents: new ConsentRecordStore(config.dataDir),
   });
+  const holdsInForce = followProfileHolds(store);
   return {
     name: 'profiles',
     start: () => store.start(),
@@ -44,12 +46,17 @@ export function createPolicyPort(deps: {
     decide: (records: CameraRecord[], now: Date) => evaluateRecords(records, store.current(), { now }),
     reload: async () => {
       const result = await store.reload();
+      await holdsInForce(); // a hold the new set adds: answered once no sweep deletes what it covers
       return { revision: result.revision ?? BUILTIN_REVISION, problems: result.problems };
     },
     onChange: (listener) => {
       store.onChange(() => listener());
     },
     recordConsent: (args) => store.recordConsent(args),
-    applyBundle: (files, opts) => store.applyBundle(files, opts),
+    applyBundle: async (files, opts) => {
+      const result = await store.applyBundle(files, opts);
+      await holdsInForce();
+      return result;
+    },
   };
 }

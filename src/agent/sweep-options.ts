@@ -12,7 +12,12 @@ import { assignmentFinder } from '../policy/evaluate.js';
 import { resolveLayout } from '../profiles/resolve-layout.js';
 import type { ProfileSet } from '../profiles/types.js';
 import type { HoldStore } from '../retention/hold-store.js';
-import { type CameraRetentionFacts, DEFAULT_RETENTION_POLICY, retentionFacts } from '../retention/rules.js';
+import {
+  type CameraRetentionFacts,
+  DEFAULT_RETENTION_POLICY,
+  type LegalHold,
+  retentionFacts,
+} from '../retention/rules.js';
 import type { SweepOptions } from '../retention/sweep.js';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 
@@ -23,6 +28,11 @@ export interface SweepInputs {
   /** The last scan: which cameras there are, their zones, classes and blocks. */
   inventory: ScanResult | undefined;
   holds: HoldStore;
+  /**
+   * The live profile set's holds (the daemon's), read with the stored ones when the sweep's turn comes: a set
+   * swapped in after `profiles` was read still counts. Those of `profiles` stay in force too.
+   */
+  profileHolds?: () => readonly LegalHold[];
   audit?: AuditSink;
   events?: EventSink;
 }
@@ -38,7 +48,8 @@ export async function buildSweepOptions(inputs: SweepInputs): Promise<SweepOptio
     layout: await resolveLayout(r.layout, config.profilesDir, profiles?.layouts ?? {}),
     policy: profiles?.retention ?? DEFAULT_RETENTION_POLICY,
     cameras: sweepRetentionFacts(inputs.inventory, profiles),
-    extraHolds: () => inputs.holds.list(), // read when the sweep's turn comes: a hold added meanwhile counts
+    // read when the sweep's turn comes: a hold added meanwhile counts
+    extraHolds: async () => [...(inputs.profileHolds?.() ?? []), ...(await inputs.holds.list())],
     dataDir: config.dataDir,
     ...(r.quarantineDir ? { quarantineDir: r.quarantineDir } : {}),
     ...(r.quotaBytes !== undefined ? { quotaBytes: r.quotaBytes } : {}),
