@@ -149,6 +149,16 @@ describe('RequestDispatcher', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('refuses an oversized payload before parsing it, even one that is validly signed', async () => {
+    const { d, events } = await setup();
+    // 20 MiB of padding in an envelope field the schema does not know: parsing it is the cost a peer imposes
+    const big = signRequest(TOPIC('status'), { ...req('big'), padding: 'x'.repeat(20 * 1024 * 1024) }, privateKey);
+    const res = await send(d, 'status', big);
+    expect(res).toMatchObject({ transaction: null, status: 'error', error: { code: 'invalid-request' } });
+    expect(res.error?.message).toMatch(/too large/);
+    expect(events.ofType('request.handled')).toHaveLength(0);
+  });
+
   it('rejects key files without Ed25519 keys', () => {
     expect(() => parseCommandKeys('nothing here')).toThrow(/no PEM public key/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });

@@ -32,6 +32,13 @@ export interface DispatcherOptions {
   maxLifetimeMs?: number;
 }
 
+/**
+ * The largest request payload parsed at all: room for the biggest `profiles/apply` bundle (8 MiB of text) even if
+ * JSON escaping doubled it. Anything larger is refused unread, so a broker peer cannot make the agent parse (and
+ * hold) an arbitrarily large document (docs/mqtt.md).
+ */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
 /** A request refused with its response code (unauthorized, expired, replayed, …). */
 class Refusal extends CamwardenError {
   constructor(code: ErrorCode, message: string) {
@@ -50,6 +57,9 @@ export class RequestDispatcher {
   async handle(topic: string, op: string, payload: Buffer, retained: boolean): Promise<RequestResponse> {
     let transaction: string | null = null;
     try {
+      if (payload.length > MAX_REQUEST_BYTES) {
+        throw new Refusal(ErrorCode.InvalidRequest, `payload too large (more than ${MAX_REQUEST_BYTES} bytes)`);
+      }
       let raw: unknown;
       try {
         raw = JSON.parse(payload.toString('utf8'));
