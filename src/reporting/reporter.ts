@@ -11,7 +11,7 @@ import { diffInventories } from './inventory-diff.js';
 import { type FilingFields, toInventoryPayload } from './inventory-payload.js';
 import { MqttTransport, type TransportSession } from './mqtt-transport.js';
 import type { Outbox } from './outbox.js';
-import { loadCommandKeys } from './requests/command-keys.js';
+import { CommandKeyFile } from './requests/command-keys.js';
 import { RequestDispatcher } from './requests/dispatcher.js';
 import { ReplayStore } from './requests/replay-store.js';
 import type { RequestHandlers } from './requests/schemas.js';
@@ -74,10 +74,10 @@ export class Reporter implements AgentModule {
     this.replayStore = new ReplayStore(join(config.dataDir, 'seen-requests.jsonl'), this.now);
     await this.replayStore.start();
     const keysFile = this.opts.commandKeysFile ?? config.commandKeysFile;
-    let keys: Awaited<ReturnType<typeof loadCommandKeys>> | undefined;
-    if (keysFile) {
+    const keyFile = keysFile ? new CommandKeyFile(keysFile) : undefined;
+    if (keyFile) {
       try {
-        keys = await loadCommandKeys(keysFile);
+        await keyFile.current();
       } catch (err) {
         // fail closed: a broken key file refuses every request, the agent still runs
         logger.error({ err: errorMessage(err) }, 'command keys unusable: remote requests refused');
@@ -86,7 +86,8 @@ export class Reporter implements AgentModule {
     // `status` answers from what the reporter knows unless the agent injects a richer handler
     this.handlers.status ??= async () => this.statusPayload('online');
     this.dispatcher = new RequestDispatcher({
-      keys,
+      // re-read at each request: a key removed from the file is refused without a restart
+      keys: keyFile ? () => keyFile.current() : undefined,
       handlers: this.handlers,
       replayStore: this.replayStore,
       events: outbox,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -147,6 +147,41 @@ describe('RequestDispatcher', () => {
       expect(res.error?.code, JSON.stringify(bad)).toBe('invalid-request');
     }
     expect(seen).toHaveLength(1);
+  });
+
+  it('refuses an oversized payload before parsing it, even one that is validly signed', async () => {
+    const { d, events } = await setup();
+    // 20 MiB of padding in an envelope field the schema does not know: parsing it is the cost a peer imposes
+    const big = signRequest(TOPIC('status'), { ...req('big'), padding: 'x'.repeat(20 * 1024 * 1024) }, privateKey);
+    const res = await send(d, 'status', big);
+    expect(res).toMatchObject({ transaction: null, status: 'error', error: { code: 'invalid-request' } });
+    expect(res.error?.message).toMatch(/too large/);
+    expect(events.ofType('request.handled')).toHaveLength(0);
+  });
+
+  it('the seen-transaction store stays bounded: expired entries leave memory and the file while running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-rep-seen-'));
+    dirs.push(dir);
+    let now = NOW.getTime();
+    const file = join(dir, 'seen-requests.jsonl');
+    const store = new ReplayStore(file, () => new Date(now));
+    await store.start();
+    const lines = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    // an automation asking every 5 s with a 30 min window: at most 360 entries are alive at any time
+    for (let i = 0; i < 1500; i++) {
+      now += 5_000;
+      await store.add(`auto-${i}`, new Date(now + 1_800_000).toISOString());
+    }
+    expect(lines()).toBeLessThanOrEqual(360 + 500);
+    expect(store.size()).toBeLessThanOrEqual(360 + 500);
+    // the live ones are still refused, across a restart too
+    expect(store.has('auto-1499')).toBe(true);
+    await store.stop();
+    const again = new ReplayStore(file, () => new Date(now));
+    await again.start();
+    expect(again.has('auto-1499')).toBe(true);
+    expect(again.has('auto-1200')).toBe(true);
+    await again.stop();
   });
 
   it('rejects key files without Ed25519 keys', () => {

@@ -305,6 +305,52 @@ describe.each(kinds)('reporting against %s broker', (kind) => {
     await obs.c.endAsync();
     await events.c.endAsync();
   });
+
+  it('a key removed from the command keys file is no longer trusted, without a restart', async () => {
+    const dataDir = tmp();
+    const kept = generateKeyPairSync('ed25519');
+    const removed = generateKeyPairSync('ed25519');
+    const pemOf = (k: typeof kept) => String(k.publicKey.export({ type: 'spki', format: 'pem' }));
+    const keysFile = join(dataDir, 'keys.pem');
+    writeFileSync(keysFile, pemOf(kept) + pemOf(removed));
+    const { reporter, outbox } = makeReporter(broker.url, dataDir, { commandKeysFile: keysFile });
+    let scans = 0;
+    reporter.registerHandlers({ scan: async () => ({ started: ++scans }) });
+    await reporter.start();
+    const obs = await observer(broker.url, `${BASE}/response/#`);
+    const status = await observer(broker.url, `${BASE}/status`);
+    await waitFor(() => statusOf(status.msgs, `${BASE}/status`, outbox.bootId).some((st) => st.state === 'online'));
+    await status.c.endAsync();
+    const topic = `${BASE}/request/scan`;
+    const now = Date.now();
+    const signed = (tx: string, key: typeof kept) =>
+      signRequest(
+        topic,
+        {
+          transaction: tx,
+          issuedAt: new Date(now - 1000).toISOString(),
+          expiresAt: new Date(now + 60_000).toISOString(),
+          args: {},
+        },
+        key.privateKey,
+      );
+    const ask = async (req: unknown, tx: string) => {
+      await obs.c.publishAsync(topic, JSON.stringify(req), { qos: 1 });
+      await waitFor(() => obs.msgs.some((m) => JSON.parse(m.text).transaction === tx));
+      return JSON.parse(obs.msgs.find((m) => JSON.parse(m.text).transaction === tx)?.text ?? '{}');
+    };
+    expect((await ask(signed('before', removed), 'before')).status).toBe('ok');
+    // the operator revokes the key: only the other one stays in the file
+    writeFileSync(keysFile, pemOf(kept));
+    expect((await ask(signed('after', removed), 'after')).error?.code).toBe('unauthorized');
+    expect((await ask(signed('other', kept), 'other')).status).toBe('ok');
+    // a key file that became unreadable trusts no key
+    writeFileSync(keysFile, 'garbage');
+    expect((await ask(signed('broken', kept), 'broken')).error?.code).toBe('unauthorized');
+    expect(scans).toBe(2);
+    await reporter.stop();
+    await obs.c.endAsync();
+  });
 });
 
 describe.each(kinds)('agent process SIGKILLed (%s broker)', (kind) => {

@@ -15,8 +15,11 @@ export interface RequestResponse {
 }
 
 export interface DispatcherOptions {
-  /** Trusted keys by keyId; undefined or empty = every request refused. */
-  keys: Map<string, KeyObject> | undefined;
+  /**
+   * Trusted keys by keyId; undefined or empty = every request refused. A function is asked at every request (the
+   * key file as it is now); when it throws, every request is refused.
+   */
+  keys: Map<string, KeyObject> | undefined | (() => Promise<Map<string, KeyObject> | undefined>);
   handlers: RequestHandlers;
   replayStore: ReplayStore;
   events: EventSink;
@@ -28,6 +31,13 @@ export interface DispatcherOptions {
   /** Longest allowed `expiresAt - issuedAt`. */
   maxLifetimeMs?: number;
 }
+
+/**
+ * The largest request payload parsed at all: room for the biggest `profiles/apply` bundle (8 MiB of text) even if
+ * JSON escaping doubled it. Anything larger is refused unread, so a broker peer cannot make the agent parse (and
+ * hold) an arbitrarily large document (docs/mqtt.md).
+ */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** A request refused with its response code (unauthorized, expired, replayed, …). */
 class Refusal extends CamwardenError {
@@ -47,6 +57,9 @@ export class RequestDispatcher {
   async handle(topic: string, op: string, payload: Buffer, retained: boolean): Promise<RequestResponse> {
     let transaction: string | null = null;
     try {
+      if (payload.length > MAX_REQUEST_BYTES) {
+        throw new Refusal(ErrorCode.InvalidRequest, `payload too large (more than ${MAX_REQUEST_BYTES} bytes)`);
+      }
       let raw: unknown;
       try {
         raw = JSON.parse(payload.toString('utf8'));
@@ -60,7 +73,7 @@ export class RequestDispatcher {
       if (typeof req.transaction === 'string') transaction = req.transaction.slice(0, 128);
       if (!Object.hasOwn(opSchemas, op)) throw new Refusal(ErrorCode.UnknownOp, `op "${op}" is not allowed`);
       if (retained) throw new Refusal(ErrorCode.Replayed, 'retained requests are refused');
-      const keys = this.opts.keys;
+      const keys = await this.currentKeys();
       if (!keys || keys.size === 0) throw new Refusal(ErrorCode.Unauthorized, 'no command keys configured');
       if (typeof req.signature !== 'string') throw new Refusal(ErrorCode.Unauthorized, 'request is not signed');
       const key = typeof req.keyId === 'string' ? keys.get(req.keyId) : undefined;
@@ -117,6 +130,17 @@ export class RequestDispatcher {
       this.opts.logger.warn({ op, transaction, code: refusal.code }, `request refused: ${refusal.message}`);
       await this.record('request.refused', { op, transaction, code: refusal.code, message: refusal.message });
       return { transaction, status: 'error', error: { code: refusal.code, message: refusal.message } };
+    }
+  }
+
+  private async currentKeys(): Promise<Map<string, KeyObject> | undefined> {
+    const { keys } = this.opts;
+    if (typeof keys !== 'function') return keys;
+    try {
+      return await keys();
+    } catch (err) {
+      // fail closed: an unreadable or broken key file trusts no key
+      throw new Refusal(ErrorCode.Unauthorized, `command keys unusable: ${errorMessage(err)}`);
     }
   }
 
