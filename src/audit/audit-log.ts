@@ -9,7 +9,7 @@ import { SerialQueue } from '../util/serial-queue.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
-import { loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
+import { hashSignatureValid, loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
 
 const AUDIT_FILE_NAME = 'audit.jsonl';
 
@@ -91,8 +91,9 @@ export class AuditLog implements AuditSink {
       tail = await readTail(file);
     }
     this.size = tail.size - (tail.fragment?.bytes.length ?? 0);
+    let last: AuditEntry | undefined;
     if (tail.lastLine) {
-      const last = parseEntry(tail.lastLine.text);
+      last = parseEntry(tail.lastLine.text);
       if (!last) throw new CamwardenError(ErrorCode.Internal, `${file}: last line is not an audit entry`);
       this.seq = last.seq;
       this.head = last.hash;
@@ -107,7 +108,10 @@ export class AuditLog implements AuditSink {
     if (this.opts.signingKeyFile) {
       this.signing = await loadOrCreateSigningKey(this.opts.signingKeyFile);
       report.keyId = this.signing.keyId;
-      if (this.signing.created || report.seq === 0) {
+      // Declared unless the last entry is signed with this key: a key made by a writer that died before declaring
+      // it, or one swapped in, would otherwise sign entries no verifier can check (docs/audit.md, "The chain key").
+      const declared = last?.sig !== undefined && hashSignatureValid(this.signing.key, last.hash, last.sig);
+      if (this.signing.created || !declared) {
         await this.append('audit', {
           event: 'signing-key',
           keyId: this.signing.keyId,

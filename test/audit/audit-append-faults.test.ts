@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
+import { loadOrCreateSigningKey } from '../../src/audit/signing-key.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 
 let dir: string;
@@ -56,6 +57,55 @@ describe('AuditLog append on a filling disk', () => {
       .split('\n')
       .map((l) => JSON.parse(l).data.paths?.[0]);
     expect(kinds).toEqual([undefined, 'a.mp4', 'c.mp4']);
+  });
+});
+
+describe('AuditLog signing key the chain has not declared', () => {
+  async function unsignedLog(): Promise<void> {
+    const log = new AuditLog({ file });
+    await log.start();
+    await log.append('enforcement', { i: 1 });
+    await log.stop();
+  }
+
+  it('declares a key that exists on disk but that the chain never declared (crash after the key was made)', async () => {
+    // a log signed with key A; then key B is created but the writer dies before declaring it
+    const first = new AuditLog({ file, signingKeyFile: keyFile });
+    await first.start();
+    await first.append('enforcement', { i: 1 });
+    await first.stop();
+    await rm(keyFile);
+    await loadOrCreateSigningKey(keyFile); // the crash: key B on disk, no signing-key entry for it
+    const log = new AuditLog({ file, signingKeyFile: keyFile });
+    await log.start();
+    await log.append('enforcement', { i: 2 });
+    await log.stop();
+    const r = await verifyAuditLog(file);
+    expect(r.fault).toBeUndefined();
+    expect(r.keyIds).toHaveLength(2);
+  });
+
+  it('declares the key when an unsigned chain is resumed by a writer that has one', async () => {
+    await unsignedLog();
+    await loadOrCreateSigningKey(keyFile);
+    const log = new AuditLog({ file, signingKeyFile: keyFile });
+    await log.start();
+    await log.append('enforcement', { i: 2 });
+    await log.stop();
+    const r = await verifyAuditLog(file);
+    expect(r.fault).toBeUndefined();
+    expect(r.keyIds).toHaveLength(1);
+  });
+
+  it('does not declare the key again on a plain restart', async () => {
+    for (let i = 0; i < 2; i++) {
+      const log = new AuditLog({ file, signingKeyFile: keyFile });
+      await log.start();
+      await log.stop();
+    }
+    const r = await verifyAuditLog(file);
+    expect(r.ok).toBe(true);
+    expect(r.keyIds).toHaveLength(1);
   });
 });
 
