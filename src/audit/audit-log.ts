@@ -9,7 +9,7 @@ import { SerialQueue } from '../util/serial-queue.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
-import { loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
+import { hashSignatureValid, loadOrCreateSigningKey, type SigningKey, signHash } from './signing-key.js';
 
 const AUDIT_FILE_NAME = 'audit.jsonl';
 
@@ -54,6 +54,8 @@ export class AuditLog implements AuditSink {
   private readonly queue = new SerialQueue();
   private readonly clock: () => Date;
   private signing: SigningKey | undefined;
+  /** A failed append's part line could not be cut off: nothing more is chained after it until start() again. */
+  private torn: string | undefined;
 
   constructor(private readonly opts: AuditLogOptions) {
     this.clock = opts.clock ?? (() => new Date());
@@ -70,6 +72,7 @@ export class AuditLog implements AuditSink {
     const fh = await open(file, 'a+', 0o600);
     await fh.sync();
     await syncDir(dirname(file));
+    this.torn = undefined;
     const report: AuditResumeReport = { seq: 0, head: GENESIS_HASH };
     let tail = await readTail(file);
     let torn: { offset: number; bytes: Buffer } | undefined = tail.fragment;
@@ -88,8 +91,9 @@ export class AuditLog implements AuditSink {
       tail = await readTail(file);
     }
     this.size = tail.size - (tail.fragment?.bytes.length ?? 0);
+    let last: AuditEntry | undefined;
     if (tail.lastLine) {
-      const last = parseEntry(tail.lastLine.text);
+      last = parseEntry(tail.lastLine.text);
       if (!last) throw new CamwardenError(ErrorCode.Internal, `${file}: last line is not an audit entry`);
       this.seq = last.seq;
       this.head = last.hash;
@@ -104,7 +108,10 @@ export class AuditLog implements AuditSink {
     if (this.opts.signingKeyFile) {
       this.signing = await loadOrCreateSigningKey(this.opts.signingKeyFile);
       report.keyId = this.signing.keyId;
-      if (this.signing.created || report.seq === 0) {
+      // Declared unless the last entry is signed with this key: a key made by a writer that died before declaring
+      // it, or one swapped in, would otherwise sign entries no verifier can check (docs/audit.md, "The chain key").
+      const declared = last?.sig !== undefined && hashSignatureValid(this.signing.key, last.hash, last.sig);
+      if (this.signing.created || !declared) {
         await this.append('audit', {
           event: 'signing-key',
           keyId: this.signing.keyId,
@@ -149,6 +156,9 @@ export class AuditLog implements AuditSink {
   private async write(kind: AuditKind, data: Record<string, unknown>): Promise<AuditEntry> {
     const fh = this.fh;
     if (!fh) throw new CamwardenError(ErrorCode.Internal, 'audit log: append before start()');
+    if (this.torn) {
+      throw new CamwardenError(ErrorCode.Internal, `audit log ${this.opts.file}: ends in a torn write (${this.torn})`);
+    }
     const ts = this.clock();
     const sealed = sealEntry({
       seq: this.seq + 1,
@@ -160,11 +170,19 @@ export class AuditLog implements AuditSink {
     const entry: AuditEntry = this.signing ? { ...sealed, sig: signHash(this.signing.key, sealed.hash) } : sealed;
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     try {
-      await fh.write(line, 0, line.length, null);
+      // write(2) may take part of the line (a filling disk does that before ENOSPC): write the rest, or fail and
+      // cut the part off; a short write taken as done would leave a torn line inside the chain.
+      for (let done = 0; done < line.length; ) {
+        const { bytesWritten } = await fh.write(line, done, line.length - done, null);
+        if (bytesWritten <= 0) throw new CamwardenError(ErrorCode.Internal, 'write took no bytes');
+        done += bytesWritten;
+      }
       await fh.sync();
     } catch (err) {
       // Undo a partial line so the next append does not chain after a torn write.
-      await fh.truncate(this.size).catch(() => undefined);
+      await fh.truncate(this.size).catch((cut: unknown) => {
+        this.torn = errorMessage(cut);
+      });
       throw new CamwardenError(ErrorCode.Internal, `audit log ${this.opts.file}: ${errorMessage(err)}`, undefined, {
         cause: err,
       });

@@ -70,6 +70,11 @@ export class TreeFootageQuarantine implements FootageQuarantine {
       layout: opts.layout,
       names: ownNames(opts, cameraId),
     };
+    const who = { reason: by.reason, unit: by.unit ?? null, name: by.name ?? null, keyId: by.keyId ?? null };
+    const where = { root, quarantineDir, camera: cameraId };
+    // Footage leaves quarantine only once the register holds who and why: an audit log that cannot be written
+    // stops the release, and a crash during the move still leaves its entry (docs/audit.md).
+    if (opts.audit) await opts.audit.append('quarantine', { event: 'releasing', ...where, ...who });
     const script = opts.workerScript;
     const out = await one(async () =>
       FROM_SOURCES && !script
@@ -77,9 +82,7 @@ export class TreeFootageQuarantine implements FootageQuarantine {
         : inWorker<ReleaseOutcome>({ op: 'release', plan }, () => {}, undefined, script),
     );
     // the register (Art 16): who, why, when (the entry's time), and what went back
-    const who = { reason: by.reason, unit: by.unit ?? null, name: by.name ?? null, keyId: by.keyId ?? null };
     const what = { files: out.moved, bytes: out.bytes, kept: out.kept.length, paths: out.paths };
-    const where = { root, quarantineDir, camera: cameraId };
     await opts.audit?.append('quarantine', { event: 'released', ...where, ...who, ...what });
     return out;
   }

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditSink } from '../../src/model/audit-sink.js';
 import { BUILTIN_LAYOUTS } from '../../src/retention/layouts.js';
 import { TreeFootageQuarantine } from '../../src/retention/quarantine.js';
 import { DEFAULT_RETENTION_POLICY } from '../../src/retention/rules.js';
+import { CamwardenError, ErrorCode } from '../../src/util/errors.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -44,5 +46,45 @@ describe('quarantine release with a hostile camera id', () => {
     // a plain id still works
     await q.release('other-camera', { reason: 'test' });
     expect(existsSync(join(root, '2026-11-01', '10-00-00.mp4'))).toBe(true);
+  });
+});
+
+describe('quarantine release and its register entry', () => {
+  it('moves nothing when the audit log cannot take the entry naming who released it and why', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'cw-qrel-'));
+    dirs.push(site);
+    const root = join(site, 'recordings');
+    const quarantine = join(site, 'quarantine');
+    mkdirSync(root);
+    const held = join(quarantine, 'cam-1', '2026-11-01', '10-00-00.mp4');
+    mkdirSync(dirname(held), { recursive: true });
+    writeFileSync(held, 'quarantined footage');
+    const entries: Array<{ kind: string; data: Record<string, unknown> }> = [];
+    let full = true;
+    const audit: AuditSink = {
+      append: async (kind, data) => {
+        if (full) throw new CamwardenError(ErrorCode.Internal, 'audit log: ENOSPC: no space left on device');
+        entries.push({ kind, data });
+      },
+    };
+    const q = new TreeFootageQuarantine(async () => ({
+      root,
+      quarantineDir: quarantine,
+      layout: BUILTIN_LAYOUTS.generic as NonNullable<(typeof BUILTIN_LAYOUTS)['generic']>,
+      policy: DEFAULT_RETENTION_POLICY,
+      cameras: [],
+      dataDir: join(site, 'data'),
+      audit,
+    }));
+    const by = { reason: 'mis-tagged', unit: 'Store 1', name: 'Li', keyId: 'abcdef0123456789' };
+    await expect(q.release('cam-1', by)).rejects.toThrow(/ENOSPC/);
+    expect(existsSync(held)).toBe(true);
+    expect(readdirSync(root)).toEqual([]);
+    // with room again: who and why go in before the footage moves, what moved after
+    full = false;
+    await q.release('cam-1', by);
+    expect(existsSync(join(root, '2026-11-01', '10-00-00.mp4'))).toBe(true);
+    expect(entries.map((e) => e.data.event)).toEqual(['releasing', 'released']);
+    expect(entries[0]?.data).toMatchObject({ camera: 'cam-1', ...by });
   });
 });

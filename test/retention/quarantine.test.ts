@@ -135,8 +135,14 @@ describe('quarantine', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
       .filter((e) => e.kind === 'quarantine');
-    expect(register.map((e) => e.data.event)).toEqual(['quarantined', 'released']);
+    expect(register.map((e) => e.data.event)).toEqual(['quarantined', 'releasing', 'released']);
+    // who and why are on record before the footage moves
     expect(register[1].data).toMatchObject({
+      camera: 'bad',
+      reason: 'installed in a corridor',
+      keyId: '0123456789abcdef',
+    });
+    expect(register[2].data).toMatchObject({
       camera: 'bad',
       reason: 'installed in a corridor',
       unit: 'Store 12',
@@ -145,7 +151,7 @@ describe('quarantine', () => {
       files: 2,
       kept: 1,
     });
-    expect(register[1].data.paths).toHaveLength(2);
+    expect(register[2].data.paths).toHaveLength(2);
   });
 });
 
