@@ -8,6 +8,7 @@ import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { chmod, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, keyIdOf, parseEd25519PrivateKey } from '../util/ed25519-keys.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import { readIfPresent } from '../util/read-if-present.js';
 
 const AUDIT_KEY_FILE = 'audit-signing-key.pem';
@@ -25,7 +26,10 @@ export interface SigningKey {
 }
 
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
-  let pem = await readIfPresent(file);
+  let pem = await readIfPresent(file).catch((err: unknown) => {
+    // The chain cannot be signed, nor its key replaced unnoticed: the start stops, naming the file.
+    throw new CamwardenError(ErrorCode.InvalidConfig, `${file}: cannot be read: ${errorMessage(err)}`);
+  });
   const created = pem === undefined;
   pem ??= await createKeyFile(file);
   const key = parseEd25519PrivateKey(pem, file);

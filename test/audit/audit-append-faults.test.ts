@@ -1,4 +1,4 @@
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -135,5 +135,14 @@ describe('AuditLog append when the part line cannot be cut off', () => {
     await again.append('deletion', { paths: ['c.mp4'] });
     await again.stop();
     expect((await verifyAuditLog(file)).fault).toBeUndefined();
+  });
+});
+
+describe('the signing key', () => {
+  it('an unreadable key file stops the start with an error naming it, never a bare errno', async () => {
+    await mkdir(keyFile); // a directory where the key should be: read fails with EISDIR
+    await expect(loadOrCreateSigningKey(keyFile)).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid-config', message: expect.stringContaining(keyFile) }),
+    );
   });
 });
