@@ -206,8 +206,14 @@ export const EVENT_TYPES = {
   ),
   'request.refused': event(
     true,
-    'a request was refused: code (unauthorized, expired, replayed, …) and message',
-    z.object({ op: z.string(), transaction: z.string().nullable(), code: z.string(), message: z.string() }),
+    'a request was refused: code (unauthorized, expired, replayed, …) and message; `suppressed`: refusals only counted since the last one recorded (more than 60 a minute)',
+    z.object({
+      op: z.string(),
+      transaction: z.string().nullable(),
+      code: z.string(),
+      message: z.string(),
+      suppressed: z.number().int().positive().optional(),
+    }),
   ),
   'hello.dropped': event(false, 'WS-Discovery Hello messages dropped past a rate bound', z.looseObject({})),
   'audit.appended': event(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../src/model/audit-sink.js';
 import { parseCommandKeys } from '../../src/reporting/requests/command-keys.js';
-import { RequestDispatcher } from '../../src/reporting/requests/dispatcher.js';
+import { REFUSALS_RECORDED_PER_MINUTE, RequestDispatcher } from '../../src/reporting/requests/dispatcher.js';
 import { ReplayStore } from '../../src/reporting/requests/replay-store.js';
 import type { RequestHandlers } from '../../src/reporting/requests/schemas.js';
 import { signRequest } from '../../src/reporting/requests/signing.js';
@@ -23,7 +23,7 @@ const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const TOPIC = (op: string) => `camwarden/s1/gw1/request/${op}`;
 
-async function setup(opts: { keys?: boolean; dir?: string; handlers?: RequestHandlers } = {}) {
+async function setup(opts: { keys?: boolean; dir?: string; handlers?: RequestHandlers; now?: () => Date } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cw-rep-req-'));
   dirs.push(dir);
   const store = new ReplayStore(join(dir, 'seen-requests.jsonl'), () => NOW);
@@ -37,7 +37,7 @@ async function setup(opts: { keys?: boolean; dir?: string; handlers?: RequestHan
     events,
     audit,
     logger: silentLogger(),
-    now: () => NOW,
+    now: opts.now ?? (() => NOW),
   });
   return { d, store, events, audit, dir };
 }
@@ -60,6 +60,22 @@ describe('RequestDispatcher', () => {
     });
     expect(events.ofType('request.handled')).toHaveLength(1);
     expect(audit.entries).toHaveLength(1);
+  });
+
+  it('a flood of junk is answered, but recorded at most 60 a minute; the count rides on the next record', async () => {
+    let now = NOW.getTime();
+    const { d, events, audit } = await setup({ now: () => new Date(now) });
+    const junk = () => d.handle(TOPIC('status'), `status${'x'.repeat(5000)}`, Buffer.from('junk'), false);
+    for (let i = 0; i < 200; i++) expect((await junk()).status).toBe('error');
+    expect(events.ofType('request.refused')).toHaveLength(REFUSALS_RECORDED_PER_MINUTE);
+    expect(audit.entries).toHaveLength(REFUSALS_RECORDED_PER_MINUTE);
+    // a long op is cut in the record
+    expect(events.ofType('request.refused')[0]?.op.length).toBe(128);
+    now += 60_000;
+    await junk();
+    const last = events.ofType('request.refused').at(-1);
+    expect(last?.suppressed).toBe(200 - REFUSALS_RECORDED_PER_MINUTE);
+    expect(audit.entries).toHaveLength(REFUSALS_RECORDED_PER_MINUTE + 1);
   });
 
   it('refuses with the right code, each refusal an event and an audit entry', async () => {

@@ -39,6 +39,15 @@ export interface DispatcherOptions {
  */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Refusals recorded one by one (event and audit entry) per minute. Anyone who can publish on a request topic can
+ * send junk: past this, refusals are still answered and logged, and counted; the count rides on the next one recorded
+ * (`suppressed`), so a flood costs bounded disk (outbox and audit log) and is never lost from the record.
+ */
+export const REFUSALS_RECORDED_PER_MINUTE = 60;
+/** An op as recorded: the topic level can be as long as the broker allows. */
+const MAX_RECORDED_OP = 128;
+
 /** A request refused with its response code (unauthorized, expired, replayed, …). */
 class Refusal extends CamwardenError {
   constructor(code: ErrorCode, message: string) {
@@ -52,6 +61,9 @@ class Refusal extends CamwardenError {
  * replay, args schema, then the injected handler. Never throws: every outcome is a response.
  */
 export class RequestDispatcher {
+  /** The current minute of refusals: when it began, how many were recorded, how many only counted. */
+  private refusals = { since: Number.NEGATIVE_INFINITY, recorded: 0, suppressed: 0 };
+
   constructor(private readonly opts: DispatcherOptions) {}
 
   async handle(topic: string, op: string, payload: Buffer, retained: boolean): Promise<RequestResponse> {
@@ -128,7 +140,12 @@ export class RequestDispatcher {
       const refusal =
         err instanceof Refusal ? err : new Refusal(ErrorCode.Internal, `request failed: ${errorMessage(err)}`);
       this.opts.logger.warn({ op, transaction, code: refusal.code }, `request refused: ${refusal.message}`);
-      await this.record('request.refused', { op, transaction, code: refusal.code, message: refusal.message });
+      await this.recordRefusal({
+        op: op.slice(0, MAX_RECORDED_OP),
+        transaction,
+        code: refusal.code,
+        message: refusal.message,
+      });
       return { transaction, status: 'error', error: { code: refusal.code, message: refusal.message } };
     }
   }
@@ -142,6 +159,23 @@ export class RequestDispatcher {
       // fail closed: an unreadable or broken key file trusts no key
       throw new Refusal(ErrorCode.Unauthorized, `command keys unusable: ${errorMessage(err)}`);
     }
+  }
+
+  private async recordRefusal(data: EventData<'request.refused'>): Promise<void> {
+    const now = this.opts.now().getTime();
+    const window = this.refusals;
+    if (now - window.since >= 60_000) {
+      window.since = now;
+      window.recorded = 0;
+    }
+    if (window.recorded >= REFUSALS_RECORDED_PER_MINUTE) {
+      window.suppressed++;
+      return;
+    }
+    window.recorded++;
+    const suppressed = window.suppressed;
+    window.suppressed = 0;
+    await this.record('request.refused', suppressed > 0 ? { ...data, suppressed } : data);
   }
 
   private async record<T extends 'request.refused' | 'request.handled'>(type: T, data: EventData<T>): Promise<void> {
