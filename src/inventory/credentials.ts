@@ -104,7 +104,7 @@ function firstPinnedAt(entry: DeviceCredentialsEntry, pins: readonly PinnedIdent
  * pinned, and left behind once the identity it names is pinned first elsewhere: that camera moved); an entry without
  * one applies only where the identity it names was pinned first, never to whatever claims it.
  */
-export function entryApplies(
+function entryApplies(
   entry: DeviceCredentialsEntry,
   device: { address: string; endpoint: string },
   pins: readonly PinnedIdentity[],

@@ -7,7 +7,7 @@ export function parseCommandKeys(pem: string, source = 'command keys'): Map<stri
   return new Map(parseEd25519PublicKeys(pem, source).map((key) => [keyIdOf(key), key]));
 }
 
-export async function loadCommandKeys(path: string): Promise<Map<string, KeyObject>> {
+async function loadCommandKeys(path: string): Promise<Map<string, KeyObject>> {
   return parseCommandKeys(await readFile(path, 'utf8'), path);
 }
 

@@ -37,7 +37,7 @@ export interface DispatcherOptions {
  * JSON escaping doubled it. Anything larger is refused unread, so a broker peer cannot make the agent parse (and
  * hold) an arbitrarily large document (docs/mqtt.md).
  */
-export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * Refusals recorded one by one (event and audit entry) per minute. Anyone who can publish on a request topic can
