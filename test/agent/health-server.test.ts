@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthServer } from '../../src/agent/health-server.js';
 import { renderMetrics } from '../../src/util/prometheus-text.js';
+import { requireCapability } from '../helpers/capabilities.js';
 
 /** Whether this machine has the IPv6 loopback (containers without IPv6 do not). */
 async function canBind(host: string): Promise<boolean> {
@@ -11,8 +12,7 @@ async function canBind(host: string): Promise<boolean> {
     probe.listen(0, host, () => probe.close(() => resolve(true)));
   });
 }
-const ipv6Loopback = await canBind('::1');
-if (!ipv6Loopback) console.warn('health-server.test: no ::1 on this machine, the [::1] listen test is skipped');
+const ipv6Loopback = requireCapability('ipv6-loopback', await canBind('::1'));
 
 let server: HealthServer | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * Tests that need facilities a machine may lack (network namespaces, nftables, mosquitto, PostgreSQL, a browser,
- * root, systemd) skip with a visible notice where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
+ * root, systemd, the IPv6 loopback) skip with a visible notice where those are unavailable, and fail instead when CI demands them (CAMWARDEN_REQUIRE_*=1).
  */
 function probe(cmd: string, args: string[], cwd?: string): boolean {
   try {
@@ -82,6 +82,7 @@ const CAPABILITIES = {
   browser: { env: 'CAMWARDEN_REQUIRE_BROWSER', label: 'chromium' },
   root: { env: 'CAMWARDEN_REQUIRE_ROOT', label: 'root (to run a program as another user)' },
   'systemd-analyze': { env: 'CAMWARDEN_REQUIRE_SYSTEMD', label: 'systemd-analyze' },
+  'ipv6-loopback': { env: 'CAMWARDEN_REQUIRE_IPV6', label: 'the IPv6 loopback (::1)' },
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
