@@ -6,6 +6,7 @@ import type { EventSink } from '../model/event-sink.js';
 import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { SerialQueue } from '../util/serial-queue.js';
+import { writeAll } from '../util/write-all.js';
 import { type AuditEntry, entryShapeProblem, GENESIS_HASH, hashEntry, sealEntry } from './audit-entry.js';
 import { toPlainJson } from './canonical-json.js';
 import { readTail } from './read-tail.js';
@@ -170,13 +171,8 @@ export class AuditLog implements AuditSink {
     const entry: AuditEntry = this.signing ? { ...sealed, sig: signHash(this.signing.key, sealed.hash) } : sealed;
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     try {
-      // write(2) may take part of the line (a filling disk does that before ENOSPC): write the rest, or fail and
-      // cut the part off; a short write taken as done would leave a torn line inside the chain.
-      for (let done = 0; done < line.length; ) {
-        const { bytesWritten } = await fh.write(line, done, line.length - done, null);
-        if (bytesWritten <= 0) throw new CamwardenError(ErrorCode.Internal, 'write took no bytes');
-        done += bytesWritten;
-      }
+      // the whole line, or fail and cut the part off below (util/write-all.ts)
+      await writeAll(fh, line, this.opts.file);
       await fh.sync();
     } catch (err) {
       // Undo a partial line so the next append does not chain after a torn write.

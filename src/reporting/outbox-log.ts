@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { SerialQueue } from '../util/serial-queue.js';
+import { writeAll } from '../util/write-all.js';
 
 /** One line of a segment file. */
 export interface StoredRecord<E> {
@@ -189,7 +190,7 @@ export class OutboxLog<E> {
           }
           const fh = this.fh;
           if (!fh) throw new CamwardenError(ErrorCode.Aborted, 'outbox closed');
-          await fh.write(`${batch.map((r) => r.line).join('\n')}\n`);
+          await writeAll(fh, `${batch.map((r) => r.line).join('\n')}\n`, 'outbox');
           await fh.datasync();
           this.currentRecords += batch.length;
           const seg = this.segments.at(-1);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { writeAllSync } from '../util/write-all.js';
 
 export type JournalResult = 'deleted' | 'moved' | 'gone' | 'changed' | 'not-done' | 'error';
 
@@ -67,14 +67,8 @@ export class RetentionJournal {
       fs.mkdirSync(dirname(this.path), { recursive: true });
       this.fd = fs.openSync(this.path, 'a', 0o600);
     }
-    // write(2) may take part of a line (a filling disk does that before ENOSPC): write the rest, so a batch is
-    // never acted on behind an intent line recovery cannot read.
-    const bytes = Buffer.from(`${line}\n`, 'utf8');
-    for (let done = 0; done < bytes.length; ) {
-      const n = fs.writeSync(this.fd, bytes, done, bytes.length - done);
-      if (n <= 0) throw new CamwardenError(ErrorCode.Internal, `${this.path}: write took no bytes`);
-      done += n;
-    }
+    // the whole line: a batch is never acted on behind an intent line recovery cannot read
+    writeAllSync(this.fd, `${line}\n`, this.path);
     if (sync) fs.fsyncSync(this.fd);
   }
 }

@@ -3,6 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { CamwardenError, ErrorCode } from '../../util/errors.js';
 import { SerialQueue } from '../../util/serial-queue.js';
+import { writeAll } from '../../util/write-all.js';
 
 /** Appends between two compactions: the file holds at most the live entries plus this many. */
 const COMPACT_EVERY = 500;
@@ -69,7 +70,7 @@ export class ReplayStore {
     this.seen.set(transaction, Date.parse(expiresAt));
     await this.queue.run(async () => {
       if (!this.fh) throw new CamwardenError(ErrorCode.Internal, 'replay store not started');
-      await this.fh.write(`${JSON.stringify({ transaction, expiresAt })}\n`);
+      await writeAll(this.fh, `${JSON.stringify({ transaction, expiresAt })}\n`, 'seen requests');
       await this.fh.sync();
       if (++this.appended < COMPACT_EVERY) return;
       // the entry is already safe on disk: a failed compaction only leaves a longer file, retried later
