@@ -78,9 +78,10 @@ export function sweepRetentionFacts(
   scan: ScanResult | undefined,
   profiles: ProfileSet | undefined,
 ): CameraRetentionFacts[] {
-  const facts = scan ? retentionFactsFor(scan, profiles) : [];
-  const assignmentOf = assignmentFinder(profiles);
-  const matched = new Set((scan?.cameras ?? []).map(assignmentOf));
+  const cameras = scan?.cameras ?? [];
+  const assigned = cameras.map(assignmentFinder(profiles));
+  const facts = cameras.map((camera, i) => retentionFacts(camera, assigned[i]));
+  const matched = new Set(assigned);
   const ids = new Set(facts.map((f) => f.id));
   for (const a of profiles?.site.cameras ?? []) {
     const id = a.match.id ?? a.recordingName;
