@@ -27,6 +27,15 @@ async function fileHandleProto(): Promise<object> {
   return Object.getPrototypeOf(fh) as object;
 }
 
+/** A writer with the key file resumes the log, appends one entry and stops; the log is then verified. */
+async function resumeAppendVerify(): Promise<Awaited<ReturnType<typeof verifyAuditLog>>> {
+  const log = new AuditLog({ file, signingKeyFile: keyFile });
+  await log.start();
+  await log.append('enforcement', { i: 2 });
+  await log.stop();
+  return verifyAuditLog(file);
+}
+
 describe('AuditLog append on a filling disk', () => {
   it('a short write (the disk filled mid-line) never leaves a torn line inside the chain', async () => {
     const log = new AuditLog({ file, signingKeyFile: keyFile });
@@ -76,11 +85,7 @@ describe('AuditLog signing key the chain has not declared', () => {
     await first.stop();
     await rm(keyFile);
     await loadOrCreateSigningKey(keyFile); // the crash: key B on disk, no signing-key entry for it
-    const log = new AuditLog({ file, signingKeyFile: keyFile });
-    await log.start();
-    await log.append('enforcement', { i: 2 });
-    await log.stop();
-    const r = await verifyAuditLog(file);
+    const r = await resumeAppendVerify();
     expect(r.fault).toBeUndefined();
     expect(r.keyIds).toHaveLength(2);
   });
@@ -88,11 +93,7 @@ describe('AuditLog signing key the chain has not declared', () => {
   it('declares the key when an unsigned chain is resumed by a writer that has one', async () => {
     await unsignedLog();
     await loadOrCreateSigningKey(keyFile);
-    const log = new AuditLog({ file, signingKeyFile: keyFile });
-    await log.start();
-    await log.append('enforcement', { i: 2 });
-    await log.stop();
-    const r = await verifyAuditLog(file);
+    const r = await resumeAppendVerify();
     expect(r.fault).toBeUndefined();
     expect(r.keyIds).toHaveLength(1);
   });
