@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/schema.js';
 import { HelloListener } from '../../src/discovery/hello-listener.js';
 import { runScan } from '../../src/inventory/scan.js';
 import type { DiscoveredDevice, ScanResult } from '../../src/model/camera-records.js';
@@ -71,23 +72,29 @@ describe('Hello listener under a flood', () => {
   });
 });
 
+/** An agent config for the flood tests: no schedule, no multicast, 6 pending Hellos, short device timeouts. */
+function floodConfig(discovery: Partial<Config['discovery']>): Config {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cw-hello-'));
+  const { config } = loadConfig(
+    { CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *', CAMWARDEN_MULTICAST: '0' },
+    dataDir,
+  );
+  config.discovery = {
+    ...config.discovery,
+    timeoutMs: 300,
+    helloMaxPending: 6,
+    helloScanIntervalS: 60,
+    helloPerSecond: 1000,
+    helloPerSenderPerSecond: 1000,
+    ...discovery,
+  };
+  config.onvif = { ...config.onvif, callTimeoutMs: 500, deviceTimeoutMs: 1000 };
+  return config;
+}
+
 describe('agent fed by a Hello flood', () => {
   it('caps the pending list, triggers one scan per interval, and the scan drops the excess instead of failing', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cw-hello-'));
-    const { config } = loadConfig(
-      { CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *', CAMWARDEN_MULTICAST: '0' },
-      dataDir,
-    );
-    config.discovery = {
-      ...config.discovery,
-      timeoutMs: 300,
-      maxTargets: 4,
-      helloMaxPending: 6,
-      helloScanIntervalS: 60,
-      helloPerSecond: 1000,
-      helloPerSenderPerSecond: 1000,
-    };
-    config.onvif = { ...config.onvif, callTimeoutMs: 500, deviceTimeoutMs: 1000 };
+    const config = floodConfig({ maxTargets: 4 });
     const port = listenPort(3);
     listener = new HelloListener({ port, interfaces: ['cw-none'], perSecond: 1000, perSenderPerSecond: 1000 });
     const scans: ScanResult[] = [];
@@ -136,21 +143,7 @@ describe('agent fed by a Hello flood', () => {
   }, 40_000);
 
   it('one sender announcing many devices gets maxDevicesPerAddress pending, leaving room for other cameras', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cw-hello-'));
-    const { config } = loadConfig(
-      { CAMWARDEN_DATA_DIR: dataDir, CAMWARDEN_SCAN_SCHEDULE: '0 0 1 1 *', CAMWARDEN_MULTICAST: '0' },
-      dataDir,
-    );
-    config.discovery = {
-      ...config.discovery,
-      timeoutMs: 300,
-      maxDevicesPerAddress: 2,
-      helloMaxPending: 6,
-      helloScanIntervalS: 60,
-      helloPerSecond: 1000,
-      helloPerSenderPerSecond: 1000,
-    };
-    config.onvif = { ...config.onvif, callTimeoutMs: 500, deviceTimeoutMs: 1000 };
+    const config = floodConfig({ maxDevicesPerAddress: 2 });
     const port = listenPort(4);
     listener = new HelloListener({ port, interfaces: ['cw-none'], perSecond: 1000, perSenderPerSecond: 1000 });
     const scans: ScanResult[] = [];
