@@ -170,15 +170,24 @@ describe('identity attacks on scan', () => {
     expect(rec?.decision.action).toBe('flag');
   }, 30_000);
 
+  /** Runs `fn` while the named camera takes another password (changed by its owner, or locked out), then restores it. */
+  async function withPassword(device: string, password: string, fn: () => Promise<void>): Promise<void> {
+    const running = site.devices.find((d) => d.name === device);
+    running?.setPassword(password);
+    try {
+      await fn();
+    } finally {
+      running?.setPassword(SPECIAL.password);
+    }
+  }
+
   it('a blocked camera whose password changed stays block (unverified-device), as the daemon left it', async () => {
     const dir = dataDir();
     const config = `onvif:\n  devices:\n    - { address: "${toilet.address}", username: cam-t, password: special }\n`;
     const first = await scan(dir, [toilet.address], config);
     expect(byAddress(first, toilet.address)[0]?.decision.action).toBe('block');
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(first)); // what `run` persists after each scan
-    const running = site.devices.find((d) => d.name === 'toilet');
-    running?.setPassword('changed-by-the-owner');
-    try {
+    await withPassword('toilet', 'changed-by-the-owner', async () => {
       const after = await scan(dir, [toilet.address], config);
       const [rec] = byAddress(after, toilet.address);
       expect(rec?.id).toBe(TOILET_ID);
@@ -186,9 +195,7 @@ describe('identity attacks on scan', () => {
       expect(rec?.decision.reasons.map((r) => r.code)).toEqual(['unverified-device', 'prohibited-zone']);
       expect(rec?.errors.map((e) => e.code)).toContain('unauthorized');
       expect(rec?.location.zone).toBe('toilet');
-    } finally {
-      running?.setPassword(SPECIAL.password);
-    }
+    });
   }, 40_000);
 
   it('after inventory.json is lost, scan still shows the block the enforcement state keeps, as the daemon holds it', async () => {
@@ -205,17 +212,13 @@ describe('identity attacks on scan', () => {
       },
     };
     writeFileSync(join(dir, 'enforcement-state.json'), JSON.stringify({ version: 1, actions }));
-    const running = site.devices.find((d) => d.name === 'toilet');
-    running?.setPassword('changed-by-the-owner');
-    try {
+    await withPassword('toilet', 'changed-by-the-owner', async () => {
       const after = await scan(dir, [toilet.address], config);
       const [rec] = byAddress(after, toilet.address);
       expect(rec?.id).toBe(TOILET_ID);
       expect(rec?.decision.action).toBe('block');
       expect(rec?.decision.reasons.map((r) => r.code)).toContain('unverified-device');
-    } finally {
-      running?.setPassword(SPECIAL.password);
-    }
+    });
   }, 40_000);
 
   it('a look-alike proving the serial/MAC elsewhere is no move while the blocked camera still answers at its address', async () => {
@@ -226,9 +229,7 @@ describe('identity attacks on scan', () => {
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(first));
     const pinsBefore = readFileSync(join(dir, 'identity-pins.json'), 'utf8');
     // The camera still answers at its address but refuses our login (a changed password, a locked account).
-    const running = site.devices.find((d) => d.name === 'guarded');
-    running?.setPassword('locked-out');
-    try {
+    await withPassword('guarded', 'locked-out', async () => {
       const after = await scan(dir, [lookalike.address, guarded.address], config);
       const [real] = byAddress(after, guarded.address);
       expect([real?.id, real?.decision.action]).toEqual([GUARDED_ID, 'block']);
@@ -239,8 +240,6 @@ describe('identity attacks on scan', () => {
       expect(other?.decision.action).not.toBe('allow');
       // the pin stays where the camera is
       expect(readFileSync(join(dir, 'identity-pins.json'), 'utf8')).toBe(pinsBefore);
-    } finally {
-      running?.setPassword(SPECIAL.password);
-    }
+    });
   }, 40_000);
 });
