@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,55 @@ afterAll(() => {
 
 function dataDir(name: string): string {
   return join(scratch, name);
+}
+
+/**
+ * `count` processes that take the lock at the same moment (each waits for a shared start time): each prints `held`
+ * or its error code, holders keep the lock until every process has answered, then release it.
+ */
+async function racers(dir: string, count: number): Promise<string[]> {
+  const lockModule = join(ROOT, 'dist', 'agent', 'data-dir-lock.js');
+  const at = Date.now() + 400;
+  const script = `
+    const { DataDirLock } = await import(${JSON.stringify(lockModule)});
+    while (Date.now() < ${at});
+    try {
+      const lock = await DataDirLock.acquire(${JSON.stringify(dir)}, 'racer');
+      process.stdout.write('held\\n');
+      process.stdin.once('end', () => lock.release().then(() => process.exit(0)));
+      process.stdin.resume();
+    } catch (err) {
+      process.stdout.write((err.code ?? String(err)) + '\\n');
+      process.exit(0);
+    }`;
+  const procs = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  });
+  const outcomes = await Promise.all(
+    procs.map(
+      (child) =>
+        new Promise<string>((resolve) => {
+          let out = '';
+          child.stdout?.on('data', (c: Buffer) => {
+            out += c.toString();
+            if (out.includes('\n')) resolve(out.trim());
+          });
+          child.once('exit', () => resolve(out.trim() || 'exited'));
+        }),
+    ),
+  );
+  await Promise.all(
+    procs.map((child) => {
+      const exited = child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined;
+      child.stdin?.end();
+      return exited;
+    }),
+  );
+  return outcomes;
 }
 
 describe('DataDirLock', () => {
@@ -47,6 +96,46 @@ describe('DataDirLock', () => {
     await taken.release();
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...stale, host: 'another-gateway' }));
     await expect(DataDirLock.acquire(dir, 'agent')).rejects.toMatchObject({ code: ErrorCode.DataDirLocked });
+  });
+
+  it('of processes starting at once, on a fresh data dir or over a stale lock, exactly one holds it', async () => {
+    const dir = dataDir('race');
+    await DataDirLock.acquire(dir, 'x').then((l) => l.release()); // creates the dir
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => gone.once('exit', r));
+    const stale = { pid: gone.pid, start: '1', boot: 'x', host: hostname(), what: 'agent', since: '2026-01-01' };
+    for (const start of ['fresh', 'stale', 'fresh', 'stale', 'damaged']) {
+      if (start === 'stale') writeFileSync(join(dir, LOCK_FILE), JSON.stringify(stale));
+      if (start === 'damaged') writeFileSync(join(dir, LOCK_FILE), '');
+      const outcomes = await racers(dir, 6);
+      expect(
+        outcomes.filter((o) => o === 'held'),
+        `${start}: ${outcomes.join(' ')}`,
+      ).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'held' && o !== ErrorCode.DataDirLocked)).toEqual([]);
+      // Nothing of the takeovers is left beside the lock, and the holder released it.
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a takeover under way is not raced; the guard of a taker that crashed is cleared', async () => {
+    const dir = dataDir('guard');
+    await DataDirLock.acquire(dir, 'x').then((l) => l.release());
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => gone.once('exit', r));
+    const stale = { pid: gone.pid, start: '1', boot: 'x', host: hostname(), what: 'agent', since: '2026-01-01' };
+    const guard = join(dir, `${LOCK_FILE}.takeover`);
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(stale));
+    writeFileSync(guard, JSON.stringify({ ...stale, host: 'another-gateway', what: 'sweep' }));
+    await expect(DataDirLock.acquire(dir, 'agent')).rejects.toMatchObject({
+      code: ErrorCode.DataDirLocked,
+      message: expect.stringContaining('in use by camwarden sweep'),
+    });
+    writeFileSync(guard, JSON.stringify({ ...stale, what: 'sweep' }));
+    const taken = await DataDirLock.acquire(dir, 'agent');
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, what: 'agent' });
+    await taken.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a second `camwarden run` on the same data dir refuses to start (exit 1); the first goes on', async () => {
