@@ -8,7 +8,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import type { AuditSink } from '../model/audit-sink.js';
 import type { EventSink } from '../model/event-sink.js';
-import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { CamwardenError, ErrorCode, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import {
@@ -97,6 +97,8 @@ export class ProfileStore {
       this.swap(set);
       if (lkg?.revision !== set.revision) {
         await this.persistLkg(set);
+        // At start there is no live set to keep: the set is loaded, and its entry written if the log takes it.
+        await this.recordApplied(set.revision, lkg?.revision, 'start');
         await this.announceApplied(set.revision, lkg?.revision, 'start');
       }
     } catch (err) {
@@ -167,10 +169,20 @@ export class ProfileStore {
     }
     try {
       const set = await this.load(this.activeDir);
+      if (set.revision === this.set?.revision) {
+        this.loadedFingerprint = fingerprint;
+        this.lastRejected = '';
+        return { revision: set.revision, problems: [] };
+      }
+      const previous = this.set?.revision;
+      // Recorded first: a change the audit log cannot take is not made (the next re-check tries again).
+      const unrecorded = await this.recordApplied(set.revision, previous, 'reload');
+      if (unrecorded !== undefined) {
+        await this.announceRejected([unrecorded], 'reload');
+        return { revision: this.set?.revision, problems: [unrecorded] };
+      }
       this.loadedFingerprint = fingerprint;
       this.lastRejected = '';
-      if (set.revision === this.set?.revision) return { revision: set.revision, problems: [] };
-      const previous = this.set?.revision;
       this.swap(set);
       await this.persistLkg(set);
       await this.announceApplied(set.revision, previous, 'reload');
@@ -195,8 +207,13 @@ export class ProfileStore {
         return { revision: this.set?.revision, problems };
       }
       if (dryRun) return { revision: set.revision, problems: [] };
-      const finalDir = await installStaged(this.deps.dataDir, staging, set.revision);
       const previous = this.set?.revision;
+      const unrecorded = await this.recordApplied(set.revision, previous, 'request');
+      if (unrecorded !== undefined) {
+        await this.announceRejected([unrecorded], 'request');
+        return { revision: this.set?.revision, problems: [unrecorded] };
+      }
+      const finalDir = await installStaged(this.deps.dataDir, staging, set.revision);
       const previousDir = this.activeDir;
       this.activeDir = finalDir;
       const applied = { ...set, dir: finalDir };
@@ -209,13 +226,29 @@ export class ProfileStore {
     });
   }
 
+  /**
+   * The audit entry of a change, written before the change is made (Art 16: every change logged). Returns the
+   * problem when the audit log cannot take it.
+   */
+  private async recordApplied(
+    revision: string,
+    previous: string | undefined,
+    source: string,
+  ): Promise<string | undefined> {
+    try {
+      await this.deps.audit.append('profiles', { action: 'applied', revision, previous: previous ?? null, source });
+      return undefined;
+    } catch (err) {
+      this.deps.logger.error({ err, revision, source }, 'profiles change not recorded');
+      return `(audit): ${errorMessage(err)}; the profiles change is not applied until it is recorded`;
+    }
+  }
+
+  /** Log and event of a change made (its audit entry is written already, except at start). */
   private async announceApplied(revision: string, previous: string | undefined, source: string): Promise<void> {
     this.deps.logger.info({ revision, previous, source }, 'profiles applied');
     await this.safe(() =>
       this.deps.events.emit('profiles.applied', { revision, previous: previous ?? null, source, dir: this.activeDir }),
-    );
-    await this.safe(() =>
-      this.deps.audit.append('profiles', { action: 'applied', revision, previous: previous ?? null, source }),
     );
   }
 

@@ -144,6 +144,43 @@ describe('ProfileStore lifecycle', () => {
     expect(again.store.revision()).toBe(ok.revision);
   });
 
+  it('a change is not made until its audit entry is written: reload and apply keep the live set meanwhile', async () => {
+    const dir = await copyBundled();
+    const dataDir = await tmp('cw-prof-data-');
+    const { store, events, audit } = makeStore(dir, dataDir, { watch: false });
+    await store.start();
+    const first = store.revision();
+    const failing = vi.spyOn(audit, 'append').mockRejectedValue(new Error('ENOSPC: no space left on device'));
+    // A reload of changed files: refused while the audit log cannot take the entry, retried by the next re-check.
+    await writeFile(join(dir, 'site/site.yaml'), SITE_60);
+    const reloaded = await store.reload();
+    expect(reloaded.revision).toBe(first);
+    expect(reloaded.problems).toEqual([
+      expect.stringMatching(/^\(audit\): .*ENOSPC.*not applied until it is recorded/),
+    ]);
+    expect(store.revision()).toBe(first);
+    expect(events.ofType('profiles.rejected').at(-1)).toMatchObject({ source: 'reload', keeping: first });
+    // A signed bundle by request: refused the same way, and it does not become the set a restart loads.
+    const files = await filesOf(BUNDLED);
+    files['site/site.yaml'] = 'schemaVersion: 1\nretention: { siteDays: 90 }\n';
+    const applied = await store.applyBundle(files, {});
+    expect(applied.revision).toBe(first);
+    expect(applied.problems).toEqual([expect.stringMatching(/^\(audit\): /)]);
+    expect(store.dir()).toBe(dir);
+    failing.mockRestore();
+    const retried = await store.reload();
+    expect(retried.problems).toEqual([]);
+    expect(store.current()?.retention.siteDays).toBe(60);
+    expect(audit.entries.at(-1)).toMatchObject({
+      kind: 'profiles',
+      data: { action: 'applied', revision: retried.revision, previous: first, source: 'reload' },
+    });
+    await store.stop();
+    const restarted = makeStore(dir, dataDir, { watch: false });
+    await restarted.store.start();
+    expect(restarted.store.current()?.retention.siteDays).toBe(60);
+  });
+
   it('merges runtime consent records into every loaded set', async () => {
     const dir = await copyBundled();
     const dataDir = await tmp('cw-prof-data-');
