@@ -1,197 +1,34 @@
 /**
  * `<dataDir>/camwarden.lock`: one writer per data dir. Two agents (or an agent and `camwarden sweep`) on one data
- * dir would fork the audit chain, share an outbox and a retention journal; the second one refuses to start. The
- * file names its holder (pid, the process's start time and the boot, so a pid reused after a crash or a reboot is
- * not mistaken for the holder, and a token of its own). A lock left by a process that is gone is taken over.
- *
- * Races (docs/audit.md): a lock file appears whole or not at all (written aside, then hard-linked into place), so
- * one being created is never read as torn and taken over. A stale lock is replaced in place (rename), and only by
- * the process that holds `camwarden.lock.takeover`, created the same way: of several processes that find the same
- * stale lock, one takes it over and the others are refused.
+ * dir would fork the audit chain, share an outbox and a retention journal; the second one refuses to start, naming
+ * the holder. How the lock is taken, and taken over from a process that is gone: util/lock-file.ts.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { LockFile, type LockHolder } from '../util/lock-file.js';
 
 export const LOCK_FILE = 'camwarden.lock';
-const TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
-/** Attempts when the lock changes hands between two of our steps (released, or a crashed taker's guard removed). */
-const ATTEMPTS = 3;
-
-interface Holder {
-  pid: number;
-  /** Start time of the process in clock ticks since boot (/proc/<pid>/stat field 22). */
-  start: string;
-  boot: string;
-  host: string;
-  what: string;
-  since: string;
-  /** Tells two holders apart whatever else they share. */
-  token: string;
-}
 
 export class DataDirLock {
-  private constructor(
-    private readonly file: string,
-    /** The lock file's text as we wrote it: ours while the file still reads so. */
-    private readonly text: string,
-  ) {}
+  private constructor(private readonly lock: LockFile) {}
 
   /** Takes the lock, or throws a CamwardenError naming the holder. */
   static async acquire(dataDir: string, what: string): Promise<DataDirLock> {
-    mkdirSync(dataDir, { recursive: true });
-    const file = join(dataDir, LOCK_FILE);
-    const guard = join(dataDir, TAKEOVER_FILE);
-    const me: Holder = {
-      pid: process.pid,
-      start: startTime(process.pid) ?? '',
-      boot: bootId(),
-      host: hostname(),
-      what,
-      since: new Date().toISOString(),
-      token: randomUUID(),
-    };
-    const text = `${JSON.stringify(me)}\n`;
-    const refusal = async (): Promise<CamwardenError> => {
-      const now = await readIfThere(file);
-      return locked(dataDir, (now === undefined ? undefined : parseHolder(now)) ?? me);
-    };
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (await createWhole(file, text, me.token)) return new DataDirLock(file, text);
-      const seen = await readIfThere(file);
-      if (seen === undefined) continue; // released in between
-      const holder = parseHolder(seen);
-      if (holder && alive(holder)) throw locked(dataDir, holder);
-      // Stale: its holder is gone, or the file names none (damaged). Only the holder of the takeover guard replaces it.
-      if (!(await createWhole(guard, text, me.token))) {
-        const other = await readIfThere(guard);
-        if (other === undefined) continue;
-        const taker = parseHolder(other);
-        if (taker && alive(taker)) throw locked(dataDir, taker);
-        await unlinkIfStill(guard, other); // left by a taker that crashed
-        continue;
-      }
-      try {
-        if ((await readIfThere(file)) !== seen) continue; // released or replaced meanwhile: judge again
-        await replaceWhole(file, text, me.token);
-        return new DataDirLock(file, text);
-      } finally {
-        await unlinkIfStill(guard, text);
-      }
-    }
-    throw await refusal();
+    return new DataDirLock(await LockFile.acquire(join(dataDir, LOCK_FILE), what, (h) => locked(dataDir, h)));
   }
 
   /** Removes the lock file if it is still ours. */
-  async release(): Promise<void> {
-    await unlinkIfStill(this.file, this.text);
+  release(): Promise<void> {
+    return this.lock.release();
   }
 }
 
-/** A draft of `file` with `text`, written and synced beside it. */
-async function draft(file: string, text: string, token: string): Promise<string> {
-  const path = `${file}.${token}.new`;
-  const fh = await open(path, 'wx', 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  return path;
-}
-
-/** Creates `file` with `text`, whole: a draft hard-linked into place, which fails when the file exists. */
-async function createWhole(file: string, text: string, token: string): Promise<boolean> {
-  const path = await draft(file, text, token);
-  try {
-    await link(path, file);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    throw new CamwardenError(
-      ErrorCode.Internal,
-      `cannot create ${file} (${code ?? String(err)}): the data dir's file system must support hard links`,
-    );
-  } finally {
-    await unlink(path).catch(() => undefined);
-  }
-}
-
-/** Replaces `file` with `text` in one step: there is never a moment without a lock file. */
-async function replaceWhole(file: string, text: string, token: string): Promise<void> {
-  await rename(await draft(file, text, token), file);
-}
-
-/**
- * Unlinks `file` if it still reads `text`. Not atomic: only for a file nobody else may change in between (our own
- * lock or guard, or the guard of a taker that crashed).
- */
-async function unlinkIfStill(file: string, text: string): Promise<void> {
-  if ((await readIfThere(file)) === text) await unlink(file).catch(() => undefined);
-}
-
-function locked(dataDir: string, h: Holder): CamwardenError {
+function locked(dataDir: string, h: LockHolder): CamwardenError {
   return new CamwardenError(
     ErrorCode.DataDirLocked,
     `${dataDir} is in use by camwarden ${h.what} (pid ${h.pid} on ${h.host}, since ${h.since}); ` +
       `one writer per data dir, a second would fork the audit chain. If that process is gone from another host, ` +
       `remove ${join(dataDir, LOCK_FILE)}.`,
   );
-}
-
-async function readIfThere(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** The holder a lock file names; undefined for a file that names none (damaged), which nobody holds. */
-function parseHolder(text: string): Holder | undefined {
-  try {
-    const h = JSON.parse(text) as Holder;
-    return typeof h === 'object' && h !== null && typeof h.pid === 'number' ? h : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the recorded holder still runs; a holder on another host is assumed to (fail closed). */
-function alive(h: Holder): boolean {
-  if (h.host !== hostname()) return true;
-  if (h.boot !== bootId()) return false;
-  const start = startTime(h.pid);
-  if (start !== undefined) return start === h.start;
-  try {
-    process.kill(h.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may contain spaces and parentheses: count fields after its closing one
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
 }

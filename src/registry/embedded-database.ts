@@ -1,53 +1,24 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { CamwardenError, ErrorCode } from '../util/errors.js';
+import { LockFile } from '../util/lock-file.js';
 import type { Database, Queryable, Row } from './database.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Embedded databases this process has open (a pid in a lock file may also be a previous life of ours). */
-const heldHere = new Set<string>();
-
 /**
- * One opener per embedded database: PGlite has no server to arbitrate, and two writers would corrupt it. The
- * lock file holds the owner's pid; a lock whose process is gone (a crash) is taken over.
+ * One opener per embedded database: PGlite has no server to arbitrate, and two writers would corrupt it. The lock
+ * (`<dir>.lock`, util/lock-file.ts) names its holder; a lock whose process is gone (a crash) is taken over.
  */
 async function lock(dir: string): Promise<() => Promise<void>> {
-  const file = `${dir}.lock`;
-  if (heldHere.has(file)) {
-    throw new CamwardenError(ErrorCode.InvalidConfig, `embedded database ${dir} is in use by process ${process.pid}`);
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(file, 'wx');
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      heldHere.add(file);
-      return async () => {
-        heldHere.delete(file);
-        await rm(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-      // our own pid here is a previous process that had it (pids repeat, e.g. in containers)
-      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-        throw new CamwardenError(
-          ErrorCode.InvalidConfig,
-          `embedded database ${dir} is in use by process ${owner}: one registry per data dir (or use PostgreSQL)`,
-        );
-      }
-      await rm(file, { force: true });
-    }
-  }
-  throw new CamwardenError(ErrorCode.Internal, `embedded database ${dir}: could not take its lock`);
+  const held = await LockFile.acquire(
+    `${dir}.lock`,
+    'registry',
+    (holder) =>
+      new CamwardenError(
+        ErrorCode.InvalidConfig,
+        `embedded database ${dir} is in use by process ${holder.pid} on ${holder.host}: one registry per data dir (or use PostgreSQL)`,
+      ),
+  );
+  return () => held.release();
 }
 
 /** PGlite (PostgreSQL compiled to WebAssembly) persisted in `dir`: one process, no server to run. */

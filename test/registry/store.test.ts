@@ -458,6 +458,10 @@ describe('embedded database lock', () => {
     expect(await reopened.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     await reopened.close();
     expect(existsSync(join(other, 'db.lock'))).toBe(false);
+    // a bare pid (the lock's older format) that is ours is a previous life of this pid: taken over
+    writeFileSync(join(other, 'db.lock'), `${process.pid}\n`);
+    const mine = await openEmbedded(join(other, 'db'));
+    await mine.close();
     // another live process holds it: refused
     writeFileSync(join(other, 'db.lock'), `${process.ppid}\n`);
     await expect(openEmbedded(join(other, 'db'))).rejects.toThrow(`in use by process ${process.ppid}`);
