@@ -24,10 +24,14 @@ export const ACTIONS = {
   bye: [`${NS.wsd2005}/Bye`, `${NS.wsd2009}/Bye`],
 };
 
-/** The two types we probe for, one Probe each (a target must match every listed type). */
+/**
+ * The two types we probe for, one Probe each (a target must match every listed type). tds:Device comes first: the
+ * ONVIF Core spec has every device list it, so it alone finds every endpoint of a compliant host;
+ * dn:NetworkVideoTransmitter is for older devices that list only that (see docs/discovery.md).
+ */
 export const PROBE_TYPES = [
-  { qname: 'dn:NetworkVideoTransmitter', prefix: 'dn', ns: NS.network },
   { qname: 'tds:Device', prefix: 'tds', ns: NS.device },
+  { qname: 'dn:NetworkVideoTransmitter', prefix: 'dn', ns: NS.network },
 ] as const;
 
 /** Type namespaces that make a responder an ONVIF device. */

@@ -157,6 +157,8 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const internal = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
   let allAnswered: NodeJS.Timeout | undefined;
+  /** Ends the pause after the first probe type's sweep once every unicast target has answered. */
+  const targetsAnswered = new AbortController();
 
   const drop = (reason: string, rinfo: RemoteInfo, detail?: string): void => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
@@ -192,6 +194,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     byPair.set(key, device);
     if (unicastSet.has(rinfo.address) && !answeredTargets.has(rinfo.address)) unansweredTargets--;
     answeredTargets.add(rinfo.address);
+    if (unicastSet.size > 0 && unansweredTargets === 0) targetsAnswered.abort();
     try {
       opts.onDevice?.(device);
     } catch (err) {
@@ -276,14 +279,20 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       if (round < repeats) {
         for (const s of multicastSockets) for (const p of probes) await send(s, p, WSD_MULTICAST_ADDRESS);
       }
-      // Unicast: the spec's repeats, plus one more round to the targets that are still silent (lost replies).
+      // Unicast: the spec's repeats, plus one more round to the targets that are still silent (lost replies). In the
+      // first round the second type goes only to the targets still silent a moment after the first (tds:Device, which
+      // every compliant device lists) went to all: a host that answered it has named every endpoint it serves, and a
+      // large sweep draws half the replies to parse (docs/discovery.md).
       if (unicastSocket && round <= UNICAST_UDP_REPEAT) {
-        let i = 0;
-        for (const target of opts.unicastTargets) {
-          if (signal.aborted) return;
-          if (round > 0 && answeredTargets.has(target)) continue;
-          for (const p of probes) await send(unicastSocket, p, target);
-          if (++i % 16 === 0) await new Promise((r) => setImmediate(r)); // let replies in while sweeping
+        for (const [type, probe] of probes.entries()) {
+          if (round === 0 && type > 0) await sleep(UDP_MIN_DELAY_MS, AbortSignal.any([signal, targetsAnswered.signal]));
+          let i = 0;
+          for (const target of opts.unicastTargets) {
+            if (signal.aborted) return;
+            if ((round > 0 || type > 0) && answeredTargets.has(target)) continue;
+            await send(unicastSocket, probe, target);
+            if (++i % 16 === 0) await new Promise((r) => setImmediate(r)); // let replies in while sweeping
+          }
         }
       }
     };

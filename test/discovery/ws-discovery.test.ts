@@ -74,9 +74,40 @@ describe('unicast WS-Discovery on loopback', () => {
     expect(result.dropped.unrelated).toBeGreaterThan(0);
     expect(result.dropped.unparsable).toBeGreaterThan(0);
     expect(result.dropped['not-onvif']).toBeGreaterThan(0);
-    // Two types probed separately, repeated: every target got at least two probes with the two types.
-    expect(honest.probes.some((p) => p.includes('dn:NetworkVideoTransmitter'))).toBe(true);
-    expect(honest.probes.some((p) => p.includes('<d:Types>tds:Device</d:Types>'))).toBe(true);
+    // Two types probed separately, repeated: a silent target got both types.
+    expect(junk.probes.some((p) => p.includes('<d:Types>dn:NetworkVideoTransmitter</d:Types>'))).toBe(true);
+    expect(junk.probes.some((p) => p.includes('<d:Types>tds:Device</d:Types>'))).toBe(true);
+  });
+
+  it('probes tds:Device first, and the camera type only where that found nothing: a legacy camera is found too', async () => {
+    const port = 30004 + (process.pid % 20000);
+    const compliant = await startResponder(`${base}.13`, port, (_p, id) => [
+      probeMatch({ relatesTo: id, endpoint: 'urn:uuid:compliant', xaddrs: `http://${base}.13/onvif/device_service` }),
+    ]);
+    // An old camera that lists only dn:NetworkVideoTransmitter answers a Probe for that type alone.
+    const legacy = await startResponder(`${base}.14`, port, (p, id) =>
+      p.includes('<d:Types>dn:NetworkVideoTransmitter</d:Types>')
+        ? [
+            probeMatch({
+              relatesTo: id,
+              endpoint: 'urn:uuid:legacy',
+              xaddrs: `http://${base}.14/onvif/device_service`,
+              types: 'dn:NetworkVideoTransmitter',
+            }),
+          ]
+        : [],
+    );
+    responders = [compliant, legacy];
+    const result = await discover({
+      multicast: false,
+      unicastTargets: [compliant.address, legacy.address],
+      timeoutMs: 3000,
+      port,
+    });
+    expect(result.devices.map((d) => d.endpoint).sort()).toEqual(['urn:uuid:compliant', 'urn:uuid:legacy']);
+    const types = (r: typeof compliant): string[] => r.probes.map((p) => /<d:Types>([^<]*)</.exec(p)?.[1] ?? '');
+    expect(types(compliant)).toEqual(['tds:Device']);
+    expect(types(legacy).slice(0, 2)).toEqual(['tds:Device', 'dn:NetworkVideoTransmitter']);
   });
 
   it('ends early when every unicast target answered', async () => {
