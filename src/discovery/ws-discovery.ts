@@ -194,16 +194,19 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     byPair.set(key, device);
     if (unicastSet.has(rinfo.address) && !answeredTargets.has(rinfo.address)) unansweredTargets--;
     answeredTargets.add(rinfo.address);
-    if (unicastSet.size > 0 && unansweredTargets === 0) targetsAnswered.abort();
     try {
       opts.onDevice?.(device);
     } catch (err) {
       log.warn({ err }, 'onDevice handler threw');
     }
-    if (!allAnswered && multicastSockets.length === 0 && unicastSet.size > 0 && unansweredTargets === 0) {
-      // Every target answered and no multicast probe is out: no reason to wait out the window, but the rest of a
-      // burst (a second ProbeMatch from the same host, a host's other address) still gets a moment to arrive.
-      allAnswered = setTimeout(() => internal.abort(), UDP_MAX_DELAY_MS);
+    if (unicastSet.size > 0 && unansweredTargets === 0) {
+      // Every target answered: the second probe type has no one left to wait for. With no multicast probe out there
+      // is no reason to wait out the window either, but the rest of a burst (a second ProbeMatch from the same host,
+      // a host's other address) still gets a moment to arrive.
+      targetsAnswered.abort();
+      if (!allAnswered && multicastSockets.length === 0) {
+        allAnswered = setTimeout(() => internal.abort(), UDP_MAX_DELAY_MS);
+      }
     }
   };
 
