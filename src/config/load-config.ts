@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import { yamlParser } from '../util/lazy-yaml.js';
 import { PARSED_ONCE } from '../util/parsed-once.js';
 import { type Config, configSchema } from './schema.js';
 
@@ -14,10 +14,6 @@ export const BUNDLED_PROFILES_DIR = resolve(PACKAGE_ROOT, 'device-profiles');
 
 type Env = Record<string, string | undefined>;
 
-/** The YAML parser, loaded only when there is a config file: most runs have none and start faster without it. */
-function yamlParser(): typeof import('yaml') {
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
-}
 type Raw = Record<string, unknown>;
 
 function section(raw: Raw, key: string): Raw {

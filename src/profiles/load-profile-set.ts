@@ -12,6 +12,7 @@ import { recordingLayoutSchema } from '../retention/layout-schema.js';
 import { retentionPolicyFrom } from '../retention/rules.js';
 import { loadEd25519PublicKeys } from '../util/ed25519-keys.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
+import { yamlParser } from '../util/lazy-yaml.js';
 import { PARSED_ONCE } from '../util/parsed-once.js';
 import { verifyBundle } from './bundle.js';
 import { crossCheckSite } from './cross-check.js';
@@ -79,8 +80,7 @@ function profileRevision(files: readonly SourceFile[]): string {
 
 /** The YAML parser is loaded only when some file is not in the cache. */
 async function parseYamlText(text: string): Promise<YamlParse> {
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = yamlParser().parseDocument(text, { uniqueKeys: true });
   // prettyErrors puts "at line L, column C" on the first line of the message.
   if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => e.message.split('\n')[0] ?? '') };
   return { ok: true, value: doc.toJS() };
