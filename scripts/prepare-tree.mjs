@@ -24,7 +24,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 // The bundled bin (scripts/bundle.mjs) is made last from tsc's output: it is the stamp of the whole build.
 const stamp = join(root, 'dist', 'bin', 'camwarden.js');
-const newest = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs);
+const newest = Math.max(
+  newestMtime(join(root, 'src')),
+  ...['bundle.mjs', 'code-cache.mjs'].map((f) => statSync(join(root, 'scripts', f)).mtimeMs),
+);
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newest) {
   run('npx tsc -p tsconfig.build.json');
   run('node scripts/bundle.mjs');

@@ -87,9 +87,13 @@ function flushed(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs the command line as this process: the command's exit code becomes the process's. Called below when this file
+ * is the entry point (the tsc tree: `node dist/cli/main.js`), and by the package's bin (./bin.ts) in the bundle.
+ */
+export function runAsProcess(argv: string[]): void {
   const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  void main(process.argv.slice(2), io)
+  void main(argv, io)
     .catch((err: unknown) => {
       process.stderr.write(`camwarden: ${errorMessage(err)}\n`);
       return 1;
@@ -102,3 +106,5 @@ if (isEntryPoint()) {
       process.exit(code);
     });
 }
+
+if (isEntryPoint()) runAsProcess(process.argv.slice(2));

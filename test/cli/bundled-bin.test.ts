@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/model/camera-records.js';
 import { collectOutput } from '../helpers/child-output.js';
@@ -12,7 +13,8 @@ import { HTTP_PORT, randomBlock } from '../simulator/helpers.js';
 /**
  * The package's `bin` is the bundle scripts/bundle.mjs makes of dist/ (dist/bin/: entry, workers and chunks in one
  * directory). Everything it resolves from its own location must still be found there: the package's
- * device-profiles, the sweep's worker thread, the daemon's scan process, the lazily loaded YAML parser.
+ * device-profiles, the sweep's worker thread, the daemon's scan process, the lazily loaded YAML parser. It starts
+ * from the V8 code caches the build made (src/cli/code-cache.ts).
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { camwarden: string } };
@@ -78,6 +80,20 @@ describe('the bundled bin (package.json bin)', () => {
     expect(BIN).toBe(join(ROOT, 'dist', 'bin', 'camwarden.js'));
     expect(existsSync(join(ROOT, 'dist', 'bin', 'sweep-worker.js'))).toBe(true);
     expect(existsSync(join(ROOT, 'dist', 'bin', 'scan-worker.js'))).toBe(true);
+  });
+
+  it('has code caches the build made, and a plain `node` accepts every one', () => {
+    const loaderModule = pathToFileURL(join(ROOT, 'dist', 'cli', 'code-cache.js')).href;
+    const script = [
+      `import { BundleLoader } from ${JSON.stringify(loaderModule)};`,
+      'const loader = new BundleLoader();',
+      `loader.load(${JSON.stringify(join(ROOT, 'dist', 'bin', 'cli.js'))});`,
+      'process.stdout.write(JSON.stringify(loader.stats));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const stats = JSON.parse(out) as { files: number; fromCache: number; refused: number };
+    expect(stats.files).toBeGreaterThan(3);
+    expect(stats).toEqual({ files: stats.files, fromCache: stats.files, refused: 0 });
   });
 
   it('scans the simulator with the package device-profiles and decides', async () => {
