@@ -97,7 +97,13 @@ export class BundleLoader {
       { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: nodeRequire.main },
     );
     const run = script.runInThisContext() as (...args: unknown[]) => void;
-    run.call(module.exports, module.exports, chunkRequire, module, file, dirname(file));
+    try {
+      run.call(module.exports, module.exports, chunkRequire, module, file, dirname(file));
+    } catch (err) {
+      // As Node's require: a file that threw is not kept half-run; the next require runs it again.
+      this.loaded.delete(file);
+      throw err;
+    }
     return module.exports;
   }
 

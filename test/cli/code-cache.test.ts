@@ -47,6 +47,18 @@ describe('BundleLoader', () => {
     expect(loader.stats).toEqual({ files: 2, fromCache: 0, refused: 0 });
   });
 
+  it('does not keep a file that threw: the next require runs it again', () => {
+    writeFileSync(
+      join(dir, 'flaky.js'),
+      'globalThis.__cwFlakyRuns = (globalThis.__cwFlakyRuns ?? 0) + 1;\n' +
+        'if (globalThis.__cwFlakyRuns === 1) throw new Error("first run fails");\nexports.ok = true;\n',
+    );
+    const loader = new BundleLoader();
+    expect(() => loader.load(join(dir, 'flaky.js'))).toThrow('first run fails');
+    expect(loader.load(join(dir, 'flaky.js'))).toEqual({ ok: true });
+    Reflect.deleteProperty(globalThis, '__cwFlakyRuns');
+  });
+
   it('keeps line numbers: the shebang line stays a line', () => {
     const entry = new BundleLoader().load(join(dir, 'entry.js')) as Entry;
     expect(entry.line()).toContain(`${join(dir, 'entry.js')}:7:`);
