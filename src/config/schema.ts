@@ -99,7 +99,7 @@ export const onvifSchema = z.strictObject({
     .default([]),
   callTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
   deviceTimeoutMs: z.number().int().min(500).max(300_000).default(20_000),
-  concurrency: z.number().int().min(1).max(512).default(32),
+  concurrency: z.number().int().min(1).max(512).default(128),
   maxResponseBytes: z
     .number()
     .int()

@@ -5,7 +5,6 @@ import { expandTargets } from '../discovery/targets.js';
 import { type DiscoverOptions, type DiscoverResult, discover } from '../discovery/ws-discovery.js';
 import type { CameraRecord, DeviceReport, DiscoveredDevice, ScanResult } from '../model/camera-records.js';
 import { type InterrogateOptions, interrogateDevice } from '../onvif/interrogate.js';
-import { Semaphore } from '../onvif/semaphore.js';
 import { ErrorCode, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
@@ -13,6 +12,7 @@ import { buildRecords, recordId } from './build-records.js';
 import { type CredentialScope, chooseCredentials, credentialScope } from './credentials.js';
 import { idFromEndpoint } from './identity.js';
 import type { IdentityContext, IdentityOutcome } from './identity-pins.js';
+import { InterrogationLimit } from './interrogation-limit.js';
 import { orderRecords } from './record-order.js';
 import { resolveIdentities } from './resolve-identity.js';
 import { type ScanBudget, scanBudget } from './scan-budget.js';
@@ -207,12 +207,12 @@ function planAnnounced(
 }
 
 /**
- * Interrogates devices as they are found, bounded by a semaphore and the scan deadline. Every distinct
+ * Interrogates devices as they are found, bounded by an InterrogationLimit and the scan deadline. Every distinct
  * (EndpointReference, address) pair is interrogated: which of several claimants owns an id is decided afterwards
  * (resolve-identity.ts), never by which answer came first.
  */
 export class Interrogator {
-  private readonly semaphore: Semaphore;
+  private readonly limit: InterrogationLimit;
   private readonly pending: Array<Promise<DeviceReport>> = [];
   /** (EndpointReference, address) pairs already queued: one EndpointReference at two addresses is asked twice. */
   private readonly pairs = new Set<string>();
@@ -223,7 +223,7 @@ export class Interrogator {
     private readonly signal: AbortSignal,
     private readonly scope: CredentialScope,
   ) {
-    this.semaphore = new Semaphore(deps.config.onvif.concurrency);
+    this.limit = new InterrogationLimit({ max: deps.config.onvif.concurrency });
   }
 
   add(device: DiscoveredDevice): void {
@@ -248,7 +248,7 @@ export class Interrogator {
       signal: this.signal,
       ...(this.deps.logger ? { logger: this.deps.logger } : {}),
     };
-    this.pending.push(this.semaphore.run(() => fn(device, opts)));
+    this.pending.push(this.limit.run(() => fn(device, opts)));
   }
 
   /**
