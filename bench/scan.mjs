@@ -6,7 +6,8 @@
 // its own, on loopback addresses (no multicast leaves this machine: the scan probes its targets by unicast).
 // The two alternate, after one warm-up each; the ratio is of the medians (camwarden / baseline, lower is better).
 // Usage (after `npm run build`, which `npm run bench` does): node bench/scan.mjs [cameras]
-// Env: BENCH_ROUNDS (default 7), BENCH_AUTH_MODE (simulator auth: both | ws-security | digest-only; default both).
+// Env: BENCH_ROUNDS (default 7), BENCH_AUTH_MODE (simulator auth: both | ws-security | digest-only; default both),
+// BENCH_ANSWER_DELAY_MS (every simulated device takes this long for each answer, as real cameras do; default 0).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ const BASELINE = join(ROOT, 'bench', 'onvif-readme-client.cjs');
 const COUNT = Number(process.argv[2] ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const AUTH_MODE = process.env.BENCH_AUTH_MODE ?? 'both';
+const ANSWER_DELAY_MS = Number(process.env.BENCH_ANSWER_DELAY_MS ?? 0);
 // One 127.x.y.0/24 of this run (the simulator takes consecutive addresses from .1) and an unprivileged port.
 const BASE = `127.77.${1 + (process.pid % 200)}.1`;
 const PORT = 28_000 + (process.pid % 1000);
@@ -68,6 +70,7 @@ async function startSimulator() {
     [
       ...[CLI, 'simulate', '--count', String(COUNT), '--base', BASE, '--port', String(PORT)],
       ...['--username', USER, '--password', PASSWORD, '--auth-mode', AUTH_MODE, '--json'],
+      ...(ANSWER_DELAY_MS > 0 ? ['--answer-delay-ms', String(ANSWER_DELAY_MS)] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -178,6 +181,7 @@ try {
       cameras: COUNT,
       rounds: ROUNDS,
       authMode: AUTH_MODE,
+      answerDelayMs: ANSWER_DELAY_MS,
       camwardenScan: {
         command: `camwarden scan --json --no-multicast --target ${range}`,
         medianMs: Math.round(scanMs),

@@ -205,7 +205,8 @@ export class SimDevice {
       return;
     }
     const slow = this.fault('slow');
-    if (slow) await this.delay(Number(slow.ms ?? 1000));
+    const wait = (this.model.spec.answerDelayMs ?? 0) + (slow ? Number(slow.ms ?? 1000) : 0);
+    if (wait > 0) await this.delay(wait);
     if (this.stopped) return void res.destroy();
 
     if (this.fault('non-onvif')) {

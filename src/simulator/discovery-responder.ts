@@ -191,6 +191,7 @@ export class SimDiscoveryResponder {
     if (!reply) return;
     const slow = faultOf(this.model.faults, 'slow');
     const delay =
+      (this.model.spec.answerDelayMs ?? 0) +
       (slow ? Number(slow.ms ?? 1000) : 0) +
       (viaMulticast
         ? Math.floor(Math.random() * Number(this.model.spec.multicastReplyDelayMs ?? DEFAULT_MULTICAST_DELAY_MS))

@@ -20,6 +20,8 @@ export interface GenerateSiteOptions {
   /** Vendor styles to rotate over (default: all seven). */
   vendors?: VendorStyle[];
   httpPort?: number;
+  /** Every device takes this long for each answer (SimDeviceSpec.answerDelayMs). */
+  answerDelayMs?: number;
 }
 
 /** Deterministic PRNG (mulberry32), so the same seed always yields the same site. */
@@ -100,6 +102,7 @@ export function generateSite(opts: GenerateSiteOptions): SimSiteSpec {
   const common = (address: string): Partial<SimDeviceSpec> => ({
     ...(opts.auth ? { auth: opts.auth } : {}),
     ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
+    ...(opts.answerDelayMs ? { answerDelayMs: opts.answerDelayMs } : {}),
     endpoint: `urn:uuid:${stableUuid(`${opts.seed ?? 1}|${address}`)}`,
   });
   const devices: SimDeviceSpec[] = [];

@@ -96,6 +96,11 @@ export interface SimDeviceSpec {
   discoveryPort?: number;
   /** Upper bound of the random delay before answering a multicast probe (100 ms; the spec allows 500). */
   multicastReplyDelayMs?: number;
+  /**
+   * Time the device takes for every answer, SOAP and ProbeMatch (default 0): real cameras take tens of milliseconds,
+   * which decides how a scan should pace itself (docs/scan-json.md). Not a fault: the device is honest, only slow.
+   */
+  answerDelayMs?: number;
   /** IPv6 addresses GetNetworkInterfaces reports (verbatim: a hostile device may list anything). */
   ipv6?: string[];
   /**

@@ -80,6 +80,7 @@ const deviceSchema = z
     announceTo: z.array(z.string().min(1)).optional(),
     discoveryPort: port.optional(),
     multicastReplyDelayMs: z.number().int().min(0).max(5000).optional(),
+    answerDelayMs: z.number().int().min(0).max(10_000).optional(),
     extraAddresses: z.array(ipv4).max(16).optional(),
     ipv6: z.array(z.string().max(128)).max(1024).optional(),
   })

@@ -37,6 +37,8 @@ describe('camwarden simulate', () => {
     [['--username', 'admin'], '--password'],
     [['--multicast-interface', 'eth0'], '--multicast-interface'],
     [['--site', 'missing.yaml'], '--site'],
+    [['--answer-delay-ms', '20000'], '--answer-delay-ms'],
+    [['--answer-delay-ms', 'slow'], '--answer-delay-ms'],
   ])('%j is a usage error naming %s', async (argv, flag) => {
     const r = await run(['simulate', ...argv]);
     expect(r.code).toBe(2);

@@ -53,6 +53,8 @@ const faulty: SimDeviceSpec[] = [
   },
   { name: 'printer', vendor: 'generic', address: ip(46), httpPort: HTTP_PORT, faults: [{ kind: 'non-onvif' }] },
   { name: 'slow', vendor: 'uniview', address: ip(47), httpPort: HTTP_PORT, faults: [{ kind: 'slow', ms: 300 }] },
+  // Not a fault: an honest device that takes its time, as real cameras do.
+  { name: 'unhurried', vendor: 'hikvision', address: ip(53), httpPort: HTTP_PORT, answerDelayMs: 300 },
   {
     name: 'fault-on',
     vendor: 'axis',
@@ -235,6 +237,14 @@ describe('faults over HTTP', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
   });
 
+  it('answerDelayMs: an honest device answers every call, only after its delay', async () => {
+    const t0 = Date.now();
+    const r = await post(url(53), soap('GetDeviceInformation', TDS));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatch(/<tds:Manufacturer>[^<]+<\/tds:Manufacturer>/);
+  });
+
   it('soap-fault-on: only the named operation faults', async () => {
     const r = await post(url(48), soap('GetScopes', TDS));
     expect(r.status).toBe(500);
@@ -387,6 +397,15 @@ describe('site generation and lifecycle', () => {
     const serials = a.devices.map((d) => d.serial).filter((x) => x !== undefined);
     expect(new Set(serials).size).toBe(serials.length);
     expect(a.devices.find((d) => d.vendor === 'bosch')?.serial).toMatch(/^\d{18}$/);
+  });
+
+  it('generateSite: answerDelayMs reaches every device, cameras and recorders alike', () => {
+    const site = generateSite({ base: '127.50.2.1', count: 7, nvrs: 1, answerDelayMs: 40 });
+    expect(site.devices.map((d) => d.answerDelayMs)).toEqual(Array(8).fill(40));
+    expect(generateSite({ base: '127.50.2.1', count: 2 }).devices.map((d) => d.answerDelayMs)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 
   it('demoSite: ≥12 cameras of several vendors plus one NVR, 更衣室 percent-encoded', () => {

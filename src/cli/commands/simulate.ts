@@ -87,6 +87,8 @@ function buildSite(values: ParsedValues): SimSiteSpec {
   if (portRaw !== undefined && (!/^\d+$/.test(portRaw) || Number(portRaw) > 65535)) {
     throw new UsageError(`--port: expected a TCP port, got ${JSON.stringify(portRaw)}`);
   }
+  const answerDelay = intFlag(values, 'answer-delay-ms', 0);
+  if (answerDelay > 10_000) throw new UsageError(`--answer-delay-ms: at most 10000, got ${answerDelay}`);
   try {
     return generateSite({
       base,
@@ -97,6 +99,7 @@ function buildSite(values: ParsedValues): SimSiteSpec {
       ...(vendors.length ? { vendors: vendors as VendorStyle[] } : {}),
       ...(auth ? { auth } : {}),
       ...(portRaw !== undefined ? { httpPort: Number(portRaw) } : {}),
+      answerDelayMs: answerDelay,
     });
   } catch (err) {
     if (err instanceof SimSpecError) throw new UsageError(`--base: ${err.message}`);
@@ -154,6 +157,11 @@ export const simulateCommand: CommandSpec = {
     },
     port: { type: 'string', valueName: 'PORT', description: 'HTTP port of every generated device (default 80)' },
     seed: { type: 'string', valueName: 'N', description: 'Generator seed (default 1)' },
+    'answer-delay-ms': {
+      type: 'string',
+      valueName: 'MS',
+      description: 'Every generated device takes this long for each answer, as real cameras do (default 0)',
+    },
     'multicast-interface': {
       type: 'string',
       valueName: 'ADDR',
