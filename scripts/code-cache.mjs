@@ -61,7 +61,7 @@ async function trainingScan(loader) {
 try {
   const loader = new BundleLoader();
   const cameras = await trainingScan(loader);
-  const bytes = await loader.writeCaches();
+  const bytes = loader.writeCaches();
   process.stdout.write(
     `code cache: ${loader.stats.files} files, ${Math.round(bytes / 1024)} KiB, from a scan of ${cameras} simulated devices\n`,
   );

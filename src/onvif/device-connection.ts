@@ -30,7 +30,7 @@ const WIRE_TAIL = 16;
 /**
  * Where the kernel's bytes land for plain-TCP connections (net's `onread`): one buffer for all of them, since each
  * read is copied out before the callback returns. It spares every read the stream machinery and a fresh Buffer,
- * which is 4–6% of a 200-camera `camwarden scan` (bench/scan.mjs; docs/architecture.md).
+ * which is 2–6% of a 200-camera `camwarden scan` (bench/scan.mjs; docs/architecture.md).
  */
 const READ_BUFFER = Buffer.alloc(64 * 1024);
 /** What a request target or a field value may hold: visible ASCII and spaces, never CR or LF (no header injection). */

@@ -23,6 +23,8 @@ const FAULT_KINDS = [
 ] as const;
 
 export const FAULT_KIND_LIST: readonly string[] = FAULT_KINDS;
+/** The longest a simulated device may take for each answer (SimDeviceSpec.answerDelayMs). */
+export const MAX_ANSWER_DELAY_MS = 10_000;
 
 const ipv4 = z.string().refine((s) => isIPv4(s), 'must be an IPv4 address');
 const port = z.number().int().min(0).max(65535);
@@ -80,7 +82,7 @@ const deviceSchema = z
     announceTo: z.array(z.string().min(1)).optional(),
     discoveryPort: port.optional(),
     multicastReplyDelayMs: z.number().int().min(0).max(5000).optional(),
-    answerDelayMs: z.number().int().min(0).max(10_000).optional(),
+    answerDelayMs: z.number().int().min(0).max(MAX_ANSWER_DELAY_MS).optional(),
     extraAddresses: z.array(ipv4).max(16).optional(),
     ipv6: z.array(z.string().max(128)).max(1024).optional(),
   })

@@ -5,6 +5,7 @@ import { InterrogationLimit, START_LIMIT } from '../../src/inventory/interrogati
 function openTasks(limit: InterrogationLimit, count: number) {
   let running = 0;
   let most = 0;
+  let finished = 0;
   const releases: Array<() => void> = [];
   const done = Array.from({ length: count }, () =>
     limit.run(async () => {
@@ -12,10 +13,12 @@ function openTasks(limit: InterrogationLimit, count: number) {
       most = Math.max(most, running);
       await new Promise<void>((resolve) => releases.push(resolve));
       running--;
+      finished++;
     }),
   );
   return {
     running: () => running,
+    finished: () => finished,
     most: () => most,
     releaseAll: async () => {
       while (releases.length > 0 || running > 0) {
@@ -85,6 +88,7 @@ describe('InterrogationLimit', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(vi.getTimerCount()).toBe(1);
     await tasks.releaseAll();
+    expect(tasks.finished()).toBe(100);
     expect(tasks.most()).toBe(32);
     expect(vi.getTimerCount()).toBe(0);
   });

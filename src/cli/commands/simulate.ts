@@ -13,7 +13,7 @@ import {
   VENDOR_STYLES,
   type VendorStyle,
 } from '../../simulator/index.js';
-import { FAULT_KIND_LIST } from '../../simulator/spec-schema.js';
+import { FAULT_KIND_LIST, MAX_ANSWER_DELAY_MS } from '../../simulator/spec-schema.js';
 import { CamwardenError, ErrorCode, errorMessage, UsageError } from '../../util/errors.js';
 import { type CommandIO, type CommandSpec, intFlag, type ParsedValues } from '../command.js';
 
@@ -88,7 +88,9 @@ function buildSite(values: ParsedValues): SimSiteSpec {
     throw new UsageError(`--port: expected a TCP port, got ${JSON.stringify(portRaw)}`);
   }
   const answerDelay = intFlag(values, 'answer-delay-ms', 0);
-  if (answerDelay > 10_000) throw new UsageError(`--answer-delay-ms: at most 10000, got ${answerDelay}`);
+  if (answerDelay > MAX_ANSWER_DELAY_MS) {
+    throw new UsageError(`--answer-delay-ms: at most ${MAX_ANSWER_DELAY_MS}, got ${answerDelay}`);
+  }
   try {
     return generateSite({
       base,
